@@ -1,0 +1,21 @@
+// One esbuild build for every Node entry (CJS, vscode/onnxruntime-node/sharp external).
+// Tests are bundled too, so they run on plain `node --test` without a TypeScript loader.
+import * as esbuild from 'esbuild';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+function testEntries(dir) {
+  const found = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) found.push(...testEntries(path));
+    else if (name.endsWith('.test.ts')) found.push(path);
+  }
+  return found;
+}
+
+const external = ['vscode', 'onnxruntime-node', 'sharp', '@huggingface/transformers'];
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'linked', external, logLevel: 'warning' };
+
+await esbuild.build({ ...common, entryPoints: { cli: 'extension/cli/main.ts' }, outdir: 'dist' });
+await esbuild.build({ ...common, entryPoints: testEntries('test').map((p) => ({ in: p, out: p.replace(/^test\//, '').replace(/\.ts$/, '') })), outdir: 'out/test' });
