@@ -1,0 +1,154 @@
+/**
+ * Running a built model with onnxruntime-node (the copy @huggingface/transformers resolves to).
+ * One call runs a batch: inputs of different lengths are right-padded and the padding masked out of
+ * attention, positions are a plain range (as Hugging Face, not transformers.js's cumulative sum),
+ * and every dropout mask is drawn here from a per-run seed, so a run is reproducible whatever ran before.
+ */
+import * as ort from 'onnxruntime-node';
+import type { ArchDims } from './dims';
+import { dropoutInputs, pastInputs } from './architectures/graph';
+import { fillDropoutRow, streamSeed } from './random';
+
+export interface ForwardInput {
+  ids: number[];
+  /** Hugging Face's attention_mask (1 = real token, 0 = padding); default all ones. */
+  attentionMask?: number[];
+  /** Seed of this run's dropout masks; null or undefined = eval mode (no dropout). */
+  dropoutSeed?: number | null;
+}
+
+export interface ForwardSettings {
+  /** Causal attention (BERT's `is_decoder`; always true for GPT-2). */
+  causal: boolean;
+  /** Dropout probabilities used for inputs that have a dropout seed. */
+  rates: { hidden: number; attention: number; embedding: number };
+}
+
+export interface ForwardOutput {
+  ids: number[];
+  /** L+1 arrays of T×H values (row-major). */
+  hiddenStates: Float32Array[];
+  /** L arrays of heads×T×T values. */
+  attentions: Float32Array[];
+  /** T×V values, for models with an LM head. */
+  logits: Float32Array | null;
+  /** The effective keep mask the model used: keep[i][j] = 1 if query i may attend to key j. */
+  keep: number[][];
+}
+
+export interface SessionOptions {
+  intraOpThreads?: number;
+}
+
+export class ModelSession {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly dims: ArchDims,
+  ) {}
+
+  /** Opens a model by path (about 3× less memory than from a buffer). */
+  static async open(onnxPath: string, dims: ArchDims, options: SessionOptions = {}): Promise<ModelSession> {
+    const session = await ort.InferenceSession.create(onnxPath, {
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+      intraOpNumThreads: options.intraOpThreads ?? 0,
+      logSeverityLevel: 3,
+    });
+    return new ModelSession(session, dims);
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+
+  async forward(inputs: ForwardInput[], settings: ForwardSettings): Promise<ForwardOutput[]> {
+    if (inputs.length === 0) return [];
+    const d = this.dims;
+    const B = inputs.length;
+    const T = Math.max(...inputs.map((x) => x.ids.length));
+    const H = d.hiddenSize;
+    const heads = d.numHeads;
+    const causal = d.architecture === 'gpt2' || settings.causal;
+
+    const ids = new BigInt64Array(B * T).fill(BigInt(d.padTokenId));
+    const positions = new BigInt64Array(B * T);
+    const keep = new Float32Array(B * T * T);
+    const keepRows: number[][][] = [];
+    inputs.forEach((input, b) => {
+      const len = input.ids.length;
+      const padKeep = Array.from({ length: T }, (_, j) => (j < len ? (input.attentionMask?.[j] ?? 1) : 0));
+      const rows: number[][] = [];
+      for (let i = 0; i < T; i++) {
+        ids[b * T + i] = BigInt(i < len ? input.ids[i] : d.padTokenId);
+        positions[b * T + i] = BigInt(i);
+        const row: number[] = [];
+        for (let j = 0; j < T; j++) {
+          const k = causal && j > i ? 0 : padKeep[j];
+          keep[(b * T + i) * T + j] = k;
+          if (i < len && j < len) row.push(k);
+        }
+        if (i < len) rows.push(row);
+      }
+      keepRows.push(rows);
+    });
+
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: new ort.Tensor('int64', ids, [B, T]),
+      position_ids: new ort.Tensor('int64', positions, [B, T]),
+      attention_keep: new ort.Tensor('float32', keep, [B, 1, T, T]),
+    };
+    if (d.architecture === 'bert') feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(B * T), [B, T]);
+    const hiddenMask = (site: string, p: number) => {
+      const data = new Float32Array(B * T * H);
+      inputs.forEach((input, b) => {
+        for (let i = 0; i < T; i++) fillRow(data, (b * T + i) * H, H, input.dropoutSeed, p, site, i);
+      });
+      return new ort.Tensor('float32', data, [B, T, H]);
+    };
+    const probsMask = (site: string, p: number) => {
+      const data = new Float32Array(B * heads * T * T);
+      inputs.forEach((input, b) => {
+        for (let h = 0; h < heads; h++) for (let i = 0; i < T; i++) fillRow(data, ((b * heads + h) * T + i) * T, T, input.dropoutSeed, p, `${site}/h${h}`, i);
+      });
+      return new ort.Tensor('float32', data, [B, heads, T, T]);
+    };
+    const r = settings.rates;
+    feeds[dropoutInputs.embeddings] = hiddenMask('embeddings', r.embedding);
+    for (let l = 0; l < d.numLayers; l++) {
+      feeds[dropoutInputs.attentionProbs(l)] = probsMask(`${l}/attention_probs`, r.attention);
+      feeds[dropoutInputs.attentionOutput(l)] = hiddenMask(`${l}/attention_output`, r.hidden);
+      feeds[dropoutInputs.ffnOutput(l)] = hiddenMask(`${l}/ffn_output`, r.hidden);
+      if (d.architecture === 'gpt2') {
+        feeds[pastInputs.key(l)] = new ort.Tensor('float32', new Float32Array(0), [B, heads, 0, d.headSize]);
+        feeds[pastInputs.value(l)] = new ort.Tensor('float32', new Float32Array(0), [B, heads, 0, d.headSize]);
+      }
+    }
+
+    const wanted = [...Array.from({ length: d.numLayers + 1 }, (_, l) => `hidden_states.${l}`), ...Array.from({ length: d.numLayers }, (_, l) => `attentions.${l}`)];
+    if (d.architecture === 'gpt2') wanted.push('logits');
+    const out = await this.session.run(feeds, wanted);
+
+    return inputs.map((input, b) => {
+      const len = input.ids.length;
+      const hiddenStates = Array.from({ length: d.numLayers + 1 }, (_, l) => sliceRows(out[`hidden_states.${l}`].data as Float32Array, b, T, len, H));
+      const attentions = Array.from({ length: d.numLayers }, (_, l) => {
+        const all = out[`attentions.${l}`].data as Float32Array;
+        const mine = new Float32Array(heads * len * len);
+        for (let h = 0; h < heads; h++) for (let i = 0; i < len; i++) mine.set(all.subarray(((b * heads + h) * T + i) * T, ((b * heads + h) * T + i) * T + len), (h * len + i) * len);
+        return mine;
+      });
+      const logits = out.logits ? sliceRows(out.logits.data as Float32Array, b, T, len, d.vocabSize) : null;
+      return { ids: input.ids, hiddenStates, attentions, logits, keep: keepRows[b] };
+    });
+  }
+}
+
+/** One mask row: all ones without a seed (eval mode), else a seeded keep/drop draw keyed by site and position. */
+function fillRow(out: Float32Array, offset: number, length: number, seed: number | null | undefined, p: number, site: string, position: number): void {
+  if (seed === null || seed === undefined) out.fill(1, offset, offset + length);
+  else fillDropoutRow(out, offset, length, p, streamSeed('dropout', seed, site, position));
+}
+
+function sliceRows(data: Float32Array, b: number, T: number, len: number, width: number): Float32Array {
+  return data.slice(b * T * width, (b * T + len) * width);
+}
