@@ -25,7 +25,6 @@ for (const model of REFERENCE_MODELS) {
         assert.equal(out.hiddenStates.length, run.hidden_states.data.length, `${runName}: number of hidden states`);
         run.hidden_states.data.forEach((expected, layer) => {
           const diff = maxAbsDiff(out.hiddenStates[layer], expected);
-          if (process.env.PLAB_VERBOSE) console.log(model, runName, layer, diff);
           assert.ok(diff <= 1e-5, `${model}/${runName}: hidden_states.${layer} differs by ${diff}`);
         });
         assert.equal(out.attentions.length, run.attentions.data.length);

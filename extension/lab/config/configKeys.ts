@@ -8,7 +8,7 @@
  * A key in no table is not a key of that architecture → error, with a close-match suggestion.
  */
 import type { Architecture } from '../types';
-import { isAnything, isBoolean, isNonNegativeInt, isNonNegativeNumber, isPositiveInt, isPositiveNumber, isProbability, isText, oneOf, orNull, type ValueCheck } from './checks';
+import { isAnything, isBoolean, isNonNegativeInt, isNonNegativeNumber, isPositiveInt, isPositiveNumber, isProbability, oneOf, orNull, type ValueCheck } from './checks';
 
 export interface ConfigKeyInfo {
   key: string;
@@ -179,4 +179,3 @@ export function configKeysOf(architecture: Architecture): ConfigKeyInfo[] {
   return [...CONFIG_KEYS[architecture].values()];
 }
 
-export { isText };

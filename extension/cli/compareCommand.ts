@@ -1,0 +1,34 @@
+import { loadExperiment } from '../lab/promptFile';
+import { runExperiment } from '../lab/experiment/runExperiment';
+import { ModelStore } from '../lab/models/modelStore';
+import { parseArgs, takeOption, UsageError } from './args';
+import { resolveCacheDir } from './cacheDir';
+import { EXIT } from './exitCodes';
+import { COMPARE_HELP } from './help';
+import { stderrProgress } from './progress';
+import { renderReport } from './reportTable';
+import { styleFor } from './style';
+import { parseThreads } from './threads';
+
+export async function compareCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['json', 'help']);
+  if (args.flags.has('help')) {
+    process.stdout.write(COMPARE_HELP);
+    return EXIT.ok;
+  }
+  const cacheDir = resolveCacheDir(takeOption(args, 'cache'));
+  const threads = parseThreads(takeOption(args, 'threads'));
+  if (args.options.size > 0) throw new UsageError(`unknown option --${[...args.options.keys()][0]}`);
+  if (args.positionals.length !== 1) throw new UsageError('give exactly one .prompt file');
+  const experiment = loadExperiment(args.positionals[0]);
+  const store = new ModelStore(cacheDir, { intraOpThreads: threads });
+  const progress = stderrProgress();
+  try {
+    const report = await runExperiment(experiment, { store, onProgress: progress.report });
+    progress.done();
+    process.stdout.write(args.flags.has('json') ? JSON.stringify(report, null, 2) + '\n' : renderReport(report, styleFor(process.stdout)) + '\n');
+    return EXIT.ok;
+  } finally {
+    await store.dispose();
+  }
+}

@@ -1,0 +1,48 @@
+/** Help texts; `--help` works on every command. */
+export const MAIN_HELP = `perturbation-lab — see what a perturbation of a prompt changes inside a transformer
+
+Usage:
+  perturbation-lab compare FILE.prompt [--json] [--cache DIR] [--threads N]
+  perturbation-lab states --config NAME|PATH [--KEY VALUE ...] (--text "..." | --ids 1,2,3) [--out FILE.json]
+  perturbation-lab export --config NAME|PATH [--KEY VALUE ...] --out DIR
+  perturbation-lab COMMAND --help
+
+Exit codes: 0 it ran, 1 an expect: assertion failed (reserved), 2 bad input, 3 internal error.
+Built models are cached in --cache, $PERTURBATION_LAB_CACHE or ~/.cache/perturbation-lab.
+`;
+
+export const COMPARE_HELP = `perturbation-lab compare FILE.prompt [--json] [--cache DIR] [--threads N]
+
+Runs every model of FILE.prompt on each case's base prompt, the base again (the control) and each
+variant, and says for every model × variant whether earlier positions kept their hidden states
+(causal), changed (bidirectional), or whether the model is not even deterministic.
+
+  --json        print one ComparisonReport (version 1) instead of the table
+  --cache DIR   model cache folder
+  --threads N   onnxruntime intra-op threads (default: all cores)
+`;
+
+export const STATES_HELP = `perturbation-lab states --config NAME|PATH [--KEY VALUE ...] (--text "..." | --ids 1,2,3) [--out FILE.json]
+
+Runs one model on one input and writes its hidden states and attention maps as JSON:
+{ input_ids, tokens, hidden_states: [layer][T][H], attentions: [layer][heads][T][T], logits? }.
+
+  --config NAME|PATH   a preset (bert-base-uncased, gpt2) or a config.json
+  --KEY VALUE          any model-entry key: --is_decoder true --num_hidden_layers 4 --mode eval
+                       --seed 3 --weights PATH --add_special_tokens false
+  --text "..."         the input text (tokenized by the model's tokenizer)
+  --ids 1,2,3          or the input ids directly
+  --out FILE.json      write there instead of standard output
+  --cache DIR          model cache folder
+`;
+
+export const EXPORT_HELP = `perturbation-lab export --config NAME|PATH [--KEY VALUE ...] --out DIR
+
+Writes the model as a Hugging Face folder (config.json + model.safetensors) that
+transformers.AutoModel.from_pretrained(DIR) loads with exactly these weights.
+
+  --config NAME|PATH   a preset (bert-base-uncased, gpt2) or a config.json
+  --KEY VALUE          any model-entry key (--seed 3, --num_hidden_layers 2, --weights PATH ...)
+  --out DIR            the folder to write (created if missing)
+  --cache DIR          model cache folder
+`;

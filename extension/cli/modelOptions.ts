@@ -1,0 +1,11 @@
+/** The options `states` and `export` share: a model spec from --config and --KEY VALUE, plus --cache. */
+import { modelSpecFromOptions } from '../lab/config';
+import type { ModelSpec } from '../lab/types';
+import { takeOption, type ParsedArgs } from './args';
+import { resolveCacheDir } from './cacheDir';
+
+export function modelFromArgs(args: ParsedArgs): { spec: ModelSpec; cacheDir: string } {
+  const cacheDir = resolveCacheDir(takeOption(args, 'cache'));
+  const spec = modelSpecFromOptions(Object.fromEntries(args.options), process.cwd());
+  return { spec, cacheDir };
+}

@@ -1,0 +1,58 @@
+import { writeFileSync } from 'node:fs';
+import { loadTokenizer } from '../lab/tokenizers';
+import { ModelStore } from '../lab/models/modelStore';
+import { archDims } from '../lab/models/dims';
+import { dropoutSeedFor } from '../lab/experiment/dropoutSeeds';
+import { isCausal, summarizeModel } from '../lab/experiment/summary';
+import { parseArgs, takeOption, UsageError } from './args';
+import { EXIT } from './exitCodes';
+import { STATES_HELP } from './help';
+import { modelFromArgs } from './modelOptions';
+
+export async function statesCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['help']);
+  if (args.flags.has('help')) {
+    process.stdout.write(STATES_HELP);
+    return EXIT.ok;
+  }
+  const text = takeOption(args, 'text');
+  const idsOption = takeOption(args, 'ids');
+  const out = takeOption(args, 'out');
+  if ((text === undefined) === (idsOption === undefined)) throw new UsageError('give the input as --text "..." or as --ids 1,2,3 (one of them)');
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+  const { spec, cacheDir } = modelFromArgs(args);
+  const summary = summarizeModel(spec);
+  const tokenizer = await loadTokenizer(spec.tokenizer, cacheDir);
+  let ids: number[];
+  if (idsOption !== undefined) {
+    ids = idsOption.split(',').map((x) => Number(x.trim()));
+    const vocabSize = archDims(spec.config).vocabSize;
+    const bad = ids.findIndex((id) => !Number.isInteger(id) || id < 0 || id >= vocabSize);
+    if (bad !== -1) throw new UsageError(`--ids: "${idsOption.split(',')[bad]}" is not a token id of this model (0 to ${vocabSize - 1})`);
+  } else ids = tokenizer.encode(text!, spec.addSpecialTokens).ids;
+  if (ids.length === 0) throw new UsageError('the input has no tokens');
+
+  const store = new ModelStore(cacheDir);
+  try {
+    const session = await store.get(spec, (m) => process.stderr.write(`[${spec.name}] ${m}\n`));
+    const [run] = await session.forward([{ ids, dropoutSeed: dropoutSeedFor(spec, 0, 0) }], { causal: isCausal(spec), rates: summary.dropoutRates });
+    const T = ids.length;
+    const H = summary.hiddenSize;
+    const heads = summary.numHeads;
+    const rows = (data: Float32Array, width: number, count: number) => Array.from({ length: count }, (_, i) => Array.from(data.subarray(i * width, (i + 1) * width)));
+    const json = {
+      model: summary,
+      input_ids: ids,
+      tokens: ids.map((id) => tokenizer.tokenText(id)),
+      hidden_states: run.hiddenStates.map((h) => rows(h, H, T)),
+      attentions: run.attentions.map((a) => Array.from({ length: heads }, (_, h) => rows(a.subarray(h * T * T, (h + 1) * T * T), T, T))),
+      ...(run.logits ? { logits: rows(run.logits, run.logits.length / T, T) } : {}),
+    };
+    const textOut = JSON.stringify(json);
+    if (out) writeFileSync(out, textOut + '\n');
+    else process.stdout.write(textOut + '\n');
+    return EXIT.ok;
+  } finally {
+    await store.dispose();
+  }
+}

@@ -1,0 +1,24 @@
+/** The keys of a model entry that are not Hugging Face config keys, with one-line docs. */
+import { PRESET_NAMES } from './presets';
+
+export interface KeyDoc {
+  key: string;
+  doc: string;
+  /** Completion choices, where the value is one of a few words. */
+  values?: readonly string[];
+}
+
+export const MODEL_ENTRY_KEYS: readonly KeyDoc[] = [
+  { key: 'name', doc: 'The model\'s name in results (required, unique in the file).' },
+  {
+    key: 'config',
+    doc: 'A preset (bert-base-uncased, gpt2) or the path of a Hugging Face config.json, relative to this file. Not needed when `weights:` is a folder with a config.json.',
+    values: PRESET_NAMES,
+  },
+  {
+    key: 'weights',
+    doc: 'A .safetensors file or a Hugging Face folder (config.json + model.safetensors), relative to this file. Without it the weights are random, drawn from `seed`. Pickle files (.bin, .pt) are never loaded.',
+  },
+];
+
+export const MODEL_ENTRY_KEY_NAMES: ReadonlySet<string> = new Set(MODEL_ENTRY_KEYS.map((k) => k.key));

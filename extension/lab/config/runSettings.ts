@@ -1,0 +1,65 @@
+/**
+ * Run settings: how a model is run and judged rather than what it is. They can be written
+ * at the top of the front matter (a default for every model) or in a model entry (an override).
+ */
+import type { DropoutPolicy, Mode } from '../types';
+import { checkValue, isBoolean, isNonNegativeInt, isNonNegativeNumber, oneOf, type ValueCheck } from './checks';
+
+export interface RunSettingInfo {
+  key: string;
+  /** One line for hover and completion. */
+  doc: string;
+  check: ValueCheck;
+  /** Completion choices, where the value is one of a few words. */
+  values?: readonly string[];
+}
+
+const isCompareList: ValueCheck = {
+  allowed: '`hidden_states` (the only comparison for now), alone or in a list',
+  ok: (v) => v === 'hidden_states' || (Array.isArray(v) && v.length > 0 && v.every((x) => x === 'hidden_states')),
+};
+
+export const RUN_SETTINGS: readonly RunSettingInfo[] = [
+  { key: 'seed', doc: 'Seed of the random weights and of the dropout masks (a whole number, default 0).', check: isNonNegativeInt },
+  {
+    key: 'mode',
+    doc: '`train` (dropout on) or `eval` (dropout off). Default as in Hugging Face: `train` for a model built from a config (`from_config`), `eval` with `weights:` (`from_pretrained`).',
+    check: oneOf(['train', 'eval']),
+    values: ['train', 'eval'],
+  },
+  {
+    key: 'dropout',
+    doc: '`independent` (default: every forward pass draws new dropout masks, as PyTorch does) or `paired` (every run of one comparison, the control included, shares masks).',
+    check: oneOf(['independent', 'paired']),
+    values: ['independent', 'paired'],
+  },
+  { key: 'add_special_tokens', doc: 'Add the tokenizer\'s special tokens ([CLS] … [SEP] for BERT; GPT-2 adds none). Default true, as in Hugging Face.', check: isBoolean },
+  { key: 'atol', doc: 'Absolute tolerance of `allclose` (default 1e-8, as `torch.allclose`).', check: isNonNegativeNumber },
+  { key: 'rtol', doc: 'Relative tolerance of `allclose` (default 1e-5, as `torch.allclose`).', check: isNonNegativeNumber },
+  { key: 'compare', doc: 'What to compare: `hidden_states` (the only choice for now).', check: isCompareList, values: ['hidden_states'] },
+];
+
+export const RUN_SETTING_KEYS: ReadonlySet<string> = new Set(RUN_SETTINGS.map((s) => s.key));
+
+export function runSettingInfo(key: string): RunSettingInfo | undefined {
+  return RUN_SETTINGS.find((s) => s.key === key);
+}
+
+/** The settings once defaults are applied; `mode` has no fixed default (it depends on `weights:`). */
+export interface RunSettings {
+  seed: number;
+  mode: Mode;
+  dropout: DropoutPolicy;
+  addSpecialTokens: boolean;
+  atol: number;
+  rtol: number;
+}
+
+export const RUN_SETTING_DEFAULTS = { seed: 0, dropout: 'independent', add_special_tokens: true, atol: 1e-8, rtol: 1e-5 } as const;
+
+/** The problem with a run setting's value, or undefined when it is fine (or not a run setting). */
+export function checkRunSetting(key: string, value: unknown): { code: string; message: string } | undefined {
+  const info = runSettingInfo(key);
+  const message = info && checkValue(key, value, info.check);
+  return message ? { code: 'bad-value', message } : undefined;
+}

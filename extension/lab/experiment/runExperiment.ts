@@ -1,0 +1,122 @@
+/**
+ * Runs every model of an experiment on every case: tokenize, build or open the model, one batched
+ * forward pass per case (base, control, variants), then one comparison per variant, streamed to
+ * `onResult` as it finishes. Plain engine code: the CLI and the runner process both call it.
+ */
+import { REPORT_VERSION, type ComparisonReport, type VariantResult } from '../../protocol/report';
+import { LabInputError, type Experiment, type ModelSpec, type PromptText } from '../types';
+import { loadTokenizer, type EncodedText, type LabTokenizer } from '../tokenizers';
+import { compareVariant } from '../compare';
+import { ModelStore } from '../models/modelStore';
+import { archDims } from '../models/dims';
+import { dropoutSeedFor } from './dropoutSeeds';
+import { isCausal, summarizeModel } from './summary';
+import { TOOL_VERSION } from '../version';
+
+export interface ExperimentProgress {
+  model: string;
+  stage: 'tokenizing' | 'building' | 'running' | 'comparing';
+  message: string;
+}
+
+export interface RunOptions {
+  store: ModelStore;
+  signal?: AbortSignal;
+  onProgress?: (p: ExperimentProgress) => void;
+  onResult?: (r: VariantResult) => void;
+  /** Restrict to one case (and optionally one variant of it), as "Compare this variant" does. */
+  only?: { caseIndex: number; variantIndex?: number };
+}
+
+/** Thrown when a run is cancelled; front ends report it quietly. */
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+export async function runExperiment(experiment: Experiment, options: RunOptions): Promise<ComparisonReport> {
+  const results: VariantResult[] = [];
+  const checkCancelled = () => {
+    if (options.signal?.aborted) throw new CancelledError();
+  };
+  for (const spec of experiment.models) {
+    checkCancelled();
+    const progress = (stage: ExperimentProgress['stage'], message: string) => options.onProgress?.({ model: spec.name, stage, message });
+    progress('tokenizing', `tokenizing with the ${spec.tokenizer} tokenizer`);
+    const tokenizer = await loadTokenizer(spec.tokenizer, options.store.cacheDir);
+    const cases = experiment.cases
+      .map((c, caseIndex) => ({ c, caseIndex }))
+      .filter(({ caseIndex }) => !options.only || options.only.caseIndex === caseIndex)
+      .map(({ c, caseIndex }) => ({
+        caseIndex,
+        base: encodeChecked(experiment, spec, tokenizer, c.base),
+        variants: c.variants
+          .map((v, variantIndex) => ({ v, variantIndex }))
+          .filter(({ variantIndex }) => options.only?.variantIndex === undefined || options.only.variantIndex === variantIndex)
+          .map(({ v, variantIndex }) => ({ variantIndex, text: v.text, encoded: encodeChecked(experiment, spec, tokenizer, v) })),
+        baseText: c.base.text,
+      }))
+      .filter((c) => c.variants.length > 0);
+    if (cases.length === 0) continue;
+
+    const session = await options.store.get(spec, (message) => progress('building', message));
+    const summary = summarizeModel(spec);
+    const causal = isCausal(spec);
+    for (const c of cases) {
+      checkCancelled();
+      progress('running', `running case ${c.caseIndex + 1} (${c.variants.length + 2} inputs in one batch)`);
+      const inputs = [c.base, c.base, ...c.variants.map((v) => v.encoded)].map((e, runIndex) => ({
+        ids: e.ids,
+        dropoutSeed: dropoutSeedFor(spec, c.caseIndex, runIndex === 0 || runIndex === 1 ? runIndex : 2 + c.variants[runIndex - 2].variantIndex),
+      }));
+      const outputs = await session.forward(inputs, { causal, rates: summary.dropoutRates });
+      const run = (i: number, e: EncodedText) => ({ ids: e.ids, tokens: e.tokens, hiddenStates: outputs[i].hiddenStates, logits: outputs[i].logits });
+      for (const [k, v] of c.variants.entries()) {
+        checkCancelled();
+        const result = compareVariant({
+          model: summary,
+          caseIndex: c.caseIndex,
+          variantIndex: v.variantIndex,
+          baseText: c.baseText,
+          variantText: v.text,
+          base: run(0, c.base),
+          control: run(1, c.base),
+          variant: run(2 + k, v.encoded),
+          attentionKeep: outputs[0].keep,
+          causalMask: causal,
+          decode: (id) => tokenizer.decode([id]),
+        });
+        results.push(result);
+        options.onResult?.(result);
+      }
+    }
+  }
+  return {
+    version: REPORT_VERSION,
+    tool: 'perturbation-lab',
+    toolVersion: TOOL_VERSION,
+    file: experiment.file,
+    models: experiment.models.map(summarizeModel),
+    results,
+  };
+}
+
+/** Tokenizes one prompt and checks it fits the model: every id in the vocabulary, not too long. */
+function encodeChecked(experiment: Experiment, spec: ModelSpec, tokenizer: LabTokenizer, prompt: PromptText): EncodedText {
+  const encoded = tokenizer.encode(prompt.text, spec.addSpecialTokens);
+  const d = archDims(spec.config);
+  const fail = (message: string, code: string) => {
+    throw new LabInputError([{ severity: 'error', message, file: experiment.file, range: prompt.range, code }]);
+  };
+  if (encoded.ids.length === 0) fail(`this prompt gives no tokens for ${spec.name}: nothing to run`, 'empty-prompt');
+  const outside = encoded.ids.find((id) => id >= d.vocabSize);
+  if (outside !== undefined) {
+    fail(`token id ${outside} (${JSON.stringify(tokenizer.tokenText(outside))}) is outside ${spec.name}'s vocabulary (vocab_size ${d.vocabSize}); the ${spec.tokenizer} tokenizer needs a model with its full vocabulary`, 'token-outside-vocabulary');
+  }
+  if (encoded.ids.length > d.maxPositions) {
+    fail(`this prompt is ${encoded.ids.length} tokens long for ${spec.name}, which has only ${d.maxPositions} positions`, 'prompt-too-long');
+  }
+  return encoded;
+}

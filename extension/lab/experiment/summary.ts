@@ -1,0 +1,31 @@
+/** The ModelSummary a report carries for a resolved model spec. */
+import type { ModelSummary } from '../../protocol/report';
+import type { ModelSpec } from '../types';
+import { archDims } from '../models/dims';
+
+export function summarizeModel(spec: ModelSpec): ModelSummary {
+  const d = archDims(spec.config);
+  return {
+    name: spec.name,
+    architecture: spec.architecture,
+    config: spec.config,
+    configSource: spec.configSource,
+    weights: spec.weights ?? null,
+    seed: spec.seed,
+    mode: spec.mode,
+    dropout: spec.dropout,
+    addSpecialTokens: spec.addSpecialTokens,
+    atol: spec.atol,
+    rtol: spec.rtol,
+    numLayers: d.numLayers,
+    hiddenSize: d.hiddenSize,
+    numHeads: d.numHeads,
+    hasLmHead: spec.architecture === 'gpt2',
+    dropoutRates: spec.mode === 'eval' ? { hidden: 0, attention: 0, embedding: 0 } : { ...d.dropout },
+  };
+}
+
+/** Causal attention: GPT-2 always, BERT when `is_decoder` is set. */
+export function isCausal(spec: ModelSpec): boolean {
+  return spec.architecture === 'gpt2' || spec.config.is_decoder === true;
+}

