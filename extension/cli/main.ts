@@ -5,6 +5,7 @@
 import { LabInputError } from '../lab/types';
 import { CancelledError } from '../lab/experiment/runExperiment';
 import { UsageError } from './args';
+import { CheckpointError } from '../lab/models/weightSource';
 import { EXIT } from './exitCodes';
 import { MAIN_HELP } from './help';
 import { compareCommand } from './compareCommand';
@@ -33,6 +34,10 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof LabInputError) {
       process.stderr.write(e.message + '\n');
+      return EXIT.badInput;
+    }
+    if (e instanceof CheckpointError) {
+      process.stderr.write(`<command line>: error: ${e.message}\n`);
       return EXIT.badInput;
     }
     if (e instanceof UsageError) {

@@ -5,7 +5,7 @@
  */
 import type { Architecture, HfConfig, LabDiagnostic, ModelSpec, SourceRange, TokenizerFamily } from '../types';
 import { checkValue, isText } from './checks';
-import { ARCHITECTURE_LABEL, CONFIG_KEYS, CROSS_FAMILY_NAMES, REFUSED_KEYS } from './configKeys';
+import { CONFIG_KEYS, CROSS_FAMILY_NAMES, REFUSED_KEYS } from './configKeys';
 import { DiagnosticList } from './diagnostics';
 import { MODEL_ENTRY_KEY_NAMES } from './entryKeys';
 import { CLASS_DEFAULTS } from './presets';
@@ -193,7 +193,6 @@ function checkMergedConfig(config: HfConfig, overrides: EntryField[], place: Con
     if (written) out.error(problem.code, problem.message, written.valueRange);
     else out.error(problem.code, `in ${place.loaded.source}: ${problem.message}`, place.range);
   }
-  void ARCHITECTURE_LABEL;
 }
 
 function resolveRunSettings(field: Map<string, EntryField>, defaults: ReadonlyMap<string, unknown> | undefined, hasWeights: boolean): RunSettings {

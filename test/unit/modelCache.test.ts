@@ -1,0 +1,92 @@
+/**
+ * The model cache and export: entries that differ only in is_decoder, mode or dropout share one key;
+ * a warm cache is reused untouched; a leftover half-built folder never counts; `export` writes a
+ * Hugging Face folder with every parameter under its name, and loading it back with `weights:`
+ * round-trips every tensor bit for bit.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cacheKey, ensureModel } from '../../extension/lab/models/modelCache';
+import { exportModelFolder } from '../../extension/lab/models/exportFolder';
+import { readSafetensorsHeader, readTensorAsFloat32 } from '../../extension/lab/models/safetensors';
+import { ModelSession } from '../../extension/lab/models/session';
+import { freshDir } from '../helpers/paths';
+import { tinySpec } from '../helpers/specs';
+import { maxAbsDiff } from '../helpers/hfReference';
+
+test('is_decoder, mode and dropout do not change the cache key; seed, shape and weights do', () => {
+  const base = tinySpec('bert');
+  assert.equal(cacheKey(base), cacheKey(tinySpec('bert', { mode: 'eval', dropout: 'paired' }, { is_decoder: true, hidden_dropout_prob: 0.3 })));
+  assert.notEqual(cacheKey(base), cacheKey(tinySpec('bert', { seed: 1 })));
+  assert.notEqual(cacheKey(base), cacheKey(tinySpec('bert', {}, { num_hidden_layers: 3 })));
+  assert.notEqual(cacheKey(base), cacheKey(tinySpec('gpt2')));
+});
+
+test('a warm cache entry is reused as it is, and a leftover temporary folder is ignored', () => {
+  const cacheDir = freshDir();
+  const spec = tinySpec('gpt2');
+  mkdirSync(join(cacheDir, 'models', `.tmp-${cacheKey(spec)}-1-dead`), { recursive: true });
+  writeFileSync(join(cacheDir, 'models', `.tmp-${cacheKey(spec)}-1-dead`, 'model.onnx'), 'half-written');
+  const first = ensureModel(spec, cacheDir);
+  const mtime = statSync(first.onnxPath).mtimeMs;
+  const second = ensureModel(spec, cacheDir);
+  assert.equal(second.dir, first.dir);
+  assert.equal(statSync(second.onnxPath).mtimeMs, mtime, 'not rebuilt');
+  assert.deepEqual(readdirSync(first.dir).sort(), ['meta.json', 'model.onnx', 'model.safetensors']);
+});
+
+for (const family of ['bert', 'gpt2'] as const) {
+  test(`${family}: export writes a Hugging Face folder and weights: round-trips it bit for bit`, async () => {
+    const cacheDir = freshDir();
+    const out = freshDir();
+    const spec = tinySpec(family, { seed: 5, mode: 'eval' }, family === 'bert' ? { is_decoder: true } : {});
+    exportModelFolder(spec, cacheDir, out);
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual(config.architectures, [family === 'bert' ? 'BertModel' : 'GPT2LMHeadModel']);
+    if (family === 'bert') assert.equal(config.is_decoder, true);
+    const exported = readSafetensorsHeader(join(out, 'model.safetensors'));
+    assert.deepEqual(exported.metadata, { format: 'pt' });
+    const names = [...exported.tensors.keys()];
+    if (family === 'bert') {
+      assert.ok(names.includes('pooler.dense.weight') && names.includes('pooler.dense.bias'), 'BertModel folders carry the pooler');
+      assert.equal(names.length, 5 + 16 * 2 + 2);
+      // Hugging Face zeroes the padding row of the word embeddings.
+      const words = readTensorAsFloat32(join(out, 'model.safetensors'), exported.tensors.get('embeddings.word_embeddings.weight')!);
+      assert.ok(words.subarray(0, 32).every((x) => x === 0));
+      assert.ok(words.subarray(32, 64).some((x) => x !== 0));
+    } else {
+      assert.ok(!names.includes('lm_head.weight'), 'the tied LM head is not stored');
+      assert.ok(names.every((n) => n.startsWith('transformer.')));
+    }
+
+    const reloaded = tinySpec(family, { mode: 'eval', weights: out, seed: 999 }, { is_decoder: family === 'bert' });
+    const built = ensureModel(reloaded, cacheDir);
+    const again = readSafetensorsHeader(built.weightsPath);
+    for (const [name, entry] of exported.tensors) {
+      const a = readTensorAsFloat32(join(out, 'model.safetensors'), entry);
+      const b = readTensorAsFloat32(built.weightsPath, again.tensors.get(name)!);
+      assert.equal(Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)), 0, `${name} round-trips bit for bit`);
+    }
+    const original = await ModelSession.open(ensureModel(spec, cacheDir).onnxPath, built.dims);
+    const copy = await ModelSession.open(built.onnxPath, built.dims);
+    const settings = { causal: true, rates: { hidden: 0, attention: 0, embedding: 0 } };
+    const [x] = await original.forward([{ ids: [3, 14, 15, 92, 65] }], settings);
+    const [y] = await copy.forward([{ ids: [3, 14, 15, 92, 65] }], settings);
+    assert.equal(maxAbsDiff(x.hiddenStates[2], y.hiddenStates[2]), 0);
+    await original.release();
+    await copy.release();
+  });
+}
+
+test('pickle-only folders and broken safetensors files are refused with a message, not a crash', () => {
+  const cacheDir = freshDir();
+  const pickleDir = freshDir();
+  writeFileSync(join(pickleDir, 'pytorch_model.bin'), 'not loaded');
+  assert.throws(() => ensureModel(tinySpec('bert', { weights: pickleDir }), cacheDir), /never loaded/);
+  const broken = join(freshDir(), 'model.safetensors');
+  writeFileSync(broken, Buffer.from([255, 255, 255, 255, 0, 0, 0, 0, 1, 2, 3]));
+  assert.throws(() => ensureModel(tinySpec('bert', { weights: broken }), cacheDir), /not a safetensors file/);
+  assert.ok(!readdirSync(join(cacheDir, 'models')).some((n) => n.startsWith('.tmp')), 'no half-written entry left behind');
+});
