@@ -14,6 +14,7 @@ import {
   roundingFloor,
 } from '../../extension/lab/compare';
 import type { AlignedPair } from '../../extension/protocol/report';
+import { loadReference } from '../helpers/hfReference';
 import { causalRun, compareInput, summary, withDelta, withNoise } from './compareFakes';
 
 const pair = (base: number | null, variant: number | null, kind: AlignedPair['kind']): AlignedPair => ({ base, variant, kind });
@@ -194,6 +195,36 @@ describe('next-token shift', () => {
     const expected = [0, 1, 2].reduce((sum, k) => sum + 0.25 * Math.log(0.25 / q[k]), 0) + 0.25 * (Math.log(0.25) - (-2000 - Math.log(Math.E + 2)));
     assert.ok(Number.isFinite(kl));
     assert.ok(Math.abs(kl - expected) < 1e-9, `${kl} vs ${expected}`);
+  });
+
+  it("matches a plain softmax over Hugging Face's GPT-2 logits", () => {
+    const { runs } = loadReference('gpt2');
+    const toRun = (run: (typeof runs)[string]) => ({
+      ids: run.input_ids[0],
+      tokens: run.input_ids[0].map((id) => ({ id, text: String(id), special: false })),
+      hiddenStates: run.hidden_states.data.map((layer) => Float32Array.from(layer)),
+      logits: Float32Array.from(run.logits?.data ?? []),
+    });
+    const base = toRun(runs.base);
+    const variant = toRun(runs.last_changed);
+    const shift = nextTokenShift(base, variant, String);
+    assert.ok(shift);
+    const vocab = base.logits.length / base.ids.length;
+    const softmaxLast = (logits: Float32Array) => {
+      const row = Array.from(logits.subarray(logits.length - vocab));
+      const weights = row.map((x) => Math.exp(x - Math.max(...row)));
+      const total = weights.reduce((a, b) => a + b, 0);
+      return weights.map((w) => w / total);
+    };
+    const p = softmaxLast(base.logits);
+    const q = softmaxLast(variant.logits);
+    const kl = p.reduce((sum, pk, k) => sum + pk * Math.log(pk / q[k]), 0);
+    assert.ok(Math.abs(shift.klDivergence - kl) < 1e-9, `${shift.klDivergence} vs ${kl}`);
+    const best = p.indexOf(Math.max(...p));
+    assert.equal(shift.baseTop[0].id, best);
+    assert.ok(Math.abs(shift.baseTop[0].probability - p[best]) < 1e-9);
+    const frontier = compareVariant(compareInput(base, variant)).frontier;
+    assert.deepEqual(frontier, { firstPerturbed: 7, firstChanged: 7 }, "GPT-2's earlier positions are exact");
   });
 
   it('returns the top 5 of each side with decoded text, and null without logits', () => {

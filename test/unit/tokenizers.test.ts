@@ -5,11 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTokenizer, openTokenizer, tokenizerDir, type LabTokenizer } from '../../extension/lab/tokenizers';
 import { ensureTokenizerFiles } from '../../extension/lab/tokenizers/files';
+import { fixturesDir, freshDir } from '../helpers/paths';
 
 interface Reference {
   text: string;
@@ -18,8 +18,7 @@ interface Reference {
   gpt2: number[];
 }
 
-const fixture: Reference[] = JSON.parse(readFileSync(join(__dirname, '../../../../shared/fixtures/tokenizer-reference.json'), 'utf8'));
-const freshDir = () => mkdtempSync(join(tmpdir(), 'plab-tokenizers-'));
+const fixture: Reference[] = JSON.parse(readFileSync(join(fixturesDir(), 'tokenizer-reference.json'), 'utf8'));
 const cacheDir = freshDir();
 
 async function timed(family: 'gpt2' | 'bert-uncased', dir: string): Promise<[LabTokenizer, number]> {
@@ -174,7 +173,12 @@ test('a half-written temp file left by a crash does not break loading', async ()
   const folder = tokenizerDir('gpt2', dir);
   mkdirSync(folder, { recursive: true });
   writeFileSync(join(folder, 'tokenizer.json.4242.deadbeef.tmp'), '{"version":"1.0","model":{"vocab":{"!":');
+  writeFileSync(join(folder, 'tokenizer.json.4241.0ld0ld00.tmp'), '{"version":');
+  const anHourAgo = new Date(Date.now() - 3600_000);
+  utimesSync(join(folder, 'tokenizer.json.4241.0ld0ld00.tmp'), anHourAgo, anHourAgo);
   assert.deepEqual((await openTokenizer('gpt2', dir)).encode('Hello, world!', false).ids, [15496, 11, 995, 0]);
+  // A stale temp file is swept; a fresh one may belong to a process still writing, so it stays.
+  assert.deepEqual(readdirSync(folder).sort(), ['tokenizer.json', 'tokenizer.json.4242.deadbeef.tmp', 'tokenizer_config.json']);
   // Beside complete files: still ignored, nothing rewritten.
   const mtime = statSync(join(folder, 'tokenizer.json')).mtimeMs;
   writeFileSync(join(folder, 'tokenizer_config.json.4243.deadbeef.tmp'), '{');

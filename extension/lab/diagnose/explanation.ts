@@ -59,7 +59,7 @@ function explainCausal(input: DiagnoseInput, earlier: EarlierMaximum | null): st
       : firstChanged === firstPerturbed
         ? `only positions from ${firstPerturbed} on changed`
         : `change starts at position ${firstChanged}`;
-  return `Causal: ${positionsBefore(firstPerturbed)} (before the edit ${edit} at position ${firstPerturbed}) ${kept}; ${after}.`;
+  return `Causal: ${positionsBefore(firstPerturbed)}, before the edit at position ${firstPerturbed} (${edit}), ${kept}; ${after}.`;
 }
 
 function explainBidirectional(input: DiagnoseInput, earlier: EarlierMaximum | null): string {
@@ -68,12 +68,12 @@ function explainBidirectional(input: DiagnoseInput, earlier: EarlierMaximum | nu
   const leak = earlier?.maxAbsDiff ?? NaN;
   const where = earlier === null ? '' : ` at layer ${earlier.layer}, position ${earlier.position}`;
   const control = input.control.identical ? 'the same input run twice gave identical states' : `the control run differs by at most ${formatNumber(input.control.maxAbsDiff)}`;
-  const margin = input.noise.value > 0 ? `, ×${formatNumber(leak / input.noise.value)} the noise floor` : '';
+  const margin = input.noise.value > 0 ? `, ${formatNumber(leak / input.noise.value)}× the noise floor` : '';
   const why = input.causalMask
     ? 'even though the attention mask is causal'
     : 'because without a causal mask every position attends to every other';
   let text =
-    `Bidirectional: the edit ${edit} at position ${firstPerturbed} also changed ${changedEarlier(input)} ` +
+    `Bidirectional: the edit at position ${firstPerturbed} (${edit}) also changed ${changedEarlier(input)} ` +
     `(max |Δ| ${formatNumber(leak)}${where}${margin}, while ${control}), ${why}.`;
   const { atol } = input.model;
   if (leak <= atol) {

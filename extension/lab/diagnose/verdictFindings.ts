@@ -90,7 +90,7 @@ function leakBelowAtolFindings(input: DiagnoseInput, earlier: EarlierMaximum | n
       `so torch.allclose would call it unchanged — but ${control}, so the change is real${margin}.`,
   };
   // An atol one decade below the leak and above the noise floor makes allclose agree with the verdict.
-  const suggested = 10 ** (Math.floor(Math.log10(leak)) - 1);
+  const suggested = Number(`1e${Math.floor(Math.log10(leak)) - 1}`);
   if (suggested > input.noise.value && suggested < atol) {
     finding.fix = { description: `set atol: ${formatNumber(suggested)} (below the leak, above the noise floor)`, key: 'atol', value: suggested };
   }

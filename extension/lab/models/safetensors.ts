@@ -155,7 +155,7 @@ export function planSafetensors(tensors: PlannedTensor[], metadata: Record<strin
  * Writes a planned file: `produce` is called once per tensor, in plan order, and its data written at once,
  * so only one tensor is in memory at a time.
  */
-export function writeSafetensors(path: string, tensors: PlannedTensor[], layout: SafetensorsLayout, produce: (t: PlannedTensor) => Float32Array): void {
+export function writeSafetensors<T extends PlannedTensor>(path: string, tensors: T[], layout: SafetensorsLayout, produce: (t: T) => Float32Array): void {
   const fd = openSync(path, 'w');
   try {
     writeAll(fd, layout.headerBytes);

@@ -4,7 +4,7 @@
  * half-written file under the real name; a leftover temp file is ignored (and swept once stale).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TokenizerFamily } from '../types';
 import { CONVERTER_VERSION, convertTokenizer, type TokenizerFiles } from './convert';
@@ -24,7 +24,9 @@ function writeAtomic(path: string, text: string): void {
     renameSync(temp, path);
   } catch (error) {
     rmSync(temp, { force: true });
-    throw error;
+    // Another process converting at the same moment may hold the name (Windows refuses the rename):
+    // its file has the same content, so that is success.
+    if (!existsSync(path)) throw error;
   }
 }
 

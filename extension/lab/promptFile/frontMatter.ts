@@ -1,0 +1,124 @@
+/**
+ * The front matter: YAML between the first two `---` lines. Reads the top-level keys into
+ * run-setting defaults, model entries (resolved later, against files) and `cases:`.
+ */
+import { isMap, isSeq, parseDocument, type Document, type YAMLMap } from 'yaml';
+import { CONFIG_KEYS, REFUSED_KEYS } from '../config/configKeys';
+import { DiagnosticList, listNames } from '../config/diagnostics';
+import { MODEL_ENTRY_KEY_NAMES } from '../config/entryKeys';
+import type { EntryField, ModelEntry } from '../config/resolve';
+import { RUN_SETTING_KEYS, checkRunSetting } from '../config/runSettings';
+import { closestMatch } from '../config/suggest';
+import type { PromptCase, SourceRange } from '../types';
+import { readCases } from './yamlCases';
+import { TextPositions, lineRange, type FileLayout } from './layout';
+import { TOP_LEVEL_KEYS } from './keys';
+import { isNode, mapRange, nodeRange, pairKey, pairRange, pairValueRange, plainValue } from './yamlNodes';
+
+export const MODELS_EXAMPLE = 'models:\n  - name: gpt2\n    config: gpt2';
+
+export interface FrontMatter {
+  /** Top-level run settings with valid values: the defaults of every model. */
+  defaults: Map<string, unknown>;
+  entries: ModelEntry[];
+  cases: PromptCase[];
+}
+
+export interface ParsedYaml {
+  doc: Document;
+  /** True when YAML found a syntax error whose tree cannot be trusted (a duplicate key leaves it intact). */
+  broken: boolean;
+}
+
+/** Parse the front matter; YAML's errors and warnings go to `out` with the ranges YAML gives. */
+export function parseFrontMatterYaml(layout: FileLayout, positions: TextPositions, out: DiagnosticList): ParsedYaml {
+  const doc = parseDocument(layout.yamlText, { prettyErrors: false, uniqueKeys: true });
+  for (const error of doc.errors) {
+    const range = positions.range(error.pos[0], Math.max(error.pos[1], error.pos[0]));
+    if (error.code === 'DUPLICATE_KEY') {
+      const key = /^[^\s:]+/.exec(layout.yamlText.slice(error.pos[0]))?.[0] ?? 'this key';
+      out.error('duplicate-key', `\`${key}\` appears twice in the same map; write each key once`, range);
+    } else {
+      out.error('yaml-syntax', `YAML: ${error.message}`, range);
+    }
+  }
+  for (const warning of doc.warnings) out.warning('yaml-syntax', `YAML: ${warning.message}`, positions.range(warning.pos[0], warning.pos[1]));
+  return { doc, broken: doc.errors.some((e) => e.code !== 'DUPLICATE_KEY') };
+}
+
+/** Read the front matter's keys. Problems go to `out`; what is readable is returned anyway. */
+export function readFrontMatter(doc: Document, layout: FileLayout, positions: TextPositions, out: DiagnosticList): FrontMatter {
+  const result: FrontMatter = { defaults: new Map(), entries: [], cases: [] };
+  const opening = lineRange(0, layout.lines[0].length);
+  const contents = doc.contents;
+  if (!isMap(contents)) {
+    const where = isNode(contents) && contents.range && contents.range[1] > contents.range[0] ? nodeRange(contents, positions) : opening;
+    out.error('missing-key', `the front matter has no \`models:\` list; it needs one, for example:\n${MODELS_EXAMPLE}`, where);
+    return result;
+  }
+  let sawModels = false;
+  for (const pair of contents.items) {
+    const key = pairKey(pair, positions);
+    if (!key) continue; // YAML itself reports keys that are not plain
+    const valueRange = pairValueRange(pair, key.range, positions);
+    if (key.name === 'models') {
+      sawModels = true;
+      result.entries = readModels(pair.value, doc, key.range, positions, out);
+    } else if (key.name === 'cases') {
+      result.cases = readCases(pair.value, key.range, positions, out);
+    } else if (key.name === 'perturb') {
+      out.error('not-supported', 'not supported yet: `perturb:` (generators that make variants come later); write each variant on a line starting with `~ `', pairRange(key.range, valueRange));
+    } else if (RUN_SETTING_KEYS.has(key.name)) {
+      const value = plainValue(pair.value, doc);
+      const problem = checkRunSetting(key.name, value);
+      if (problem) out.error(problem.code, problem.message, valueRange);
+      else result.defaults.set(key.name, value);
+    } else {
+      out.error('unknown-key', unknownTopLevelKey(key.name), key.range);
+    }
+  }
+  if (!sawModels) out.error('missing-key', `the front matter has no \`models:\` list; it needs one, for example:\n${MODELS_EXAMPLE}`, opening);
+  return result;
+}
+
+function unknownTopLevelKey(name: string): string {
+  const allowed = TOP_LEVEL_KEYS.map((k) => k.key);
+  const isModelKey =
+    MODEL_ENTRY_KEY_NAMES.has(name) || CONFIG_KEYS.bert.has(name) || CONFIG_KEYS.gpt2.has(name) || name in REFUSED_KEYS.gpt2 || name === 'model_type';
+  if (isModelKey) {
+    return `\`${name}\` belongs to one model: write it inside an entry of \`models:\`. At the top only these keys are allowed (defaults for every model): ${listNames(allowed)}`;
+  }
+  const guess = closestMatch(name, allowed);
+  return `\`${name}\` is not a front-matter key${guess ? `; did you mean \`${guess}\`?` : '.'} Allowed: ${listNames(allowed)}`;
+}
+
+function readModels(value: unknown, doc: Document, keyRange: SourceRange, positions: TextPositions, out: DiagnosticList): ModelEntry[] {
+  if (!isSeq(value)) {
+    out.error('bad-value', `\`models\` must be a list of models, for example:\n${MODELS_EXAMPLE}`, isNode(value) && value.range && value.range[1] > value.range[0] ? nodeRange(value, positions) : keyRange);
+    return [];
+  }
+  if (value.items.length === 0) {
+    out.error('bad-value', '`models` is empty: add at least one model with a `name` and a `config`', nodeRange(value, positions));
+    return [];
+  }
+  const entries: ModelEntry[] = [];
+  for (const item of value.items) {
+    if (!isMap(item)) {
+      const range = isNode(item) ? nodeRange(item, positions) : keyRange;
+      out.error('bad-value', 'each model is a map of keys with at least a `name` and a `config`, such as:\n  - name: gpt2\n    config: gpt2', range);
+      continue;
+    }
+    entries.push(readEntry(item, doc, positions));
+  }
+  return entries;
+}
+
+function readEntry(map: YAMLMap, doc: Document, positions: TextPositions): ModelEntry {
+  const fields: EntryField[] = [];
+  for (const pair of map.items) {
+    const key = pairKey(pair, positions);
+    if (!key) continue;
+    fields.push({ key: key.name, value: plainValue(pair.value, doc), keyRange: key.range, valueRange: pairValueRange(pair, key.range, positions) });
+  }
+  return { fields, range: mapRange(map, positions) };
+}

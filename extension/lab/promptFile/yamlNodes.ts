@@ -1,0 +1,52 @@
+/** Small readers over `yaml`'s document tree that keep every node's place in the file. */
+import { isScalar, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import type { SourceRange } from '../types';
+import type { TextPositions } from './layout';
+
+export type YamlPair = Pair<unknown, unknown>;
+
+export function isNode(value: unknown): value is Node {
+  return typeof value === 'object' && value !== null && 'range' in value && Array.isArray((value as Node).range);
+}
+
+/** The node's own text, without the comments and line break that follow it. */
+export function nodeRange(node: Node, positions: TextPositions): SourceRange {
+  const [start, valueEnd] = node.range!;
+  return positions.range(start, valueEnd);
+}
+
+/** The pair's key as a name (keys are plain scalars here), with its place. */
+export function pairKey(pair: YamlPair, positions: TextPositions): { name: string; range: SourceRange } | undefined {
+  if (!isScalar(pair.key) || !pair.key.range) return undefined;
+  return { name: String(pair.key.value), range: nodeRange(pair.key, positions) };
+}
+
+/** Where the pair's value is; an empty value (`mode:`) has no width, so point at the key instead. */
+export function pairValueRange(pair: YamlPair, keyRange: SourceRange, positions: TextPositions): SourceRange {
+  const value = pair.value;
+  if (isNode(value) && value.range && value.range[1] > value.range[0]) return nodeRange(value, positions);
+  return keyRange;
+}
+
+/** The whole `key: value` (for "not supported yet", which is about both). */
+export function pairRange(keyRange: SourceRange, valueRange: SourceRange): SourceRange {
+  return { start: keyRange.start, end: valueRange.end };
+}
+
+/** The value as plain JavaScript (maps to objects, sequences to arrays). */
+export function plainValue(value: unknown, doc: Document): unknown {
+  return isNode(value) ? value.toJS(doc) : value;
+}
+
+/** A block map from its first key to the end of its last value: YAML's own end runs on over
+ *  trailing comments and line breaks, which would make an entry's range reach the next one. */
+export function mapRange(map: YAMLMap, positions: TextPositions): SourceRange {
+  const start = map.range![0];
+  let end = map.range![1];
+  const last = map.items[map.items.length - 1];
+  if (last) {
+    const lastNode = isNode(last.value) && last.value.range && last.value.range[1] > last.value.range[0] ? last.value : isNode(last.key) ? last.key : undefined;
+    if (lastNode?.range) end = lastNode.range[1];
+  }
+  return positions.range(start, end);
+}

@@ -1,0 +1,58 @@
+/** One run request, start to finish, as events. Never throws: every failure becomes a `failed` event. */
+import type { RunnerSettings, RunnerToHost, RunRequest, SerializedError } from '../protocol/runner';
+import { parsePromptFile } from '../lab/promptFile';
+import { runExperiment, CancelledError } from '../lab/experiment/runExperiment';
+import { summarizeModel } from '../lab/experiment/summary';
+import { LabInputError, type Experiment } from '../lab/types';
+import type { ModelStore } from '../lab/models/modelStore';
+import { untrustedPaths } from './trust';
+
+export async function executeRun(request: RunRequest, settings: RunnerSettings, store: ModelStore, signal: AbortSignal, send: (m: RunnerToHost) => void): Promise<void> {
+  const { requestId } = request;
+  const started = Date.now();
+  const fail = (error: SerializedError) => send({ type: 'failed', requestId, error });
+  try {
+    if (signal.aborted) throw new CancelledError();
+    const parsed = parsePromptFile(request.text, request.file);
+    const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
+    if (!parsed.experiment || errors.length > 0) {
+      fail({ kind: 'input', message: `${request.file} has ${errors.length} problem(s); fix them and run again`, diagnostics: errors });
+      return;
+    }
+    const experiment: Experiment = parsed.experiment;
+    if (!settings.trusted) {
+      const paths = untrustedPaths(experiment);
+      if (paths.length > 0) {
+        fail({
+          kind: 'untrusted',
+          message: `This workspace is not trusted, so Perturbation Lab loads no model from a file path (${paths.join(', ')}). Presets with random weights still run. Trust the workspace to load these.`,
+        });
+        return;
+      }
+    }
+    send({
+      type: 'outline',
+      requestId,
+      outline: {
+        models: experiment.models.map(summarizeModel),
+        cases: experiment.cases.map((c, caseIndex) => ({ caseIndex, baseText: c.base.text, variants: c.variants.map((v, variantIndex) => ({ variantIndex, text: v.text })) })),
+      },
+    });
+    const report = await runExperiment(experiment, {
+      store,
+      signal,
+      only: request.only,
+      onProgress: (p) => send({ type: 'progress', requestId, ...p }),
+      onResult: (result) => send({ type: 'result', requestId, result }),
+    });
+    send({ type: 'done', requestId, elapsedMs: Date.now() - started, report });
+  } catch (e) {
+    if (e instanceof CancelledError) fail({ kind: 'cancelled', message: 'cancelled' });
+    else if (e instanceof LabInputError) fail({ kind: 'input', message: e.message, diagnostics: e.diagnostics });
+    else {
+      const err = e instanceof Error ? e : new Error(String(e));
+      process.stderr.write(`runner: internal error in ${requestId}: ${err.stack}\n`);
+      fail({ kind: 'internal', message: err.message, stack: err.stack });
+    }
+  }
+}
