@@ -17,7 +17,7 @@ import { planSafetensors, writeSafetensors } from './safetensors';
 import { checkpointIdentity, checkpointInit, randomInit } from './weightSource';
 
 /** Bump when a graph or the weight layout changes: old cache entries are then never reused. */
-export const BUILDER_VERSION = 1;
+export const BUILDER_VERSION = 2;
 
 export interface BuiltModel {
   key: string;

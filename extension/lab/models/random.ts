@@ -53,14 +53,20 @@ function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
-/** Fills `out` with N(0, std²) draws (Box–Muller, both outputs used). */
+/** Fills `out` with N(0, std²) draws (Marsaglia's polar method: no trigonometry, both outputs used). */
 export function fillNormal(out: Float32Array, std: number, rng: Xoshiro128): void {
-  for (let i = 0; i < out.length; i += 2) {
-    const u1 = 1 - rng.next(); // (0, 1]: log stays finite
-    const u2 = rng.next();
-    const r = Math.sqrt(-2 * Math.log(u1)) * std;
-    out[i] = r * Math.cos(2 * Math.PI * u2);
-    if (i + 1 < out.length) out[i + 1] = r * Math.sin(2 * Math.PI * u2);
+  for (let i = 0; i < out.length; ) {
+    let u: number;
+    let v: number;
+    let q: number;
+    do {
+      u = 2 * rng.next() - 1;
+      v = 2 * rng.next() - 1;
+      q = u * u + v * v;
+    } while (q >= 1 || q === 0);
+    const f = Math.sqrt((-2 * Math.log(q)) / q) * std;
+    out[i++] = u * f;
+    if (i < out.length) out[i++] = v * f;
   }
 }
 
