@@ -19,7 +19,7 @@ const train: ForwardSettings = { causal: false, rates: { hidden: p, attention: p
 
 async function open(family: 'bert' | 'gpt2' = 'bert') {
   const spec = tinySpec(family);
-  const built = ensureModel(spec, cacheDir);
+  const built = await ensureModel(spec, cacheDir);
   return ModelSession.open(built.onnxPath, built.dims);
 }
 

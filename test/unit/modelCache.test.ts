@@ -24,14 +24,14 @@ test('is_decoder, mode and dropout do not change the cache key; seed, shape and 
   assert.notEqual(cacheKey(base), cacheKey(tinySpec('gpt2')));
 });
 
-test('a warm cache entry is reused as it is, and a leftover temporary folder is ignored', () => {
+test('a warm cache entry is reused as it is, and a leftover temporary folder is ignored', async () => {
   const cacheDir = freshDir();
   const spec = tinySpec('gpt2');
   mkdirSync(join(cacheDir, 'models', `.tmp-${cacheKey(spec)}-1-dead`), { recursive: true });
   writeFileSync(join(cacheDir, 'models', `.tmp-${cacheKey(spec)}-1-dead`, 'model.onnx'), 'half-written');
-  const first = ensureModel(spec, cacheDir);
+  const first = await ensureModel(spec, cacheDir);
   const mtime = statSync(first.onnxPath).mtimeMs;
-  const second = ensureModel(spec, cacheDir);
+  const second = await ensureModel(spec, cacheDir);
   assert.equal(second.dir, first.dir);
   assert.equal(statSync(second.onnxPath).mtimeMs, mtime, 'not rebuilt');
   assert.deepEqual(readdirSync(first.dir).sort(), ['meta.json', 'model.onnx', 'model.safetensors']);
@@ -42,7 +42,7 @@ for (const family of ['bert', 'gpt2'] as const) {
     const cacheDir = freshDir();
     const out = freshDir();
     const spec = tinySpec(family, { seed: 5, mode: 'eval' }, family === 'bert' ? { is_decoder: true } : {});
-    exportModelFolder(spec, cacheDir, out);
+    await exportModelFolder(spec, cacheDir, out);
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as Record<string, unknown>;
     assert.deepEqual(config.architectures, [family === 'bert' ? 'BertModel' : 'GPT2LMHeadModel']);
     if (family === 'bert') assert.equal(config.is_decoder, true);
@@ -62,14 +62,14 @@ for (const family of ['bert', 'gpt2'] as const) {
     }
 
     const reloaded = tinySpec(family, { mode: 'eval', weights: out, seed: 999 }, { is_decoder: family === 'bert' });
-    const built = ensureModel(reloaded, cacheDir);
+    const built = await ensureModel(reloaded, cacheDir);
     const again = readSafetensorsHeader(built.weightsPath);
     for (const [name, entry] of exported.tensors) {
       const a = readTensorAsFloat32(join(out, 'model.safetensors'), entry);
       const b = readTensorAsFloat32(built.weightsPath, again.tensors.get(name)!);
       assert.equal(Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)), 0, `${name} round-trips bit for bit`);
     }
-    const original = await ModelSession.open(ensureModel(spec, cacheDir).onnxPath, built.dims);
+    const original = await ModelSession.open((await ensureModel(spec, cacheDir)).onnxPath, built.dims);
     const copy = await ModelSession.open(built.onnxPath, built.dims);
     const settings = { causal: true, rates: { hidden: 0, attention: 0, embedding: 0 } };
     const [x] = await original.forward([{ ids: [3, 14, 15, 92, 65] }], settings);
@@ -80,13 +80,36 @@ for (const family of ['bert', 'gpt2'] as const) {
   });
 }
 
-test('pickle-only folders and broken safetensors files are refused with a message, not a crash', () => {
+test('pickle-only folders and broken safetensors files are refused with a message, not a crash', async () => {
   const cacheDir = freshDir();
   const pickleDir = freshDir();
   writeFileSync(join(pickleDir, 'pytorch_model.bin'), 'not loaded');
-  assert.throws(() => ensureModel(tinySpec('bert', { weights: pickleDir }), cacheDir), /never loaded/);
+  await assert.rejects(ensureModel(tinySpec('bert', { weights: pickleDir }), cacheDir), /never loaded/);
   const broken = join(freshDir(), 'model.safetensors');
   writeFileSync(broken, Buffer.from([255, 255, 255, 255, 0, 0, 0, 0, 1, 2, 3]));
-  assert.throws(() => ensureModel(tinySpec('bert', { weights: broken }), cacheDir), /not a safetensors file/);
+  await assert.rejects(ensureModel(tinySpec('bert', { weights: broken }), cacheDir), /not a safetensors file/);
   assert.ok(!readdirSync(join(cacheDir, 'models')).some((n) => n.startsWith('.tmp')), 'no half-written entry left behind');
+});
+
+test('random weights written by worker threads are bit-identical to a single-threaded write', async () => {
+  const { parameterTable } = await import('../../extension/lab/models/architectures/parameters');
+  const { archDims } = await import('../../extension/lab/models/dims');
+  const { planSafetensors, writeSafetensors } = await import('../../extension/lab/models/safetensors');
+  const { writeRandomWeights } = await import('../../extension/lab/models/randomWeightsParallel');
+  const { randomInit } = await import('../../extension/lab/models/weightSource');
+  const dir = freshDir();
+  const spec = tinySpec('gpt2', {}, { n_layer: 3 });
+  const table = parameterTable(archDims(spec.config));
+  const layout = planSafetensors(table, { format: 'pt' });
+  await writeRandomWeights(join(dir, 'parallel.safetensors'), table, layout, 11);
+  writeSafetensors(join(dir, 'single.safetensors'), table, layout, randomInit(11));
+  const a = readFileSync(join(dir, 'parallel.safetensors'));
+  const b = readFileSync(join(dir, 'single.safetensors'));
+  assert.equal(a.length, b.length);
+  assert.ok(a.equals(b), 'same bytes');
+  // And the draws are the init Hugging Face specifies: N(0, 0.02²) for wte.
+  const wte = readTensorAsFloat32(join(dir, 'parallel.safetensors'), readSafetensorsHeader(join(dir, 'parallel.safetensors')).tensors.get('transformer.wte.weight')!);
+  const mean = wte.reduce((s, x) => s + x, 0) / wte.length;
+  const std = Math.sqrt(wte.reduce((s, x) => s + (x - mean) ** 2, 0) / wte.length);
+  assert.ok(Math.abs(mean) < 0.002 && Math.abs(std - 0.02) < 0.002, `wte mean ${mean}, std ${std}`);
 });

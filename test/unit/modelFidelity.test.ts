@@ -15,7 +15,7 @@ const cacheDir = freshDir();
 for (const model of REFERENCE_MODELS) {
   test(`${model}: every hidden state, attention map and logit matches Hugging Face`, { timeout: 60_000 }, async () => {
     const spec = referenceSpec(model);
-    const built = ensureModel(spec, cacheDir);
+    const built = await ensureModel(spec, cacheDir);
     const session = await ModelSession.open(built.onnxPath, built.dims);
     const reference = loadReference(model);
     const causal = spec.config.is_decoder === true;

@@ -71,19 +71,19 @@ export function resolveModelSpec(entry: ModelEntry, ctx: ResolveContext): Resolv
   const place = resolveConfigPlace(field.get('config'), weightsField, weights, entryStart, ctx, out);
 
   const overrides = entry.fields.filter((f) => !MODEL_ENTRY_KEY_NAMES.has(f.key) && !RUN_SETTING_KEYS.has(f.key));
-  if (place) {
-    checkFileKeys(place, out);
-    checkOverrides(place.loaded.architecture, overrides, out);
-  } else {
+  if (!place) {
     checkOverridesWithoutArchitecture(overrides, out);
+    return { spec: null, diagnostics: out.items };
   }
-  if (out.hasErrors || !place || name === undefined) return { spec: null, diagnostics: out.items };
+  const fileIsValid = checkFileKeys(place, out);
+  const validOverrides = checkOverrides(place.loaded.architecture, overrides, out);
 
   const architecture = place.loaded.architecture;
   const config = { ...structuredClone(CLASS_DEFAULTS[architecture]), ...place.loaded.config } as HfConfig;
-  for (const f of overrides) config[f.key] = f.value;
-  checkMergedConfig(config, overrides, place, out);
-  if (out.hasErrors) return { spec: null, diagnostics: out.items };
+  for (const f of validOverrides) config[f.key] = f.value;
+  // Cross-key checks need valid single values; invalid overrides were left out above.
+  if (fileIsValid) checkMergedConfig(config, validOverrides, place, out);
+  if (out.hasErrors || name === undefined) return { spec: null, diagnostics: out.items };
 
   const settings = resolveRunSettings(field, ctx.defaults, weights !== undefined);
   const spec: ModelSpec = {
@@ -154,24 +154,30 @@ function resolveConfigPlace(
   return undefined;
 }
 
-/** A config.json a user gave is held to the same rules as keys written in the entry. */
-function checkFileKeys(place: ConfigPlace, out: DiagnosticList): void {
-  if (!place.loaded.fromFile) return;
+/** A config.json a user gave is held to the same rules as keys written in the entry. True when it passes. */
+function checkFileKeys(place: ConfigPlace, out: DiagnosticList): boolean {
+  if (!place.loaded.fromFile) return true;
+  let valid = true;
   for (const [key, value] of Object.entries(place.loaded.config)) {
     const problem = checkConfigKey(place.loaded.architecture, key, value);
-    if (problem) out.error(problem.code, `in ${place.loaded.source}: ${problem.message}`, place.range);
+    if (!problem) continue;
+    out.error(problem.code, `in ${place.loaded.source}: ${problem.message}`, place.range);
+    valid = false;
   }
+  return valid;
 }
 
-function checkOverrides(architecture: Architecture, overrides: EntryField[], out: DiagnosticList): void {
+/** Report every override the architecture refuses; return the ones it accepts. */
+function checkOverrides(architecture: Architecture, overrides: EntryField[], out: DiagnosticList): EntryField[] {
   const candidates = [...MODEL_ENTRY_KEY_NAMES, ...RUN_SETTING_KEYS];
-  for (const f of overrides) {
+  return overrides.filter((f) => {
     const problem = checkConfigKey(architecture, f.key, f.value, candidates);
-    if (!problem) continue;
+    if (!problem) return true;
     // A wrong value is fixed in the value; a wrong or unimplemented key starts at the key.
     const range = problem.code === 'bad-value' ? f.valueRange : problem.code === 'not-supported' ? keyToValue(f) : f.keyRange;
     out.error(problem.code, problem.message, range);
-  }
+    return false;
+  });
 }
 
 /** Without a config the architecture is unknown: only keys that belong to neither family can be judged. */

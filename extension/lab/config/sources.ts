@@ -72,7 +72,7 @@ export function loadConfig(value: string, baseDir: string, files: FileAccess): S
       return {
         problem: {
           code: 'unknown-preset',
-          message: `\`${value}\` is neither a preset nor a file${guess ? `; did you mean \`${guess}\`?` : '.'} Presets: ${listNames(PRESET_NAMES)}; or give the path of a config.json (relative to this file's folder).`,
+          message: `\`${value}\` is neither a preset nor a file${guess ? `; did you mean \`${guess}\`?` : '.'} Presets: ${listNames(PRESET_NAMES, 'and')}; or give the path of a config.json (relative to this file's folder).`,
         },
       };
     }

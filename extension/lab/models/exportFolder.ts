@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import type { ModelSpec } from '../types';
 import { ensureModel, type BuildProgress } from './modelCache';
 
-export function exportModelFolder(spec: ModelSpec, cacheDir: string, outDir: string, progress?: BuildProgress): { configPath: string; weightsPath: string } {
-  const built = ensureModel(spec, cacheDir, progress);
+export async function exportModelFolder(spec: ModelSpec, cacheDir: string, outDir: string, progress?: BuildProgress): Promise<{ configPath: string; weightsPath: string }> {
+  const built = await ensureModel(spec, cacheDir, progress);
   mkdirSync(outDir, { recursive: true });
   const config: Record<string, unknown> = {
     ...spec.config,

@@ -14,7 +14,8 @@ import { archDims, type ArchDims } from './dims';
 import { parameterTable } from './architectures/parameters';
 import { buildGraph } from './architectures/graph';
 import { planSafetensors, writeSafetensors } from './safetensors';
-import { checkpointIdentity, checkpointInit, randomInit } from './weightSource';
+import { checkpointIdentity, checkpointInit } from './weightSource';
+import { writeRandomWeights } from './randomWeightsParallel';
 
 /** Bump when a graph or the weight layout changes: old cache entries are then never reused. */
 export const BUILDER_VERSION = 2;
@@ -48,7 +49,7 @@ export function cacheKey(spec: ModelSpec): string {
 export type BuildProgress = (message: string) => void;
 
 /** Returns the cached model for a spec, building it first if needed. */
-export function ensureModel(spec: ModelSpec, cacheDir: string, progress: BuildProgress = () => {}): BuiltModel {
+export async function ensureModel(spec: ModelSpec, cacheDir: string, progress: BuildProgress = () => {}): Promise<BuiltModel> {
   const dims = archDims(spec.config);
   const key = cacheKey(spec);
   const root = join(cacheDir, 'models');
@@ -63,9 +64,10 @@ export function ensureModel(spec: ModelSpec, cacheDir: string, progress: BuildPr
     const table = parameterTable(dims);
     const count = table.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
     progress(spec.weights ? `loading ${(count / 1e6).toFixed(1)}M parameters from ${spec.weights}` : `generating ${(count / 1e6).toFixed(1)}M random parameters (seed ${spec.seed})`);
-    const produce = spec.weights ? checkpointInit(spec.weights, dims, table) : randomInit(spec.seed);
     const layout = planSafetensors(table, { format: 'pt' });
-    writeSafetensors(join(tmp, 'model.safetensors'), table, layout, produce);
+    const weightsFile = join(tmp, 'model.safetensors');
+    if (spec.weights) writeSafetensors(weightsFile, table, layout, checkpointInit(spec.weights, dims, table));
+    else await writeRandomWeights(weightsFile, table, layout, spec.seed);
     progress('writing the ONNX graph');
     const graph = buildGraph(dims, (b, name) => {
       const spot = layout.offsets.get(name);

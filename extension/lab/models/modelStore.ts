@@ -20,7 +20,7 @@ export class ModelStore {
     let session = this.sessions.get(key);
     if (!session) {
       session = (async () => {
-        const built = ensureModel(spec, this.cacheDir, progress);
+        const built = await ensureModel(spec, this.cacheDir, progress);
         progress('opening the model');
         return ModelSession.open(built.onnxPath, built.dims, this.options);
       })();

@@ -86,10 +86,10 @@ function unknownTopLevelKey(name: string): string {
   const isModelKey =
     MODEL_ENTRY_KEY_NAMES.has(name) || CONFIG_KEYS.bert.has(name) || CONFIG_KEYS.gpt2.has(name) || name in REFUSED_KEYS.gpt2 || name === 'model_type';
   if (isModelKey) {
-    return `\`${name}\` belongs to one model: write it inside an entry of \`models:\`. At the top only these keys are allowed (defaults for every model): ${listNames(allowed)}`;
+    return `\`${name}\` belongs to one model: write it inside an entry of \`models:\`. The keys allowed at the top are ${listNames(allowed, 'and')}`;
   }
   const guess = closestMatch(name, allowed);
-  return `\`${name}\` is not a front-matter key${guess ? `; did you mean \`${guess}\`?` : '.'} Allowed: ${listNames(allowed)}`;
+  return `\`${name}\` is not a front-matter key${guess ? `; did you mean \`${guess}\`?` : '.'} Allowed: ${listNames(allowed, 'and')}`;
 }
 
 function readModels(value: unknown, doc: Document, keyRange: SourceRange, positions: TextPositions, out: DiagnosticList): ModelEntry[] {

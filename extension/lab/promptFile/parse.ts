@@ -61,7 +61,9 @@ export function parsePromptFile(text: string, file: string, options: ParseOption
   }
 
   const cases = [...front.cases, ...body.cases];
-  if (cases.length === 0) {
+  // An orphan variant is already an error of its own; "no prompts" is for a body with none at all.
+  const hasPromptLines = body.lines.some((l) => l.kind === 'base' || l.kind === 'variant');
+  if (cases.length === 0 && !hasPromptLines) {
     out.error('no-cases', 'this file has no prompts: below the closing `---`, write a prompt on one line and its variants on lines starting with `~ ` (or add a `cases:` list to the front matter)', lineRange(layout.closingLine, layout.lines[layout.closingLine].length));
   }
   return finish({ file, models, cases });

@@ -58,7 +58,7 @@ function readCase(item: unknown, fallback: SourceRange, positions: TextPositions
     } else {
       const allowed = CASE_KEYS.map((k) => k.key);
       const guess = closestMatch(key.name, allowed);
-      out.error('unknown-key', `\`${key.name}\` is not a key of a case${guess ? `; did you mean \`${guess}\`?` : '.'} Allowed: ${listNames(allowed)}`, key.range);
+      out.error('unknown-key', `\`${key.name}\` is not a key of a case${guess ? `; did you mean \`${guess}\`?` : '.'} Allowed: ${listNames(allowed, 'and')}`, key.range);
       problems = true;
     }
   }

@@ -1,0 +1,49 @@
+/** How numbers, positions and verdicts read in the panel (the same rules as the report's own prose). */
+import type { Verdict } from '../extension/protocol/report';
+import type { RunOutline } from '../extension/protocol/webview';
+
+/** Compact: two significant digits, plain between 1e-3 and 1e5 (0.0028, 0.41, 1500), else 2.4e-5 — as the lab's explanations. */
+export function formatNumber(x: number | null | undefined): string {
+  if (x === null || x === undefined) return '—';
+  if (x === 0) return '0';
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'NaN' : x > 0 ? '∞' : '−∞';
+  const magnitude = Math.abs(x);
+  if (magnitude >= 1e-3 && magnitude < 1e5) return String(Number(x.toPrecision(2)));
+  return x.toExponential(1).replace('.0e', 'e').replace('e+', 'e');
+}
+
+export function formatPercent(p: number): string {
+  const percent = p * 100;
+  return percent >= 10 ? `${percent.toFixed(0)}%` : percent >= 0.1 ? `${percent.toFixed(1)}%` : `${formatNumber(percent)}%`;
+}
+
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+}
+
+/** One line a newcomer can read next to the badge. */
+export const VERDICT_MEANING: Record<Verdict, string> = {
+  causal: 'earlier positions unchanged',
+  bidirectional: 'earlier positions changed',
+  nondeterministic: 'same input differs twice',
+  undetermined: 'nothing earlier to judge',
+};
+
+export function layerName(layer: number): string {
+  return layer === 0 ? 'embeddings' : `layer ${layer}`;
+}
+
+/** "Case 1 · variant 2" (1-based for people; the protocol counts from 0). */
+export function variantLabel(caseIndex: number, variantIndex: number): string {
+  return `case ${caseIndex + 1} · variant ${variantIndex + 1}`;
+}
+
+export function variantText(outline: RunOutline | null, caseIndex: number, variantIndex: number): string | undefined {
+  return outline?.cases.find((c) => c.caseIndex === caseIndex)?.variants.find((v) => v.variantIndex === variantIndex)?.text;
+}
+
+/** The file's last path segment, for the title; the whole path is shown beside it. */
+export function baseName(path: string): string {
+  const parts = path.split(/[\\/]/);
+  return parts[parts.length - 1] || path;
+}

@@ -1,0 +1,160 @@
+/**
+ * What the panel knows, and how each message from the host changes it. Pure: no DOM here, so the
+ * rules (which results are current, which are left over from the previous run, what is selected)
+ * read in one place. The whole object is saved with setState after every message, so a reloaded
+ * panel shows the last results without asking the host.
+ */
+import type { VariantResult } from '../extension/protocol/report';
+import type { PanelState, RunFailureKind, RunOutline, ToWebview } from '../extension/protocol/webview';
+import { formatDuration } from './format';
+
+export type ProgressStage = Extract<ToWebview, { type: 'progress' }>['stage'];
+export type ThemeKind = Extract<ToWebview, { type: 'theme' }>['kind'];
+
+export interface FailureInfo {
+  kind: RunFailureKind;
+  message: string;
+  details: string[];
+}
+
+/** PanelState plus what only the panel needs; still a PanelState for anyone reading it back. */
+export interface ViewState extends PanelState {
+  /** Results of the previous run, shown dimmed until this run's result for the same cell arrives. */
+  previous: VariantResult[];
+  /** The last progress message per model during a run. */
+  progress: Record<string, { stage: ProgressStage; message: string }>;
+  failure: FailureInfo | null;
+}
+
+export interface CellKey {
+  model: string;
+  caseIndex: number;
+  variantIndex: number;
+}
+
+export function keyOf(cell: CellKey): string {
+  return `${cell.caseIndex}/${cell.variantIndex}/${cell.model}`;
+}
+
+export function sameCell(a: CellKey | undefined, b: CellKey | undefined): boolean {
+  return a !== undefined && b !== undefined && a.model === b.model && a.caseIndex === b.caseIndex && a.variantIndex === b.variantIndex;
+}
+
+export function emptyState(): ViewState {
+  return { outline: null, results: [], status: { kind: 'idle' }, previous: [], progress: {}, failure: null };
+}
+
+/** Whatever getState() returned (possibly from an older panel version) as a ViewState, or an empty one. */
+export function restoreState(saved: unknown): ViewState {
+  const state = emptyState();
+  if (typeof saved !== 'object' || saved === null) return state;
+  const s = saved as Partial<ViewState>;
+  if (s.outline && typeof s.outline === 'object' && Array.isArray(s.outline.cases) && Array.isArray(s.outline.models)) state.outline = s.outline;
+  if (Array.isArray(s.results)) state.results = s.results;
+  if (Array.isArray(s.previous)) state.previous = s.previous;
+  if (s.status && typeof s.status.kind === 'string') state.status = s.status;
+  if (s.progress && typeof s.progress === 'object') state.progress = s.progress;
+  if (s.failure && typeof s.failure.message === 'string') state.failure = { ...s.failure, details: s.failure.details ?? [] };
+  if (s.selected && typeof s.selected.model === 'string') state.selected = s.selected;
+  return state;
+}
+
+/** Messages of a run the panel no longer shows (an earlier run, or a cancelled one) are ignored. */
+function isCurrentRun(state: ViewState, runId: string): boolean {
+  return state.outline !== null && state.outline.runId === runId;
+}
+
+export function reduce(state: ViewState, message: ToWebview): ViewState {
+  switch (message.type) {
+    case 'runStarted': {
+      // This run's results so far become the previous run's; older leftovers fill the cells they do not cover.
+      const leftovers = state.previous.filter((p) => !state.results.some((r) => sameCell(r, p)));
+      return {
+        ...state,
+        outline: message.outline,
+        results: [],
+        previous: [...state.results, ...leftovers],
+        progress: {},
+        failure: null,
+        status: { kind: 'running', message: 'Starting…' },
+      };
+    }
+    case 'progress': {
+      if (!isCurrentRun(state, message.runId)) return state;
+      const progress = { ...state.progress, [message.model]: { stage: message.stage, message: message.message } };
+      return { ...state, progress, status: { kind: 'running', message: `${message.model}: ${message.message}` } };
+    }
+    case 'result': {
+      if (!isCurrentRun(state, message.runId)) return state;
+      const result = message.result;
+      const results = [...state.results.filter((r) => !sameCell(r, result)), result];
+      const previous = state.previous.filter((r) => !sameCell(r, result));
+      const selected = state.selected && (results.some((r) => sameCell(r, state.selected)) || previous.some((r) => sameCell(r, state.selected)))
+        ? state.selected
+        : { model: result.model, caseIndex: result.caseIndex, variantIndex: result.variantIndex };
+      return { ...state, results, previous, selected };
+    }
+    case 'runFinished':
+      if (!isCurrentRun(state, message.runId)) return state;
+      // The run is complete: what it did not produce again is gone.
+      return { ...state, previous: [], progress: {}, status: { kind: 'finished', message: `Finished in ${formatDuration(message.elapsedMs)}` } };
+    case 'runFailed': {
+      // A run can fail before it started (the file does not parse), so any runId is accepted.
+      const failure = { kind: message.kind, message: message.message, details: message.details ?? [] };
+      return { ...state, failure, status: { kind: 'failed', message: message.message } };
+    }
+    case 'theme':
+      return state;
+    default:
+      return assertNever(message);
+  }
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected message ${JSON.stringify(value)}`);
+}
+
+export function select(state: ViewState, cell: CellKey): ViewState {
+  return { ...state, selected: { model: cell.model, caseIndex: cell.caseIndex, variantIndex: cell.variantIndex } };
+}
+
+/** The result shown for a cell: this run's, else the previous run's (then `stale`). */
+export function findResult(state: ViewState, cell: CellKey | undefined): { result: VariantResult; stale: boolean } | null {
+  if (cell === undefined) return null;
+  const current = state.results.find((r) => sameCell(r, cell));
+  if (current) return { result: current, stale: false };
+  const old = state.previous.find((r) => sameCell(r, cell));
+  return old ? { result: old, stale: true } : null;
+}
+
+export interface Column {
+  caseIndex: number;
+  variantIndex: number;
+  baseText: string;
+  text: string;
+}
+
+/** The summary's columns: every variant the run covers (all, or the one case/variant of `only`), then any result outside them. */
+export function columnsOf(outline: RunOutline | null, results: readonly VariantResult[]): Column[] {
+  const columns: Column[] = [];
+  for (const c of outline?.cases ?? []) {
+    if (outline?.only && outline.only.caseIndex !== c.caseIndex) continue;
+    for (const v of c.variants) {
+      if (outline?.only?.variantIndex !== undefined && outline.only.variantIndex !== v.variantIndex) continue;
+      columns.push({ caseIndex: c.caseIndex, variantIndex: v.variantIndex, baseText: c.baseText, text: v.text });
+    }
+  }
+  for (const r of results) {
+    if (!columns.some((c) => c.caseIndex === r.caseIndex && c.variantIndex === r.variantIndex)) {
+      columns.push({ caseIndex: r.caseIndex, variantIndex: r.variantIndex, baseText: r.baseText, text: r.variantText });
+    }
+  }
+  return columns;
+}
+
+/** The summary's rows: the outline's models in file order, then any model only a result names. */
+export function modelsOf(outline: RunOutline | null, results: readonly VariantResult[]): string[] {
+  const names = (outline?.models ?? []).map((m) => m.name);
+  for (const r of results) if (!names.includes(r.model)) names.push(r.model);
+  return names;
+}
