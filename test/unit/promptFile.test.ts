@@ -380,6 +380,7 @@ test('a key of the other architecture: error with the right name', () => {
   expectError(file('max_position_embeddings: 64'), { code: 'unknown-key', message: 'did you mean `n_positions`?', line: 4, column: 4 });
   expectError(bertFile('num_hiden_layers: 2'), { code: 'unknown-key', message: 'did you mean `num_hidden_layers`?', line: 4, column: 4 });
   expectError(file('wieghts: x.safetensors'), { code: 'unknown-key', message: 'did you mean `weights`?', line: 4, column: 4 });
+  expectError(file('cases: []'), { code: 'unknown-key', message: '`cases` belongs at the top of the front matter, not inside a model entry', line: 4, column: 4 });
   const d = expectError(bertFile('frobnicate: 1'), { code: 'unknown-key', message: '`frobnicate` is not a BERT config key.', line: 4, column: 4 });
   assert.ok(d.message.includes('`num_hidden_layers`'), 'lists the keys that shape the model');
 });

@@ -43,6 +43,9 @@ export interface Resolved {
   diagnostics: LabDiagnostic[];
 }
 
+/** Keys of the whole file, which users sometimes indent into an entry by mistake. */
+const FILE_LEVEL_KEYS = new Set(['models', 'cases', 'perturb']);
+
 const TOKENIZER_OF: Record<Architecture, TokenizerFamily> = { bert: 'bert-uncased', gpt2: 'gpt2' };
 
 /** Where a config's own keys are reported: on the value of `config:` or of `weights:`. */
@@ -118,7 +121,7 @@ function resolveName(nameField: EntryField | undefined, entryStart: SourceRange,
 function followPath<T>(f: EntryField, follow: (value: string) => Sourced<T>, out: DiagnosticList): T | undefined {
   const bad = checkValue(f.key, f.value, isText);
   if (bad) {
-    out.error('bad-value', `${bad} (a preset name or a path)`, f.valueRange);
+    out.error('bad-value', `${bad} (${f.key === 'config' ? 'a preset name or a path' : 'a path'})`, f.valueRange);
     return undefined;
   }
   const result = follow(f.value as string);
@@ -171,6 +174,10 @@ function checkFileKeys(place: ConfigPlace, out: DiagnosticList): boolean {
 function checkOverrides(architecture: Architecture, overrides: EntryField[], out: DiagnosticList): EntryField[] {
   const candidates = [...MODEL_ENTRY_KEY_NAMES, ...RUN_SETTING_KEYS];
   return overrides.filter((f) => {
+    if (FILE_LEVEL_KEYS.has(f.key)) {
+      out.error('unknown-key', `\`${f.key}\` belongs at the top of the front matter, not inside a model entry`, f.keyRange);
+      return false;
+    }
     const problem = checkConfigKey(architecture, f.key, f.value, candidates);
     if (!problem) return true;
     // A wrong value is fixed in the value; a wrong or unimplemented key starts at the key.
