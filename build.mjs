@@ -18,4 +18,5 @@ const external = ['vscode', 'onnxruntime-node', 'sharp', '@huggingface/transform
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'linked', external, logLevel: 'warning' };
 
 await esbuild.build({ ...common, entryPoints: { cli: 'extension/cli/main.ts', weightWorker: 'extension/lab/models/weightWorker.ts' }, outdir: 'dist' });
+await esbuild.build({ ...common, entryPoints: { 'bench/forward': 'bench/forward.ts' }, outdir: 'out' });
 await esbuild.build({ ...common, entryPoints: testEntries('test').map((p) => ({ in: p, out: p.replace(/^test\//, '').replace(/\.ts$/, '') })), outdir: 'out/test' });
