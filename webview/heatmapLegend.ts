@@ -15,7 +15,7 @@ export class HeatmapLegend {
   private readonly missing = el('canvas', { class: 'legend-swatch', 'aria-hidden': 'true' });
 
   constructor(
-    private readonly domain: HeatDomain,
+    domain: HeatDomain,
     result: VariantResult,
   ) {
     const anyChanged = domain.max > domain.floor;

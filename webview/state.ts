@@ -96,8 +96,12 @@ export function reduce(state: ViewState, message: ToWebview): ViewState {
     }
     case 'runFinished':
       if (!isCurrentRun(state, message.runId)) return state;
+    {
       // The run is complete: what it did not produce again is gone.
-      return { ...state, previous: [], progress: {}, status: { kind: 'finished', message: `Finished in ${formatDuration(message.elapsedMs)}` } };
+      const first = state.results[0];
+      const selected = state.results.some((r) => sameCell(r, state.selected)) || first === undefined ? state.selected : { model: first.model, caseIndex: first.caseIndex, variantIndex: first.variantIndex };
+      return { ...state, previous: [], progress: {}, selected, status: { kind: 'finished', message: `Finished in ${formatDuration(message.elapsedMs)}` } };
+    }
     case 'runFailed': {
       // A run can fail before it started (the file does not parse), so any runId is accepted.
       const failure = { kind: message.kind, message: message.message, details: message.details ?? [] };

@@ -12,7 +12,7 @@ import { columnsOf, findResult, keyOf, modelsOf, type CellKey, type Column, type
 interface CellView {
   button: HTMLButtonElement;
   /** What the cell shows now, so an unchanged cell is not touched. */
-  shown: VariantResult | 'pending' | 'missing' | null;
+  shown: VariantResult | string | null;
   stale: boolean;
 }
 
@@ -78,7 +78,8 @@ export class SummaryTable {
     const view = this.cells.get(keyOf(cell));
     if (!view) return;
     const found = findResult(state, cell);
-    const shown = found ? found.result : state.status.kind === 'running' ? 'pending' : 'missing';
+    const stage = state.progress[cell.model]?.stage ?? 'waiting';
+    const shown = found ? found.result : state.status.kind === 'running' ? `pending:${stage}` : 'missing';
     const stale = found?.stale ?? false;
     if (view.shown === shown && view.stale === stale) return;
     view.shown = shown;
@@ -88,9 +89,9 @@ export class SummaryTable {
     if (found) {
       view.button.title = stale ? 'From the previous run (waiting for the new result)' : `Show the details of ${cell.model}, ${variantLabel(cell.caseIndex, cell.variantIndex)}`;
       view.button.replaceChildren(...cellContent(found.result));
-    } else if (shown === 'pending') {
+    } else if (shown !== 'missing') {
       view.button.title = 'Running…';
-      view.button.replaceChildren(el('span', { class: 'spinner', 'aria-hidden': 'true' }), el('span', { class: 'pending' }, state.progress[cell.model]?.stage ?? 'waiting'));
+      view.button.replaceChildren(el('span', { class: 'spinner', 'aria-hidden': 'true' }), el('span', { class: 'pending' }, stage));
     } else {
       view.button.title = 'Not part of the last run';
       view.button.replaceChildren(el('span', { class: 'pending' }, '—'));

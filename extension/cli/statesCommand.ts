@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { loadTokenizer } from '../lab/tokenizers';
 import { ModelStore } from '../lab/models/modelStore';
-import { archDims } from '../lab/models/dims';
+import { dimsOf } from '../lab/config';
 import { dropoutSeedFor } from '../lab/experiment/dropoutSeeds';
 import { isCausal, summarizeModel } from '../lab/experiment/summary';
 import { parseArgs, takeOption, UsageError } from './args';
@@ -26,7 +26,7 @@ export async function statesCommand(argv: string[]): Promise<number> {
   let ids: number[];
   if (idsOption !== undefined) {
     ids = idsOption.split(',').map((x) => Number(x.trim()));
-    const vocabSize = archDims(spec.config).vocabSize;
+    const vocabSize = dimsOf(spec.config).vocabSize;
     const bad = ids.findIndex((id) => !Number.isInteger(id) || id < 0 || id >= vocabSize);
     if (bad !== -1) throw new UsageError(`--ids: "${idsOption.split(',')[bad]}" is not a token id of this model (0 to ${vocabSize - 1})`);
   } else ids = tokenizer.encode(text!, spec.addSpecialTokens).ids;

@@ -10,7 +10,11 @@ import { mkdirSync, readdirSync, statSync, writeFileSync, readFileSync } from 'n
 import { join } from 'node:path';
 import { cacheKey, ensureModel } from '../../extension/lab/models/modelCache';
 import { exportModelFolder } from '../../extension/lab/models/exportFolder';
-import { readSafetensorsHeader, readTensorAsFloat32 } from '../../extension/lab/models/safetensors';
+import { planSafetensors, readSafetensorsHeader, readTensorAsFloat32, writeSafetensors } from '../../extension/lab/models/safetensors';
+import { parameterTable } from '../../extension/lab/models/architectures/parameters';
+import { dimsOf } from '../../extension/lab/config';
+import { writeRandomWeights } from '../../extension/lab/models/randomWeightsParallel';
+import { randomInit } from '../../extension/lab/models/weightSource';
 import { ModelSession } from '../../extension/lab/models/session';
 import { freshDir } from '../helpers/paths';
 import { tinySpec } from '../helpers/specs';
@@ -92,14 +96,9 @@ test('pickle-only folders and broken safetensors files are refused with a messag
 });
 
 test('random weights written by worker threads are bit-identical to a single-threaded write', async () => {
-  const { parameterTable } = await import('../../extension/lab/models/architectures/parameters');
-  const { archDims } = await import('../../extension/lab/models/dims');
-  const { planSafetensors, writeSafetensors } = await import('../../extension/lab/models/safetensors');
-  const { writeRandomWeights } = await import('../../extension/lab/models/randomWeightsParallel');
-  const { randomInit } = await import('../../extension/lab/models/weightSource');
   const dir = freshDir();
   const spec = tinySpec('gpt2', {}, { n_layer: 3 });
-  const table = parameterTable(archDims(spec.config));
+  const table = parameterTable(dimsOf(spec.config));
   const layout = planSafetensors(table, { format: 'pt' });
   await writeRandomWeights(join(dir, 'parallel.safetensors'), table, layout, 11);
   writeSafetensors(join(dir, 'single.safetensors'), table, layout, randomInit(11));

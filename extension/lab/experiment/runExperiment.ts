@@ -8,7 +8,7 @@ import { LabInputError, type Experiment, type ModelSpec, type PromptText } from 
 import { loadTokenizer, type EncodedText, type LabTokenizer } from '../tokenizers';
 import { compareVariant } from '../compare';
 import { ModelStore } from '../models/modelStore';
-import { archDims } from '../models/dims';
+import { dimsOf } from '../config';
 import { CheckpointError } from '../models/weightSource';
 import { dropoutSeedFor } from './dropoutSeeds';
 import { isCausal, summarizeModel } from './summary';
@@ -111,7 +111,7 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
 /** Tokenizes one prompt and checks it fits the model: every id in the vocabulary, not too long. */
 function encodeChecked(experiment: Experiment, spec: ModelSpec, tokenizer: LabTokenizer, prompt: PromptText): EncodedText {
   const encoded = tokenizer.encode(prompt.text, spec.addSpecialTokens);
-  const d = archDims(spec.config);
+  const d = dimsOf(spec.config);
   const fail = (message: string, code: string) => {
     throw new LabInputError([{ severity: 'error', message, file: experiment.file, range: prompt.range, code }]);
   };

@@ -1,10 +1,10 @@
 /** The ModelSummary a report carries for a resolved model spec. */
 import type { ModelSummary } from '../../protocol/report';
 import type { ModelSpec } from '../types';
-import { archDims } from '../models/dims';
+import { dimsOf } from '../config';
 
 export function summarizeModel(spec: ModelSpec): ModelSummary {
-  const d = archDims(spec.config);
+  const d = dimsOf(spec.config);
   return {
     name: spec.name,
     architecture: spec.architecture,

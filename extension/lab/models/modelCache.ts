@@ -10,7 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelSpec } from '../types';
-import { archDims, type ArchDims } from './dims';
+import { dimsOf, type ModelDims } from '../config';
 import { parameterTable } from './architectures/parameters';
 import { buildGraph } from './architectures/graph';
 import { planSafetensors, writeSafetensors } from './safetensors';
@@ -25,11 +25,11 @@ export interface BuiltModel {
   dir: string;
   onnxPath: string;
   weightsPath: string;
-  dims: ArchDims;
+  dims: ModelDims;
 }
 
 export function cacheKey(spec: ModelSpec): string {
-  const d = archDims(spec.config);
+  const d = dimsOf(spec.config);
   const shape = {
     architecture: d.architecture,
     numLayers: d.numLayers,
@@ -50,7 +50,7 @@ export type BuildProgress = (message: string) => void;
 
 /** Returns the cached model for a spec, building it first if needed. */
 export async function ensureModel(spec: ModelSpec, cacheDir: string, progress: BuildProgress = () => {}): Promise<BuiltModel> {
-  const dims = archDims(spec.config);
+  const dims = dimsOf(spec.config);
   const key = cacheKey(spec);
   const root = join(cacheDir, 'models');
   const dir = join(root, key);

@@ -5,7 +5,7 @@
  * and every dropout mask is drawn here from a per-run seed, so a run is reproducible whatever ran before.
  */
 import * as ort from 'onnxruntime-node';
-import type { ArchDims } from './dims';
+import type { ModelDims } from '../config';
 import { dropoutInputs, pastInputs } from './architectures/graph';
 import { fillDropoutRow, streamSeed } from './random';
 
@@ -43,11 +43,11 @@ export interface SessionOptions {
 export class ModelSession {
   private constructor(
     private readonly session: ort.InferenceSession,
-    readonly dims: ArchDims,
+    readonly dims: ModelDims,
   ) {}
 
   /** Opens a model by path (about 3× less memory than from a buffer). */
-  static async open(onnxPath: string, dims: ArchDims, options: SessionOptions = {}): Promise<ModelSession> {
+  static async open(onnxPath: string, dims: ModelDims, options: SessionOptions = {}): Promise<ModelSession> {
     const session = await ort.InferenceSession.create(onnxPath, {
       // 'basic' (constant folding, no fusions): loads ~2× faster than 'all' and measured as fast or faster
       // here (bench/), and keeps the arithmetic exactly as the graph spells it.
@@ -72,7 +72,9 @@ export class ModelSession {
     const heads = d.numHeads;
     const causal = d.architecture === 'gpt2' || settings.causal;
 
-    const ids = new BigInt64Array(B * T).fill(BigInt(d.padTokenId));
+    // Padded positions are masked out of attention; their id only has to exist in the vocabulary.
+    const padId = d.padTokenId ?? 0;
+    const ids = new BigInt64Array(B * T).fill(BigInt(padId));
     const positions = new BigInt64Array(B * T);
     const keep = new Float32Array(B * T * T);
     const keepRows: number[][][] = [];
@@ -81,7 +83,7 @@ export class ModelSession {
       const padKeep = Array.from({ length: T }, (_, j) => (j < len ? (input.attentionMask?.[j] ?? 1) : 0));
       const rows: number[][] = [];
       for (let i = 0; i < T; i++) {
-        ids[b * T + i] = BigInt(i < len ? input.ids[i] : d.padTokenId);
+        ids[b * T + i] = BigInt(i < len ? input.ids[i] : padId);
         positions[b * T + i] = BigInt(i);
         const row: number[] = [];
         for (let j = 0; j < T; j++) {

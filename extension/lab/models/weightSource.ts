@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ArchDims } from './dims';
+import type { ModelDims } from '../config';
 import { canonicalParameterName, type ParameterSpec } from './architectures/parameters';
 import { fillNormal, streamSeed, Xoshiro128 } from './random';
 import { readSafetensorsHeader, readTensorAsFloat32, SafetensorsFormatError, type TensorEntry } from './safetensors';
@@ -53,7 +53,7 @@ export function checkpointFiles(path: string): string[] {
 }
 
 /** Reads parameters from a checkpoint by Hugging Face name, checking every shape against the config. */
-export function checkpointInit(path: string, dims: ArchDims, table: ParameterSpec[]): Produce {
+export function checkpointInit(path: string, dims: ModelDims, table: ParameterSpec[]): Produce {
   const found = new Map<string, { file: string; entry: TensorEntry }>();
   for (const file of checkpointFiles(path)) {
     let header;

@@ -6,7 +6,7 @@
  * so entries that differ only in them share one graph and one set of weights.
  */
 import { GraphBuilder } from '../onnxGraph';
-import type { ArchDims } from '../dims';
+import type { ModelDims } from '../../config';
 import { additiveMask, attention, dense, geluErf, geluTanh, layerNorm, mergeHeads, splitHeads, type AttentionShapes, type GraphContext } from './layers';
 
 /** Names of the dropout-mask inputs of layer i (and the embeddings'), the same for both families. */
@@ -23,7 +23,7 @@ export const pastInputs = {
 };
 
 /** Builds the graph; `weight` maps a Hugging Face parameter name to an external initializer. */
-export function buildGraph(d: ArchDims, weight: (b: GraphBuilder, name: string) => string): GraphBuilder {
+export function buildGraph(d: ModelDims, weight: (b: GraphBuilder, name: string) => string): GraphBuilder {
   const b = new GraphBuilder();
   const registered = new Map<string, string>();
   const ctx: GraphContext = {

@@ -4,7 +4,7 @@
  * LayerNorm weight 1 and bias 0, BERT's padding row of the word embeddings 0, GPT-2's `c_proj.weight`
  * ~ N(0, (initializer_range / sqrt(2·n_layer))²).
  */
-import type { ArchDims } from '../dims';
+import type { ModelDims } from '../../config';
 
 export type InitRule = { kind: 'normal'; std: number; zeroRow?: number } | { kind: 'zeros' } | { kind: 'ones' };
 
@@ -17,7 +17,7 @@ export interface ParameterSpec {
   unusedByGraph?: boolean;
 }
 
-export function parameterTable(d: ArchDims): ParameterSpec[] {
+export function parameterTable(d: ModelDims): ParameterSpec[] {
   return d.architecture === 'bert' ? bertParameters(d) : gpt2Parameters(d);
 }
 
@@ -44,11 +44,11 @@ function conv1d(prefix: string, inSize: number, outSize: number, std: number): P
   ];
 }
 
-function bertParameters(d: ArchDims): ParameterSpec[] {
+function bertParameters(d: ModelDims): ParameterSpec[] {
   const H = d.hiddenSize;
   const std = d.initializerRange;
   const params: ParameterSpec[] = [
-    { name: 'embeddings.word_embeddings.weight', shape: [d.vocabSize, H], init: { kind: 'normal', std, zeroRow: d.padTokenId } },
+    { name: 'embeddings.word_embeddings.weight', shape: [d.vocabSize, H], init: { kind: 'normal', std, zeroRow: d.padTokenId ?? undefined } },
     { name: 'embeddings.position_embeddings.weight', shape: [d.maxPositions, H], init: { kind: 'normal', std } },
     { name: 'embeddings.token_type_embeddings.weight', shape: [d.typeVocabSize, H], init: { kind: 'normal', std } },
     ...layerNorm('embeddings.LayerNorm', H),
@@ -70,7 +70,7 @@ function bertParameters(d: ArchDims): ParameterSpec[] {
   return params;
 }
 
-function gpt2Parameters(d: ArchDims): ParameterSpec[] {
+function gpt2Parameters(d: ModelDims): ParameterSpec[] {
   const H = d.hiddenSize;
   const std = d.initializerRange;
   const projStd = std / Math.sqrt(2 * d.numLayers);
@@ -98,7 +98,7 @@ function gpt2Parameters(d: ArchDims): ParameterSpec[] {
  * GPT-2 base-model checkpoints lack `transformer.`. Returns null for tensors we knowingly skip
  * (task heads, GPT-2's tied `lm_head`, its non-persistent `attn.bias` buffers in old files).
  */
-export function canonicalParameterName(d: ArchDims, name: string): string | null {
+export function canonicalParameterName(d: ModelDims, name: string): string | null {
   if (d.architecture === 'bert') {
     const stripped = name.startsWith('bert.') ? name.slice(5) : name;
     if (stripped.startsWith('cls.') || stripped.startsWith('classifier.') || stripped.startsWith('qa_outputs.')) return null;

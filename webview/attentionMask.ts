@@ -1,0 +1,93 @@
+/**
+ * The attention mask the base input actually ran with (keep[i][j] = 1: query i may see key j) as a
+ * small grid: a lower triangle for a causal model, a full square for a bidirectional one.
+ */
+import type { VariantResult } from '../extension/protocol/report';
+import { el, place } from './dom';
+import type { Palette } from './theme';
+import { quote } from './tokenText';
+import { hideTooltip, showTooltip } from './tooltip';
+
+const TARGET_SIZE = 200;
+const LABELS = 16;
+
+const RULE_TEXT = {
+  causal: 'Causal: each position sees itself and the positions before it, so a later edit cannot reach an earlier position.',
+  bidirectional: 'Bidirectional: every position sees every other, so an edit anywhere can reach every position.',
+} as const;
+
+export class AttentionMaskView {
+  readonly element: HTMLElement;
+  private readonly canvas = el('canvas', { class: 'mask-canvas', role: 'img' });
+  private readonly n: number;
+  private readonly cell: number;
+  private readonly margin: number;
+
+  constructor(
+    private readonly result: VariantResult,
+    private readonly palette: () => Palette,
+  ) {
+    const { keep, rule } = result.attentionMask;
+    this.n = keep.length;
+    this.cell = Math.max(1, Math.min(18, Math.floor(TARGET_SIZE / Math.max(1, this.n))));
+    this.margin = this.cell >= 12 ? LABELS : 0;
+    this.canvas.dataset.size = String(this.n);
+    this.canvas.setAttribute('aria-label', `${rule} attention mask over ${this.n} positions`);
+    this.element = el(
+      'div',
+      { class: 'attention-mask' },
+      el('div', { class: 'mask-rule' }, el('span', { class: 'rule-badge', 'data-rule': rule }, rule), el('span', { class: 'mask-axes' }, 'rows: query · columns: key')),
+      this.canvas,
+      el('p', { class: 'mask-caption' }, RULE_TEXT[rule]),
+    );
+    this.canvas.addEventListener('pointermove', (event) => this.explain(event));
+    this.canvas.addEventListener('pointerleave', () => hideTooltip());
+  }
+
+  draw(): void {
+    const { n, cell, margin } = this;
+    const palette = this.palette();
+    const size = margin + n * cell;
+    const ratio = window.devicePixelRatio || 1;
+    this.canvas.width = Math.round(size * ratio);
+    this.canvas.height = Math.round(size * ratio);
+    place(this.canvas, { width: size, height: size });
+    const context = this.canvas.getContext('2d');
+    if (!context) return;
+    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    context.fillStyle = palette.background;
+    context.fillRect(0, 0, size, size);
+    const gap = cell >= 6 ? 1 : 0;
+    this.result.attentionMask.keep.forEach((row, i) => {
+      row.forEach((keep, j) => {
+        context.fillStyle = keep ? palette.maskKeep : palette.maskDrop;
+        context.fillRect(margin + j * cell, margin + i * cell, cell - gap, cell - gap);
+      });
+    });
+    if (margin > 0) {
+      context.fillStyle = palette.foreground;
+      context.globalAlpha = 0.7;
+      context.font = `9px ${getComputedStyle(document.body).getPropertyValue('--vscode-editor-font-family') || 'monospace'}`;
+      context.textAlign = 'center';
+      context.textBaseline = 'middle';
+      for (let k = 0; k < n; k++) {
+        context.fillText(String(k), margin + k * cell + cell / 2, margin / 2);
+        context.fillText(String(k), margin / 2, margin + k * cell + cell / 2);
+      }
+      context.globalAlpha = 1;
+    }
+  }
+
+  private explain(event: PointerEvent): void {
+    const i = Math.floor((event.offsetY - this.margin) / this.cell);
+    const j = Math.floor((event.offsetX - this.margin) / this.cell);
+    const keep = this.result.attentionMask.keep[i]?.[j];
+    if (keep === undefined) return hideTooltip();
+    const token = (k: number) => quote(this.result.baseTokens[k]?.text ?? '');
+    showTooltip(event.clientX, event.clientY, `query ${i} → key ${j}`, [
+      ['query', token(i)],
+      ['key', token(j)],
+      ['attends', keep ? 'yes' : 'no (masked)'],
+    ]);
+  }
+}
