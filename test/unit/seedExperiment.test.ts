@@ -59,3 +59,21 @@ test('the seed experiment: GPT-2 causal, causal BERT in train mode nondeterminis
     await store.dispose();
   }
 });
+
+test('a bidirectional leak smaller than the file atol is still judged bidirectional, with the margin shown', { timeout: 60_000 }, async () => {
+  const experiment = loadExperiment(join(repoRoot(), 'examples', 'leak-below-atol.prompt'));
+  const store = new ModelStore(freshDir());
+  try {
+    const report = await runExperiment(experiment, { store });
+    const leak = report.results.find((r) => r.model === 'tiny-bert')!;
+    assert.equal(leak.verdict, 'bidirectional');
+    const earlier = leak.evidence.earlierMaxAbsDiff!;
+    assert.ok(earlier < leak.evidence.atol, `the leak ${earlier} is below atol ${leak.evidence.atol}`);
+    assert.ok(earlier > leak.evidence.noiseFloor, 'and above the noise floor');
+    assert.ok(leak.layers.every((l) => l.allclose.slice(0, 5).every((x) => x === true)), 'allclose alone calls every earlier position unchanged');
+    assert.ok(leak.findings.some((f) => f.code === 'leak-below-atol'));
+    assert.equal(report.results.find((r) => r.model === 'tiny-bert-causal')!.verdict, 'causal');
+  } finally {
+    await store.dispose();
+  }
+});

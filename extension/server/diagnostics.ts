@@ -1,0 +1,85 @@
+/**
+ * Publishes the parser's diagnostics: at once when a document opens, ~150 ms after the last
+ * change while typing (one parse per pause, not per keystroke), cleared when it closes.
+ */
+import { DiagnosticSeverity, type Connection, type Diagnostic } from 'vscode-languageserver';
+import type { LabDiagnostic, Severity } from '../lab/types';
+import type { PromptAnalysis, PromptDocuments } from './documents';
+import { describeError, type Logger } from './guard';
+import { toLspRange } from './ranges';
+
+export const DIAGNOSTIC_SOURCE = 'perturbation-lab';
+export const CHANGE_DEBOUNCE_MS = 150;
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+};
+
+export function toLspDiagnostic(d: LabDiagnostic): Diagnostic {
+  return { range: toLspRange(d.range), severity: SEVERITY[d.severity], code: d.code, source: DIAGNOSTIC_SOURCE, message: d.message };
+}
+
+/** The diagnostics of one version; an engine bug becomes one visible diagnostic, not silence. */
+export function diagnosticsOf(analysis: PromptAnalysis, log: Logger): Diagnostic[] {
+  try {
+    return analysis.parsed.diagnostics.map(toLspDiagnostic);
+  } catch (error) {
+    log.error(`checking ${analysis.uri} (version ${analysis.version}) failed: ${describeError(error)}`);
+    const message = `Perturbation Lab could not check this file (an internal error, logged in the output "Perturbation Lab Language Server"): ${error instanceof Error ? error.message : String(error)}`;
+    return [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Warning, code: 'internal-error', source: DIAGNOSTIC_SOURCE, message }];
+  }
+}
+
+export class DiagnosticsPublisher {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly documents: PromptDocuments,
+    private readonly log: Logger,
+    private readonly debounceMs = CHANGE_DEBOUNCE_MS,
+  ) {}
+
+  opened(uri: string): void {
+    this.schedule(uri, 0);
+  }
+
+  changed(uri: string): void {
+    this.schedule(uri, this.debounceMs);
+  }
+
+  /** A closed document keeps no markers in the Problems view. */
+  closed(uri: string): void {
+    this.cancel(uri);
+    void this.connection.sendDiagnostics({ uri, diagnostics: [] }).catch((e) => this.log.warn(describeError(e)));
+  }
+
+  dispose(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private schedule(uri: string, delayMs: number): void {
+    this.cancel(uri);
+    this.timers.set(uri, setTimeout(() => this.publish(uri), delayMs));
+  }
+
+  private cancel(uri: string): void {
+    clearTimeout(this.timers.get(uri));
+    this.timers.delete(uri);
+  }
+
+  private publish(uri: string): void {
+    this.timers.delete(uri);
+    try {
+      const analysis = this.documents.analysisOf(uri);
+      if (!analysis) return; // closed meanwhile
+      const diagnostics = diagnosticsOf(analysis, this.log);
+      void this.connection.sendDiagnostics({ uri, version: analysis.version, diagnostics }).catch((e) => this.log.warn(describeError(e)));
+    } catch (error) {
+      this.log.error(`publishing diagnostics for ${uri} failed: ${describeError(error)}`);
+    }
+  }
+}

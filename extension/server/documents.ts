@@ -1,0 +1,65 @@
+/**
+ * Open `.prompt` documents and what the engine makes of them. Every feature reads a document
+ * through `analysisOf`, so one version is parsed at most once however many requests ask.
+ */
+import { fileURLToPath } from 'node:url';
+import { TextDocuments } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { outlinePromptFile, parsePromptFile, type ParseResult, type PromptFileOutline } from '../lab/promptFile';
+
+export class PromptAnalysis {
+  private parsedResult?: ParseResult;
+  private outlineResult?: PromptFileOutline;
+
+  constructor(
+    readonly uri: string,
+    /** Taken at creation: TextDocuments updates a document in place, so text and version are copied. */
+    readonly version: number,
+    readonly text: string,
+    /** What the parser calls the file: its path for `file:` URIs (so relative `config:` paths resolve), else the URI. */
+    readonly file: string,
+  ) {}
+
+  /** The full parse: diagnostics, and the experiment when there is no error (needed for models' tokenizers). */
+  get parsed(): ParseResult {
+    return (this.parsedResult ??= parsePromptFile(this.text, this.file));
+  }
+
+  /** Cases and models as far as they can be read, even while the front matter is broken. */
+  get outline(): PromptFileOutline {
+    return (this.outlineResult ??= outlinePromptFile(this.text));
+  }
+}
+
+export function fileOfUri(uri: string): string {
+  if (!uri.startsWith('file:')) return uri;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return uri; // e.g. a file URI with a host on a platform that cannot name it
+  }
+}
+
+export class PromptDocuments {
+  readonly documents = new TextDocuments(TextDocument);
+  private readonly analyses = new Map<string, PromptAnalysis>();
+
+  constructor() {
+    this.documents.onDidClose((e) => this.analyses.delete(e.document.uri));
+  }
+
+  get(uri: string): TextDocument | undefined {
+    return this.documents.get(uri);
+  }
+
+  /** The analysis of the document's current version; undefined when the document is not open. */
+  analysisOf(uri: string): PromptAnalysis | undefined {
+    const document = this.documents.get(uri);
+    if (!document) return undefined;
+    const cached = this.analyses.get(uri);
+    if (cached && cached.version === document.version) return cached;
+    const analysis = new PromptAnalysis(uri, document.version, document.getText(), fileOfUri(uri));
+    this.analyses.set(uri, analysis);
+    return analysis;
+  }
+}
