@@ -36,6 +36,8 @@ export interface ResolveContext {
   files: FileAccess;
   /** Run settings written as defaults for every model (valid ones only). */
   defaults?: ReadonlyMap<string, unknown>;
+  /** Tolerances to use where neither the entry nor the file's defaults set one (editor settings). */
+  toleranceDefaults?: { atol?: number; rtol?: number };
 }
 
 export interface Resolved {
@@ -88,7 +90,7 @@ export function resolveModelSpec(entry: ModelEntry, ctx: ResolveContext): Resolv
   if (fileIsValid) checkMergedConfig(config, validOverrides, place, out);
   if (out.hasErrors || name === undefined) return { spec: null, diagnostics: out.items };
 
-  const settings = resolveRunSettings(field, ctx.defaults, weights !== undefined);
+  const settings = resolveRunSettings(field, ctx.defaults, weights !== undefined, ctx.toleranceDefaults);
   const spec: ModelSpec = {
     name,
     architecture,
@@ -208,7 +210,7 @@ function checkMergedConfig(config: HfConfig, overrides: EntryField[], place: Con
   }
 }
 
-function resolveRunSettings(field: Map<string, EntryField>, defaults: ReadonlyMap<string, unknown> | undefined, hasWeights: boolean): RunSettings {
+function resolveRunSettings(field: Map<string, EntryField>, defaults: ReadonlyMap<string, unknown> | undefined, hasWeights: boolean, tolerances: ResolveContext['toleranceDefaults'] = {}): RunSettings {
   const get = (key: string): unknown => (field.has(key) ? field.get(key)!.value : defaults?.get(key));
   // Hugging Face: from_config leaves a model in train mode, from_pretrained calls eval().
   const mode = (get('mode') as RunSettings['mode'] | undefined) ?? (hasWeights ? 'eval' : 'train');
@@ -217,7 +219,7 @@ function resolveRunSettings(field: Map<string, EntryField>, defaults: ReadonlyMa
     mode,
     dropout: (get('dropout') as RunSettings['dropout'] | undefined) ?? RUN_SETTING_DEFAULTS.dropout,
     addSpecialTokens: (get('add_special_tokens') as boolean | undefined) ?? RUN_SETTING_DEFAULTS.add_special_tokens,
-    atol: (get('atol') as number | undefined) ?? RUN_SETTING_DEFAULTS.atol,
-    rtol: (get('rtol') as number | undefined) ?? RUN_SETTING_DEFAULTS.rtol,
+    atol: (get('atol') as number | undefined) ?? tolerances.atol ?? RUN_SETTING_DEFAULTS.atol,
+    rtol: (get('rtol') as number | undefined) ?? tolerances.rtol ?? RUN_SETTING_DEFAULTS.rtol,
   };
 }

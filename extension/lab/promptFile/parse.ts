@@ -11,7 +11,10 @@ import { parseBody } from './body';
 import { MODELS_EXAMPLE, parseFrontMatterYaml, readFrontMatter } from './frontMatter';
 import { TextPositions, layoutOf, lineRange } from './layout';
 
-export type ParseOptions = Partial<FileAccess>;
+export type ParseOptions = Partial<FileAccess> & {
+  /** Tolerances used where the file sets none (the editor's `perturbationLab.defaultAtol` / `defaultRtol`). */
+  toleranceDefaults?: { atol?: number; rtol?: number };
+};
 
 export interface ParseResult {
   experiment: Experiment | null;
@@ -52,10 +55,11 @@ export function parsePromptFile(text: string, file: string, options: ParseOption
   if (yaml.broken) return finish(null);
 
   checkUniqueNames(front.entries, out);
-  const files: FileAccess = { ...nodeFileAccess, ...options };
+  const { toleranceDefaults, ...fileOptions } = options;
+  const files: FileAccess = { ...nodeFileAccess, ...fileOptions };
   const models: ModelSpec[] = [];
   for (const entry of front.entries) {
-    const resolved = resolveModelSpec(entry, { file, baseDir: dirname(resolve(file)), files, defaults: front.defaults });
+    const resolved = resolveModelSpec(entry, { file, baseDir: dirname(resolve(file)), files, defaults: front.defaults, toleranceDefaults });
     out.items.push(...resolved.diagnostics);
     if (resolved.spec) models.push(resolved.spec);
   }
