@@ -17,7 +17,7 @@ function testEntries(dir) {
 const external = ['vscode', 'onnxruntime-node', 'sharp', '@huggingface/transformers'];
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'linked', external, logLevel: 'warning' };
 
-await esbuild.build({ ...common, entryPoints: { cli: 'extension/cli/main.ts', weightWorker: 'extension/lab/models/weightWorker.ts', server: 'extension/server/main.ts', runner: 'extension/runner/main.ts' }, outdir: 'dist' });
+await esbuild.build({ ...common, entryPoints: { cli: 'extension/cli/main.ts', weightWorker: 'extension/lab/models/weightWorker.ts', server: 'extension/server/main.ts', runner: 'extension/runner/main.ts', extension: 'extension/host/main.ts' }, outdir: 'dist' });
 // The results panel's own browser bundle (webview/), loaded by the panel's HTML as an ES module.
 await esbuild.build({ entryPoints: { webview: 'webview/main.ts' }, bundle: true, platform: 'browser', format: 'esm', target: 'es2022', sourcemap: 'linked', outdir: 'dist', logLevel: 'warning' });
 await esbuild.build({ ...common, entryPoints: { 'bench/forward': 'bench/forward.ts' }, outdir: 'out' });

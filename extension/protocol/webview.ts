@@ -16,7 +16,7 @@ export interface RunOutline {
   only?: { caseIndex: number; variantIndex?: number };
 }
 
-export type RunFailureKind = 'input' | 'runner-crashed' | 'cancelled' | 'internal';
+export type RunFailureKind = 'input' | 'untrusted' | 'runner-crashed' | 'cancelled' | 'internal';
 
 /** Host → panel. */
 export type ToWebview =

@@ -1,0 +1,52 @@
+/**
+ * Every command, declared once: id → handler. Arguments come from menus (a Uri), CodeLens (strings
+ * from the language server) or the palette (nothing: the active editor); each is checked before use.
+ */
+import * as vscode from 'vscode';
+import { writeFile } from 'node:fs/promises';
+import { COMMANDS, isCompareCaseArgs, LANGUAGE_ID } from '../protocol/commands';
+import { DisposableStore } from './disposables';
+import type { Ctx } from './ctx';
+
+type Handler = (ctx: Ctx, ...args: unknown[]) => unknown;
+
+const table: Record<keyof typeof COMMANDS, Handler> = {
+  compare: async (ctx, arg) => {
+    const uri = promptUri(arg);
+    if (uri) await ctx.runs.compare(uri);
+  },
+  compareCase: async (ctx, arg) => {
+    if (!isCompareCaseArgs(arg)) return void vscode.window.showErrorMessage('Perturbation Lab: this command needs a case (use the CodeLens above a prompt).');
+    await ctx.runs.compare(vscode.Uri.parse(arg.uri), { caseIndex: arg.caseIndex, variantIndex: arg.variantIndex });
+  },
+  cancel: (ctx) => ctx.runs.cancel(),
+  exportJson: async (ctx) => {
+    const report = ctx.runs.lastReport;
+    if (!report) return void vscode.window.showInformationMessage('Perturbation Lab: run a comparison first; then its report can be exported.');
+    const base = vscode.Uri.file(report.file.replace(/\.prompt$/, '') + '.report.json');
+    const target = await vscode.window.showSaveDialog({ defaultUri: base, filters: { JSON: ['json'] }, title: 'Export the comparison report' });
+    if (!target) return;
+    await writeFile(target.fsPath, JSON.stringify(report, null, 2) + '\n');
+    void vscode.window.showInformationMessage(`Perturbation Lab: report written to ${vscode.workspace.asRelativePath(target)}`);
+  },
+  restartRunner: (ctx) => ctx.runner.restart('restarted from the command palette'),
+  showOutput: (ctx) => ctx.output.show(true),
+};
+
+export function registerCommands(ctx: Ctx): DisposableStore {
+  const scope = new DisposableStore();
+  for (const [key, handler] of Object.entries(table) as [keyof typeof COMMANDS, Handler][]) {
+    scope.add(vscode.commands.registerCommand(COMMANDS[key], (...args: unknown[]) => handler(ctx, ...args)));
+  }
+  return scope;
+}
+
+/** A `.prompt` file from a menu's Uri, a CodeLens's string, or the active editor. */
+function promptUri(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  if (typeof arg === 'string') return vscode.Uri.parse(arg);
+  const editor = vscode.window.activeTextEditor;
+  if (editor && editor.document.languageId === LANGUAGE_ID) return editor.document.uri;
+  void vscode.window.showInformationMessage('Perturbation Lab: open a .prompt file (or right-click one) to compare.');
+  return undefined;
+}

@@ -1,0 +1,108 @@
+/**
+ * One context object owns everything the extension creates, in two disposal scopes: `extensionScope`
+ * (lives as long as the extension) and `runnerScope` (as long as one runner configuration; recreated when
+ * a setting the runner reads at start changes, or when workspace trust is granted).
+ */
+import * as vscode from 'vscode';
+import { join } from 'node:path';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import type { ComparisonReport } from '../protocol/report';
+import type { ToWebview, FromWebview } from '../protocol/webview';
+import { DisposableStore } from './disposables';
+import { readConfig, RUNNER_RESTART_SETTINGS, SECTION, type Config } from './config';
+import { RunnerClient } from './runnerClient';
+import { ResultsPanel, PANEL_VIEW_TYPE } from './resultsPanel';
+import { RunStatusBar } from './statusBar';
+import { RunController } from './runController';
+import { createLanguageClient } from './languageClient';
+import { registerCommands } from './commands';
+
+/** What `activate` returns: used by the end-to-end tests, harmless to anyone else. */
+export interface PerturbationLabApi {
+  onDidPostToPanel: vscode.Event<ToWebview>;
+  lastReport(): ComparisonReport | null;
+  runnerPid(): number | undefined;
+  crashRunnerForTest(): void;
+}
+
+export class Ctx {
+  readonly extensionScope = new DisposableStore();
+  readonly output = vscode.window.createOutputChannel('Perturbation Lab', { log: true });
+  config: Config;
+  readonly runner: RunnerClient;
+  readonly panel: ResultsPanel;
+  readonly runs: RunController;
+  private client: LanguageClient | null = null;
+
+  constructor(readonly context: vscode.ExtensionContext) {
+    this.extensionScope.add(this.output);
+    this.config = readConfig(context);
+    this.runner = this.extensionScope.add(
+      new RunnerClient({
+        runnerPath: join(context.extensionUri.fsPath, 'dist', 'runner.js'),
+        settings: () => ({ cacheDir: this.config.cacheFolder, threads: this.config.threads, trusted: vscode.workspace.isTrusted }),
+        log: (line) => this.output.appendLine(line),
+        onCrash: (reason) => void vscode.window.showWarningMessage(`Perturbation Lab: ${reason}`),
+      }),
+    );
+    this.panel = this.extensionScope.add(new ResultsPanel(context.extensionUri, (m) => this.onPanelMessage(m), (l) => this.output.appendLine(l)));
+    const statusBar = this.extensionScope.add(new RunStatusBar());
+    this.runs = new RunController(this.runner, this.panel, statusBar);
+  }
+
+  async start(): Promise<PerturbationLabApi> {
+    this.extensionScope.add(registerCommands(this));
+    this.extensionScope.add(
+      vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel) => this.panel.restore(panel),
+      }),
+    );
+    this.extensionScope.add(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration(SECTION)) return;
+        this.config = readConfig(this.context);
+        if (RUNNER_RESTART_SETTINGS.some((s) => e.affectsConfiguration(s))) this.runner.restart('a setting the runner reads at start changed');
+      }),
+    );
+    // Trust granted: the runner was started with trusted=false; the next run gets a trusted one.
+    this.extensionScope.add(vscode.workspace.onDidGrantWorkspaceTrust(() => this.runner.restart('the workspace is now trusted')));
+    this.client = createLanguageClient(this.context, this.output, this.config.cacheFolder);
+    this.extensionScope.add({ dispose: () => void this.client?.stop() });
+    void this.client.start().catch((e: Error) => this.output.appendLine(`the language server failed to start: ${e.message}`));
+    return {
+      onDidPostToPanel: this.panel.onDidPost,
+      lastReport: () => this.runs.lastReport,
+      runnerPid: () => this.runner.pid,
+      crashRunnerForTest: () => this.runner.crashForTest(),
+    };
+  }
+
+  private onPanelMessage(m: FromWebview): void {
+    switch (m.type) {
+      case 'ready':
+        return;
+      case 'cancel':
+        if (this.runs.activeRequestId === m.runId) this.runs.cancel();
+        return;
+      case 'rerun':
+        void this.runs.rerun();
+        return;
+      case 'exportJson':
+        void vscode.commands.executeCommand('perturbationLab.exportJson');
+        return;
+      case 'revealModel':
+        return;
+      default: {
+        const never: never = m;
+        return never;
+      }
+    }
+  }
+
+  async dispose(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    this.extensionScope.dispose();
+    await client?.stop().catch(() => undefined);
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The results panel beside the editor. One panel, reused run after run and updated by incremental
+ * messages (never by replacing its HTML, so it neither flickers nor loses its scroll). Messages sent
+ * before the page says `ready` are queued. Messages from the page are validated before use.
+ * A serializer brings the panel back after a window reload; the page restores its own state.
+ */
+import * as vscode from 'vscode';
+import { isFromWebview, type FromWebview, type ToWebview } from '../protocol/webview';
+import { DisposableStore } from './disposables';
+import { panelHtml } from './panelHtml';
+import { makeNonce } from './nonce';
+
+export const PANEL_VIEW_TYPE = 'perturbationLab.results';
+
+export class ResultsPanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | null = null;
+  private panelScope = new DisposableStore();
+  private ready = false;
+  private queue: ToWebview[] = [];
+  private readonly posted = new vscode.EventEmitter<ToWebview>();
+  /** Every message posted to the page (the end-to-end tests read what the panel received). */
+  readonly onDidPost = this.posted.event;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly onMessage: (m: FromWebview) => void,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** Opens the panel beside the active editor, or reveals it without stealing focus. */
+  show(): void {
+    if (this.panel) {
+      this.panel.reveal(vscode.ViewColumn.Beside, true);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Perturbation Lab', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, this.webviewOptions());
+    this.attach(panel);
+  }
+
+  /** Adopts a panel VS Code restored after a reload. */
+  restore(panel: vscode.WebviewPanel): void {
+    this.panel?.dispose();
+    panel.webview.options = this.webviewOptions();
+    this.attach(panel);
+  }
+
+  post(message: ToWebview): void {
+    this.posted.fire(message);
+    if (!this.panel) return;
+    if (this.ready) void this.panel.webview.postMessage(message);
+    else this.queue.push(message);
+  }
+
+  get isOpen(): boolean {
+    return this.panel !== null;
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    this.panelScope.dispose();
+    this.posted.dispose();
+  }
+
+  private webviewOptions(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return {
+      enableScripts: true,
+      // Only the bundle and media/ can be loaded into the page.
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+      retainContextWhenHidden: false,
+    };
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
+    this.panelScope.dispose();
+    this.panelScope = new DisposableStore();
+    this.panel = panel;
+    this.ready = false;
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.svg');
+    const webview = panel.webview;
+    webview.html = panelHtml({
+      cspSource: webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'panel.css')).toString(),
+    });
+    this.panelScope.add(
+      webview.onDidReceiveMessage((m: unknown) => {
+        if (!isFromWebview(m)) {
+          this.log(`ignored a malformed message from the panel: ${JSON.stringify(m)?.slice(0, 200)}`);
+          return;
+        }
+        if (m.type === 'ready') {
+          this.ready = true;
+          const queued = this.queue;
+          this.queue = [];
+          for (const q of queued) void webview.postMessage(q);
+        }
+        this.onMessage(m);
+      }),
+    );
+    this.panelScope.add(
+      panel.onDidDispose(() => {
+        if (this.panel === panel) {
+          this.panel = null;
+          this.ready = false;
+          this.queue = [];
+        }
+      }),
+    );
+  }
+}
