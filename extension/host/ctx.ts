@@ -62,19 +62,27 @@ export class Ctx {
         if (!e.affectsConfiguration(SECTION)) return;
         this.config = readConfig(this.context);
         if (RUNNER_RESTART_SETTINGS.some((s) => e.affectsConfiguration(s))) this.runner.restart('a setting the runner reads at start changed');
+        // The language server reads the cache folder once, at start.
+        if (e.affectsConfiguration(`${SECTION}.cacheFolder`)) void this.restartLanguageClient();
       }),
     );
     // Trust granted: the runner was started with trusted=false; the next run gets a trusted one.
     this.extensionScope.add(vscode.workspace.onDidGrantWorkspaceTrust(() => this.runner.restart('the workspace is now trusted')));
-    this.client = createLanguageClient(this.context, this.output, this.config.cacheFolder);
     this.extensionScope.add({ dispose: () => void this.client?.stop() });
-    void this.client.start().catch((e: Error) => this.output.appendLine(`the language server failed to start: ${e.message}`));
+    void this.restartLanguageClient();
     return {
       onDidPostToPanel: this.panel.onDidPost,
       lastReport: () => this.runs.lastReport,
       runnerPid: () => this.runner.pid,
       crashRunnerForTest: () => this.runner.crashForTest(),
     };
+  }
+
+  private async restartLanguageClient(): Promise<void> {
+    const old = this.client;
+    this.client = createLanguageClient(this.context, this.output, this.config.cacheFolder);
+    await old?.stop().catch(() => undefined);
+    await this.client.start().catch((e: Error) => this.output.appendLine(`the language server failed to start: ${e.message}`));
   }
 
   private onPanelMessage(m: FromWebview): void {

@@ -27,7 +27,7 @@ export function diagnosticsOf(analysis: PromptAnalysis, log: Logger): Diagnostic
     return analysis.parsed.diagnostics.map(toLspDiagnostic);
   } catch (error) {
     log.error(`checking ${analysis.uri} (version ${analysis.version}) failed: ${describeError(error)}`);
-    const message = `Perturbation Lab could not check this file (an internal error, logged in the output "Perturbation Lab Language Server"): ${error instanceof Error ? error.message : String(error)}`;
+    const message = `Perturbation Lab could not check this file (an internal error; the details are in the language server's output): ${error instanceof Error ? error.message : String(error)}`;
     return [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Warning, code: 'internal-error', source: DIAGNOSTIC_SOURCE, message }];
   }
 }

@@ -41,20 +41,20 @@ export function fileOfUri(uri: string): string {
 }
 
 export class PromptDocuments {
-  readonly documents = new TextDocuments(TextDocument);
+  readonly textDocuments = new TextDocuments(TextDocument);
   private readonly analyses = new Map<string, PromptAnalysis>();
 
   constructor() {
-    this.documents.onDidClose((e) => this.analyses.delete(e.document.uri));
+    this.textDocuments.onDidClose((e) => this.analyses.delete(e.document.uri));
   }
 
   get(uri: string): TextDocument | undefined {
-    return this.documents.get(uri);
+    return this.textDocuments.get(uri);
   }
 
   /** The analysis of the document's current version; undefined when the document is not open. */
   analysisOf(uri: string): PromptAnalysis | undefined {
-    const document = this.documents.get(uri);
+    const document = this.textDocuments.get(uri);
     if (!document) return undefined;
     const cached = this.analyses.get(uri);
     if (cached && cached.version === document.version) return cached;

@@ -1,0 +1,120 @@
+/**
+ * The language server of `.prompt` files. The host starts it through vscode-languageclient over
+ * IPC (`--node-ipc`); tests start it with `--stdio`. `createConnection` picks the transport from
+ * argv. This file only wires features to the connection: each feature lives in its own module.
+ */
+import {
+  CodeLensRefreshRequest,
+  DidChangeConfigurationNotification,
+  ProposedFeatures,
+  TextDocumentSyncKind,
+  createConnection,
+  type ClientCapabilities,
+  type Disposable,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TOOL_VERSION } from '../lab/version';
+import { provideCodeLenses } from './codeLens';
+import { provideCompletion } from './completion';
+import { DiagnosticsPublisher } from './diagnostics';
+import { PromptDocuments } from './documents';
+import { describeError, guarded } from './guard';
+import { provideHover } from './hover';
+import { SETTINGS_SECTION, SettingsStore, readInitOptions } from './settings';
+import { provideDocumentSymbols } from './symbols';
+import { TokenCounter } from './tokenCounts';
+
+const connection = createConnection(ProposedFeatures.all);
+const log = connection.console;
+const documents = new PromptDocuments();
+/** Everything registered for the life of the connection; disposed on shutdown. */
+const disposables: Disposable[] = [];
+let capabilities: ClientCapabilities = {};
+
+// A bug must never take the server down with it (the client gives up after a few restarts).
+process.on('uncaughtException', (error) => log.error(`uncaught: ${describeError(error)}`));
+process.on('unhandledRejection', (reason) => log.error(`unhandled rejection: ${describeError(reason)}`));
+
+connection.onInitialize((params: InitializeParams): InitializeResult => {
+  capabilities = params.capabilities;
+  const init = readInitOptions(params.initializationOptions);
+  const settings = new SettingsStore(connection, capabilities, log);
+  const counter = new TokenCounter(init.cacheDir, log);
+  const diagnostics = new DiagnosticsPublisher(connection, documents, log);
+  // Markdown unless the client lists the formats it takes and markdown is not among them.
+  const hoverFormats = capabilities.textDocument?.hover?.contentFormat;
+  const markdownHover = !hoverFormats || hoverFormats.includes('markdown');
+  disposables.push({ dispose: () => diagnostics.dispose() });
+
+  disposables.push(
+    documents.textDocuments.onDidOpen((e) => diagnostics.opened(e.document.uri)),
+    documents.textDocuments.onDidChangeContent((e) => diagnostics.changed(e.document.uri)),
+    documents.textDocuments.onDidClose((e) => {
+      diagnostics.closed(e.document.uri);
+      settings.forget(e.document.uri);
+    }),
+    connection.onCodeLens((params, token) =>
+      guarded(log, 'codeLens', [], async () => {
+        const analysis = documents.analysisOf(params.textDocument.uri);
+        if (!analysis) return [];
+        return provideCodeLenses(analysis, await settings.get(analysis.uri), counter, log, token);
+      }),
+    ),
+    connection.onDocumentSymbol((params) =>
+      guarded(log, 'documentSymbol', [], () => {
+        const analysis = documents.analysisOf(params.textDocument.uri);
+        return analysis ? provideDocumentSymbols(analysis) : [];
+      }),
+    ),
+    connection.onHover((params) =>
+      guarded(log, 'hover', null, async () => {
+        const analysis = documents.analysisOf(params.textDocument.uri);
+        return analysis ? provideHover(analysis, params.position, counter, markdownHover) : null;
+      }),
+    ),
+    connection.onCompletion((params) =>
+      guarded(log, 'completion', [], () => {
+        const analysis = documents.analysisOf(params.textDocument.uri);
+        return analysis ? provideCompletion(analysis, params.position) : [];
+      }),
+    ),
+    connection.onDidChangeConfiguration((params) => {
+      settings.changed(params.settings);
+      counter.reset();
+      // Lenses depend on settings; a client that can re-ask for them is told to.
+      if (capabilities.workspace?.codeLens?.refreshSupport) {
+        connection.sendRequest(CodeLensRefreshRequest.type).catch((e) => log.warn(`codeLens refresh: ${describeError(e)}`));
+      }
+    }),
+  );
+  // onDidOpen etc. are dispatched only once TextDocuments listens on the connection.
+  disposables.push(documents.textDocuments.listen(connection));
+
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      codeLensProvider: { resolveProvider: false },
+      documentSymbolProvider: { label: 'Perturbation Lab' },
+      hoverProvider: true,
+      completionProvider: { resolveProvider: false },
+    },
+    serverInfo: { name: 'perturbation-lab-language-server', version: TOOL_VERSION },
+  };
+});
+
+connection.onInitialized(() => {
+  // Without this registration VS Code sends no didChangeConfiguration to a pull-model server.
+  if (capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
+    connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION }).then(
+      (registration) => disposables.push(registration),
+      (error) => log.warn(`could not register for configuration changes: ${describeError(error)}`),
+    );
+  }
+});
+
+connection.onShutdown(() => {
+  for (const d of disposables.splice(0).reverse()) d.dispose();
+});
+
+connection.listen();

@@ -1,0 +1,100 @@
+/**
+ * How many tokens each model's tokenizer makes of a prompt, for the CodeLens (and later hover).
+ * Models that share a tokenizer family and `add_special_tokens` give the same tokens, so they
+ * are counted once, as a group.
+ */
+import { loadTokenizer, type LabTokenizer } from '../lab/tokenizers';
+import type { ModelSpec, TokenizerFamily } from '../lab/types';
+import { describeError, type Logger } from './guard';
+
+export interface TokenizerGroup {
+  family: TokenizerFamily;
+  addSpecialTokens: boolean;
+  /** Short, as the lens shows it: `gpt2`, `bert`, `bert +special`. */
+  label: string;
+  /** Names of the models in the group, in file order. */
+  models: string[];
+}
+
+const MEMO_LIMIT = 5000;
+const FAMILY_LABEL: Record<TokenizerFamily, string> = { gpt2: 'gpt2', 'bert-uncased': 'bert' };
+
+export function tokenizerGroups(models: readonly ModelSpec[]): TokenizerGroup[] {
+  const groups = new Map<string, TokenizerGroup>();
+  for (const model of models) {
+    const key = `${model.tokenizer}|${model.addSpecialTokens}`;
+    const group = groups.get(key) ?? { family: model.tokenizer, addSpecialTokens: model.addSpecialTokens, label: FAMILY_LABEL[model.tokenizer], models: [] };
+    group.models.push(model.name);
+    groups.set(key, group);
+  }
+  const all = [...groups.values()];
+  // Only when one family appears both ways does the label need to say which is which.
+  for (const group of all) {
+    const twice = all.filter((g) => g.family === group.family).length > 1;
+    if (twice && group.addSpecialTokens) group.label += ' +special';
+  }
+  return all;
+}
+
+export interface GroupCount {
+  group: TokenizerGroup;
+  count: number;
+}
+
+/**
+ * Loads tokenizers on demand. A tokenizer that fails to load (unwritable cache, missing package)
+ * is not retried on every keystroke's CodeLens request: it is logged once and skipped until
+ * `reset()` (a settings change).
+ */
+export class TokenCounter {
+  private readonly failed = new Set<TokenizerFamily>();
+  /** Counts already made: VS Code asks for lenses after every edit, and most prompts did not change. */
+  private readonly memo = new Map<string, number>();
+
+  constructor(
+    private readonly cacheDir: string | undefined,
+    private readonly log: Logger,
+  ) {
+    if (!cacheDir) log.info('no cacheDir in initializationOptions: token counts are left out of the CodeLens');
+  }
+
+  reset(): void {
+    this.failed.clear();
+  }
+
+  /** One count per group, or undefined when any tokenizer is unavailable (a partial line would mislead). */
+  async count(groups: readonly TokenizerGroup[], text: string): Promise<GroupCount[] | undefined> {
+    const tokenizers = await this.tokenizersFor(groups);
+    if (!tokenizers) return undefined;
+    return groups.map((group, i) => {
+      const key = `${group.family}|${group.addSpecialTokens}|${text}`;
+      let count = this.memo.get(key);
+      if (count === undefined) {
+        count = tokenizers[i].encode(text, group.addSpecialTokens).ids.length;
+        if (this.memo.size >= MEMO_LIMIT) this.memo.clear(); // crude, but bounded
+        this.memo.set(key, count);
+      }
+      return { group, count };
+    });
+  }
+
+  /** The tokenizer of each group, or undefined when one cannot be had. */
+  async tokenizersFor(groups: readonly TokenizerGroup[]): Promise<LabTokenizer[] | undefined> {
+    const cacheDir = this.cacheDir;
+    if (!cacheDir || groups.some((g) => this.failed.has(g.family))) return undefined;
+    const loaded = await Promise.allSettled(groups.map((g) => loadTokenizer(g.family, cacheDir)));
+    const tokenizers: LabTokenizer[] = [];
+    loaded.forEach((result, i) => {
+      if (result.status === 'fulfilled') tokenizers.push(result.value);
+      else if (!this.failed.has(groups[i].family)) {
+        this.failed.add(groups[i].family);
+        this.log.warn(`the ${groups[i].family} tokenizer could not be loaded from ${cacheDir}, token counts are left out: ${describeError(result.reason)}`);
+      }
+    });
+    return tokenizers.length === groups.length ? tokenizers : undefined;
+  }
+}
+
+export function formatCounts(counts: readonly GroupCount[]): string {
+  return counts.map(({ group, count }) => `${group.label}: ${count} ${count === 1 ? 'token' : 'tokens'}`).join(' · ');
+}
