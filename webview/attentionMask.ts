@@ -10,6 +10,8 @@ import { hideTooltip, showTooltip } from './tooltip';
 
 const TARGET_SIZE = 200;
 const LABELS = 16;
+/** Up to this many positions every cell is a rectangle with a gap; beyond, the mask is one scaled image. */
+const GRID_LIMIT = 48;
 
 const RULE_TEXT = {
   causal: 'Causal: each position sees itself and the positions before it, so a later edit cannot reach an earlier position.',
@@ -29,7 +31,8 @@ export class AttentionMaskView {
   ) {
     const { keep, rule } = result.attentionMask;
     this.n = keep.length;
-    this.cell = Math.max(1, Math.min(18, Math.floor(TARGET_SIZE / Math.max(1, this.n))));
+    // Long inputs are scaled down to TARGET_SIZE (a cell may be less than a pixel).
+    this.cell = this.n > GRID_LIMIT ? TARGET_SIZE / this.n : Math.min(18, Math.floor(TARGET_SIZE / Math.max(1, this.n)));
     this.margin = this.cell >= 12 ? LABELS : 0;
     this.canvas.dataset.size = String(this.n);
     this.canvas.setAttribute('aria-label', `${rule} attention mask over ${this.n} positions`);
@@ -57,13 +60,16 @@ export class AttentionMaskView {
     context.setTransform(ratio, 0, 0, ratio, 0, 0);
     context.fillStyle = palette.background;
     context.fillRect(0, 0, size, size);
-    const gap = cell >= 6 ? 1 : 0;
-    this.result.attentionMask.keep.forEach((row, i) => {
-      row.forEach((keep, j) => {
-        context.fillStyle = keep ? palette.maskKeep : palette.maskDrop;
-        context.fillRect(margin + j * cell, margin + i * cell, cell - gap, cell - gap);
+    if (n > GRID_LIMIT) this.paintImage(context, palette);
+    else {
+      const gap = cell >= 6 ? 1 : 0;
+      this.result.attentionMask.keep.forEach((row, i) => {
+        row.forEach((keep, j) => {
+          context.fillStyle = keep ? palette.maskKeep : palette.maskDrop;
+          context.fillRect(margin + j * cell, margin + i * cell, cell - gap, cell - gap);
+        });
       });
-    });
+    }
     if (margin > 0) {
       context.fillStyle = palette.foreground;
       context.globalAlpha = 0.7;
@@ -78,6 +84,26 @@ export class AttentionMaskView {
     }
   }
 
+  /** One pixel per cell in an offscreen image, drawn scaled: 512 × 512 cells cost one drawImage. */
+  private paintImage(context: CanvasRenderingContext2D, palette: Palette): void {
+    const { n } = this;
+    const image = document.createElement('canvas');
+    image.width = image.height = n;
+    const pixels = image.getContext('2d');
+    if (!pixels) return;
+    const data = pixels.createImageData(n, n);
+    const [keep, drop] = [rgbBytes(palette.maskKeep), rgbBytes(palette.maskDrop)];
+    this.result.attentionMask.keep.forEach((row, i) => {
+      row.forEach((k, j) => {
+        const colour = k ? keep : drop;
+        data.data.set([colour[0], colour[1], colour[2], 255], (i * n + j) * 4);
+      });
+    });
+    pixels.putImageData(data, 0, 0);
+    context.imageSmoothingEnabled = true;
+    context.drawImage(image, this.margin, this.margin, n * this.cell, n * this.cell);
+  }
+
   private explain(event: PointerEvent): void {
     const i = Math.floor((event.offsetY - this.margin) / this.cell);
     const j = Math.floor((event.offsetX - this.margin) / this.cell);
@@ -90,4 +116,9 @@ export class AttentionMaskView {
       ['attends', keep ? 'yes' : 'no (masked)'],
     ]);
   }
+}
+
+/** "rgb(r, g, b)" (as the palette writes colours) → bytes. */
+function rgbBytes(colour: string): number[] {
+  return (colour.match(/\d+/g) ?? ['128', '128', '128']).slice(0, 3).map(Number);
 }

@@ -20,7 +20,7 @@ export function controlView(control: ControlRun): HTMLElement {
         ? 'The base input run twice gave identical hidden states: max |Δ| 0, so any change is the edit’s.'
         : `The base input run twice already differs: max |Δ| ${formatNumber(control.maxAbsDiff)}. Differences between the two prompts no bigger than that are not evidence of anything.`,
     ),
-    el('div', { class: 'layer-bars', 'aria-label': 'control max |Δ| per layer' }, ...bars),
-    el('div', { class: 'layer-bars-axis muted' }, el('span', {}, 'emb'), el('span', {}, `layer ${control.perLayerMaxAbsDiff.length - 1}`)),
+    peak > 0 ? el('div', { class: 'layer-bars', 'aria-label': 'control max |Δ| per layer' }, ...bars) : null,
+    peak > 0 ? el('div', { class: 'layer-bars-axis muted' }, el('span', {}, 'emb'), el('span', {}, 'max |Δ| per layer'), el('span', {}, `layer ${control.perLayerMaxAbsDiff.length - 1}`)) : null,
   );
 }

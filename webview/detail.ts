@@ -14,6 +14,7 @@ import { nextTokenView } from './nextToken';
 import { keyOf } from './state';
 import type { Palette } from './theme';
 import { TokenStrips } from './tokenStrips';
+import { hideTooltip } from './tooltip';
 
 export class DetailView {
   readonly element = el('section', { class: 'detail', 'aria-label': 'Details', hidden: true });
@@ -26,6 +27,8 @@ export class DetailView {
 
   show(found: { result: VariantResult; stale: boolean } | null): void {
     if (found === null) {
+      this.heatmap?.dispose();
+      this.heatmap = null;
       this.shown = null;
       this.element.hidden = true;
       this.element.replaceChildren();
@@ -35,8 +38,10 @@ export class DetailView {
     const key = keyOf(result);
     if (this.shown && this.shown.result === result && this.shown.stale === stale) return;
     const sameCell = this.shown?.key === key;
-    const keepScroll = sameCell ? { heatmap: this.heatmap?.scrollLeft ?? 0, strips: this.stripScroll()?.scrollLeft ?? 0 } : null;
+    const keepScroll = sameCell ? { heatmap: this.heatmap?.scrollLeft ?? 0, strips: this.strips?.scroller?.scrollLeft ?? 0 } : null;
     this.shown = { key, result, stale };
+    this.heatmap?.dispose();
+    hideTooltip();
 
     const strips = new TokenStrips(result);
     const heatmap = new Heatmap(result, this.palette, (pair) => strips.highlight(pair));
@@ -78,8 +83,9 @@ export class DetailView {
     if (keepScroll) {
       heatmap.draw();
       heatmap.scrollLeft = keepScroll.heatmap;
-      const scroller = this.stripScroll();
-      if (scroller) scroller.scrollLeft = keepScroll.strips;
+      if (strips.scroller) strips.scroller.scrollLeft = keepScroll.strips;
+    } else {
+      strips.revealEdit();
     }
   }
 
@@ -87,10 +93,6 @@ export class DetailView {
   redraw(): void {
     this.heatmap?.draw();
     this.mask?.draw();
-  }
-
-  private stripScroll(): HTMLElement | null {
-    return this.strips?.element.querySelector<HTMLElement>('.strip-scroll') ?? null;
   }
 }
 

@@ -22,16 +22,25 @@ function findingView(finding: Finding): HTMLElement {
   return el(
     'li',
     { class: 'finding', 'data-severity': finding.severity, 'data-code': finding.code },
-    el('span', { class: 'finding-icon', 'aria-label': finding.severity }, finding.severity === 'warning' ? '⚠' : 'ⓘ'),
+    el('span', { class: 'finding-icon', role: 'img', 'aria-label': finding.severity }, finding.severity === 'warning' ? '!' : 'i'),
     el(
       'div',
       { class: 'finding-body' },
       el('p', { class: 'finding-message' }, prose(finding.message)),
-      finding.fix
-        ? el('p', { class: 'finding-fix' }, el('span', { class: 'fix-label' }, 'Fix'), el('code', { class: 'fix-setting' }, `${finding.fix.key}: ${yamlScalar(finding.fix.value)}`), el('span', { class: 'fix-description' }, finding.fix.description))
-        : null,
+      finding.fix ? fixView(finding.fix) : null,
     ),
   );
+}
+
+/** "Fix  set `mode: eval` (dropout off)": the setting as it is written in the front matter, inside the fix's own words when they name it. */
+function fixView(fix: NonNullable<Finding['fix']>): HTMLElement {
+  const setting = `${fix.key}: ${yamlScalar(fix.value)}`;
+  const at = fix.description.indexOf(setting);
+  const words =
+    at >= 0
+      ? [fix.description.slice(0, at), el('code', { class: 'fix-setting' }, setting), fix.description.slice(at + setting.length)]
+      : [el('code', { class: 'fix-setting' }, setting), ` — ${fix.description}`];
+  return el('p', { class: 'finding-fix' }, el('span', { class: 'fix-label' }, 'Fix'), el('span', { class: 'fix-description' }, ...words));
 }
 
 /** A setting's value as it would be written in the front matter. */

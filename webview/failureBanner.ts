@@ -5,6 +5,7 @@ import type { FailureInfo } from './state';
 const TITLE: Record<FailureInfo['kind'], string> = {
   'runner-crashed': 'The runner process died',
   input: 'The prompt file has errors',
+  untrusted: 'Models from this workspace are not run in Restricted Mode',
   cancelled: 'Run cancelled',
   internal: 'Something went wrong inside Perturbation Lab',
 };
@@ -12,6 +13,7 @@ const TITLE: Record<FailureInfo['kind'], string> = {
 const HINT: Record<FailureInfo['kind'], string> = {
   'runner-crashed': 'It restarts on the next run; results received before it died are kept below.',
   input: 'Fix them in the editor (they are also listed in the Problems panel), then re-run.',
+  untrusted: 'Trust this workspace (Manage Workspace Trust) to run models from its paths; presets without workspace files still run.',
   cancelled: 'Results received before the cancel are kept below.',
   internal: 'The output channel “Perturbation Lab” has the details.',
 };
@@ -30,7 +32,7 @@ export class FailureBanner {
       ? el('ul', { class: 'banner-details' }, ...failure.details.map((line) => el('li', {}, el('code', {}, line))))
       : null;
     this.element.replaceChildren(
-      el('div', { class: 'banner-icon', 'aria-hidden': 'true' }, failure.kind === 'cancelled' ? 'ⓘ' : '⚠'),
+      el('div', { class: 'banner-icon', 'aria-hidden': 'true' }, failure.kind === 'cancelled' || failure.kind === 'untrusted' ? 'ⓘ' : '⚠'),
       el(
         'div',
         { class: 'banner-body' },

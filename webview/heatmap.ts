@@ -6,18 +6,19 @@
  */
 import type { VariantResult } from '../extension/protocol/report';
 import { el, place } from './dom';
-import { formatNumber, layerName } from './format';
+import { describeCell } from './heatmapCell';
+import { formatNumber } from './format';
 import { HeatmapLegend } from './heatmapLegend';
 import { heatDomain, type HeatDomain } from './heatmapScale';
 import type { Palette } from './theme';
-import { positionLabel } from './tokenStrips';
 import { hideTooltip, showTooltip } from './tooltip';
-import { quote } from './tokenText';
 
-/** Height of the position axis above the cells. */
+/** Height of the position axis above the cells: numbers only, or numbers and tokens when columns are wide. */
 const AXIS = 18;
+const AXIS_WITH_TOKENS = 34;
+const TOKEN_LABEL_MIN_WIDTH = 36;
 const MIN_CELL_WIDTH = 4;
-const MAX_CELL_WIDTH = 44;
+const MAX_CELL_WIDTH = 64;
 /** Chromium refuses canvases wider than 32767 device pixels; stay well under at 2× density. */
 const MAX_CANVAS_WIDTH = 15000;
 
@@ -35,10 +36,15 @@ export class Heatmap {
   private readonly legend: HeatmapLegend;
   private readonly domain: HeatDomain;
   private readonly layers;
+  private readonly axisSpacer: HTMLElement;
+  private readonly resize: ResizeObserver;
   private cellWidth = 12;
   private cellHeight = 18;
+  private axis = AXIS;
   private focused: Cell | null = null;
   private lastWidth = -1;
+  /** Until the user (or a kept scroll position) moves it, a long comparison opens scrolled to the edit. */
+  private scrollToEdit = true;
 
   constructor(
     private readonly result: VariantResult,
@@ -48,13 +54,13 @@ export class Heatmap {
     this.layers = [...result.layers].sort((a, b) => a.layer - b.layer);
     this.domain = heatDomain(result);
     this.cellHeight = this.layers.length <= 16 ? 18 : this.layers.length <= 32 ? 12 : 8;
-    const rowLabels = el('div', { class: 'heatmap-rows', 'aria-hidden': 'true' }, el('div', { class: 'heatmap-axis-spacer' }));
+    this.axisSpacer = el('div', { class: 'heatmap-axis-spacer' });
+    const rowLabels = el('div', { class: 'heatmap-rows', 'aria-hidden': 'true' }, this.axisSpacer);
     for (const layer of this.layers) {
       const label = el('div', { class: 'heatmap-row-label' }, layer.layer === 0 ? 'emb' : String(layer.layer));
       place(label, { height: this.cellHeight });
       rowLabels.appendChild(label);
     }
-    place(rowLabels.firstChild as HTMLElement, { height: AXIS });
     this.scroller = el('div', { class: 'heatmap-scroll' }, el('div', { class: 'heatmap-canvas-wrap' }, this.canvas, this.columnCursor, this.cursor));
     this.legend = new HeatmapLegend(this.domain, result);
     this.element = el('div', { class: 'heatmap' }, el('div', { class: 'heatmap-body' }, rowLabels, this.scroller), this.legend.element);
@@ -63,9 +69,14 @@ export class Heatmap {
     this.canvas.setAttribute('aria-label', this.describe());
     this.listen();
     // Drawn once the element has a width, and again when the panel is resized.
-    new ResizeObserver(() => {
+    this.resize = new ResizeObserver(() => {
       if (this.scroller.clientWidth !== this.lastWidth) this.draw();
-    }).observe(this.scroller);
+    });
+    this.resize.observe(this.scroller);
+  }
+
+  dispose(): void {
+    this.resize.disconnect();
   }
 
   get scrollLeft(): number {
@@ -73,6 +84,7 @@ export class Heatmap {
   }
 
   set scrollLeft(value: number) {
+    this.scrollToEdit = false;
     this.scroller.scrollLeft = value;
   }
 
@@ -82,14 +94,17 @@ export class Heatmap {
     const available = (this.lastWidth || 600) - 2;
     this.cellWidth = Math.max(MIN_CELL_WIDTH, Math.min(MAX_CELL_WIDTH, Math.floor(available / Math.max(1, columns))));
     if (columns * this.cellWidth > MAX_CANVAS_WIDTH) this.cellWidth = Math.max(1, Math.floor(MAX_CANVAS_WIDTH / columns));
+    this.axis = this.cellWidth >= TOKEN_LABEL_MIN_WIDTH ? AXIS_WITH_TOKENS : AXIS;
+    place(this.axisSpacer, { height: this.axis });
     const width = columns * this.cellWidth;
-    const height = AXIS + this.layers.length * this.cellHeight;
+    const height = this.axis + this.layers.length * this.cellHeight;
     const ratio = window.devicePixelRatio || 1;
     this.canvas.width = Math.round(width * ratio);
     this.canvas.height = Math.round(height * ratio);
     place(this.canvas, { width, height });
     this.canvas.dataset.cellWidth = String(this.cellWidth);
     this.canvas.dataset.cellHeight = String(this.cellHeight);
+    this.canvas.dataset.axisHeight = String(this.axis);
     const context = this.canvas.getContext('2d');
     if (!context) return;
     context.setTransform(ratio, 0, 0, ratio, 0, 0);
@@ -97,12 +112,18 @@ export class Heatmap {
     this.paint(context, palette, width, height);
     this.legend.draw(palette);
     if (this.focused) this.moveCursor(this.focused);
+    if (this.scrollToEdit) {
+      this.scrollToEdit = false;
+      const edit = this.result.alignment.pairs.findIndex((p) => p.kind !== 'same');
+      const left = edit * this.cellWidth;
+      if (edit >= 0 && left > this.scroller.clientWidth * 0.8) this.scroller.scrollLeft = left - this.scroller.clientWidth / 3;
+    }
   }
 
   /** Outlines a column (the token strip's hovered pair). */
   highlightColumn(pairIndex: number | null): void {
     this.columnCursor.hidden = pairIndex === null;
-    if (pairIndex !== null) place(this.columnCursor, { left: pairIndex * this.cellWidth, top: AXIS, width: this.cellWidth, height: this.layers.length * this.cellHeight });
+    if (pairIndex !== null) place(this.columnCursor, { left: pairIndex * this.cellWidth, top: this.axis, width: this.cellWidth, height: this.layers.length * this.cellHeight });
   }
 
   private paint(context: CanvasRenderingContext2D, palette: Palette, width: number, height: number): void {
@@ -112,7 +133,7 @@ export class Heatmap {
     context.fillRect(0, 0, width, height);
     const hatch = hatchPattern(context, palette);
     this.layers.forEach((layer, row) => {
-      const y = AXIS + row * h;
+      const y = this.axis + row * h;
       for (let column = 0; column < layer.maxAbsDiff.length; column++) {
         const cell = this.domain.classify(layer.maxAbsDiff[column]);
         context.fillStyle = cell.kind === 'changed' ? palette.heat.at(cell.t) : cell.kind === 'unchanged' ? palette.unchanged : (hatch ?? palette.unchanged);
@@ -125,17 +146,28 @@ export class Heatmap {
   private paintAxis(context: CanvasRenderingContext2D, palette: Palette): void {
     const { pairs } = this.result.alignment;
     const w = this.cellWidth;
-    const bottom = AXIS + this.layers.length * this.cellHeight;
-    context.font = `10px ${getComputedStyle(document.body).getPropertyValue('--vscode-editor-font-family') || 'monospace'}`;
+    const bottom = this.axis + this.layers.length * this.cellHeight;
+    const font = getComputedStyle(document.body).getPropertyValue('--vscode-editor-font-family').trim() || 'monospace';
     context.textBaseline = 'middle';
     context.textAlign = 'center';
     context.fillStyle = palette.foreground;
-    context.globalAlpha = 0.7;
+    context.globalAlpha = 0.65;
+    context.font = `10px ${font}`;
     const step = niceStep(Math.ceil(30 / w));
     pairs.forEach((pair, column) => {
-      if (column % step !== 0) return;
-      context.fillText(pair.base === null ? `+${pair.variant}` : String(pair.base), column * w + w / 2, AXIS / 2 - 1);
+      const position = pair.base ?? pair.variant ?? 0;
+      if (position % step !== 0) return;
+      context.fillText(pair.base === null ? `+${pair.variant}` : String(pair.base), column * w + w / 2, 8);
     });
+    if (this.axis === AXIS_WITH_TOKENS) {
+      // Wide columns: the token under its number (the variant's where the base has none).
+      context.globalAlpha = 0.9;
+      context.font = `11px ${font}`;
+      pairs.forEach((pair, column) => {
+        const token = pair.base !== null ? this.result.baseTokens[pair.base] : pair.variant !== null ? this.result.variantTokens[pair.variant] : undefined;
+        context.fillText(fit(context, token?.text ?? '', w - 4), column * w + w / 2, 23);
+      });
+    }
     context.globalAlpha = 1;
     const markColumn = (position: number | null, colour: string, dashed: boolean) => {
       const column = pairs.findIndex((p) => p.base !== null && p.base === position);
@@ -146,7 +178,7 @@ export class Heatmap {
       context.lineWidth = 2;
       context.setLineDash(dashed ? [3, 3] : []);
       context.beginPath();
-      context.moveTo(Math.max(1, x), AXIS - 2);
+      context.moveTo(Math.max(1, x), this.axis - 2);
       context.lineTo(Math.max(1, x), bottom);
       context.stroke();
       context.setLineDash([]);
@@ -158,7 +190,7 @@ export class Heatmap {
 
   private cellAt(x: number, y: number): Cell | null {
     const column = Math.floor(x / this.cellWidth);
-    const row = Math.floor((y - AXIS) / this.cellHeight);
+    const row = Math.floor((y - this.axis) / this.cellHeight);
     if (column < 0 || column >= this.result.alignment.pairs.length || row < 0 || row >= this.layers.length) return null;
     return { row, column };
   }
@@ -197,7 +229,7 @@ export class Heatmap {
   private moveCursor(cell: Cell): void {
     this.focused = cell;
     this.cursor.hidden = false;
-    place(this.cursor, { left: cell.column * this.cellWidth, top: AXIS + cell.row * this.cellHeight, width: this.cellWidth, height: this.cellHeight });
+    place(this.cursor, { left: cell.column * this.cellWidth, top: this.axis + cell.row * this.cellHeight, width: this.cellWidth, height: this.cellHeight });
   }
 
   private leave(): void {
@@ -208,28 +240,8 @@ export class Heatmap {
   }
 
   private explain(cell: Cell, x: number, y: number): void {
-    const { result } = this;
-    const layer = this.layers[cell.row];
-    const pair = result.alignment.pairs[cell.column];
-    const value = layer.maxAbsDiff[cell.column];
-    const kind = this.domain.classify(value).kind;
-    const base = pair.base === null ? null : result.baseTokens[pair.base];
-    const variant = pair.variant === null ? null : result.variantTokens[pair.variant];
-    const tokens =
-      pair.kind === 'same' ? quote(base?.text ?? '') : pair.kind === 'inserted' ? `inserted ${quote(variant?.text ?? '')}` : pair.kind === 'deleted' ? `deleted ${quote(base?.text ?? '')}` : `${quote(base?.text ?? '')} → ${quote(variant?.text ?? '')}`;
-    const change =
-      kind === 'missing'
-        ? 'no counterpart on the other side'
-        : kind === 'unchanged'
-          ? `${formatNumber(value)} (≤ noise floor ${formatNumber(this.domain.floor)}: unchanged)`
-          : `${formatNumber(value)} (${this.domain.floor > 0 ? `×${formatNumber((value ?? 0) / this.domain.floor)} the noise floor` : 'above an exact control'})`;
-    const allclose = layer.allclose[cell.column];
-    showTooltip(x, y, `${layerName(layer.layer)} · position ${positionLabel(pair.base, pair.variant)}`, [
-      ['tokens', tokens],
-      ['max |Δ|', change],
-      ['cosine distance', formatNumber(layer.cosineDistance[cell.column])],
-      [`allclose`, allclose === null ? '—' : `${allclose} (atol ${formatNumber(result.evidence.atol)}, rtol ${formatNumber(result.evidence.rtol)})`],
-    ]);
+    const { title, rows } = describeCell(this.result, this.layers[cell.row], cell.column, this.domain);
+    showTooltip(x, y, title, rows);
   }
 
   private describe(): string {
@@ -237,6 +249,14 @@ export class Heatmap {
     for (const layer of this.layers) for (const value of layer.maxAbsDiff) if (this.domain.classify(value).kind === 'changed') changed++;
     return `Max |Δ| by layer and position: ${this.layers.length} layers × ${this.result.alignment.pairs.length} positions, ${changed} cells above the noise floor ${formatNumber(this.domain.floor)}. Use the arrow keys to read cells.`;
   }
+}
+
+/** `text` cut with an ellipsis to fit `width` pixels in the context's font. */
+function fit(context: CanvasRenderingContext2D, text: string, width: number): string {
+  if (context.measureText(text).width <= width) return text;
+  let end = text.length;
+  while (end > 0 && context.measureText(text.slice(0, end) + '…').width > width) end--;
+  return end === 0 ? '' : text.slice(0, end) + '…';
 }
 
 /** 1, 2, 5, 10, 20, 50, … at least `minimum`. */

@@ -28,9 +28,10 @@ export class HeatmapLegend {
         ? el(
             'span',
             { class: 'legend-item' },
-            el('span', { class: 'legend-label' }, `> ${formatNumber(domain.floor)}`),
+            'max |Δ|, log scale:',
+            el('span', { class: 'legend-label' }, domain.low > domain.floor ? `≤ ${formatNumber(domain.low)}` : `> ${formatNumber(domain.floor)}`),
             this.ramp,
-            el('span', { class: 'legend-label' }, `${formatNumber(domain.max)} max |Δ| (log scale)`),
+            el('span', { class: 'legend-label' }, formatNumber(domain.max)),
           )
         : el('span', { class: 'legend-item' }, 'No cell differs by more than the noise floor.'),
       el('span', { class: 'legend-item' }, this.unchanged, `≤ noise floor ${formatNumber(domain.floor)}: unchanged`),

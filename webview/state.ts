@@ -89,14 +89,13 @@ export function reduce(state: ViewState, message: ToWebview): ViewState {
       const result = message.result;
       const results = [...state.results.filter((r) => !sameCell(r, result)), result];
       const previous = state.previous.filter((r) => !sameCell(r, result));
-      const selected = state.selected && (results.some((r) => sameCell(r, state.selected)) || previous.some((r) => sameCell(r, state.selected)))
-        ? state.selected
-        : { model: result.model, caseIndex: result.caseIndex, variantIndex: result.variantIndex };
+      // The first result of a run is shown until the user picks another (or keeps one from before).
+      const kept = results.some((r) => sameCell(r, state.selected)) || previous.some((r) => sameCell(r, state.selected));
+      const selected = kept ? state.selected : { model: result.model, caseIndex: result.caseIndex, variantIndex: result.variantIndex };
       return { ...state, results, previous, selected };
     }
-    case 'runFinished':
+    case 'runFinished': {
       if (!isCurrentRun(state, message.runId)) return state;
-    {
       // The run is complete: what it did not produce again is gone.
       const first = state.results[0];
       const selected = state.results.some((r) => sameCell(r, state.selected)) || first === undefined ? state.selected : { model: first.model, caseIndex: first.caseIndex, variantIndex: first.variantIndex };

@@ -6,6 +6,7 @@
 import { css, mix, sequentialScale, type Rgb, type SequentialScale } from './colorScale';
 
 export interface Palette {
+  /** The surface the canvases sit on (a card), which every other colour is mixed against. */
   background: string;
   foreground: string;
   /** Cells at or below the noise floor: unchanged. */
@@ -54,7 +55,8 @@ function resolve(expression: string, over?: Rgb): Rgb {
 }
 
 export function readPalette(): Palette {
-  const background = resolve('var(--plab-bg)', [255, 255, 255]);
+  const page = resolve('var(--plab-bg)', [255, 255, 255]);
+  const background = resolve('var(--plab-card-bg)', page);
   const role = (name: string) => resolve(`var(${name})`, background);
   const foreground = role('--plab-fg');
   const dark = luminance(foreground) > luminance(background);

@@ -18,7 +18,7 @@ export class TokenStrips {
     const columns = alignment.pairs.map((pair, index) => {
       const perturbed = pair.base !== null && pair.base === frontier.firstPerturbed;
       const firstChanged = pair.base !== null && pair.base === frontier.firstChanged;
-      const marks = [perturbed ? 'edit' : null, firstChanged ? 'changes' : null].filter((m) => m !== null);
+      const marks = [perturbed ? 'edit' : null, firstChanged ? 'first change' : null].filter((m) => m !== null);
       const column = el(
         'div',
         {
@@ -26,7 +26,8 @@ export class TokenStrips {
           'data-index': index,
           title: `${positionLabel(pair.base, pair.variant)}: ${KIND_TITLE[pair.kind]}`,
         },
-        el('span', { class: 'pair-mark' }, marks.join(' · ')),
+        // The mark may be wider than its token; it overflows to the right instead of widening the column.
+        el('span', { class: 'pair-mark' }, marks.length ? el('span', {}, marks.join(' · ')) : null),
         el('span', { class: 'pair-position' }, positionLabel(pair.base, pair.variant)),
         tokenCell(pair.base === null ? null : result.baseTokens[pair.base], 'base'),
         tokenCell(pair.variant === null ? null : result.variantTokens[pair.variant], 'variant'),
@@ -47,6 +48,19 @@ export class TokenStrips {
       ),
       el('div', { class: 'strip-scroll' }, el('div', { class: 'strip-pairs' }, ...columns)),
     );
+  }
+
+  /** Scrolls a long strip so the first edited pair is in view (a third in from the left). */
+  revealEdit(): void {
+    const scroller = this.scroller;
+    const edit = this.pairs.find((pair) => !pair.classList.contains('kind-same'));
+    if (!scroller || !edit) return;
+    const left = edit.offsetLeft - (scroller.firstElementChild as HTMLElement).offsetLeft;
+    if (left > scroller.clientWidth * 0.8) scroller.scrollLeft = left - scroller.clientWidth / 3;
+  }
+
+  get scroller(): HTMLElement | null {
+    return this.element.querySelector<HTMLElement>('.strip-scroll');
   }
 
   /** Marks the column the pointer is on in the heatmap (or none). */
