@@ -1,15 +1,11 @@
 /** How numbers, positions and verdicts read in the panel (the same rules as the report's own prose). */
 import type { Verdict } from '../extension/protocol/report';
 import type { RunOutline } from '../extension/protocol/webview';
+import { formatNumber as formatReportNumber } from '../extension/lab/diagnose/format';
 
-/** Compact: two significant digits, plain between 1e-3 and 1e5 (0.0028, 0.41, 1500), else 2.4e-5 — as the lab's explanations. */
+/** Compact numbers, by the same rule as the report's own prose (0.0028, 0.41, 1500, 2.4e-5); '—' for none. */
 export function formatNumber(x: number | null | undefined): string {
-  if (x === null || x === undefined) return '—';
-  if (x === 0) return '0';
-  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'NaN' : x > 0 ? '∞' : '−∞';
-  const magnitude = Math.abs(x);
-  if (magnitude >= 1e-3 && magnitude < 1e5) return String(Number(x.toPrecision(2)));
-  return x.toExponential(1).replace('.0e', 'e').replace('e+', 'e');
+  return x === null || x === undefined ? '—' : formatReportNumber(x);
 }
 
 export function formatPercent(p: number): string {
