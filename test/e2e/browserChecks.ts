@@ -1,0 +1,40 @@
+/**
+ * The Playwright checks the e2e suites can run on the workbench page (see browserBridge.ts).
+ * Add a check here, then call it from a suite with `await browserCheck('name', args)`
+ * (test/e2e/suite/browser.ts). Checks wait on what they look for (locators), never on time.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserCheck } from './browserBridge';
+
+const timeout = 30_000;
+
+/** The explorer lists `name` (the workspace really is open in the browser). */
+const explorerShows: BrowserCheck<{ name: string }, true> = async ({ page }, { name }) => {
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first().waitFor({ timeout });
+  return true;
+};
+
+/** Text of the first element matching `selector` inside the webview `index` (default 0). */
+const webviewText: BrowserCheck<{ selector: string; index?: number }, string> = async ({ webview }, { selector, index }) => {
+  const text = await webview(index).locator(selector).first().textContent({ timeout });
+  if (text === null) throw new Error(`webview element ${selector} has no text`);
+  return text;
+};
+
+/** A PNG of the whole page in the run's artifacts folder; returns its path. */
+const screenshot: BrowserCheck<{ name: string }, string> = async ({ page, artifactsDir }, { name }) => {
+  if (!/^[\w.-]+$/.test(name)) throw new Error(`screenshot name ${JSON.stringify(name)}: letters, digits, . _ - only`);
+  mkdirSync(artifactsDir, { recursive: true });
+  const path = join(artifactsDir, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+};
+
+export const browserChecks = {
+  explorerShows,
+  webviewText,
+  screenshot,
+};
+
+export type BrowserChecks = typeof browserChecks;
