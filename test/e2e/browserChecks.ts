@@ -31,10 +31,34 @@ const screenshot: BrowserCheck<{ name: string }, string> = async ({ page, artifa
   return path;
 };
 
+/** Clicks the first CodeLens whose text contains `text` in the visible editor. */
+const clickCodeLens: BrowserCheck<{ text: string }, true> = async ({ page }, { text }) => {
+  const lens = page.locator('.contentWidgets .codelens-decoration a, .codelens-decoration a', { hasText: text }).first();
+  await lens.waitFor({ timeout });
+  await lens.click();
+  return true;
+};
+
+/** Texts of every element matching `selector` in webview `index`, once at least `atLeast` of them show text. */
+const webviewTexts: BrowserCheck<{ selector: string; atLeast: number; index?: number }, string[]> = async ({ webview }, { selector, atLeast, index }) => {
+  const all = webview(index).locator(selector);
+  await all.nth(atLeast - 1).waitFor({ timeout: 120_000 });
+  return all.allTextContents();
+};
+
+/** Waits until the element matching `selector` in webview `index` contains `text`. */
+const webviewWaitForText: BrowserCheck<{ selector: string; text: string; index?: number }, true> = async ({ webview }, { selector, text, index }) => {
+  await webview(index).locator(selector, { hasText: text }).first().waitFor({ timeout: 120_000 });
+  return true;
+};
+
 export const browserChecks = {
   explorerShows,
   webviewText,
   screenshot,
+  clickCodeLens,
+  webviewTexts,
+  webviewWaitForText,
 };
 
 export type BrowserChecks = typeof browserChecks;

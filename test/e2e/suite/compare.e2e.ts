@@ -1,0 +1,108 @@
+/**
+ * The product in a real VS Code: open the seed example, wait for its CodeLens, run the comparison and
+ * check what the panel received (the seed's four outcomes), then the same by clicking the CodeLens in
+ * the browser and reading the verdicts inside the webview; a runner crash mid-run and recovery.
+ */
+import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it, before } from 'mocha';
+import * as vscode from 'vscode';
+import { COMMANDS, LANGUAGE_ID } from '../../../extension/protocol/commands';
+import type { PerturbationLabApi } from '../../../extension/host/ctx';
+import { HarnessEnv } from '../harnessEnv';
+import { browserCheck } from './browser';
+import { labApi, recordRun, waitForCodeLenses } from './panelMessages';
+
+const SEED_VERDICTS = { gpt2: 'causal', 'bert-causal': 'nondeterministic', 'bert-causal-eval': 'causal', bert: 'bidirectional' };
+
+describe('Perturbation Lab in VS Code', function () {
+  this.timeout(300_000);
+  let api: PerturbationLabApi;
+  let seed: vscode.Uri;
+
+  before(async () => {
+    api = await labApi();
+    seed = vscode.Uri.file(join(process.env[HarnessEnv.workspace]!, 'encoder-vs-decoder.prompt'));
+  });
+
+  it('gives .prompt files our language and shows the CodeLens with token counts', async () => {
+    const document = await vscode.workspace.openTextDocument(seed);
+    await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
+    assert.equal(document.languageId, LANGUAGE_ID);
+    const lenses = await waitForCodeLenses(seed, '▶ Compare');
+    const titles = lenses.map((l) => l.command?.title);
+    assert.ok(titles.includes('▶ Compare all'), titles.join(', '));
+    assert.ok(titles.includes('▶ Compare this variant'));
+    assert.ok(titles.some((t) => t === 'gpt2: 7 tokens · bert: 6 tokens'), titles.join(', '));
+    const compare = lenses.find((l) => l.command?.title === '▶ Compare')!;
+    assert.equal(compare.range.start.line, 19);
+  });
+
+  it('the compare command streams the seed\'s four outcomes into the panel beside the editor', async () => {
+    const run = recordRun(api);
+    try {
+      await vscode.commands.executeCommand(COMMANDS.compare, seed);
+      const end = await run.ended;
+      assert.equal(end.type, 'runFinished', JSON.stringify(end));
+      const types = run.messages.map((m) => m.type);
+      assert.equal(types[0], 'runStarted');
+      assert.ok(types.indexOf('progress') < types.indexOf('result'), 'progress before results');
+      assert.deepEqual(Object.fromEntries(run.results.map((r) => [r.model, r.verdict])), SEED_VERDICTS);
+      const train = run.results.find((r) => r.model === 'bert-causal')!;
+      assert.ok(train.findings.some((f) => f.code === 'train-mode-dropout' && f.fix?.key === 'mode'));
+      assert.equal(api.lastReport()?.results.length, 4);
+      const panelTab = vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => ({ t, column: g.viewColumn }))).find(({ t }) => t.label === 'Perturbation Lab');
+      assert.ok(panelTab, 'the results panel is open');
+      assert.notEqual(panelTab.column, vscode.ViewColumn.One, 'beside the editor');
+      assert.ok(api.runnerPid(), 'models live in the runner process');
+      assert.notEqual(api.runnerPid(), process.pid);
+    } finally {
+      run.dispose();
+    }
+  });
+
+  it('clicking the CodeLens in the browser runs it, and the webview shows the verdicts', async () => {
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(seed), vscode.ViewColumn.One);
+    const run = recordRun(api);
+    try {
+      await browserCheck('clickCodeLens', { text: '▶ Compare this variant' });
+      assert.equal((await run.ended).type, 'runFinished');
+      await browserCheck('webviewWaitForText', { selector: '.status, header', text: 'Finished' });
+      const verdicts = await browserCheck('webviewTexts', { selector: 'tr[data-model] .badge', atLeast: 4 });
+      assert.deepEqual(verdicts.map((v) => v.trim()), Object.values(SEED_VERDICTS));
+      await browserCheck('screenshot', { name: 'seed-in-vscode' });
+    } finally {
+      run.dispose();
+    }
+  });
+
+  it('a runner crash mid-run is reported in the panel, and the next run works', async () => {
+    let crashed = false;
+    const run = recordRun(api, (m) => {
+      if (m.type === 'result' && !crashed) {
+        crashed = true;
+        api.crashRunnerForTest();
+      }
+    });
+    try {
+      const firstPid = api.runnerPid();
+      void vscode.commands.executeCommand(COMMANDS.compare, seed);
+      const end = await run.ended;
+      assert.equal(end.type, 'runFailed');
+      assert.equal(end.type === 'runFailed' && end.kind, 'runner-crashed');
+      assert.match(end.type === 'runFailed' ? end.message : '', /runner process exited with code 99/);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const again = recordRun(api);
+      try {
+        await vscode.commands.executeCommand(COMMANDS.compare, seed);
+        assert.equal((await again.ended).type, 'runFinished');
+        assert.equal(again.results.length, 4);
+        assert.notEqual(api.runnerPid(), firstPid, 'a new runner');
+      } finally {
+        again.dispose();
+      }
+    } finally {
+      run.dispose();
+    }
+  });
+});

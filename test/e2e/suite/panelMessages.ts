@@ -1,0 +1,58 @@
+/** Helpers for the extension's suites: its API, and waiting on what the panel receives (events, not time). */
+import * as vscode from 'vscode';
+import type { PerturbationLabApi } from '../../../extension/host/ctx';
+import type { ToWebview } from '../../../extension/protocol/webview';
+import type { VariantResult } from '../../../extension/protocol/report';
+import { HarnessEnv } from '../harnessEnv';
+
+export async function labApi(): Promise<PerturbationLabApi> {
+  const name = process.env[HarnessEnv.extensionName] ?? 'perturbation-lab';
+  const extension = vscode.extensions.all.find((e) => e.packageJSON?.name === name);
+  if (!extension) throw new Error(`extension ${name} is not loaded`);
+  return (await extension.activate()) as PerturbationLabApi;
+}
+
+export interface RunRecording {
+  messages: ToWebview[];
+  results: VariantResult[];
+  /** Settles with the message that ended the run: runFinished or runFailed. */
+  ended: Promise<ToWebview>;
+  dispose(): void;
+}
+
+/** Records what the panel receives from now until a run ends; `onMessage` can act mid-run. */
+export function recordRun(api: PerturbationLabApi, onMessage: (m: ToWebview, rec: RunRecording) => void = () => {}): RunRecording {
+  let end!: (m: ToWebview) => void;
+  const rec: RunRecording = {
+    messages: [],
+    results: [],
+    ended: new Promise<ToWebview>((resolve) => (end = resolve)),
+    dispose: () => subscription.dispose(),
+  };
+  const subscription = api.onDidPostToPanel((m) => {
+    rec.messages.push(m);
+    if (m.type === 'result') rec.results.push(m.result);
+    onMessage(m, rec);
+    if (m.type === 'runFinished' || m.type === 'runFailed') end(m);
+  });
+  return rec;
+}
+
+/** Asks the CodeLens provider until the lenses appear: the language server answers once it has parsed the file. */
+export async function waitForCodeLenses(uri: vscode.Uri, title: string): Promise<vscode.CodeLens[]> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100)) ?? [];
+    if (lenses.some((l) => l.command?.title.includes(title))) return lenses;
+    await new Promise<void>((resolve) => {
+      const d = vscode.languages.onDidChangeDiagnostics(() => {
+        d.dispose();
+        resolve();
+      });
+      setTimeout(() => {
+        d.dispose();
+        resolve();
+      }, 200);
+    });
+  }
+  throw new Error(`no CodeLens "${title}" on ${uri.fsPath}`);
+}
