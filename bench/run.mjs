@@ -44,7 +44,7 @@ try {
   const runner = spawnSync(process.execPath, [join(root, 'out', 'bench', 'runner.js'), cache, root], { encoding: 'utf8' });
   if (runner.status !== 0) throw new Error(runner.stderr);
   for (const line of runner.stdout.trim().split('\n')) rows.push(JSON.parse(line));
-  rows.push([`Python, ${PYTHON.note}`, `${PYTHON.seconds} s`, `${PYTHON.gb * 1024} MB`, 'reference']);
+  rows.push([`Python, ${PYTHON.note}`, `${PYTHON.seconds} s`, `${(PYTHON.gb * 1024).toFixed(0)} MB`, 'reference']);
   rows.push(['Python, the seed\'s two distinct models (gpt2 + causal BERT) from_config', `${PYTHON_TWO.seconds} s`, `${(PYTHON_TWO.gb * 1024).toFixed(0)} MB`, 'reference']);
 } finally {
   rmSync(cache, { recursive: true, force: true });
