@@ -46,7 +46,13 @@ export class RunController {
 
   /** Runs a comparison and resolves when it is over (whatever the outcome). */
   async compare(uri: vscode.Uri, only?: RunScope): Promise<void> {
-    const document = await vscode.workspace.openTextDocument(uri);
+    let document: vscode.TextDocument;
+    try {
+      document = await vscode.workspace.openTextDocument(uri);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Perturbation Lab: cannot open ${uri.fsPath}: ${(e as Error).message}`);
+      return;
+    }
     this.active?.cancel();
     this.lastRun = { uri, only };
     this.panel.show();

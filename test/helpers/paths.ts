@@ -1,5 +1,5 @@
 /** Paths the tests share: the repository root, the shared fixtures beside it, fresh temporary folders. */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -20,6 +20,14 @@ export function fixturesDir(): string {
   return dir;
 }
 
+const created: string[] = [];
+// Temporary folders live as long as the test process: removed when it exits, pass or fail.
+process.once('exit', () => {
+  for (const dir of created) rmSync(dir, { recursive: true, force: true });
+});
+
 export function freshDir(prefix = 'plab-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
 }
