@@ -52,7 +52,23 @@ const webviewWaitForText: BrowserCheck<{ selector: string; text: string; index?:
   return true;
 };
 
+/** Right-clicks `file` in the explorer and chooses the context-menu item `item`. */
+const explorerContextMenu: BrowserCheck<{ file: string; item: string }, true> = async ({ page }, { file, item }) => {
+  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: file }).first();
+  await row.waitFor({ timeout });
+  await row.click({ button: 'right' });
+  const entry = page.locator('.monaco-menu .action-item', { hasText: item }).first();
+  await entry.waitFor({ timeout });
+  // The menu ignores a mouse-up that comes too soon after it opened; hovering the entry focuses it,
+  // and Enter chooses it, as a keyboard user would.
+  await entry.hover();
+  await page.keyboard.press('Enter');
+  await entry.waitFor({ state: 'detached', timeout });
+  return true;
+};
+
 export const browserChecks = {
+  explorerContextMenu,
   explorerShows,
   webviewText,
   screenshot,

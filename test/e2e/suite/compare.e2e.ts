@@ -76,6 +76,26 @@ describe('Perturbation Lab in VS Code', function () {
     }
   });
 
+  it('right-clicking the file in the explorer offers "Perturbation Lab: Compare", which runs it', async function () {
+    this.timeout(60_000);
+    const run = recordRun(api);
+    try {
+      await browserCheck('explorerContextMenu', { file: 'mid-sentence-edit.prompt', item: 'Perturbation Lab: Compare' });
+      assert.equal((await run.ended).type, 'runFinished');
+      assert.deepEqual(
+        run.results.map((r) => [r.model, r.variantIndex, r.verdict]),
+        [
+          ['gpt2', 0, 'causal'],
+          ['gpt2', 1, 'causal'],
+          ['bert', 0, 'bidirectional'],
+          ['bert', 1, 'bidirectional'],
+        ],
+      );
+    } finally {
+      run.dispose();
+    }
+  });
+
   it('a runner crash mid-run is reported in the panel, and the next run works', async () => {
     let crashed = false;
     const run = recordRun(api, (m) => {
@@ -98,6 +118,8 @@ describe('Perturbation Lab in VS Code', function () {
         assert.equal((await again.ended).type, 'runFinished');
         assert.equal(again.results.length, 4);
         assert.notEqual(api.runnerPid(), firstPid, 'a new runner');
+        const verdicts = await browserCheck('webviewTexts', { selector: 'tr[data-model] .badge', atLeast: 4 });
+        assert.deepEqual(verdicts.map((v) => v.trim()), Object.values(SEED_VERDICTS), 'the panel shows the new run');
       } finally {
         again.dispose();
       }
