@@ -18,7 +18,7 @@ import { randomInit } from '../../extension/lab/models/weightSource';
 import { ModelSession } from '../../extension/lab/models/session';
 import { freshDir } from '../helpers/paths';
 import { tinySpec } from '../helpers/specs';
-import { maxAbsDiff } from '../helpers/hfReference';
+import { maxAbsDiff, referenceFolder } from '../helpers/hfReference';
 
 test('is_decoder, mode and dropout do not change the cache key; seed, shape and weights do', () => {
   const base = tinySpec('bert');
@@ -112,3 +112,17 @@ test('random weights written by worker threads are bit-identical to a single-thr
   const std = Math.sqrt(wte.reduce((s, x) => s + (x - mean) ** 2, 0) / wte.length);
   assert.ok(Math.abs(mean) < 0.002 && Math.abs(std - 0.02) < 0.002, `wte mean ${mean}, std ${std}`);
 });
+
+for (const family of ['bert', 'gpt2'] as const) {
+  test(`${family}: an exported folder holds exactly the tensor names, shapes and dtypes Hugging Face saves`, async () => {
+    // The fixture folder was written by transformers' own save_pretrained for the same config, so the
+    // same key set is what from_pretrained loads with no missing and no unexpected keys.
+    const out = freshDir();
+    await exportModelFolder(tinySpec(family, { mode: 'eval' }), freshDir(), out);
+    const ours = readSafetensorsHeader(join(out, 'model.safetensors'));
+    const theirs = readSafetensorsHeader(join(referenceFolder(family), 'model.safetensors'));
+    const describe = (h: typeof ours) => [...h.tensors.values()].map((t) => `${t.name} ${t.dtype} [${t.shape}]`).sort();
+    assert.deepEqual(describe(ours), describe(theirs));
+    assert.deepEqual(ours.metadata, theirs.metadata);
+  });
+}
