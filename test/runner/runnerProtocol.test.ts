@@ -163,3 +163,27 @@ test('malformed messages are refused: the runner ignores them and still answers,
   assert.equal(isHostToRunner({ type: 'cancel', requestId: 'a' }), true);
   assert.ok(logs.every((l) => !/dropped a malformed/.test(l)), 'our own runner never sends malformed messages');
 });
+
+test('cancel answers at once while a model is being built, and the build still lands in the cache', { timeout: 120_000 }, async () => {
+  const c = new RunnerClient({ runnerPath, settings: () => ({ cacheDir: freshDir(), threads: 1, trusted: true }), log: () => {} });
+  try {
+    // A model big enough that its random weights take a while to generate.
+    const text = `---\nmodels:\n  - name: mid\n    config: gpt2\n    n_layer: 4\nmode: eval\n---\nthe cat sat\n~ the dog sat\n`;
+    let cancelledAt = 0;
+    const { handle } = collect(c, text, (e) => {
+      if (e.type === 'progress' && e.stage === 'building' && !cancelledAt) {
+        cancelledAt = Date.now();
+        handle.cancel();
+      }
+    });
+    const last = await handle.finished;
+    assert.equal(last.type, 'failed');
+    assert.equal((last as Extract<RunEvent, { type: 'failed' }>).error.kind, 'cancelled');
+    assert.ok(cancelledAt > 0, 'the run was cancelled during the build');
+    const again = collect(c, text);
+    const done = await again.handle.finished;
+    assert.equal(done.type, 'done');
+  } finally {
+    c.dispose();
+  }
+});

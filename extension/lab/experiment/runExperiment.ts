@@ -62,7 +62,8 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
       .filter((c) => c.variants.length > 0);
     if (cases.length === 0) continue;
 
-    const session = await options.store.get(spec, (message) => progress('building', message)).catch((e: unknown) => {
+    // A cancel during a build answers at once; the build itself finishes in the background and is cached for next time.
+    const session = await untilCancelled(options.store.get(spec, (message) => progress('building', message)), options.signal).catch((e: unknown) => {
       // A checkpoint that doesn't fit is the user's input: point at the model entry.
       if (e instanceof CheckpointError) throw new LabInputError([{ severity: 'error', message: `${spec.name}: ${e.message}`, file: experiment.file, range: spec.range, code: 'bad-weights' }]);
       throw e;
@@ -106,6 +107,17 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
     models: experiment.models.map(summarizeModel),
     results,
   };
+}
+
+/** Settles like `work`, or rejects with CancelledError as soon as the signal aborts. */
+function untilCancelled<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new CancelledError());
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Tokenizes one prompt and checks it fits the model: every id in the vocabulary, not too long. */
