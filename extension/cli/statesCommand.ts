@@ -35,7 +35,7 @@ export async function statesCommand(argv: string[]): Promise<number> {
   const store = new ModelStore(cacheDir);
   try {
     const session = await store.get(spec, (m) => process.stderr.write(`[${spec.name}] ${m}\n`));
-    const [run] = await session.forward([{ ids, dropoutSeed: dropoutSeedFor(spec, 0, 0) }], { causal: isCausal(spec), rates: summary.dropoutRates });
+    const [run] = await session.forward([{ ids, dropoutSeed: dropoutSeedFor(spec, 0, 0) }], { causal: isCausal(spec), rates: summary.dropoutRates }, { attentions: true, logits: 'all' });
     const T = ids.length;
     const H = summary.hiddenSize;
     const heads = summary.numHeads;

@@ -38,8 +38,10 @@ const STDERR_TAIL = 20;
 
 export class RunnerClient {
   private child: ChildProcess | null = null;
-  private ready: Promise<void> | null = null;
+  private ready: Promise<ChildProcess> | null = null;
   private readonly listeners = new Map<string, (e: RunEvent) => void>();
+  /** Runs whose `run` message went to the current runner (a cancel for them must go there too). */
+  private readonly sent = new Set<string>();
   private stderrTail: string[] = [];
   private disposed = false;
 
@@ -61,17 +63,26 @@ export class RunnerClient {
       onEvent(e);
       if (e.type === 'done' || e.type === 'failed' || e.type === 'crashed') {
         this.listeners.delete(requestId);
+        this.sent.delete(requestId);
         settle(e);
       }
     });
     this.start()
-      .then(() => this.send({ type: 'run', request: { ...request, requestId } }))
+      .then((child) => {
+        // Cancelled while the runner was starting, or the runner it was meant for is gone: nothing to send.
+        if (!this.listeners.has(requestId) || this.child !== child) return;
+        this.sent.add(requestId);
+        this.send({ type: 'run', request: { ...request, requestId } });
+      })
       .catch((err: Error) => this.deliver({ type: 'failed', requestId, error: { kind: 'internal', message: `the runner could not start: ${err.message}` } }));
     return { requestId, cancel: () => this.cancel(requestId), finished };
   }
 
   cancel(requestId: string): void {
-    if (this.child && this.listeners.has(requestId)) this.send({ type: 'cancel', requestId });
+    if (!this.listeners.has(requestId)) return;
+    if (this.sent.has(requestId)) this.send({ type: 'cancel', requestId });
+    // Not sent yet (the runner is still starting): the run ends here and is never sent.
+    else this.deliver({ type: 'failed', requestId, error: { kind: 'cancelled', message: 'cancelled' } });
   }
 
   /** Test hook: makes the runner exit at once, as a crash would. */
@@ -91,7 +102,7 @@ export class RunnerClient {
     this.restart('the extension is shutting down');
   }
 
-  private start(): Promise<void> {
+  private start(): Promise<ChildProcess> {
     if (this.disposed) return Promise.reject(new Error('the extension is shutting down'));
     if (this.ready) return this.ready;
     const child = fork(this.options.runnerPath, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [] });
@@ -106,7 +117,7 @@ export class RunnerClient {
     };
     child.stdout?.on('data', forward);
     child.stderr?.on('data', forward);
-    this.ready = new Promise<void>((resolve, reject) => {
+    this.ready = new Promise<ChildProcess>((resolve, reject) => {
       const onMessage = (m: unknown) => {
         if (!isRunnerToHost(m)) {
           this.options.log(`dropped a malformed message from the runner: ${JSON.stringify(m)?.slice(0, 200)}`);
@@ -114,12 +125,23 @@ export class RunnerClient {
         }
         if (m.type === 'ready') {
           this.options.log(`runner ${m.pid} ready (protocol ${m.protocolVersion}, version ${m.toolVersion})`);
-          resolve();
-        } else if (m.type === 'initError') reject(new Error(m.error.message));
+          resolve(child);
+        } else if (m.type === 'initError') {
+          reject(new Error(m.error.message));
+          this.restart(`the runner refused to start: ${m.error.message}`);
+        }
         else this.deliver(m);
       };
       child.on('message', onMessage);
-      child.once('error', (err) => reject(err));
+      // A spawn failure or a failed send: the runner is unusable; the next run starts a fresh one.
+      child.on('error', (err) => {
+        this.options.log(`runner process error: ${err.message}`);
+        reject(err);
+        if (this.child === child) {
+          this.detach(`the runner process failed: ${err.message}`);
+          child.kill();
+        }
+      });
       child.once('exit', (code, signal) => {
         if (this.child !== child) return; // an old runner we already let go of
         const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
@@ -138,6 +160,7 @@ export class RunnerClient {
   private detach(reason: string): void {
     this.child = null;
     this.ready = null;
+    this.sent.clear();
     for (const [requestId, listener] of [...this.listeners]) listener({ type: 'crashed', requestId, reason });
   }
 
@@ -149,7 +172,8 @@ export class RunnerClient {
 
   private send(m: HostToRunner): void {
     if (!this.child?.connected) return;
-    this.child.send(m);
+    // The callback turns a failed send into an 'error' event we handle instead of an unhandled one.
+    this.child.send(m, (err) => err && this.options.log(`could not send ${m.type} to the runner: ${err.message}`));
   }
 }
 

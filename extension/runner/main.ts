@@ -18,6 +18,7 @@ const send = (m: RunnerToHost) => process.send!(m);
 let settings: RunnerSettings | null = null;
 let store: ModelStore | null = null;
 const controllers = new Map<string, AbortController>();
+const cancelledEarly = new Set<string>();
 let queue: Promise<void> = Promise.resolve();
 
 process.on('disconnect', () => process.exit(0));
@@ -42,6 +43,7 @@ function handle(m: HostToRunner): void {
         return;
       }
       const controller = new AbortController();
+      if (cancelledEarly.delete(m.request.requestId)) controller.abort();
       controllers.set(m.request.requestId, controller);
       const request: RunRequest = m.request;
       const s = settings;
@@ -50,9 +52,12 @@ function handle(m: HostToRunner): void {
       queue = queue.then(() => executeRun(request, s, st, controller.signal, send)).finally(() => controllers.delete(request.requestId));
       return;
     }
-    case 'cancel':
-      controllers.get(m.requestId)?.abort();
+    case 'cancel': {
+      const controller = controllers.get(m.requestId);
+      if (controller) controller.abort();
+      else cancelledEarly.add(m.requestId); // a cancel that overtook its run: the run fails as soon as it arrives
       return;
+    }
     case 'crashForTest':
       process.exit(m.exitCode);
     default: {

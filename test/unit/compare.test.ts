@@ -177,8 +177,8 @@ describe('next-token shift', () => {
   it('computes KL(base ‖ variant) at the last position', () => {
     // Last row: p = softmax(0, 0) = (1/2, 1/2), q = softmax(ln 3, 0) = (3/4, 1/4);
     // KL = ½ ln(½ / ¾) + ½ ln(½ / ¼) = ½ ln(4/3).
-    const base = { ...causalRun([1, 2]), logits: Float32Array.from([5, -5, 0, 0]) };
-    const variant = { ...causalRun([1, 3]), logits: Float32Array.from([-5, 5, Math.log(3), 0]) };
+    const base = { ...causalRun([1, 2]), nextTokenLogits: Float32Array.from([0, 0]) };
+    const variant = { ...causalRun([1, 3]), nextTokenLogits: Float32Array.from([Math.log(3), 0]) };
     const shift = nextTokenShift(base, variant, (id) => `tok${id}`, 2);
     assert.ok(shift);
     assert.ok(Math.abs(shift.klDivergence - 0.5 * Math.log(4 / 3)) < 1e-7, String(shift.klDivergence));
@@ -203,21 +203,23 @@ describe('next-token shift', () => {
       ids: run.input_ids[0],
       tokens: run.input_ids[0].map((id) => ({ id, text: String(id), special: false })),
       hiddenStates: run.hidden_states.data.map((layer) => Float32Array.from(layer)),
-      logits: Float32Array.from(run.logits?.data ?? []),
+      nextTokenLogits: Float32Array.from(run.logits?.data ?? []).slice(-99),
+      allLogits: Float32Array.from(run.logits?.data ?? []),
     });
     const base = toRun(runs.base);
     const variant = toRun(runs.last_changed);
     const shift = nextTokenShift(base, variant, String);
     assert.ok(shift);
-    const vocab = base.logits.length / base.ids.length;
+    const vocab = base.allLogits.length / base.ids.length;
+    assert.equal(vocab, 99);
     const softmaxLast = (logits: Float32Array) => {
       const row = Array.from(logits.subarray(logits.length - vocab));
       const weights = row.map((x) => Math.exp(x - Math.max(...row)));
       const total = weights.reduce((a, b) => a + b, 0);
       return weights.map((w) => w / total);
     };
-    const p = softmaxLast(base.logits);
-    const q = softmaxLast(variant.logits);
+    const p = softmaxLast(base.allLogits);
+    const q = softmaxLast(variant.allLogits);
     const kl = p.reduce((sum, pk, k) => sum + pk * Math.log(pk / q[k]), 0);
     assert.ok(Math.abs(shift.klDivergence - kl) < 1e-9, `${shift.klDivergence} vs ${kl}`);
     const best = p.indexOf(Math.max(...p));

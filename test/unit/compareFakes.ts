@@ -36,7 +36,8 @@ export function causalRun(ids: number[], shape: FakeShape = {}, tokens?: TokenVi
     const last = hiddenStates[layers - 1];
     for (let p = 0; p < ids.length; p++) for (let v = 0; v < vocab; v++) logits[p * vocab + v] = 4 * last[p * hidden + (v % hidden)] + v * 0.01;
   }
-  return { ids, tokens: tokens ?? ids.map((id) => ({ id, text: `t${id}`, special: false })), hiddenStates, logits };
+  const nextTokenLogits = logits && logits.slice((ids.length - 1) * vocab, ids.length * vocab);
+  return { ids, tokens: tokens ?? ids.map((id) => ({ id, text: `t${id}`, special: false })), hiddenStates, nextTokenLogits };
 }
 
 /** A copy of `run` with `delta` added to one hidden value (or to every value of a position when dim is 'all'). */

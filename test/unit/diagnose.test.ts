@@ -195,6 +195,6 @@ function referenceRun(run: ReturnType<typeof loadReference>['runs'][string]): Mo
     ids,
     tokens: ids.map((id) => ({ id, text: `#${id}`, special: false })),
     hiddenStates: run.hidden_states.data.map((layer) => Float32Array.from(layer)),
-    logits: run.logits ? Float32Array.from(run.logits.data) : null,
+    nextTokenLogits: run.logits ? Float32Array.from(run.logits.data).slice(-run.logits.shape[2]) : null,
   };
 }

@@ -34,7 +34,7 @@ test('eval mode is exact: two runs agree bit for bit, and dropout rates are igno
 
 test('train mode drops about p of the elements and scales the kept ones by exactly 1/(1-p)', async () => {
   const s = await open();
-  const [evalRun, trainRun] = await s.forward([{ ids }, { ids, dropoutSeed: 1234 }], train);
+  const [evalRun, trainRun] = await s.forward([{ ids }, { ids, dropoutSeed: 1234 }], train, { attentions: true });
   // hidden_states.0 = LayerNorm(embeddings) × mask: compare element by element.
   const e = evalRun.hiddenStates[0];
   const t = trainRun.hiddenStates[0];
@@ -97,5 +97,15 @@ test('paired shares every mask within a case (control included); independent dra
   assert.equal(maxAbsDiff(pb.hiddenStates[2].subarray(0, 40 * 32), pv.hiddenStates[2].subarray(0, 40 * 32)), 0);
   const [ib, ic] = await run(independent);
   assert.ok(maxAbsDiff(ib.hiddenStates[2], ic.hiddenStates[2]) > 1e-3, 'independent control differs');
+  await s.release();
+});
+
+test('an eval-mode batch feeds one broadcast 1 per mask and gives the same states as full masks of ones', async () => {
+  const s = await open();
+  // A null seed next to a real one forces full-size masks (ones for the eval input); alone it gets the broadcast 1.
+  const [alone] = await s.forward([{ ids }], train);
+  const [withFullMasks] = await s.forward([{ ids }, { ids, dropoutSeed: 5 }], train);
+  for (let l = 0; l < alone.hiddenStates.length; l++) assert.equal(maxAbsDiff(alone.hiddenStates[l], withFullMasks.hiddenStates[l]), 0, `layer ${l}`);
+  assert.equal(alone.attentions.length, 0, 'attention maps only when asked for');
   await s.release();
 });

@@ -14,14 +14,13 @@ export function nextTokenShift(
   decode: (id: number) => string,
   topK = NEXT_TOKEN_TOP_K,
 ): NextTokenShift | null {
-  if (base.logits === null || variant.logits === null) return null;
-  if (base.ids.length === 0 || variant.ids.length === 0) return null;
-  const vocabSize = base.logits.length / base.ids.length;
-  if (!Number.isInteger(vocabSize) || variant.logits.length !== vocabSize * variant.ids.length) {
-    throw new Error(`logits: base has ${base.logits.length} values for ${base.ids.length} positions, variant ${variant.logits.length} for ${variant.ids.length}`);
+  if (base.nextTokenLogits === null || variant.nextTokenLogits === null) return null;
+  const vocabSize = base.nextTokenLogits.length;
+  if (variant.nextTokenLogits.length !== vocabSize) {
+    throw new Error(`next-token logits: base has ${vocabSize} values, variant ${variant.nextTokenLogits.length}`);
   }
-  const baseLog = logSoftmax(base.logits, (base.ids.length - 1) * vocabSize, vocabSize);
-  const variantLog = logSoftmax(variant.logits, (variant.ids.length - 1) * vocabSize, vocabSize);
+  const baseLog = logSoftmax(base.nextTokenLogits, 0, vocabSize);
+  const variantLog = logSoftmax(variant.nextTokenLogits, 0, vocabSize);
   return {
     klDivergence: klDivergence(baseLog, variantLog),
     baseTop: topCandidates(baseLog, topK, decode),

@@ -10,8 +10,8 @@ export interface ModelRun {
   tokens: TokenView[];
   /** L+1 entries in Hugging Face's order (embeddings output first), each T×H row-major. */
   hiddenStates: Float32Array[];
-  /** T×V row-major when the model has an LM head, else null. */
-  logits: Float32Array | null;
+  /** The LM head's logits at the last position (V values) when the model has one, else null. */
+  nextTokenLogits: Float32Array | null;
 }
 
 export interface CompareInput {

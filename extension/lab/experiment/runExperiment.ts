@@ -78,7 +78,7 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
         dropoutSeed: dropoutSeedFor(spec, c.caseIndex, runIndex === 0 || runIndex === 1 ? runIndex : 2 + c.variants[runIndex - 2].variantIndex),
       }));
       const outputs = await session.forward(inputs, { causal, rates: summary.dropoutRates });
-      const run = (i: number, e: EncodedText) => ({ ids: e.ids, tokens: e.tokens, hiddenStates: outputs[i].hiddenStates, logits: outputs[i].logits });
+      const run = (i: number, e: EncodedText) => ({ ids: e.ids, tokens: e.tokens, hiddenStates: outputs[i].hiddenStates, nextTokenLogits: outputs[i].lastLogits });
       for (const [k, v] of c.variants.entries()) {
         checkCancelled();
         const result = compareVariant({

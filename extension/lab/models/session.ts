@@ -24,14 +24,24 @@ export interface ForwardSettings {
   rates: { hidden: number; attention: number; embedding: number };
 }
 
+/** Which outputs to copy out beside the hidden states (each costs memory on long inputs). */
+export interface WantedOutputs {
+  /** Every attention map (default false). */
+  attentions?: boolean;
+  /** LM-head logits: at every position, at the last one only (default), or none. */
+  logits?: 'all' | 'last' | 'none';
+}
+
 export interface ForwardOutput {
   ids: number[];
   /** L+1 arrays of T×H values (row-major). */
   hiddenStates: Float32Array[];
-  /** L arrays of heads×T×T values. */
+  /** L arrays of heads×T×T values; empty unless asked for. */
   attentions: Float32Array[];
-  /** T×V values, for models with an LM head. */
+  /** T×V values for models with an LM head, when asked for `all`. */
   logits: Float32Array | null;
+  /** The V logits at the last position, for models with an LM head, unless asked for `none`. */
+  lastLogits: Float32Array | null;
   /** The effective keep mask the model used: keep[i][j] = 1 if query i may attend to key j. */
   keep: number[][];
 }
@@ -63,7 +73,7 @@ export class ModelSession {
     await this.session.release();
   }
 
-  async forward(inputs: ForwardInput[], settings: ForwardSettings): Promise<ForwardOutput[]> {
+  async forward(inputs: ForwardInput[], settings: ForwardSettings, wanted: WantedOutputs = {}): Promise<ForwardOutput[]> {
     if (inputs.length === 0) return [];
     const d = this.dims;
     const B = inputs.length;
@@ -102,7 +112,15 @@ export class ModelSession {
       attention_keep: new ort.Tensor('float32', keep, [B, 1, T, T]),
     };
     if (d.architecture === 'bert') feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(B * T), [B, T]);
+    const logitsWanted = d.architecture === 'gpt2' ? (wanted.logits ?? 'last') : 'none';
+    // Rows (of the flattened batch × seq) the LM head runs on: every real position, the last of each input, or one dummy.
+    const logitRows = logitsWanted === 'all' ? inputs.flatMap((x, b) => x.ids.map((_, i) => b * T + i)) : logitsWanted === 'last' ? inputs.map((x, b) => b * T + x.ids.length - 1) : [0];
+    if (d.architecture === 'gpt2') feeds.logits_rows = new ort.Tensor('int64', BigInt64Array.from(logitRows.map(BigInt)), [logitRows.length]);
+    // In eval mode (no input has a seed) one broadcast 1 stands for every mask: no T×T arrays per layer.
+    const evalOnly = inputs.every((x) => x.dropoutSeed === null || x.dropoutSeed === undefined);
+    const one = (rank: number) => new ort.Tensor('float32', Float32Array.of(1), Array(rank).fill(1));
     const hiddenMask = (site: string, p: number) => {
+      if (evalOnly) return one(3);
       const data = new Float32Array(B * T * H);
       inputs.forEach((input, b) => {
         for (let i = 0; i < T; i++) fillRow(data, (b * T + i) * H, H, input.dropoutSeed, p, site, i);
@@ -110,6 +128,7 @@ export class ModelSession {
       return new ort.Tensor('float32', data, [B, T, H]);
     };
     const probsMask = (site: string, p: number) => {
+      if (evalOnly) return one(4);
       const data = new Float32Array(B * heads * T * T);
       inputs.forEach((input, b) => {
         for (let h = 0; h < heads; h++) for (let i = 0; i < T; i++) fillRow(data, ((b * heads + h) * T + i) * T, T, input.dropoutSeed, p, `${site}/h${h}`, i);
@@ -128,21 +147,28 @@ export class ModelSession {
       }
     }
 
-    const wanted = [...Array.from({ length: d.numLayers + 1 }, (_, l) => `hidden_states.${l}`), ...Array.from({ length: d.numLayers }, (_, l) => `attentions.${l}`)];
-    if (d.architecture === 'gpt2') wanted.push('logits');
-    const out = await this.session.run(feeds, wanted);
+    const fetches = Array.from({ length: d.numLayers + 1 }, (_, l) => `hidden_states.${l}`);
+    if (wanted.attentions) fetches.push(...Array.from({ length: d.numLayers }, (_, l) => `attentions.${l}`));
+    if (logitsWanted !== 'none') fetches.push('logits');
+    const out = await this.session.run(feeds, fetches);
 
     return inputs.map((input, b) => {
       const len = input.ids.length;
       const hiddenStates = Array.from({ length: d.numLayers + 1 }, (_, l) => sliceRows(out[`hidden_states.${l}`].data as Float32Array, b, T, len, H));
-      const attentions = Array.from({ length: d.numLayers }, (_, l) => {
+      const attentions = Array.from({ length: wanted.attentions ? d.numLayers : 0 }, (_, l) => {
         const all = out[`attentions.${l}`].data as Float32Array;
         const mine = new Float32Array(heads * len * len);
         for (let h = 0; h < heads; h++) for (let i = 0; i < len; i++) mine.set(all.subarray(((b * heads + h) * T + i) * T, ((b * heads + h) * T + i) * T + len), (h * len + i) * len);
         return mine;
       });
-      const logits = out.logits ? sliceRows(out.logits.data as Float32Array, b, T, len, d.vocabSize) : null;
-      return { ids: input.ids, hiddenStates, attentions, logits, keep: keepRows[b] };
+      const rows = out.logits?.data as Float32Array | undefined;
+      const V = d.vocabSize;
+      // 'all': this input's rows start after the earlier inputs' real positions; 'last': row b.
+      const first = logitsWanted === 'all' ? inputs.slice(0, b).reduce((n, x) => n + x.ids.length, 0) : b;
+      const logits = rows && logitsWanted === 'all' ? rows.slice(first * V, (first + len) * V) : null;
+      const lastRow = logitsWanted === 'all' ? first + len - 1 : b;
+      const lastLogits = rows ? rows.slice(lastRow * V, (lastRow + 1) * V) : null;
+      return { ids: input.ids, hiddenStates, attentions, logits, lastLogits, keep: keepRows[b] };
     });
   }
 }

@@ -46,8 +46,10 @@ export function buildGraph(d: ModelDims, weight: (b: GraphBuilder, name: string)
     headSize: d.headSize,
   };
   const hiddenShape = b.op('Concat', [idsShape, b.int64s([H])], { axis: 0 });
-  const hiddenMask = (name: string) => b.op('Reshape', [b.input({ name, elemType: 'float', shape: ['batch', 'seq', H] }), shapes.flatShape]);
-  const probsMask = (name: string) => b.input({ name, elemType: 'float', shape: ['batch', d.numHeads, 'seq', keyLen] });
+  // Dropout masks are [batch, seq, H] and [batch, heads, seq, keys] in train mode; in eval mode a single
+  // broadcast 1 ([1, 1, 1] / [1, 1, 1, 1]) does, so their dimensions are symbolic of their own.
+  const hiddenMask = (name: string) => b.op('Flatten', [b.input({ name, elemType: 'float', shape: ['mask_batch', 'mask_seq', 'mask_hidden'] })], { axis: 2 });
+  const probsMask = (name: string) => b.input({ name, elemType: 'float', shape: ['mask_batch', 'mask_heads', 'mask_seq', 'mask_keys'] });
   const mask = additiveMask(b, keep);
   const emitHidden = (i: number, x: string) => b.output({ name: `hidden_states.${i}`, elemType: 'float', shape: ['batch', 'seq', H] }, b.op('Reshape', [x, hiddenShape]));
   const emitAttention = (i: number, probs: string) => b.output({ name: `attentions.${i}`, elemType: 'float', shape: ['batch', d.numHeads, 'seq', keyLen] }, probs);
@@ -106,8 +108,10 @@ export function buildGraph(d: ModelDims, weight: (b: GraphBuilder, name: string)
   const final = layerNorm(ctx, x, 'transformer.ln_f', d.layerNormEps);
   emitHidden(d.numLayers, final);
   b.output({ name: 'last_hidden_state', elemType: 'float', shape: ['batch', 'seq', H] }, b.op('Reshape', [final, hiddenShape]));
-  const logits = b.op('Gemm', [final, ctx.weight('transformer.wte.weight')], { transB: 1 }, 'logits');
-  const logitsShape = b.op('Concat', [idsShape, b.int64s([d.vocabSize])], { axis: 0 });
-  b.output({ name: 'logits', elemType: 'float', shape: ['batch', 'seq', d.vocabSize] }, b.op('Reshape', [logits, logitsShape]));
+  // The LM head runs only on the rows asked for (indices into the flattened batch × seq rows): the next
+  // token needs one row per input, and [batch, seq, 50257] floats would cost hundreds of MB on long inputs.
+  const rows = b.input({ name: 'logits_rows', elemType: 'int64', shape: ['rows'] });
+  const logits = b.op('Gemm', [b.op('Gather', [final, rows], { axis: 0 }), ctx.weight('transformer.wte.weight')], { transB: 1 }, 'logits');
+  b.output({ name: 'logits', elemType: 'float', shape: ['rows', d.vocabSize] }, logits);
   return b;
 }

@@ -103,7 +103,8 @@ export function canonicalParameterName(d: ModelDims, name: string): string | nul
     const stripped = name.startsWith('bert.') ? name.slice(5) : name;
     if (stripped.startsWith('cls.') || stripped.startsWith('classifier.') || stripped.startsWith('qa_outputs.')) return null;
     if (stripped.endsWith('position_ids')) return null;
-    return stripped;
+    // The original bert-base-uncased checkpoint names LayerNorm parameters TensorFlow's way; Hugging Face renames them on load.
+    return stripped.replace(/LayerNorm\.gamma$/, 'LayerNorm.weight').replace(/LayerNorm\.beta$/, 'LayerNorm.bias');
   }
   if (name === 'lm_head.weight') return null;
   const prefixed = name.startsWith('transformer.') ? name : `transformer.${name}`;
