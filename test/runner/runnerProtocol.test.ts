@@ -187,3 +187,18 @@ test('cancel answers at once while a model is being built, and the build still l
     c.dispose();
   }
 });
+
+test('a cancel sent while the runner is still starting ends the run at once; it never runs', { timeout: 60_000 }, async () => {
+  const c = client();
+  try {
+    const { handle, events } = collect(c, promptText(3));
+    handle.cancel();
+    const last = await handle.finished;
+    assert.equal(last.type, 'failed');
+    assert.equal((last as Extract<RunEvent, { type: 'failed' }>).error.kind, 'cancelled');
+    assert.deepEqual(events.map((e) => e.type), ['failed'], 'no outline, no results');
+    assert.equal((await collect(c, promptText(1)).handle.finished).type, 'done', 'the runner still works');
+  } finally {
+    c.dispose();
+  }
+});

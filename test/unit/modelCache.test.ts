@@ -126,3 +126,19 @@ for (const family of ['bert', 'gpt2'] as const) {
     assert.deepEqual(ours.metadata, theirs.metadata);
   });
 }
+
+test('a BERT checkpoint with TensorFlow-style LayerNorm names (gamma/beta) loads as Hugging Face loads it', async () => {
+  const source = join(referenceFolder('bert'), 'model.safetensors');
+  const header = readSafetensorsHeader(source);
+  const renamed = [...header.tensors.values()].map((t) => ({ name: t.name.replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta'), shape: t.shape, from: t }));
+  assert.ok(renamed.some((t) => t.name.endsWith('gamma')));
+  const file = join(freshDir(), 'model.safetensors');
+  writeSafetensors(file, renamed, planSafetensors(renamed, { format: 'pt' }), (t) => readTensorAsFloat32(source, t.from));
+  const cacheDir = freshDir();
+  const settings = { causal: false, rates: { hidden: 0, attention: 0, embedding: 0 } };
+  const a = await ensureModel(tinySpec('bert', { mode: 'eval', weights: file }), cacheDir);
+  const b = await ensureModel(tinySpec('bert', { mode: 'eval', weights: referenceFolder('bert') }), cacheDir);
+  const [x] = await (await ModelSession.open(a.onnxPath, a.dims)).forward([{ ids: [5, 6, 7] }], settings);
+  const [y] = await (await ModelSession.open(b.onnxPath, b.dims)).forward([{ ids: [5, 6, 7] }], settings);
+  assert.equal(maxAbsDiff(x.hiddenStates[2], y.hiddenStates[2]), 0);
+});
