@@ -43,7 +43,7 @@ export async function statesCommand(argv: string[]): Promise<number> {
     const json = {
       model: summary,
       input_ids: ids,
-      tokens: ids.map((id) => tokenizer.tokenText(id)),
+      tokens: ids.map((id) => (id < tokenizer.vocabSize ? tokenizer.tokenText(id) : `<id ${id}>`)),
       hidden_states: run.hiddenStates.map((h) => rows(h, H, T)),
       attentions: run.attentions.map((a) => Array.from({ length: heads }, (_, h) => rows(a.subarray(h * T * T, (h + 1) * T * T), T, T))),
       ...(run.logits ? { logits: rows(run.logits, run.logits.length / T, T) } : {}),

@@ -87,7 +87,8 @@ export interface ControlRun {
 /** Where change starts compared with where the input was perturbed. */
 export interface CausalFrontier {
   firstPerturbed: number | null;
-  /** First aligned base position whose state changed above the noise floor in any layer; null if none. */
+  /** First aligned base position whose state changed above the noise floor in any layer; null if none, and
+   *  null when the verdict is nondeterministic (the control's own noise hides where change starts). */
   firstChanged: number | null;
 }
 

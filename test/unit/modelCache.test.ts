@@ -14,7 +14,7 @@ import { planSafetensors, readSafetensorsHeader, readTensorAsFloat32, writeSafet
 import { parameterTable } from '../../extension/lab/models/architectures/parameters';
 import { dimsOf } from '../../extension/lab/config';
 import { writeRandomWeights } from '../../extension/lab/models/randomWeightsParallel';
-import { randomInit } from '../../extension/lab/models/weightSource';
+import { CheckpointError, randomInit } from '../../extension/lab/models/weightSource';
 import { ModelSession } from '../../extension/lab/models/session';
 import { freshDir } from '../helpers/paths';
 import { tinySpec } from '../helpers/specs';
@@ -92,6 +92,33 @@ test('pickle-only folders and broken safetensors files are refused with a messag
   const broken = join(freshDir(), 'model.safetensors');
   writeFileSync(broken, Buffer.from([255, 255, 255, 255, 0, 0, 0, 0, 1, 2, 3]));
   await assert.rejects(ensureModel(tinySpec('bert', { weights: broken }), cacheDir), /not a safetensors file/);
+  // Damaged headers: offsets that don't cover the tensor, a missing field, a dtype that doesn't fit the bytes.
+  const header = readSafetensorsHeader(join(referenceFolder('bert'), 'model.safetensors'));
+  const json: Record<string, { dtype: string; shape: number[]; data_offsets?: number[] }> = {};
+  let offset = 0;
+  for (const t of header.tensors.values()) {
+    const length = t.end - t.begin;
+    json[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + length] };
+    offset += length;
+  }
+  const damaged = (mutate: (h: typeof json) => void) => {
+    const h = structuredClone(json);
+    mutate(h);
+    const body = Buffer.from(JSON.stringify(h));
+    const path = join(freshDir(), 'model.safetensors');
+    const size = Buffer.alloc(8);
+    size.writeBigUInt64LE(BigInt(body.length));
+    writeFileSync(path, Buffer.concat([size, body, Buffer.alloc(offset)]));
+    return path;
+  };
+  const first = [...header.tensors.keys()][0];
+  for (const [what, mutate] of [
+    ['short offsets', (h: typeof json) => (h[first].data_offsets = [0, 8])],
+    ['no offsets', (h: typeof json) => delete h[first].data_offsets],
+    ['wrong dtype', (h: typeof json) => (h[first].dtype = 'F64')],
+  ] as const) {
+    await assert.rejects(ensureModel(tinySpec('bert', { weights: damaged(mutate) }), cacheDir), (e: Error) => e instanceof CheckpointError && /damaged or not a safetensors file/.test(e.message), what);
+  }
   assert.ok(!readdirSync(join(cacheDir, 'models')).some((n) => n.startsWith('.tmp')), 'no half-written entry left behind');
 });
 

@@ -35,6 +35,7 @@ test('the seed experiment: GPT-2 causal, causal BERT in train mode nondeterminis
     const train = by('bert-causal');
     assert.equal(train.verdict, 'nondeterministic');
     assert.ok(train.control.maxAbsDiff > 0.1, `the same input twice differs (${train.control.maxAbsDiff})`);
+    assert.equal(train.frontier.firstChanged, null, 'no frontier is claimed through the noise');
     const dropout = train.findings.find((f) => f.code === 'train-mode-dropout');
     assert.ok(dropout, 'the diagnosis names dropout in training mode');
     assert.deepEqual(dropout.fix && { key: dropout.fix.key, value: dropout.fix.value }, { key: 'mode', value: 'eval' });

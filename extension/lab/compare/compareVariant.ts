@@ -43,7 +43,8 @@ export function compareVariant(input: CompareInput): VariantResult {
     alignment,
     layers,
     control,
-    frontier,
+    // When the control itself differs, "first changed" would only say where the noise happened to win.
+    frontier: diagnosis.verdict === 'nondeterministic' ? { ...frontier, firstChanged: null } : frontier,
     nextToken: model.hasLmHead ? nextTokenShift(base, variant, input.decode) : null,
     attentionMask: { rule: input.causalMask ? 'causal' : 'bidirectional', keep: input.attentionKeep },
     verdict: diagnosis.verdict,

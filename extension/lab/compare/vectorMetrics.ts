@@ -4,7 +4,10 @@
  */
 
 export interface VectorDifference {
-  /** max |variant − base|; NaN when any element's difference is NaN (as torch's `(a - b).abs().max()`). */
+  /**
+   * max |variant − base|; NaN when an element is NaN on one side only. A NaN in the same place on both
+   * sides counts as unchanged (as the control run counts it): it was reproduced, not caused by the edit.
+   */
   maxAbsDiff: number;
   /** 1 − cosine similarity; 0 when both vectors are all zero, 1 when only one is (torch's eps clamp). */
   cosineDistance: number;
@@ -30,7 +33,7 @@ export function compareVectors(
   for (let k = 0; k < length; k++) {
     const v = variant[variantOffset + k];
     const b = base[baseOffset + k];
-    const diff = v === b ? 0 : Math.abs(v - b);
+    const diff = v === b || (v !== v && b !== b) ? 0 : Math.abs(v - b);
     if (diff > maxAbsDiff) maxAbsDiff = diff;
     else if (diff !== diff) sawNaN = true;
     if (allclose && !isCloseTorch(v, b, atol, rtol)) allclose = false;

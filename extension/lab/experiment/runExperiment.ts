@@ -92,7 +92,8 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
           variant: run(2 + k, v.encoded),
           attentionKeep: outputs[0].keep,
           causalMask: causal,
-          decode: (id) => tokenizer.decode([id]),
+          // A model's vocabulary can be larger than its tokenizer's (padded embeddings): name such ids by number.
+          decode: (id) => (id < tokenizer.vocabSize ? tokenizer.decode([id]) : `<id ${id}>`),
         });
         results.push(result);
         options.onResult?.(result);

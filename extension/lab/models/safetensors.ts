@@ -47,6 +47,7 @@ export function readSafetensorsHeader(path: string): SafetensorsHeader {
     } catch {
       throw new SafetensorsFormatError(`${path} is not a safetensors file (its header is not JSON)`);
     }
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new SafetensorsFormatError(`${path} is not a safetensors file (its header is not a JSON object)`);
     const dataStart = 8 + headerLength;
     const tensors = new Map<string, TensorEntry>();
     let metadata: Record<string, string> = {};
@@ -55,16 +56,34 @@ export function readSafetensorsHeader(path: string): SafetensorsHeader {
         metadata = (value ?? {}) as Record<string, string>;
         continue;
       }
-      const v = value as { dtype: SafetensorsDtype; shape: number[]; data_offsets: [number, number] };
-      const begin = dataStart + v.data_offsets[0];
-      const end = dataStart + v.data_offsets[1];
-      if (end > size || begin > end) throw new SafetensorsFormatError(`${path}: tensor ${name} lies outside the file`);
-      tensors.set(name, { name, dtype: v.dtype, shape: v.shape, begin, end });
+      const entry = checkedEntry(path, name, value, dataStart);
+      if (entry.end > size) throw new SafetensorsFormatError(`${path}: tensor ${name} lies outside the file`);
+      tensors.set(name, entry);
     }
     return { tensors, metadata, dataStart };
   } finally {
     closeSync(fd);
   }
+}
+
+const DTYPE_BYTES: Record<SafetensorsDtype, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+
+const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+
+/** One header entry, checked: a known dtype, a shape of counts, offsets whose span is exactly the tensor's bytes. */
+function checkedEntry(path: string, name: string, value: unknown, dataStart: number): TensorEntry {
+  const v = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown } | null;
+  const bad = (what: string) => new SafetensorsFormatError(`${path}: tensor ${name} has ${what}; the file is damaged or not a safetensors file`);
+  if (typeof v !== 'object' || v === null) throw bad('no description');
+  if (typeof v.dtype !== 'string' || !(v.dtype in DTYPE_BYTES)) throw bad(`an unknown dtype ${JSON.stringify(v.dtype)}`);
+  if (!Array.isArray(v.shape) || !v.shape.every(isCount)) throw bad('no valid shape');
+  const offsets = v.data_offsets;
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount) || offsets[0] > offsets[1]) throw bad('no valid data_offsets');
+  const dtype = v.dtype as SafetensorsDtype;
+  const shape = v.shape as number[];
+  const expected = shape.reduce((a, b) => a * b, 1) * DTYPE_BYTES[dtype];
+  if (offsets[1] - offsets[0] !== expected) throw bad(`${offsets[1] - offsets[0]} bytes of data where ${dtype} [${shape}] needs ${expected}`);
+  return { name, dtype, shape, begin: dataStart + offsets[0], end: dataStart + offsets[1] };
 }
 
 /** Reads one tensor and converts it to float32 (F32 is copied bit for bit; F16/BF16/F64 are widened or rounded). */

@@ -44,8 +44,17 @@ export function checkpointFiles(path: string): string[] {
   if (statSync(path).isFile()) return [path];
   const index = join(path, 'model.safetensors.index.json');
   if (existsSync(index)) {
-    const map = (JSON.parse(readFileSync(index, 'utf8')) as { weight_map: Record<string, string> }).weight_map;
-    return [...new Set(Object.values(map))].sort().map((f) => join(path, f));
+    let map: unknown;
+    try {
+      map = (JSON.parse(readFileSync(index, 'utf8')) as { weight_map?: unknown }).weight_map;
+    } catch (e) {
+      throw new CheckpointError(`${index} is not valid JSON: ${(e as Error).message}`);
+    }
+    const files = typeof map === 'object' && map !== null ? Object.values(map) : [];
+    if (files.length === 0 || !files.every((f) => typeof f === 'string' && !f.includes('/') && !f.includes('\\'))) {
+      throw new CheckpointError(`${index} has no usable weight_map (file names beside the index)`);
+    }
+    return [...new Set(files as string[])].sort().map((f) => join(path, f));
   }
   const single = join(path, 'model.safetensors');
   if (existsSync(single)) return [single];
