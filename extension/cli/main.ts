@@ -44,6 +44,11 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`perturbation-lab ${name}: ${e.message} (see perturbation-lab ${name} --help)\n`);
       return EXIT.badInput;
     }
+    if (isFileSystemError(e)) {
+      // A path the user gave (--out, --cache, a file) that can't be written or read: their input, not our bug.
+      process.stderr.write(`perturbation-lab ${name}: error: ${e.message}\n`);
+      return EXIT.badInput;
+    }
     if (e instanceof CancelledError) {
       process.stderr.write('cancelled\n');
       return EXIT.internal;
@@ -53,6 +58,12 @@ async function main(argv: string[]): Promise<number> {
     if (process.env.PERTURBATION_LAB_DEBUG) process.stderr.write(`${err.stack}\n`);
     return EXIT.internal;
   }
+}
+
+const FILE_SYSTEM_CODES = new Set(['ENOENT', 'ENOTDIR', 'EEXIST', 'EISDIR', 'EACCES', 'EPERM', 'EROFS', 'ENOSPC']);
+
+function isFileSystemError(e: unknown): e is NodeJS.ErrnoException {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && FILE_SYSTEM_CODES.has((e as NodeJS.ErrnoException).code!);
 }
 
 main(process.argv.slice(2)).then(

@@ -25,12 +25,16 @@ export async function statesCommand(argv: string[]): Promise<number> {
   const tokenizer = await loadTokenizer(spec.tokenizer, cacheDir);
   let ids: number[];
   if (idsOption !== undefined) {
-    ids = idsOption.split(',').map((x) => Number(x.trim()));
-    const vocabSize = dimsOf(spec.config).vocabSize;
-    const bad = ids.findIndex((id) => !Number.isInteger(id) || id < 0 || id >= vocabSize);
-    if (bad !== -1) throw new UsageError(`--ids: "${idsOption.split(',')[bad]}" is not a token id of this model (0 to ${vocabSize - 1})`);
+    const pieces = idsOption.split(',').map((x) => x.trim());
+    const bad = pieces.find((x) => !/^\d+$/.test(x));
+    if (bad !== undefined) throw new UsageError(`--ids: "${bad}" is not a token id (give whole numbers separated by commas)`);
+    ids = pieces.map(Number);
   } else ids = tokenizer.encode(text!, spec.addSpecialTokens).ids;
   if (ids.length === 0) throw new UsageError('the input has no tokens');
+  const { vocabSize, maxPositions } = dimsOf(spec.config);
+  const outside = ids.find((id) => id >= vocabSize);
+  if (outside !== undefined) throw new UsageError(`token id ${outside} is outside this model's vocabulary (vocab_size ${vocabSize})`);
+  if (ids.length > maxPositions) throw new UsageError(`the input is ${ids.length} tokens long; this model has ${maxPositions} positions`);
 
   const store = new ModelStore(cacheDir);
   try {

@@ -14,6 +14,7 @@ import { RunnerClient } from './runnerClient';
 import { ResultsPanel, PANEL_VIEW_TYPE } from './resultsPanel';
 import { RunStatusBar } from './statusBar';
 import { RunController } from './runController';
+import { RunDiagnostics } from './runDiagnostics';
 import { createLanguageClient } from './languageClient';
 import { registerCommands } from './commands';
 
@@ -47,7 +48,8 @@ export class Ctx {
     );
     this.panel = this.extensionScope.add(new ResultsPanel(context.extensionUri, (m) => this.onPanelMessage(m), (l) => this.output.appendLine(l)));
     const statusBar = this.extensionScope.add(new RunStatusBar());
-    this.runs = new RunController(this.runner, this.panel, statusBar);
+    const problems = this.extensionScope.add(new RunDiagnostics());
+    this.runs = new RunController(this.runner, this.panel, statusBar, problems);
   }
 
   async start(): Promise<PerturbationLabApi> {

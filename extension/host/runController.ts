@@ -11,6 +11,7 @@ import { formatDiagnostic } from '../lab/types';
 import type { RunEvent, RunHandle, RunnerClient } from './runnerClient';
 import type { ResultsPanel } from './resultsPanel';
 import type { RunStatusBar } from './statusBar';
+import type { RunDiagnostics } from './runDiagnostics';
 
 export interface RunScope {
   caseIndex: number;
@@ -26,6 +27,7 @@ export class RunController {
     private readonly runner: RunnerClient,
     private readonly panel: ResultsPanel,
     private readonly statusBar: RunStatusBar,
+    private readonly problems: RunDiagnostics,
   ) {}
 
   get lastReport(): ComparisonReport | null {
@@ -55,6 +57,7 @@ export class RunController {
     }
     this.active?.cancel();
     this.lastRun = { uri, only };
+    this.problems.clear(uri);
     this.panel.show();
     const started = Date.now();
     const fileLabel = vscode.workspace.asRelativePath(uri, false);
@@ -98,7 +101,8 @@ export class RunController {
       try {
         const last = await handle.finished;
         if (last.type === 'failed' && last.error.kind === 'input') {
-          void vscode.window.showWarningMessage(`Perturbation Lab: ${fileLabel} has problems — see the Problems panel.`);
+          this.problems.show(uri, last.error.diagnostics ?? []);
+          void vscode.window.showWarningMessage(`Perturbation Lab: ${fileLabel} can't run as it is — the results panel and the Problems panel say why.`);
         }
       } finally {
         subscription.dispose();

@@ -114,6 +114,14 @@ test('states writes every hidden state [T][H] and attention map [heads][T][T]; -
   assert.deepEqual(JSON.parse(byIds.stdout).hidden_states, s.hidden_states);
   assert.equal(cli(['states', ...TINY, '--ids', '7592,99999999']).code, 2);
   assert.equal(cli(['states', ...TINY]).code, 2, 'no input');
+  assert.equal(cli(['states', ...TINY, '--ids', '5,,7']).code, 2, 'an empty id');
+  const tooLong = cli(['states', ...TINY, '--max_position_embeddings', '4', '--text', 'one two three four five']);
+  assert.equal(tooLong.code, 2);
+  assert.match(tooLong.stderr, /7 tokens long; this model has 4 positions/);
+  const unwritable = cli(['states', ...TINY, '--ids', '1', '--out', join(work, 'missing-folder', 'x.json')]);
+  assert.equal(unwritable.code, 2);
+  assert.match(unwritable.stderr, /ENOENT/);
+  assert.doesNotMatch(unwritable.stderr, /\n\s+at /);
   const wrongKey = cli(['states', ...TINY, '--n_layer', '3', '--ids', '1']);
   assert.equal(wrongKey.code, 2);
   assert.match(wrongKey.stderr, /n_layer/);
