@@ -69,14 +69,18 @@ export function isRunnerToHost(m: unknown): m is RunnerToHost {
       return msg.protocolVersion === RUNNER_PROTOCOL_VERSION && typeof msg.pid === 'number';
     case 'initError':
       return isSerializedError(msg.error);
-    case 'outline':
-      return typeof msg.requestId === 'string' && typeof msg.outline === 'object' && msg.outline !== null;
+    case 'outline': {
+      const o = msg.outline as Record<string, unknown> | null;
+      return typeof msg.requestId === 'string' && typeof o === 'object' && o !== null && Array.isArray(o.models) && Array.isArray(o.cases);
+    }
     case 'progress':
       return typeof msg.requestId === 'string' && typeof msg.model === 'string' && typeof msg.message === 'string';
     case 'result':
-      return typeof msg.requestId === 'string' && typeof msg.result === 'object' && msg.result !== null && typeof (msg.result as { verdict?: unknown }).verdict === 'string';
-    case 'done':
-      return typeof msg.requestId === 'string' && typeof msg.elapsedMs === 'number' && typeof msg.report === 'object';
+      return typeof msg.requestId === 'string' && isVariantResultShape(msg.result);
+    case 'done': {
+      const r = msg.report as Record<string, unknown> | null;
+      return typeof msg.requestId === 'string' && typeof msg.elapsedMs === 'number' && typeof r === 'object' && r !== null && Array.isArray(r.results) && Array.isArray(r.models);
+    }
     case 'failed':
       return typeof msg.requestId === 'string' && isSerializedError(msg.error);
     default:
@@ -104,6 +108,30 @@ export function isHostToRunner(m: unknown): m is HostToRunner {
     default:
       return false;
   }
+}
+
+const VERDICTS = ['causal', 'bidirectional', 'nondeterministic', 'undetermined'];
+
+/** The fields the panel reads without further checks. */
+function isVariantResultShape(r: unknown): boolean {
+  if (typeof r !== 'object' || r === null) return false;
+  const v = r as Record<string, unknown>;
+  return (
+    typeof v.model === 'string' &&
+    Number.isInteger(v.caseIndex) &&
+    Number.isInteger(v.variantIndex) &&
+    typeof v.verdict === 'string' &&
+    VERDICTS.includes(v.verdict) &&
+    Array.isArray(v.baseTokens) &&
+    Array.isArray(v.variantTokens) &&
+    Array.isArray(v.layers) &&
+    typeof v.alignment === 'object' &&
+    v.alignment !== null &&
+    typeof v.evidence === 'object' &&
+    v.evidence !== null &&
+    typeof v.explanation === 'string' &&
+    Array.isArray(v.findings)
+  );
 }
 
 function isSerializedError(e: unknown): e is SerializedError {

@@ -158,6 +158,8 @@ test('malformed messages are refused: the runner ignores them and still answers,
   assert.equal(isRunnerToHost({ type: 'result', requestId: 'x', result: null }), false);
   assert.equal(isRunnerToHost({ type: 'ready', protocolVersion: 0, pid: 1 }), false);
   assert.equal(isRunnerToHost({ type: 'evil' }), false);
+  assert.equal(isRunnerToHost({ type: 'result', requestId: 'x', result: { verdict: 'causal' } }), false, 'a result missing its fields');
+  assert.equal(isRunnerToHost({ type: 'done', requestId: 'x', elapsedMs: 1, report: null }), false);
   assert.equal(isRunnerToHost('ready'), false);
   assert.equal(isHostToRunner({ type: 'init', protocolVersion: RUNNER_PROTOCOL_VERSION, settings: { cacheDir: 1 } }), false);
   assert.equal(isHostToRunner({ type: 'cancel', requestId: 'a' }), true);

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheKey, ensureModel } from '../../extension/lab/models/modelCache';
 import { exportModelFolder } from '../../extension/lab/models/exportFolder';
@@ -16,6 +16,7 @@ import { dimsOf } from '../../extension/lab/config';
 import { writeRandomWeights } from '../../extension/lab/models/randomWeightsParallel';
 import { CheckpointError, randomInit } from '../../extension/lab/models/weightSource';
 import { ModelSession } from '../../extension/lab/models/session';
+import { ModelStore } from '../../extension/lab/models/modelStore';
 import { freshDir } from '../helpers/paths';
 import { tinySpec } from '../helpers/specs';
 import { maxAbsDiff, referenceFolder } from '../helpers/hfReference';
@@ -39,6 +40,12 @@ test('a warm cache entry is reused as it is, and a leftover temporary folder is 
   assert.equal(second.dir, first.dir);
   assert.equal(statSync(second.onnxPath).mtimeMs, mtime, 'not rebuilt');
   assert.deepEqual(readdirSync(first.dir).sort(), ['meta.json', 'model.onnx', 'model.safetensors']);
+  // A build folder a dead process left an hour ago is swept by the next build.
+  const stale = join(cacheDir, 'models', '.tmp-old-1-dead');
+  mkdirSync(stale);
+  utimesSync(stale, new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000));
+  await ensureModel(tinySpec('gpt2', { seed: 9 }), cacheDir);
+  assert.ok(!existsSync(stale), 'the stale build folder is gone');
 });
 
 for (const family of ['bert', 'gpt2'] as const) {
@@ -168,4 +175,15 @@ test('a BERT checkpoint with TensorFlow-style LayerNorm names (gamma/beta) loads
   const [x] = await (await ModelSession.open(a.onnxPath, a.dims)).forward([{ ids: [5, 6, 7] }], settings);
   const [y] = await (await ModelSession.open(b.onnxPath, b.dims)).forward([{ ids: [5, 6, 7] }], settings);
   assert.equal(maxAbsDiff(x.hiddenStates[2], y.hiddenStates[2]), 0);
+});
+
+test('the store keeps at most MAX_OPEN_SESSIONS models open, dropping the least recently used', async () => {
+  const store = new ModelStore(freshDir(), {}, 2);
+  const a = await store.get(tinySpec('gpt2', { seed: 1 }));
+  await store.get(tinySpec('gpt2', { seed: 2 }));
+  assert.equal(await store.get(tinySpec('gpt2', { seed: 1 })), a, 'a hit returns the open session');
+  await store.get(tinySpec('gpt2', { seed: 3 }));
+  assert.equal(store.size, 2);
+  assert.equal(await store.get(tinySpec('gpt2', { seed: 1 })), a, 'the most recently used one stayed open');
+  await store.dispose();
 });

@@ -7,7 +7,7 @@
  * `is_decoder`, `mode` or dropout rates, which are graph inputs.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelSpec } from '../types';
 import { dimsOf, type ModelDims } from '../config';
@@ -48,6 +48,21 @@ export function cacheKey(spec: ModelSpec): string {
 
 export type BuildProgress = (message: string) => void;
 
+/** A build folder untouched for this long was left by a process that died mid-build. */
+const STALE_BUILD_MS = 60 * 60 * 1000;
+
+function sweepStaleBuilds(root: string): void {
+  for (const name of readdirSync(root)) {
+    if (!name.startsWith('.tmp-')) continue;
+    const path = join(root, name);
+    try {
+      if (Date.now() - statSync(path).mtimeMs > STALE_BUILD_MS) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // Another process removed or renamed it first.
+    }
+  }
+}
+
 /** Returns the cached model for a spec, building it first if needed. */
 export async function ensureModel(spec: ModelSpec, cacheDir: string, progress: BuildProgress = () => {}): Promise<BuiltModel> {
   const dims = dimsOf(spec.config);
@@ -58,6 +73,7 @@ export async function ensureModel(spec: ModelSpec, cacheDir: string, progress: B
   if (existsSync(join(dir, 'meta.json'))) return built;
 
   mkdirSync(root, { recursive: true });
+  sweepStaleBuilds(root);
   const tmp = join(root, `.tmp-${key}-${process.pid}-${randomBytes(4).toString('hex')}`);
   mkdirSync(tmp);
   try {

@@ -6,19 +6,27 @@ import type { ModelSpec } from '../types';
 import { ensureModel, cacheKey, type BuildProgress } from './modelCache';
 import { ModelSession, type SessionOptions } from './session';
 
+/** Sessions kept open at most: a full-size model holds 0.4–0.6 GB, so the least recently used goes first. */
+export const MAX_OPEN_SESSIONS = 4;
+
 export class ModelStore {
+  /** In least-recently-used order (a Map keeps insertion order; a hit re-inserts). */
   private readonly sessions = new Map<string, Promise<ModelSession>>();
 
   constructor(
     readonly cacheDir: string,
     private readonly options: SessionOptions = {},
+    private readonly maxOpen = MAX_OPEN_SESSIONS,
   ) {}
 
   /** The session for a spec, building and opening it on first use. */
   get(spec: ModelSpec, progress: BuildProgress = () => {}): Promise<ModelSession> {
     const key = cacheKey(spec);
     let session = this.sessions.get(key);
-    if (!session) {
+    if (session) {
+      this.sessions.delete(key);
+      this.sessions.set(key, session);
+    } else {
       session = (async () => {
         const built = await ensureModel(spec, this.cacheDir, progress);
         progress('opening the model');
@@ -27,8 +35,18 @@ export class ModelStore {
       // A failed build must not poison the store: the next request tries again.
       session.catch(() => this.sessions.delete(key));
       this.sessions.set(key, session);
+      this.evict();
     }
     return session;
+  }
+
+  private evict(): void {
+    while (this.sessions.size > this.maxOpen) {
+      const [oldest, session] = this.sessions.entries().next().value as [string, Promise<ModelSession>];
+      this.sessions.delete(oldest);
+      // Runs are one at a time and use their models one after another, so the oldest is idle here.
+      void session.then((s) => s.release()).catch(() => undefined);
+    }
   }
 
   get size(): number {
