@@ -14,12 +14,13 @@ async function main(): Promise<void> {
     const built = await ensureModel(spec, cacheDir);
     const session = await ModelSession.open(built.onnxPath, built.dims);
     const settings = { causal: true, rates: { hidden: 0, attention: 0, embedding: 0 } };
+    const everything = { attentions: true, logits: 'all' as const };
     const ids = [1, 2, 3, 4, 5, 6].map((x) => x + 1000);
-    await session.forward([{ ids }], settings);
+    await session.forward([{ ids }], settings, everything);
     const times: number[] = [];
     for (let i = 0; i < 20; i++) {
       const t = process.hrtime.bigint();
-      await session.forward([{ ids }], settings);
+      await session.forward([{ ids }], settings, everything);
       times.push(Number(process.hrtime.bigint() - t) / 1e6);
     }
     times.sort((a, b) => a - b);
