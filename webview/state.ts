@@ -67,6 +67,8 @@ function isCurrentRun(state: ViewState, runId: string): boolean {
 export function reduce(state: ViewState, message: ToWebview): ViewState {
   switch (message.type) {
     case 'runStarted': {
+      // The host replays the current run to a page that reloaded (e.g. after being hidden): keep what we have.
+      if (state.outline?.runId === message.outline.runId) return { ...state, outline: message.outline };
       // This run's results so far become the previous run's; older leftovers fill the cells they do not cover.
       const leftovers = state.previous.filter((p) => !state.results.some((r) => sameCell(r, p)));
       return {

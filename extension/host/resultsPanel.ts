@@ -1,7 +1,9 @@
 /**
  * The results panel beside the editor. One panel, reused run after run and updated by incremental
- * messages (never by replacing its HTML, so it neither flickers nor loses its scroll). Messages sent
- * before the page says `ready` are queued. Messages from the page are validated before use.
+ * messages (never by replacing its HTML, so it neither flickers nor loses its scroll). The current run's
+ * messages are kept and replayed whenever the page (re)loads and says `ready` — a hidden panel's page is
+ * discarded (no retainContextWhenHidden), so what was posted meanwhile would otherwise be lost.
+ * Messages from the page are validated before use.
  * A serializer brings the panel back after a window reload; the page restores its own state.
  */
 import * as vscode from 'vscode';
@@ -16,7 +18,8 @@ export class ResultsPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | null = null;
   private panelScope = new DisposableStore();
   private ready = false;
-  private queue: ToWebview[] = [];
+  /** The current run's messages (the latest progress only), replayed to a page that (re)loads. */
+  private history: ToWebview[] = [];
   private readonly posted = new vscode.EventEmitter<ToWebview>();
   /** Every message posted to the page (the end-to-end tests read what the panel received). */
   readonly onDidPost = this.posted.event;
@@ -46,9 +49,10 @@ export class ResultsPanel implements vscode.Disposable {
 
   post(message: ToWebview): void {
     this.posted.fire(message);
-    if (!this.panel) return;
-    if (this.ready) void this.panel.webview.postMessage(message);
-    else this.queue.push(message);
+    if (message.type === 'runStarted') this.history = [message];
+    else if (message.type === 'progress') this.history = [...this.history.filter((m) => m.type !== 'progress'), message];
+    else this.history.push(message);
+    if (this.panel && this.ready) void this.panel.webview.postMessage(message);
   }
 
   get isOpen(): boolean {
@@ -91,11 +95,15 @@ export class ResultsPanel implements vscode.Disposable {
         }
         if (m.type === 'ready') {
           this.ready = true;
-          const queued = this.queue;
-          this.queue = [];
-          for (const q of queued) void webview.postMessage(q);
+          for (const q of this.history) void webview.postMessage(q);
         }
         this.onMessage(m);
+      }),
+    );
+    // Hidden: the page is discarded; it says `ready` again when it is shown, and gets the history.
+    this.panelScope.add(
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false;
       }),
     );
     this.panelScope.add(
@@ -103,7 +111,6 @@ export class ResultsPanel implements vscode.Disposable {
         if (this.panel === panel) {
           this.panel = null;
           this.ready = false;
-          this.queue = [];
         }
       }),
     );

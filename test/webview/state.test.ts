@@ -33,6 +33,16 @@ describe('panel state', () => {
     assert.equal(state.results.length, 1);
   });
 
+  it('a replay of the current run (to a page that reloaded while hidden) ends in the same state', () => {
+    const messages = seedRunMessages('run-1');
+    const halfway = restoreState(JSON.parse(JSON.stringify(run(messages.slice(0, 3)))));
+    const replayed = run(messages, halfway);
+    const straight = run(messages);
+    assert.deepEqual(replayed.results, straight.results);
+    assert.deepEqual(replayed.previous, []);
+    assert.equal(replayed.status.kind, 'finished');
+  });
+
   it('ignores messages of a run it no longer shows', () => {
     const state = run(seedRunMessages('run-1'));
     const after = run([{ type: 'result', runId: 'run-0', result: { ...SEED_RESULTS[0], verdict: 'bidirectional' } }, { type: 'progress', runId: 'run-0', model: 'gpt2', stage: 'running', message: 'x' }], state);

@@ -96,6 +96,25 @@ describe('Perturbation Lab in VS Code', function () {
     }
   });
 
+  it('a panel hidden during a run shows the whole run when it is shown again', async () => {
+    let hid: Promise<unknown> | null = null;
+    const run = recordRun(api, (m) => {
+      // Cover the panel with an editor in its column: its page is discarded until it is shown again.
+      if (m.type === 'result' && !hid) hid = vscode.workspace.openTextDocument({ content: 'covering the panel' }).then((d) => vscode.window.showTextDocument(d, { viewColumn: vscode.ViewColumn.Two, preserveFocus: false }));
+    });
+    try {
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(seed), vscode.ViewColumn.One);
+      await vscode.commands.executeCommand(COMMANDS.compare, seed);
+      assert.equal((await run.ended).type, 'runFinished');
+      await hid;
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      const verdicts = await browserCheck('webviewTexts', { selector: 'tr[data-model] .badge', atLeast: 4 });
+      assert.deepEqual(verdicts.map((v) => v.trim()), Object.values(SEED_VERDICTS));
+    } finally {
+      run.dispose();
+    }
+  });
+
   it('a runner crash mid-run is reported in the panel, and the next run works', async () => {
     let crashed = false;
     const run = recordRun(api, (m) => {
