@@ -3,7 +3,8 @@
  * from the language server) or the palette (nothing: the active editor); each is checked before use.
  */
 import * as vscode from 'vscode';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { COMMANDS, isCompareCaseArgs, LANGUAGE_ID } from '../protocol/commands';
 import { DisposableStore } from './disposables';
 import type { Ctx } from './ctx';
@@ -30,6 +31,14 @@ const table: Record<keyof typeof COMMANDS, Handler> = {
     void vscode.window.showInformationMessage(`Perturbation Lab: report written to ${vscode.workspace.asRelativePath(target)}`);
   },
   restartRunner: (ctx) => ctx.runner.restart('restarted from the command palette'),
+  clearModelCache: async (ctx) => {
+    const folder = join(ctx.config.cacheFolder, 'models');
+    const answer = await vscode.window.showWarningMessage(`Delete every built model in ${folder}? They are rebuilt (or reloaded) on the next run.`, { modal: true }, 'Delete');
+    if (answer !== 'Delete') return;
+    ctx.runner.restart('the model cache is being cleared');
+    await rm(folder, { recursive: true, force: true });
+    void vscode.window.showInformationMessage('Perturbation Lab: model cache cleared.');
+  },
   showOutput: (ctx) => ctx.output.show(true),
 };
 

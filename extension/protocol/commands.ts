@@ -13,6 +13,8 @@ export const COMMANDS = {
   cancel: 'perturbationLab.cancel',
   exportJson: 'perturbationLab.exportJson',
   restartRunner: 'perturbationLab.restartRunner',
+  /** Deletes every built model from the cache folder (after stopping the runner, which holds them open). */
+  clearModelCache: 'perturbationLab.clearModelCache',
   showOutput: 'perturbationLab.showOutput',
 } as const;
 

@@ -97,7 +97,7 @@ describe('Perturbation Lab in VS Code', function () {
   });
 
   it('a panel hidden during a run shows the whole run when it is shown again', async () => {
-    let hid: Promise<unknown> | null = null;
+    let hid: PromiseLike<unknown> | null = null;
     const run = recordRun(api, (m) => {
       // Cover the panel with an editor in its column: its page is discarded until it is shown again.
       if (m.type === 'result' && !hid) hid = vscode.workspace.openTextDocument({ content: 'covering the panel' }).then((d) => vscode.window.showTextDocument(d, { viewColumn: vscode.ViewColumn.Two, preserveFocus: false }));
