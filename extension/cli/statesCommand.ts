@@ -3,7 +3,7 @@ import { loadTokenizer } from '../lab/tokenizers';
 import { ModelStore } from '../lab/models/modelStore';
 import { dimsOf } from '../lab/config';
 import { dropoutSeedFor } from '../lab/experiment/dropoutSeeds';
-import { isCausal, summarizeModel } from '../lab/experiment/summary';
+import { summarizeModel } from '../lab/experiment/summary';
 import { parseArgs, takeOption, UsageError } from './args';
 import { EXIT } from './exitCodes';
 import { STATES_HELP } from './help';
@@ -39,7 +39,7 @@ export async function statesCommand(argv: string[]): Promise<number> {
   const store = new ModelStore(cacheDir);
   try {
     const session = await store.get(spec, (m) => process.stderr.write(`[${spec.name}] ${m}\n`));
-    const [run] = await session.forward([{ ids, dropoutSeed: dropoutSeedFor(spec, 0, 0) }], { causal: isCausal(spec), rates: summary.dropoutRates }, { attentions: true, logits: 'all' });
+    const [run] = await session.forward([{ ids, dropoutSeed: dropoutSeedFor(spec, 0, 0) }], { causal: dimsOf(spec.config).causal, rates: summary.dropoutRates }, { attentions: true, logits: 'all' });
     const T = ids.length;
     const H = summary.hiddenSize;
     const heads = summary.numHeads;

@@ -2,7 +2,7 @@
  * Run settings: how a model is run and judged rather than what it is. They can be written
  * at the top of the front matter (a default for every model) or in a model entry (an override).
  */
-import type { DropoutPolicy, Mode } from '../types';
+import type { ModelSpec } from '../types';
 import { checkValue, isBoolean, isNonNegativeInt, isNonNegativeNumber, oneOf, type ValueCheck } from './checks';
 
 export interface RunSettingInfo {
@@ -46,14 +46,7 @@ export function runSettingInfo(key: string): RunSettingInfo | undefined {
 }
 
 /** The settings once defaults are applied; `mode` has no fixed default (it depends on `weights:`). */
-export interface RunSettings {
-  seed: number;
-  mode: Mode;
-  dropout: DropoutPolicy;
-  addSpecialTokens: boolean;
-  atol: number;
-  rtol: number;
-}
+export type RunSettings = Pick<ModelSpec, 'seed' | 'mode' | 'dropout' | 'addSpecialTokens' | 'atol' | 'rtol'>;
 
 export const RUN_SETTING_DEFAULTS = { seed: 0, dropout: 'independent', add_special_tokens: true, atol: 1e-8, rtol: 1e-5 } as const;
 

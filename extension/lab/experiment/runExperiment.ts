@@ -11,7 +11,7 @@ import { ModelStore } from '../models/modelStore';
 import { dimsOf } from '../config';
 import { CheckpointError } from '../models/weightSource';
 import { dropoutSeedFor } from './dropoutSeeds';
-import { isCausal, summarizeModel } from './summary';
+import { summarizeModel } from './summary';
 import { TOOL_VERSION } from '../version';
 
 export interface ExperimentProgress {
@@ -69,7 +69,7 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
       throw e;
     });
     const summary = summarizeModel(spec);
-    const causal = isCausal(spec);
+    const causal = dimsOf(spec.config).causal;
     for (const c of cases) {
       checkCancelled();
       progress('running', `running case ${c.caseIndex + 1} (${c.variants.length + 2} inputs in one batch)`);

@@ -24,8 +24,3 @@ export function summarizeModel(spec: ModelSpec): ModelSummary {
     dropoutRates: spec.mode === 'eval' ? { hidden: 0, attention: 0, embedding: 0 } : { ...d.dropout },
   };
 }
-
-/** Causal attention: GPT-2 always, BERT when `is_decoder` is set. */
-export function isCausal(spec: ModelSpec): boolean {
-  return spec.architecture === 'gpt2' || spec.config.is_decoder === true;
-}
