@@ -3,12 +3,12 @@
  * stream (keyed by seed and name), so the file is bit-identical whichever worker writes which tensor
  * and however many there are. Falls back to this thread when the worker bundle is not beside us.
  */
-import { closeSync, existsSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, openSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ParameterSpec } from './architectures/parameters';
-import { writeSafetensors, type SafetensorsLayout } from './safetensors';
+import { writeAll, writeSafetensors, type SafetensorsLayout } from './safetensors';
 import { randomInit } from './weightSource';
 
 export interface WeightJob {
@@ -31,7 +31,7 @@ export async function writeRandomWeights(path: string, table: ParameterSpec[], l
   }
   const fd = openSync(path, 'w');
   try {
-    writeSync(fd, layout.headerBytes);
+    writeAll(fd, layout.headerBytes);
     const end = Math.max(...[...layout.offsets.values()].map((o) => o.begin + o.length));
     ftruncateSync(fd, end);
   } finally {

@@ -189,7 +189,8 @@ export function writeSafetensors<T extends PlannedTensor>(path: string, tensors:
   }
 }
 
-function writeAll(fd: number, bytes: Uint8Array): void {
+/** Writes every byte (writeSync may write fewer than asked), at `position` or at the file's current offset. */
+export function writeAll(fd: number, bytes: Uint8Array, position?: number): void {
   let done = 0;
-  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position === undefined ? null : position + done);
 }

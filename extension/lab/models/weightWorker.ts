@@ -3,9 +3,10 @@
  * its place in the safetensors file (positional writes), so a full-size model is generated on every
  * core. Built as its own bundle (dist/weightWorker.js); see randomWeightsParallel.ts.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { randomInit } from './weightSource';
+import { writeAll } from './safetensors';
 import type { WeightJob } from './randomWeightsParallel';
 
 const { path, seed, jobs } = workerData as { path: string; seed: number; jobs: WeightJob[] };
@@ -14,9 +15,7 @@ const fd = openSync(path, 'r+');
 try {
   for (const job of jobs) {
     const data = produce(job.parameter);
-    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    let done = 0;
-    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, job.offset + done);
+    writeAll(fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength), job.offset);
   }
 } finally {
   closeSync(fd);
