@@ -10,7 +10,20 @@ const zero = { line: 0, column: 0 };
 async function main(): Promise<void> {
   for (const preset of ['gpt2', 'bert-base-uncased'] as const) {
     const config = PRESETS[preset] as HfConfig;
-    const spec: ModelSpec = { name: preset, architecture: config.model_type, config, configSource: preset, seed: 0, mode: 'eval', dropout: 'independent', addSpecialTokens: false, atol: 1e-8, rtol: 1e-5, tokenizer: config.model_type === 'bert' ? 'bert-uncased' : 'gpt2', range: { start: zero, end: zero } };
+    const spec: ModelSpec = {
+      name: preset,
+      architecture: config.model_type,
+      config,
+      configSource: preset,
+      seed: 0,
+      mode: 'eval',
+      dropout: 'independent',
+      addSpecialTokens: false,
+      atol: 1e-8,
+      rtol: 1e-5,
+      tokenizer: config.model_type === 'bert' ? 'bert-uncased' : 'gpt2',
+      range: { start: zero, end: zero },
+    };
     const built = await ensureModel(spec, cacheDir);
     const session = await ModelSession.open(built.onnxPath, built.dims);
     const settings = { causal: true, rates: { hidden: 0, attention: 0, embedding: 0 } };
@@ -24,7 +37,14 @@ async function main(): Promise<void> {
       times.push(Number(process.hrtime.bigint() - t) / 1e6);
     }
     times.sort((a, b) => a - b);
-    console.log(JSON.stringify([`one 6-token forward pass, ${preset}, warm session (median of 20)`, `${times[10].toFixed(1)} ms`, '', 'all hidden states and attentions returned']));
+    console.log(
+      JSON.stringify([
+        `one 6-token forward pass, ${preset}, warm session (median of 20)`,
+        `${times[10].toFixed(1)} ms`,
+        '',
+        'all hidden states and attentions returned',
+      ]),
+    );
     await session.release();
   }
 }

@@ -11,14 +11,21 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const seed = join(root, 'examples', 'encoder-vs-decoder.prompt');
-const PYTHON = { seconds: 9.0, gb: 2.1, note: 'transformers, the seed\'s four models from_config (figure from the issue, this machine kind)' };
+const PYTHON = {
+  seconds: 9.0,
+  gb: 2.1,
+  note: "transformers, the seed's four models from_config (figure from the issue, this machine kind)",
+};
 const PYTHON_TWO = { seconds: 5.7, gb: 1.26 };
 
 /** Runs the CLI in a child that reports its own peak RSS (worker threads included: same process). */
 function timedCli(args, cache) {
   const wrapper = `process.on('exit', () => process.stderr.write('\\nBENCH_MAXRSS_KB ' + process.resourceUsage().maxRSS + '\\n')); process.argv.splice(1, 0, 'cli'); require(${JSON.stringify(join(root, 'dist', 'cli.js'))});`;
   const started = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['-e', wrapper, ...args], { encoding: 'utf8', env: { ...process.env, PERTURBATION_LAB_CACHE: cache, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, ['-e', wrapper, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, PERTURBATION_LAB_CACHE: cache, NO_COLOR: '1' },
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (r.status !== 0) throw new Error(`CLI failed (${r.status}): ${r.stderr}`);
   const kb = Number(/BENCH_MAXRSS_KB (\d+)/.exec(r.stderr)?.[1]);
@@ -34,18 +41,35 @@ const rows = [];
 const cache = mkdtempSync(join(tmpdir(), 'plab-bench-'));
 try {
   const cold = timedCli(['compare', seed], cache);
-  rows.push(['seed experiment, CLI, cold model cache (builds gpt2 + bert-base)', `${cold.seconds.toFixed(2)} s`, `${cold.mb.toFixed(0)} MB`, `${(cold.seconds / PYTHON.seconds).toFixed(2)}× Python (target ≤ 1×)`]);
+  rows.push([
+    'seed experiment, CLI, cold model cache (builds gpt2 + bert-base)',
+    `${cold.seconds.toFixed(2)} s`,
+    `${cold.mb.toFixed(0)} MB`,
+    `${(cold.seconds / PYTHON.seconds).toFixed(2)}× Python (target ≤ 1×)`,
+  ]);
   const warmRuns = [0, 1, 2].map(() => timedCli(['compare', seed], cache));
   const warm = { seconds: median(warmRuns.map((r) => r.seconds)), mb: Math.max(...warmRuns.map((r) => r.mb)) };
-  rows.push(['seed experiment, CLI, warm model cache (median of 3)', `${warm.seconds.toFixed(2)} s`, `${warm.mb.toFixed(0)} MB`, `${(warm.seconds / PYTHON.seconds).toFixed(2)}× Python (target ≤ 0.35×)`]);
+  rows.push([
+    'seed experiment, CLI, warm model cache (median of 3)',
+    `${warm.seconds.toFixed(2)} s`,
+    `${warm.mb.toFixed(0)} MB`,
+    `${(warm.seconds / PYTHON.seconds).toFixed(2)}× Python (target ≤ 0.35×)`,
+  ]);
   const forward = spawnSync(process.execPath, [join(root, 'out', 'bench', 'forward.js'), cache], { encoding: 'utf8' });
   if (forward.status !== 0) throw new Error(forward.stderr);
   for (const line of forward.stdout.trim().split('\n')) rows.push(JSON.parse(line));
-  const runner = spawnSync(process.execPath, [join(root, 'out', 'bench', 'runner.js'), cache, root], { encoding: 'utf8' });
+  const runner = spawnSync(process.execPath, [join(root, 'out', 'bench', 'runner.js'), cache, root], {
+    encoding: 'utf8',
+  });
   if (runner.status !== 0) throw new Error(runner.stderr);
   for (const line of runner.stdout.trim().split('\n')) rows.push(JSON.parse(line));
   rows.push([`Python, ${PYTHON.note}`, `${PYTHON.seconds} s`, `${(PYTHON.gb * 1024).toFixed(0)} MB`, 'reference']);
-  rows.push(['Python, the seed\'s two distinct models (gpt2 + causal BERT) from_config', `${PYTHON_TWO.seconds} s`, `${(PYTHON_TWO.gb * 1024).toFixed(0)} MB`, 'reference']);
+  rows.push([
+    "Python, the seed's two distinct models (gpt2 + causal BERT) from_config",
+    `${PYTHON_TWO.seconds} s`,
+    `${(PYTHON_TWO.gb * 1024).toFixed(0)} MB`,
+    'reference',
+  ]);
 } finally {
   rmSync(cache, { recursive: true, force: true });
 }

@@ -30,17 +30,32 @@ function rssMb(pid: number): { rss: number; peak: number } {
 }
 
 async function main(): Promise<void> {
-  const client = new RunnerClient({ runnerPath: join(root, 'dist', 'runner.js'), settings: () => ({ cacheDir, threads: 0, trusted: true }), log: () => {} });
+  const client = new RunnerClient({
+    runnerPath: join(root, 'dist', 'runner.js'),
+    settings: () => ({ cacheDir, threads: 0, trusted: true }),
+    log: () => {},
+  });
   const row = (what: string, r: { first: number; last: number }, target: string) =>
     console.log(JSON.stringify([what, `first ${r.first.toFixed(0)} ms · last ${r.last.toFixed(0)} ms`, '', target]));
   try {
-    row('seed example via the runner, cold runner (fresh process, models built on disk)', await timedRun(client), 'a process start and two model loads');
+    row(
+      'seed example via the runner, cold runner (fresh process, models built on disk)',
+      await timedRun(client),
+      'a process start and two model loads',
+    );
     const warm: { first: number; last: number }[] = [];
     for (let i = 0; i < 5; i++) warm.push(await timedRun(client));
     warm.sort((a, b) => a.last - b.last);
     row('seed example via the runner, warm runner (median of 5)', warm[2], 'first < 300 ms, last < 1 s');
     const mem = rssMb(client.pid!);
-    console.log(JSON.stringify(['runner process with gpt2 + bert-base loaded', '', `${mem.rss.toFixed(0)} MB (peak ${mem.peak.toFixed(0)} MB)`, 'the extension host holds no model']));
+    console.log(
+      JSON.stringify([
+        'runner process with gpt2 + bert-base loaded',
+        '',
+        `${mem.rss.toFixed(0)} MB (peak ${mem.peak.toFixed(0)} MB)`,
+        'the extension host holds no model',
+      ]),
+    );
   } finally {
     client.dispose();
   }

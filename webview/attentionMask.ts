@@ -14,7 +14,8 @@ const LABELS = 16;
 const GRID_LIMIT = 48;
 
 const RULE_TEXT = {
-  causal: 'Causal: each position sees itself and the positions before it, so a later edit cannot reach an earlier position.',
+  causal:
+    'Causal: each position sees itself and the positions before it, so a later edit cannot reach an earlier position.',
   bidirectional: 'Bidirectional: every position sees every other, so an edit anywhere can reach every position.',
 } as const;
 
@@ -32,14 +33,20 @@ export class AttentionMaskView {
     const { keep, rule } = result.attentionMask;
     this.n = keep.length;
     // Long inputs are scaled down to TARGET_SIZE (a cell may be less than a pixel).
-    this.cell = this.n > GRID_LIMIT ? TARGET_SIZE / this.n : Math.min(18, Math.floor(TARGET_SIZE / Math.max(1, this.n)));
+    this.cell =
+      this.n > GRID_LIMIT ? TARGET_SIZE / this.n : Math.min(18, Math.floor(TARGET_SIZE / Math.max(1, this.n)));
     this.margin = this.cell >= 12 ? LABELS : 0;
     this.canvas.dataset.size = String(this.n);
     this.canvas.setAttribute('aria-label', `${rule} attention mask over ${this.n} positions`);
     this.element = el(
       'div',
       { class: 'attention-mask' },
-      el('div', { class: 'mask-rule' }, el('span', { class: 'rule-badge', 'data-rule': rule }, rule), el('span', { class: 'mask-axes' }, 'rows: query · columns: key')),
+      el(
+        'div',
+        { class: 'mask-rule' },
+        el('span', { class: 'rule-badge', 'data-rule': rule }, rule),
+        el('span', { class: 'mask-axes' }, 'rows: query · columns: key'),
+      ),
       this.canvas,
       el('p', { class: 'mask-caption' }, RULE_TEXT[rule]),
     );

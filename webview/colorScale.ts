@@ -17,7 +17,9 @@ const fromLinear = (x: number) => {
 };
 
 export function rgbToOklab([r8, g8, b8]: Rgb): Lab {
-  const r = toLinear(r8), g = toLinear(g8), b = toLinear(b8);
+  const r = toLinear(r8),
+    g = toLinear(g8),
+    b = toLinear(b8);
   const l = Math.cbrt(0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b);
   const m = Math.cbrt(0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b);
   const s = Math.cbrt(0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b);
@@ -39,7 +41,11 @@ export function oklabToRgb([L, A, B]: Lab): Rgb {
   ];
 }
 
-const lerp = (a: Lab, b: Lab, t: number): Lab => [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t];
+const lerp = (a: Lab, b: Lab, t: number): Lab => [
+  a[0] + (b[0] - a[0]) * t,
+  a[1] + (b[1] - a[1]) * t,
+  a[2] + (b[2] - a[2]) * t,
+];
 
 /** `a` moved toward `b` by `t` in OKLab (a perceptual mix, unlike averaging sRGB). */
 export function mix(a: Rgb, b: Rgb, t: number): Rgb {
@@ -65,7 +71,11 @@ export function sequentialScale(background: Rgb, foreground: Rgb, hues: readonly
   const bg = rgbToOklab(background);
   const fg = rgbToOklab(foreground);
   const direction = Math.sign(fg[0] - bg[0]) || 1;
-  const stops: Lab[] = [lerp(bg, rgbToOklab(hues[0]), 0.4), ...hues.map(rgbToOklab), lerp(rgbToOklab(hues[hues.length - 1]), fg, 0.45)];
+  const stops: Lab[] = [
+    lerp(bg, rgbToOklab(hues[0]), 0.4),
+    ...hues.map(rgbToOklab),
+    lerp(rgbToOklab(hues[hues.length - 1]), fg, 0.45),
+  ];
   // Perceptual order: every stop must be further from the background's lightness than the one before.
   for (let i = 1; i < stops.length; i++) {
     const minimum = stops[i - 1][0] + direction * 0.03;

@@ -21,6 +21,14 @@ export function controlView(control: ControlRun): HTMLElement {
         : `The base input run twice already differs: max |Δ| ${formatNumber(control.maxAbsDiff)}. Differences between the two prompts no bigger than that are not evidence of anything.`,
     ),
     peak > 0 ? el('div', { class: 'layer-bars', 'aria-label': 'control max |Δ| per layer' }, ...bars) : null,
-    peak > 0 ? el('div', { class: 'layer-bars-axis muted' }, el('span', {}, 'emb'), el('span', {}, 'max |Δ| per layer'), el('span', {}, `layer ${control.perLayerMaxAbsDiff.length - 1}`)) : null,
+    peak > 0
+      ? el(
+          'div',
+          { class: 'layer-bars-axis muted' },
+          el('span', {}, 'emb'),
+          el('span', {}, 'max |Δ| per layer'),
+          el('span', {}, `layer ${control.perLayerMaxAbsDiff.length - 1}`),
+        )
+      : null,
   );
 }

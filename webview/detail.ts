@@ -38,7 +38,9 @@ export class DetailView {
     const key = keyOf(result);
     if (this.shown && this.shown.result === result && this.shown.stale === stale) return;
     const sameCell = this.shown?.key === key;
-    const keepScroll = sameCell ? { heatmap: this.heatmap?.scrollLeft ?? 0, strips: this.strips?.scroller?.scrollLeft ?? 0 } : null;
+    const keepScroll = sameCell
+      ? { heatmap: this.heatmap?.scrollLeft ?? 0, strips: this.strips?.scroller?.scrollLeft ?? 0 }
+      : null;
     this.shown = { key, result, stale };
     this.heatmap?.dispose();
     hideTooltip();
@@ -57,7 +59,12 @@ export class DetailView {
       el(
         'div',
         { class: 'detail-head' },
-        el('h2', {}, el('span', { class: 'detail-model' }, result.model), el('span', { class: 'detail-variant' }, variantLabel(result.caseIndex, result.variantIndex))),
+        el(
+          'h2',
+          {},
+          el('span', { class: 'detail-model' }, result.model),
+          el('span', { class: 'detail-variant' }, variantLabel(result.caseIndex, result.variantIndex)),
+        ),
         stale ? el('span', { class: 'stale-note' }, 'from the previous run — waiting for the new result') : null,
       ),
       el(
@@ -68,7 +75,11 @@ export class DetailView {
         el('dt', {}, 'variant'),
         el('dd', {}, el('code', {}, result.variantText)),
       ),
-      card('Diagnosis', 'diagnosis-card', el('div', { class: 'diagnosis-layout' }, diagnosisView(result), evidenceView(result))),
+      card(
+        'Diagnosis',
+        'diagnosis-card',
+        el('div', { class: 'diagnosis-layout' }, diagnosisView(result), evidenceView(result)),
+      ),
       card('Tokens', 'tokens-card', strips.element),
       card('Max |Δ| of the hidden state, by layer and position', 'heatmap-card', heatmap.element),
       el(

@@ -22,7 +22,11 @@ function findingView(finding: Finding): HTMLElement {
   return el(
     'li',
     { class: 'finding', 'data-severity': finding.severity, 'data-code': finding.code },
-    el('span', { class: 'finding-icon', role: 'img', 'aria-label': finding.severity }, finding.severity === 'warning' ? '!' : 'i'),
+    el(
+      'span',
+      { class: 'finding-icon', role: 'img', 'aria-label': finding.severity },
+      finding.severity === 'warning' ? '!' : 'i',
+    ),
     el(
       'div',
       { class: 'finding-body' },
@@ -38,9 +42,18 @@ function fixView(fix: NonNullable<Finding['fix']>): HTMLElement {
   const at = fix.description.indexOf(setting);
   const words =
     at >= 0
-      ? [fix.description.slice(0, at), el('code', { class: 'fix-setting' }, setting), fix.description.slice(at + setting.length)]
+      ? [
+          fix.description.slice(0, at),
+          el('code', { class: 'fix-setting' }, setting),
+          fix.description.slice(at + setting.length),
+        ]
       : [el('code', { class: 'fix-setting' }, setting), ` — ${fix.description}`];
-  return el('p', { class: 'finding-fix' }, el('span', { class: 'fix-label' }, 'Fix'), el('span', { class: 'fix-description' }, ...words));
+  return el(
+    'p',
+    { class: 'finding-fix' },
+    el('span', { class: 'fix-label' }, 'Fix'),
+    el('span', { class: 'fix-description' }, ...words),
+  );
 }
 
 /** A setting's value as it would be written in the front matter. */
@@ -53,15 +66,30 @@ function yamlScalar(value: unknown): string {
 /** The numbers the verdict rests on, each named the way the report names it. */
 export function evidenceView(result: VariantResult): HTMLElement {
   const { evidence, frontier } = result;
-  const at = evidence.earlierMaxAt ? ` at ${layerName(evidence.earlierMaxAt.layer)}, position ${evidence.earlierMaxAt.position}` : '';
+  const at = evidence.earlierMaxAt
+    ? ` at ${layerName(evidence.earlierMaxAt.layer)}, position ${evidence.earlierMaxAt.position}`
+    : '';
   const rows: [string, string][] = [
-    ['first perturbed position', frontier.firstPerturbed === null ? 'none (identical tokens)' : String(frontier.firstPerturbed)],
+    [
+      'first perturbed position',
+      frontier.firstPerturbed === null ? 'none (identical tokens)' : String(frontier.firstPerturbed),
+    ],
     ['first changed position', frontier.firstChanged === null ? 'none' : String(frontier.firstChanged)],
-    ['max |Δ| before the edit', evidence.earlierMaxAbsDiff === null ? 'no earlier position' : `${formatNumber(evidence.earlierMaxAbsDiff)}${at}`],
+    [
+      'max |Δ| before the edit',
+      evidence.earlierMaxAbsDiff === null ? 'no earlier position' : `${formatNumber(evidence.earlierMaxAbsDiff)}${at}`,
+    ],
     ['noise floor', formatNumber(evidence.noiseFloor)],
     ['margin over noise', evidence.marginOverNoise === null ? '—' : `×${formatNumber(evidence.marginOverNoise)}`],
-    ['allclose at position 0 (last layer)', evidence.allcloseAtPosition0 === null ? '— (position 0 is perturbed)' : String(evidence.allcloseAtPosition0)],
+    [
+      'allclose at position 0 (last layer)',
+      evidence.allcloseAtPosition0 === null ? '— (position 0 is perturbed)' : String(evidence.allcloseAtPosition0),
+    ],
     ['tolerance', `atol ${formatNumber(evidence.atol)}, rtol ${formatNumber(evidence.rtol)}`],
   ];
-  return el('dl', { class: 'evidence-list' }, ...rows.flatMap(([name, value]) => [el('dt', {}, name), el('dd', {}, value)]));
+  return el(
+    'dl',
+    { class: 'evidence-list' },
+    ...rows.flatMap(([name, value]) => [el('dt', {}, name), el('dd', {}, value)]),
+  );
 }

@@ -13,7 +13,11 @@ export interface Attrs {
 
 const REFUSED_ATTRIBUTE = /^(on|style$|href$|src$|srcdoc$|action$|formaction$)/i;
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value === undefined || value === false) continue;
@@ -27,7 +31,9 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs =
 export function append(parent: Node, ...children: Child[]): void {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
-    parent.appendChild(typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child);
+    parent.appendChild(
+      typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child,
+    );
   }
 }
 
@@ -45,7 +51,10 @@ export function prose(text: string): DocumentFragment {
 }
 
 /** Sets an element's CSS pixel geometry through the CSSOM (allowed by the CSP, unlike a style attribute). */
-export function place(element: HTMLElement, box: { left?: number; top?: number; width?: number; height?: number }): void {
+export function place(
+  element: HTMLElement,
+  box: { left?: number; top?: number; width?: number; height?: number },
+): void {
   for (const [key, value] of Object.entries(box)) {
     if (value !== undefined) element.style.setProperty(key, `${value}px`);
   }

@@ -13,7 +13,8 @@ const TITLE: Record<FailureInfo['kind'], string> = {
 const HINT: Record<FailureInfo['kind'], string> = {
   'runner-crashed': 'It restarts on the next run; results received before it died are kept below.',
   input: 'Fix them in the editor (they are also listed in the Problems panel), then re-run.',
-  untrusted: 'Trust this workspace (Manage Workspace Trust) to run models from its paths; presets without workspace files still run.',
+  untrusted:
+    'Trust this workspace (Manage Workspace Trust) to run models from its paths; presets without workspace files still run.',
   cancelled: 'Results received before the cancel are kept below.',
   internal: 'The output channel “Perturbation Lab” has the details.',
 };
@@ -32,7 +33,11 @@ export class FailureBanner {
       ? el('ul', { class: 'banner-details' }, ...failure.details.map((line) => el('li', {}, el('code', {}, line))))
       : null;
     this.element.replaceChildren(
-      el('div', { class: 'banner-icon', 'aria-hidden': 'true' }, failure.kind === 'cancelled' || failure.kind === 'untrusted' ? 'ⓘ' : '⚠'),
+      el(
+        'div',
+        { class: 'banner-icon', 'aria-hidden': 'true' },
+        failure.kind === 'cancelled' || failure.kind === 'untrusted' ? 'ⓘ' : '⚠',
+      ),
       el(
         'div',
         { class: 'banner-body' },

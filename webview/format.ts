@@ -1,7 +1,7 @@
 /** How numbers, positions and verdicts read in the panel (the same rules as the report's own prose). */
 import type { Verdict } from '../extension/protocol/report';
 import type { RunOutline } from '../extension/protocol/webview';
-import { formatNumber as formatReportNumber } from '../extension/lab/diagnose/format';
+import { formatNumber as formatReportNumber } from '../extension/protocol/numbers';
 
 /** Compact numbers, by the same rule as the report's own prose (0.0028, 0.41, 1500, 2.4e-5); '—' for none. */
 export function formatNumber(x: number | null | undefined): string {
@@ -10,7 +10,11 @@ export function formatNumber(x: number | null | undefined): string {
 
 export function formatPercent(p: number): string {
   const percent = p * 100;
-  return percent >= 10 ? `${percent.toFixed(0)}%` : percent >= 0.1 ? `${percent.toFixed(1)}%` : `${formatNumber(percent)}%`;
+  return percent >= 10
+    ? `${percent.toFixed(0)}%`
+    : percent >= 0.1
+      ? `${percent.toFixed(1)}%`
+      : `${formatNumber(percent)}%`;
 }
 
 export function formatDuration(ms: number): string {
@@ -35,7 +39,8 @@ export function variantLabel(caseIndex: number, variantIndex: number): string {
 }
 
 export function variantText(outline: RunOutline | null, caseIndex: number, variantIndex: number): string | undefined {
-  return outline?.cases.find((c) => c.caseIndex === caseIndex)?.variants.find((v) => v.variantIndex === variantIndex)?.text;
+  return outline?.cases.find((c) => c.caseIndex === caseIndex)?.variants.find((v) => v.variantIndex === variantIndex)
+    ?.text;
 }
 
 /** The file's last path segment, for the title; the whole path is shown beside it. */

@@ -13,13 +13,38 @@ export class Header {
   private readonly fileName = el('h1', { class: 'file-name' }, 'Perturbation Lab');
   private readonly filePath = el('span', { class: 'file-path' });
   private readonly statusIcon = el('span', { class: 'status-icon', 'aria-hidden': 'true' });
-  private readonly statusText = el('span', { class: 'status-text' }, 'No results yet: run “Perturbation Lab: Compare” on a .prompt file.');
-  private readonly statusRow = el('div', { class: 'status-row', role: 'status', 'aria-live': 'polite' }, this.statusIcon, this.statusText);
-  private readonly progressBar = el('div', { class: 'progress-bar', hidden: true }, el('div', { class: 'progress-bar-fill' }));
+  private readonly statusText = el(
+    'span',
+    { class: 'status-text' },
+    'No results yet: run “Perturbation Lab: Compare” on a .prompt file.',
+  );
+  private readonly statusRow = el(
+    'div',
+    { class: 'status-row', role: 'status', 'aria-live': 'polite' },
+    this.statusIcon,
+    this.statusText,
+  );
+  private readonly progressBar = el(
+    'div',
+    { class: 'progress-bar', hidden: true },
+    el('div', { class: 'progress-bar-fill' }),
+  );
   private readonly modelProgress = el('ul', { class: 'model-progress', hidden: true });
-  private readonly cancelButton = el('button', { class: 'button secondary', type: 'button', hidden: true, 'data-action': 'cancel' }, 'Cancel');
-  private readonly rerunButton = el('button', { class: 'button', type: 'button', disabled: true, 'data-action': 'rerun' }, 'Re-run');
-  private readonly exportButton = el('button', { class: 'button secondary', type: 'button', disabled: true, 'data-action': 'export' }, 'Export JSON');
+  private readonly cancelButton = el(
+    'button',
+    { class: 'button secondary', type: 'button', hidden: true, 'data-action': 'cancel' },
+    'Cancel',
+  );
+  private readonly rerunButton = el(
+    'button',
+    { class: 'button', type: 'button', disabled: true, 'data-action': 'rerun' },
+    'Re-run',
+  );
+  private readonly exportButton = el(
+    'button',
+    { class: 'button secondary', type: 'button', disabled: true, 'data-action': 'export' },
+    'Export JSON',
+  );
   private runId: string | null = null;
 
   constructor(post: (message: FromWebview) => void) {
@@ -66,7 +91,12 @@ export class Header {
     const count = `${results.length} of ${expected} result${expected === 1 ? '' : 's'}`;
     switch (status.kind) {
       case 'idle':
-        return status.message ?? (results.length ? `${results.length} results` : 'No results yet: run “Perturbation Lab: Compare” on a .prompt file.');
+        return (
+          status.message ??
+          (results.length
+            ? `${results.length} results`
+            : 'No results yet: run “Perturbation Lab: Compare” on a .prompt file.')
+        );
       case 'running':
         return `Running — ${count}`;
       case 'finished':
@@ -84,7 +114,8 @@ export class Header {
       const done = state.results.filter((r) => r.model === model).length;
       const progress = state.progress[model];
       const stage = done >= perModel ? 'done' : (progress?.stage ?? 'waiting');
-      const message = done >= perModel ? `${done} result${done === 1 ? '' : 's'}` : (progress?.message ?? 'waiting for its turn');
+      const message =
+        done >= perModel ? `${done} result${done === 1 ? '' : 's'}` : (progress?.message ?? 'waiting for its turn');
       return el(
         'li',
         { class: 'model-progress-item', 'data-stage': stage },

@@ -61,9 +61,18 @@ export class Heatmap {
       place(label, { height: this.cellHeight });
       rowLabels.appendChild(label);
     }
-    this.scroller = el('div', { class: 'heatmap-scroll' }, el('div', { class: 'heatmap-canvas-wrap' }, this.canvas, this.columnCursor, this.cursor));
+    this.scroller = el(
+      'div',
+      { class: 'heatmap-scroll' },
+      el('div', { class: 'heatmap-canvas-wrap' }, this.canvas, this.columnCursor, this.cursor),
+    );
     this.legend = new HeatmapLegend(this.domain, result);
-    this.element = el('div', { class: 'heatmap' }, el('div', { class: 'heatmap-body' }, rowLabels, this.scroller), this.legend.element);
+    this.element = el(
+      'div',
+      { class: 'heatmap' },
+      el('div', { class: 'heatmap-body' }, rowLabels, this.scroller),
+      this.legend.element,
+    );
     this.canvas.dataset.rows = String(this.layers.length);
     this.canvas.dataset.columns = String(result.alignment.pairs.length);
     this.canvas.setAttribute('aria-label', this.describe());
@@ -93,7 +102,8 @@ export class Heatmap {
     const columns = this.result.alignment.pairs.length;
     const available = (this.lastWidth || 600) - 2;
     this.cellWidth = Math.max(MIN_CELL_WIDTH, Math.min(MAX_CELL_WIDTH, Math.floor(available / Math.max(1, columns))));
-    if (columns * this.cellWidth > MAX_CANVAS_WIDTH) this.cellWidth = Math.max(1, Math.floor(MAX_CANVAS_WIDTH / columns));
+    if (columns * this.cellWidth > MAX_CANVAS_WIDTH)
+      this.cellWidth = Math.max(1, Math.floor(MAX_CANVAS_WIDTH / columns));
     this.axis = this.cellWidth >= TOKEN_LABEL_MIN_WIDTH ? AXIS_WITH_TOKENS : AXIS;
     place(this.axisSpacer, { height: this.axis });
     const width = columns * this.cellWidth;
@@ -116,14 +126,21 @@ export class Heatmap {
       this.scrollToEdit = false;
       const edit = this.result.alignment.pairs.findIndex((p) => p.kind !== 'same');
       const left = edit * this.cellWidth;
-      if (edit >= 0 && left > this.scroller.clientWidth * 0.8) this.scroller.scrollLeft = left - this.scroller.clientWidth / 3;
+      if (edit >= 0 && left > this.scroller.clientWidth * 0.8)
+        this.scroller.scrollLeft = left - this.scroller.clientWidth / 3;
     }
   }
 
   /** Outlines a column (the token strip's hovered pair). */
   highlightColumn(pairIndex: number | null): void {
     this.columnCursor.hidden = pairIndex === null;
-    if (pairIndex !== null) place(this.columnCursor, { left: pairIndex * this.cellWidth, top: this.axis, width: this.cellWidth, height: this.layers.length * this.cellHeight });
+    if (pairIndex !== null)
+      place(this.columnCursor, {
+        left: pairIndex * this.cellWidth,
+        top: this.axis,
+        width: this.cellWidth,
+        height: this.layers.length * this.cellHeight,
+      });
   }
 
   private paint(context: CanvasRenderingContext2D, palette: Palette, width: number, height: number): void {
@@ -136,7 +153,12 @@ export class Heatmap {
       const y = this.axis + row * h;
       for (let column = 0; column < layer.maxAbsDiff.length; column++) {
         const cell = this.domain.classify(layer.maxAbsDiff[column]);
-        context.fillStyle = cell.kind === 'changed' ? palette.heat.at(cell.t) : cell.kind === 'unchanged' ? palette.unchanged : (hatch ?? palette.unchanged);
+        context.fillStyle =
+          cell.kind === 'changed'
+            ? palette.heat.at(cell.t)
+            : cell.kind === 'unchanged'
+              ? palette.unchanged
+              : (hatch ?? palette.unchanged);
         context.fillRect(column * w, y, w - gap, h - 1);
       }
     });
@@ -164,7 +186,12 @@ export class Heatmap {
       context.globalAlpha = 0.9;
       context.font = `11px ${font}`;
       pairs.forEach((pair, column) => {
-        const token = pair.base !== null ? this.result.baseTokens[pair.base] : pair.variant !== null ? this.result.variantTokens[pair.variant] : undefined;
+        const token =
+          pair.base !== null
+            ? this.result.baseTokens[pair.base]
+            : pair.variant !== null
+              ? this.result.variantTokens[pair.variant]
+              : undefined;
         context.fillText(fit(context, token?.text ?? '', w - 4), column * w + w / 2, 23);
       });
     }
@@ -206,18 +233,32 @@ export class Heatmap {
     this.canvas.addEventListener('pointerleave', () => this.leave());
     this.canvas.addEventListener('blur', () => this.leave());
     this.canvas.addEventListener('keydown', (event) => {
-      const moves: Record<string, [number, number]> = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
+      const moves: Record<string, [number, number]> = {
+        ArrowLeft: [0, -1],
+        ArrowRight: [0, 1],
+        ArrowUp: [-1, 0],
+        ArrowDown: [1, 0],
+      };
       const move = moves[event.key];
       if (!move) return;
       event.preventDefault();
-      const at = this.focused ?? { row: 0, column: Math.max(0, this.result.alignment.pairs.findIndex((p) => p.kind !== 'same')) };
+      const at = this.focused ?? {
+        row: 0,
+        column: Math.max(
+          0,
+          this.result.alignment.pairs.findIndex((p) => p.kind !== 'same'),
+        ),
+      };
       const cell = {
         row: Math.min(this.layers.length - 1, Math.max(0, at.row + (this.focused ? move[0] : 0))),
         column: Math.min(this.result.alignment.pairs.length - 1, Math.max(0, at.column + (this.focused ? move[1] : 0))),
       };
       this.moveCursor(cell);
       const left = cell.column * this.cellWidth;
-      if (left < this.scroller.scrollLeft || left + this.cellWidth > this.scroller.scrollLeft + this.scroller.clientWidth) {
+      if (
+        left < this.scroller.scrollLeft ||
+        left + this.cellWidth > this.scroller.scrollLeft + this.scroller.clientWidth
+      ) {
         this.scroller.scrollLeft = left - this.scroller.clientWidth / 2;
       }
       const box = this.cursor.getBoundingClientRect();
@@ -229,7 +270,12 @@ export class Heatmap {
   private moveCursor(cell: Cell): void {
     this.focused = cell;
     this.cursor.hidden = false;
-    place(this.cursor, { left: cell.column * this.cellWidth, top: this.axis + cell.row * this.cellHeight, width: this.cellWidth, height: this.cellHeight });
+    place(this.cursor, {
+      left: cell.column * this.cellWidth,
+      top: this.axis + cell.row * this.cellHeight,
+      width: this.cellWidth,
+      height: this.cellHeight,
+    });
   }
 
   private leave(): void {
@@ -246,7 +292,8 @@ export class Heatmap {
 
   private describe(): string {
     let changed = 0;
-    for (const layer of this.layers) for (const value of layer.maxAbsDiff) if (this.domain.classify(value).kind === 'changed') changed++;
+    for (const layer of this.layers)
+      for (const value of layer.maxAbsDiff) if (this.domain.classify(value).kind === 'changed') changed++;
     return `Max |Δ| by layer and position: ${this.layers.length} layers × ${this.result.alignment.pairs.length} positions, ${changed} cells above the noise floor ${formatNumber(this.domain.floor)}. Use the arrow keys to read cells.`;
   }
 }

@@ -5,13 +5,23 @@ import type { HeatDomain } from './heatmapScale';
 import { positionLabel } from './tokenStrips';
 import { quote } from './tokenText';
 
-export function describeCell(result: VariantResult, layer: LayerMetrics, column: number, domain: HeatDomain): { title: string; rows: [string, string][] } {
+export function describeCell(
+  result: VariantResult,
+  layer: LayerMetrics,
+  column: number,
+  domain: HeatDomain,
+): { title: string; rows: [string, string][] } {
   const pair = result.alignment.pairs[column];
   const value = layer.maxAbsDiff[column];
   const kind = domain.classify(value).kind;
   const base = quote(pair.base === null ? '' : (result.baseTokens[pair.base]?.text ?? ''));
   const variant = quote(pair.variant === null ? '' : (result.variantTokens[pair.variant]?.text ?? ''));
-  const tokens = { same: base, changed: `${base} → ${variant}`, inserted: `inserted ${variant}`, deleted: `deleted ${base}` }[pair.kind];
+  const tokens = {
+    same: base,
+    changed: `${base} → ${variant}`,
+    inserted: `inserted ${variant}`,
+    deleted: `deleted ${base}`,
+  }[pair.kind];
   const change =
     kind === 'missing'
       ? 'no counterpart on the other side'
@@ -25,7 +35,12 @@ export function describeCell(result: VariantResult, layer: LayerMetrics, column:
       ['tokens', tokens],
       ['max |Δ|', change],
       ['cosine distance', formatNumber(layer.cosineDistance[column])],
-      ['allclose', allclose === null ? '—' : `${allclose} (atol ${formatNumber(result.evidence.atol)}, rtol ${formatNumber(result.evidence.rtol)})`],
+      [
+        'allclose',
+        allclose === null
+          ? '—'
+          : `${allclose} (atol ${formatNumber(result.evidence.atol)}, rtol ${formatNumber(result.evidence.rtol)})`,
+      ],
     ],
   };
 }

@@ -14,13 +14,11 @@ export class HeatmapLegend {
   private readonly unchanged = el('canvas', { class: 'legend-swatch', 'aria-hidden': 'true' });
   private readonly missing = el('canvas', { class: 'legend-swatch', 'aria-hidden': 'true' });
 
-  constructor(
-    domain: HeatDomain,
-    result: VariantResult,
-  ) {
+  constructor(domain: HeatDomain, result: VariantResult) {
     const anyChanged = domain.max > domain.floor;
     const oneSided = result.alignment.pairs.some((p) => p.base === null || p.variant === null);
-    const frontierApart = result.frontier.firstChanged !== null && result.frontier.firstChanged !== result.frontier.firstPerturbed;
+    const frontierApart =
+      result.frontier.firstChanged !== null && result.frontier.firstChanged !== result.frontier.firstPerturbed;
     this.element = el(
       'div',
       { class: 'heatmap-legend' },
@@ -29,21 +27,34 @@ export class HeatmapLegend {
             'span',
             { class: 'legend-item' },
             'max |Δ|, log scale:',
-            el('span', { class: 'legend-label' }, domain.low > domain.floor ? `≤ ${formatNumber(domain.low)}` : `> ${formatNumber(domain.floor)}`),
+            el(
+              'span',
+              { class: 'legend-label' },
+              domain.low > domain.floor ? `≤ ${formatNumber(domain.low)}` : `> ${formatNumber(domain.floor)}`,
+            ),
             this.ramp,
             el('span', { class: 'legend-label' }, formatNumber(domain.max)),
           )
         : el('span', { class: 'legend-item' }, 'No cell differs by more than the noise floor.'),
       el('span', { class: 'legend-item' }, this.unchanged, `≤ noise floor ${formatNumber(domain.floor)}: unchanged`),
       oneSided ? el('span', { class: 'legend-item' }, this.missing, 'no counterpart (inserted / deleted)') : null,
-      result.frontier.firstPerturbed !== null ? el('span', { class: 'legend-item' }, el('span', { class: 'legend-line perturbed' }), 'perturbed position') : null,
-      frontierApart ? el('span', { class: 'legend-item' }, el('span', { class: 'legend-line frontier' }), 'first changed position') : null,
+      result.frontier.firstPerturbed !== null
+        ? el('span', { class: 'legend-item' }, el('span', { class: 'legend-line perturbed' }), 'perturbed position')
+        : null,
+      frontierApart
+        ? el('span', { class: 'legend-item' }, el('span', { class: 'legend-line frontier' }), 'first changed position')
+        : null,
     );
   }
 
   draw(palette: Palette): void {
     const ratio = window.devicePixelRatio || 1;
-    const fill = (canvas: HTMLCanvasElement, width: number, height: number, paint: (c: CanvasRenderingContext2D) => void) => {
+    const fill = (
+      canvas: HTMLCanvasElement,
+      width: number,
+      height: number,
+      paint: (c: CanvasRenderingContext2D) => void,
+    ) => {
       canvas.width = Math.round(width * ratio);
       canvas.height = Math.round(height * ratio);
       place(canvas, { width, height });

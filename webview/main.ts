@@ -9,10 +9,19 @@ import { Panel } from './panel';
 import { assertNever, reduce, restoreState, select } from './state';
 import { connectToHost } from './vscodeApi';
 
-const TO_WEBVIEW_TYPES: readonly string[] = ['runStarted', 'progress', 'result', 'runFinished', 'runFailed', 'theme'] satisfies ToWebview['type'][];
+const TO_WEBVIEW_TYPES: readonly string[] = [
+  'runStarted',
+  'progress',
+  'result',
+  'runFinished',
+  'runFailed',
+  'theme',
+] satisfies ToWebview['type'][];
 
 function isToWebview(data: unknown): data is ToWebview {
-  return typeof data === 'object' && data !== null && TO_WEBVIEW_TYPES.includes((data as { type?: unknown }).type as string);
+  return (
+    typeof data === 'object' && data !== null && TO_WEBVIEW_TYPES.includes((data as { type?: unknown }).type as string)
+  );
 }
 
 const host = connectToHost();

@@ -5,13 +5,33 @@ import { formatNumber, formatPercent } from './format';
 import { visibleText } from './tokenStrips';
 
 export function nextTokenView(shift: NextTokenShift | null): HTMLElement {
-  if (shift === null) return el('p', { class: 'muted' }, 'This model has no language-model head, so there is no next-token distribution to compare.');
-  const top = Math.max(1e-12, ...shift.baseTop.map((c) => c.probability), ...shift.variantTop.map((c) => c.probability));
+  if (shift === null)
+    return el(
+      'p',
+      { class: 'muted' },
+      'This model has no language-model head, so there is no next-token distribution to compare.',
+    );
+  const top = Math.max(
+    1e-12,
+    ...shift.baseTop.map((c) => c.probability),
+    ...shift.variantTop.map((c) => c.probability),
+  );
   return el(
     'div',
     { class: 'next-token' },
-    el('p', { class: 'kl' }, el('span', { class: 'muted' }, 'KL divergence '), el('strong', {}, formatNumber(shift.klDivergence)), el('span', { class: 'muted' }, ' (last position of each side)')),
-    el('div', { class: 'top-lists' }, candidates('base', shift.baseTop, top), candidates('variant', shift.variantTop, top)),
+    el(
+      'p',
+      { class: 'kl' },
+      el('span', { class: 'muted' }, 'KL divergence '),
+      el('strong', {}, formatNumber(shift.klDivergence)),
+      el('span', { class: 'muted' }, ' (last position of each side)'),
+    ),
+    el(
+      'div',
+      { class: 'top-lists' },
+      candidates('base', shift.baseTop, top),
+      candidates('variant', shift.variantTop, top),
+    ),
   );
 }
 

@@ -23,9 +23,15 @@ export class Panel {
     this.header = new Header(post);
     this.summary = new SummaryTable(select, post);
     this.detail = new DetailView(() => (this.palette ??= readPalette()));
-    root.replaceChildren(this.header.element, el('main', { class: 'panel-body' }, this.banner.element, this.summary.element, this.detail.element));
+    root.replaceChildren(
+      this.header.element,
+      el('main', { class: 'panel-body' }, this.banner.element, this.summary.element, this.detail.element),
+    );
     // VS Code swaps the body class (vscode-light / vscode-dark / vscode-high-contrast) and the variables on a theme change.
-    new MutationObserver(() => this.themeChanged()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    new MutationObserver(() => this.themeChanged()).observe(document.body, {
+      attributes: true,
+      attributeFilter: ['class'],
+    });
   }
 
   render(state: ViewState): void {

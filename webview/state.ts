@@ -37,7 +37,13 @@ export function keyOf(cell: CellKey): string {
 }
 
 export function sameCell(a: CellKey | undefined, b: CellKey | undefined): boolean {
-  return a !== undefined && b !== undefined && a.model === b.model && a.caseIndex === b.caseIndex && a.variantIndex === b.variantIndex;
+  return (
+    a !== undefined &&
+    b !== undefined &&
+    a.model === b.model &&
+    a.caseIndex === b.caseIndex &&
+    a.variantIndex === b.variantIndex
+  );
 }
 
 export function emptyState(): ViewState {
@@ -49,12 +55,14 @@ export function restoreState(saved: unknown): ViewState {
   const state = emptyState();
   if (typeof saved !== 'object' || saved === null) return state;
   const s = saved as Partial<ViewState>;
-  if (s.outline && typeof s.outline === 'object' && Array.isArray(s.outline.cases) && Array.isArray(s.outline.models)) state.outline = s.outline;
+  if (s.outline && typeof s.outline === 'object' && Array.isArray(s.outline.cases) && Array.isArray(s.outline.models))
+    state.outline = s.outline;
   if (Array.isArray(s.results)) state.results = s.results;
   if (Array.isArray(s.previous)) state.previous = s.previous;
   if (s.status && typeof s.status.kind === 'string') state.status = s.status;
   if (s.progress && typeof s.progress === 'object') state.progress = s.progress;
-  if (s.failure && typeof s.failure.message === 'string') state.failure = { ...s.failure, details: s.failure.details ?? [] };
+  if (s.failure && typeof s.failure.message === 'string')
+    state.failure = { ...s.failure, details: s.failure.details ?? [] };
   if (s.selected && typeof s.selected.model === 'string') state.selected = s.selected;
   return state;
 }
@@ -92,16 +100,28 @@ export function reduce(state: ViewState, message: ToWebview): ViewState {
       const results = [...state.results.filter((r) => !sameCell(r, result)), result];
       const previous = state.previous.filter((r) => !sameCell(r, result));
       // The first result of a run is shown until the user picks another (or keeps one from before).
-      const kept = results.some((r) => sameCell(r, state.selected)) || previous.some((r) => sameCell(r, state.selected));
-      const selected = kept ? state.selected : { model: result.model, caseIndex: result.caseIndex, variantIndex: result.variantIndex };
+      const kept =
+        results.some((r) => sameCell(r, state.selected)) || previous.some((r) => sameCell(r, state.selected));
+      const selected = kept
+        ? state.selected
+        : { model: result.model, caseIndex: result.caseIndex, variantIndex: result.variantIndex };
       return { ...state, results, previous, selected };
     }
     case 'runFinished': {
       if (!isCurrentRun(state, message.runId)) return state;
       // The run is complete: what it did not produce again is gone.
       const first = state.results[0];
-      const selected = state.results.some((r) => sameCell(r, state.selected)) || first === undefined ? state.selected : { model: first.model, caseIndex: first.caseIndex, variantIndex: first.variantIndex };
-      return { ...state, previous: [], progress: {}, selected, status: { kind: 'finished', message: `Finished in ${formatDuration(message.elapsedMs)}` } };
+      const selected =
+        state.results.some((r) => sameCell(r, state.selected)) || first === undefined
+          ? state.selected
+          : { model: first.model, caseIndex: first.caseIndex, variantIndex: first.variantIndex };
+      return {
+        ...state,
+        previous: [],
+        progress: {},
+        selected,
+        status: { kind: 'finished', message: `Finished in ${formatDuration(message.elapsedMs)}` },
+      };
     }
     case 'runFailed': {
       // A run can fail before it started (the file does not parse), so any runId is accepted.
@@ -124,7 +144,10 @@ export function select(state: ViewState, cell: CellKey): ViewState {
 }
 
 /** The result shown for a cell: this run's, else the previous run's (then `stale`). */
-export function findResult(state: ViewState, cell: CellKey | undefined): { result: VariantResult; stale: boolean } | null {
+export function findResult(
+  state: ViewState,
+  cell: CellKey | undefined,
+): { result: VariantResult; stale: boolean } | null {
   if (cell === undefined) return null;
   const current = state.results.find((r) => sameCell(r, cell));
   if (current) return { result: current, stale: false };

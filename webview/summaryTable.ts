@@ -19,7 +19,11 @@ interface CellView {
 export class SummaryTable {
   readonly element: HTMLElement;
   private readonly table = el('table', { class: 'summary-table' });
-  private readonly empty = el('p', { class: 'empty-note' }, 'Results appear here, one row per model, as each comparison finishes.');
+  private readonly empty = el(
+    'p',
+    { class: 'empty-note' },
+    'Results appear here, one row per model, as each comparison finishes.',
+  );
   private cells = new Map<string, CellView>();
   private signature = '';
 
@@ -27,7 +31,13 @@ export class SummaryTable {
     private readonly onSelect: (cell: CellKey) => void,
     private readonly post: (message: FromWebview) => void,
   ) {
-    this.element = el('section', { class: 'summary', 'aria-label': 'Summary' }, el('h2', {}, 'Summary'), this.empty, el('div', { class: 'table-scroll' }, this.table));
+    this.element = el(
+      'section',
+      { class: 'summary', 'aria-label': 'Summary' },
+      el('h2', {}, 'Summary'),
+      this.empty,
+      el('div', { class: 'table-scroll' }, this.table),
+    );
   }
 
   render(state: ViewState): void {
@@ -39,7 +49,9 @@ export class SummaryTable {
       this.build(state, models, columns);
     }
     this.empty.hidden = models.length > 0;
-    for (const model of models) for (const column of columns) this.updateCell(state, { model, caseIndex: column.caseIndex, variantIndex: column.variantIndex });
+    for (const model of models)
+      for (const column of columns)
+        this.updateCell(state, { model, caseIndex: column.caseIndex, variantIndex: column.variantIndex });
     this.markSelected(state.selected);
   }
 
@@ -60,7 +72,11 @@ export class SummaryTable {
     );
     const rows = models.map((model) => {
       const summary = state.outline?.models.find((m) => m.name === model);
-      const name = el('button', { class: 'model-link', type: 'button', title: `Show ${model} in the .prompt file` }, model);
+      const name = el(
+        'button',
+        { class: 'model-link', type: 'button', title: `Show ${model} in the .prompt file` },
+        model,
+      );
       name.addEventListener('click', () => this.post({ type: 'revealModel', model }));
       const cells = columns.map((column) => {
         const cell: CellKey = { model, caseIndex: column.caseIndex, variantIndex: column.variantIndex };
@@ -69,7 +85,17 @@ export class SummaryTable {
         this.cells.set(keyOf(cell), { button, shown: null, stale: false });
         return el('td', { 'data-case': column.caseIndex, 'data-variant': column.variantIndex }, button);
       });
-      return el('tr', { 'data-model': model }, el('th', { scope: 'row', class: 'model-head' }, name, summary ? el('div', { class: 'model-meta' }, modelMeta(summary)) : null), ...cells);
+      return el(
+        'tr',
+        { 'data-model': model },
+        el(
+          'th',
+          { scope: 'row', class: 'model-head' },
+          name,
+          summary ? el('div', { class: 'model-meta' }, modelMeta(summary)) : null,
+        ),
+        ...cells,
+      );
     });
     this.table.replaceChildren(el('thead', {}, head), el('tbody', {}, ...rows));
   }
@@ -87,11 +113,16 @@ export class SummaryTable {
     view.button.classList.toggle('stale', stale);
     view.button.disabled = !found;
     if (found) {
-      view.button.title = stale ? 'From the previous run (waiting for the new result)' : `Show the details of ${cell.model}, ${variantLabel(cell.caseIndex, cell.variantIndex)}`;
+      view.button.title = stale
+        ? 'From the previous run (waiting for the new result)'
+        : `Show the details of ${cell.model}, ${variantLabel(cell.caseIndex, cell.variantIndex)}`;
       view.button.replaceChildren(...cellContent(found.result));
     } else if (shown !== 'missing') {
       view.button.title = 'Running…';
-      view.button.replaceChildren(el('span', { class: 'spinner', 'aria-hidden': 'true' }), el('span', { class: 'pending' }, stage));
+      view.button.replaceChildren(
+        el('span', { class: 'spinner', 'aria-hidden': 'true' }),
+        el('span', { class: 'pending' }, stage),
+      );
     } else {
       view.button.title = 'Not part of the last run';
       view.button.replaceChildren(el('span', { class: 'pending' }, '—'));
@@ -109,7 +140,12 @@ export class SummaryTable {
 
 function modelMeta(model: ModelSummary): string {
   const causal = model.architecture === 'gpt2' || model.config['is_decoder'] === true;
-  return [model.architecture === 'gpt2' ? 'GPT-2' : 'BERT', causal ? 'causal mask' : 'no causal mask', `${model.mode} mode`, `${model.numLayers} layers`].join(' · ');
+  return [
+    model.architecture === 'gpt2' ? 'GPT-2' : 'BERT',
+    causal ? 'causal mask' : 'no causal mask',
+    `${model.mode} mode`,
+    `${model.numLayers} layers`,
+  ].join(' · ');
 }
 
 /** The badge and three lines of evidence: where change starts, the earlier positions against the noise floor, allclose at 0. */
@@ -125,7 +161,11 @@ export function cellContent(result: VariantResult): Node[] {
     el(
       'span',
       { class: 'evidence' },
-      el('span', { class: 'evidence-line' }, `first changed ${frontier.firstChanged ?? 'none'} · perturbed ${frontier.firstPerturbed ?? '—'}`),
+      el(
+        'span',
+        { class: 'evidence-line' },
+        `first changed ${frontier.firstChanged ?? 'none'} · perturbed ${frontier.firstPerturbed ?? '—'}`,
+      ),
       el('span', { class: 'evidence-line' }, earlier),
       el('span', { class: 'evidence-line' }, `allclose @0: ${allclose}`),
     ),

@@ -6,7 +6,12 @@
 import type { TokenView, VariantResult } from '../extension/protocol/report';
 import { el } from './dom';
 
-const KIND_TITLE = { same: 'same token', changed: 'changed token', inserted: 'inserted in the variant', deleted: 'deleted from the base' } as const;
+const KIND_TITLE = {
+  same: 'same token',
+  changed: 'changed token',
+  inserted: 'inserted in the variant',
+  deleted: 'deleted from the base',
+} as const;
 
 export class TokenStrips {
   readonly element: HTMLElement;
@@ -22,7 +27,9 @@ export class TokenStrips {
       const column = el(
         'div',
         {
-          class: ['pair', `kind-${pair.kind}`, perturbed ? 'perturbed' : '', firstChanged ? 'first-changed' : ''].join(' ').trim(),
+          class: ['pair', `kind-${pair.kind}`, perturbed ? 'perturbed' : '', firstChanged ? 'first-changed' : '']
+            .join(' ')
+            .trim(),
           'data-index': index,
           title: `${positionLabel(pair.base, pair.variant)}: ${KIND_TITLE[pair.kind]}`,
         },
@@ -88,7 +95,14 @@ export function positionLabel(base: number | null, variant: number | null): stri
 
 function tokenCell(token: TokenView | null | undefined, side: 'base' | 'variant'): HTMLElement {
   if (!token) return el('span', { class: `token ${side} gap`, title: `no ${side} token here` }, '·');
-  return el('span', { class: `token ${side}${token.special ? ' special' : ''}`, title: `id ${token.id}${token.special ? ' · special token' : ''}` }, ...visibleText(token.text));
+  return el(
+    'span',
+    {
+      class: `token ${side}${token.special ? ' special' : ''}`,
+      title: `id ${token.id}${token.special ? ' · special token' : ''}`,
+    },
+    ...visibleText(token.text),
+  );
 }
 
 /**

@@ -22,7 +22,9 @@ export interface Host {
 export function connectToHost(): Host {
   // Outside VS Code (a page opened by hand) the panel still renders; messages go nowhere.
   const api: RawVsCodeApi =
-    typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : { postMessage: () => undefined, getState: () => undefined, setState: () => undefined };
+    typeof acquireVsCodeApi === 'function'
+      ? acquireVsCodeApi()
+      : { postMessage: () => undefined, getState: () => undefined, setState: () => undefined };
   return {
     post: (message) => api.postMessage(message),
     savedState: () => api.getState(),

@@ -26,7 +26,11 @@ export async function compareCommand(argv: string[]): Promise<number> {
   try {
     const report = await runExperiment(experiment, { store, onProgress: progress.report });
     progress.done();
-    process.stdout.write(args.flags.has('json') ? JSON.stringify(report, null, 2) + '\n' : renderReport(report, styleFor(process.stdout)) + '\n');
+    process.stdout.write(
+      args.flags.has('json')
+        ? JSON.stringify(report, null, 2) + '\n'
+        : renderReport(report, styleFor(process.stdout)) + '\n',
+    );
     return EXIT.ok;
   } finally {
     await store.dispose();

@@ -15,7 +15,9 @@ export async function exportCommand(argv: string[]): Promise<number> {
   if (!out) throw new UsageError('--out DIR is required');
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   const { spec, cacheDir } = modelFromArgs(args);
-  const written = await exportModelFolder(spec, cacheDir, resolve(out), (m) => process.stderr.write(`[${spec.name}] ${m}\n`));
+  const written = await exportModelFolder(spec, cacheDir, resolve(out), (m) =>
+    process.stderr.write(`[${spec.name}] ${m}\n`),
+  );
   process.stderr.write(`wrote ${written.configPath} and ${written.weightsPath}\n`);
   return EXIT.ok;
 }

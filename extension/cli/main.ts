@@ -26,7 +26,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = commands[name];
   if (!command) {
-    process.stderr.write(`perturbation-lab: unknown command "${name}" (commands: ${Object.keys(commands).join(', ')})\n\n${MAIN_HELP}`);
+    process.stderr.write(
+      `perturbation-lab: unknown command "${name}" (commands: ${Object.keys(commands).join(', ')})\n\n${MAIN_HELP}`,
+    );
     return EXIT.badInput;
   }
   try {
@@ -63,7 +65,11 @@ async function main(argv: string[]): Promise<number> {
 const FILE_SYSTEM_CODES = new Set(['ENOENT', 'ENOTDIR', 'EEXIST', 'EISDIR', 'EACCES', 'EPERM', 'EROFS', 'ENOSPC']);
 
 function isFileSystemError(e: unknown): e is NodeJS.ErrnoException {
-  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && FILE_SYSTEM_CODES.has((e as NodeJS.ErrnoException).code!);
+  return (
+    e instanceof Error &&
+    typeof (e as NodeJS.ErrnoException).code === 'string' &&
+    FILE_SYSTEM_CODES.has((e as NodeJS.ErrnoException).code!)
+  );
 }
 
 main(process.argv.slice(2)).then(

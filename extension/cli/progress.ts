@@ -10,7 +10,8 @@ export function stderrProgress(): { report(p: ExperimentProgress): void; done():
   const s = styleFor(process.stderr);
   return {
     report(p) {
-      if (p.stage === 'building' || Date.now() - started > 1000) process.stderr.write(s.dim(`[${p.model}] ${p.message}`) + '\n');
+      if (p.stage === 'building' || Date.now() - started > 1000)
+        process.stderr.write(s.dim(`[${p.model}] ${p.message}`) + '\n');
     },
     done() {
       const seconds = (Date.now() - started) / 1000;

@@ -25,7 +25,8 @@ export function renderReport(report: ComparisonReport, s: Style): string {
           if (f.code === 'causal-as-expected') continue;
           const mark = f.severity === 'warning' ? s.yellow('!') : s.dim('·');
           lines.push(`    ${mark} ${f.message}`);
-          if (f.fix) lines.push(`      ${s.cyan('fix:')} ${f.fix.description} (${f.fix.key}: ${JSON.stringify(f.fix.value)})`);
+          if (f.fix)
+            lines.push(`      ${s.cyan('fix:')} ${f.fix.description} (${f.fix.key}: ${JSON.stringify(f.fix.value)})`);
         }
       }
       lines.push('');
@@ -35,7 +36,17 @@ export function renderReport(report: ComparisonReport, s: Style): string {
 }
 
 function table(rows: VariantResult[], report: ComparisonReport, s: Style): string[] {
-  const header = ['model', 'mode', 'attention', 'verdict', 'perturbed at', 'first changed', 'max |Δ| before', 'noise floor', 'allclose @0'];
+  const header = [
+    'model',
+    'mode',
+    'attention',
+    'verdict',
+    'perturbed at',
+    'first changed',
+    'max |Δ| before',
+    'noise floor',
+    'allclose @0',
+  ];
   const cells = rows.map((r) => {
     const m = report.models.find((x) => x.name === r.model);
     const e = r.evidence;

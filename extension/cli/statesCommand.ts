@@ -18,7 +18,8 @@ export async function statesCommand(argv: string[]): Promise<number> {
   const text = takeOption(args, 'text');
   const idsOption = takeOption(args, 'ids');
   const out = takeOption(args, 'out');
-  if ((text === undefined) === (idsOption === undefined)) throw new UsageError('give the input as --text "..." or as --ids 1,2,3 (one of them)');
+  if ((text === undefined) === (idsOption === undefined))
+    throw new UsageError('give the input as --text "..." or as --ids 1,2,3 (one of them)');
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   const { spec, cacheDir } = modelFromArgs(args);
   const summary = summarizeModel(spec);
@@ -27,29 +28,39 @@ export async function statesCommand(argv: string[]): Promise<number> {
   if (idsOption !== undefined) {
     const pieces = idsOption.split(',').map((x) => x.trim());
     const bad = pieces.find((x) => !/^\d+$/.test(x));
-    if (bad !== undefined) throw new UsageError(`--ids: "${bad}" is not a token id (give whole numbers separated by commas)`);
+    if (bad !== undefined)
+      throw new UsageError(`--ids: "${bad}" is not a token id (give whole numbers separated by commas)`);
     ids = pieces.map(Number);
   } else ids = tokenizer.encode(text!, spec.addSpecialTokens).ids;
   if (ids.length === 0) throw new UsageError('the input has no tokens');
   const { vocabSize, maxPositions } = dimsOf(spec.config);
   const outside = ids.find((id) => id >= vocabSize);
-  if (outside !== undefined) throw new UsageError(`token id ${outside} is outside this model's vocabulary (vocab_size ${vocabSize})`);
-  if (ids.length > maxPositions) throw new UsageError(`the input is ${ids.length} tokens long; this model has ${maxPositions} positions`);
+  if (outside !== undefined)
+    throw new UsageError(`token id ${outside} is outside this model's vocabulary (vocab_size ${vocabSize})`);
+  if (ids.length > maxPositions)
+    throw new UsageError(`the input is ${ids.length} tokens long; this model has ${maxPositions} positions`);
 
   const store = new ModelStore(cacheDir);
   try {
     const session = await store.get(spec, (m) => process.stderr.write(`[${spec.name}] ${m}\n`));
-    const [run] = await session.forward([{ ids, dropoutSeed: dropoutSeedFor(spec, 0, 0) }], { causal: dimsOf(spec.config).causal, rates: summary.dropoutRates }, { attentions: true, logits: 'all' });
+    const [run] = await session.forward(
+      [{ ids, dropoutSeed: dropoutSeedFor(spec, 0, 0) }],
+      { causal: dimsOf(spec.config).causal, rates: summary.dropoutRates },
+      { attentions: true, logits: 'all' },
+    );
     const T = ids.length;
     const H = summary.hiddenSize;
     const heads = summary.numHeads;
-    const rows = (data: Float32Array, width: number, count: number) => Array.from({ length: count }, (_, i) => Array.from(data.subarray(i * width, (i + 1) * width)));
+    const rows = (data: Float32Array, width: number, count: number) =>
+      Array.from({ length: count }, (_, i) => Array.from(data.subarray(i * width, (i + 1) * width)));
     const json = {
       model: summary,
       input_ids: ids,
       tokens: ids.map((id) => (id < tokenizer.vocabSize ? tokenizer.tokenText(id) : `<id ${id}>`)),
       hidden_states: run.hiddenStates.map((h) => rows(h, H, T)),
-      attentions: run.attentions.map((a) => Array.from({ length: heads }, (_, h) => rows(a.subarray(h * T * T, (h + 1) * T * T), T, T))),
+      attentions: run.attentions.map((a) =>
+        Array.from({ length: heads }, (_, h) => rows(a.subarray(h * T * T, (h + 1) * T * T), T, T)),
+      ),
       ...(run.logits ? { logits: rows(run.logits, run.logits.length / T, T) } : {}),
     };
     const textOut = JSON.stringify(json);

@@ -17,23 +17,39 @@ const table: Record<keyof typeof COMMANDS, Handler> = {
     if (uri) await ctx.runs.compare(uri);
   },
   compareCase: async (ctx, arg) => {
-    if (!isCompareCaseArgs(arg)) return void vscode.window.showErrorMessage('Perturbation Lab: this command needs a case (use the CodeLens above a prompt).');
+    if (!isCompareCaseArgs(arg))
+      return void vscode.window.showErrorMessage(
+        'Perturbation Lab: this command needs a case (use the CodeLens above a prompt).',
+      );
     await ctx.runs.compare(vscode.Uri.parse(arg.uri), { caseIndex: arg.caseIndex, variantIndex: arg.variantIndex });
   },
   cancel: (ctx) => ctx.runs.cancel(),
   exportJson: async (ctx) => {
     const report = ctx.runs.lastReport;
-    if (!report) return void vscode.window.showInformationMessage('Perturbation Lab: run a comparison first; then its report can be exported.');
+    if (!report)
+      return void vscode.window.showInformationMessage(
+        'Perturbation Lab: run a comparison first; then its report can be exported.',
+      );
     const base = vscode.Uri.file(report.file.replace(/\.prompt$/, '') + '.report.json');
-    const target = await vscode.window.showSaveDialog({ defaultUri: base, filters: { JSON: ['json'] }, title: 'Export the comparison report' });
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: base,
+      filters: { JSON: ['json'] },
+      title: 'Export the comparison report',
+    });
     if (!target) return;
     await writeFile(target.fsPath, JSON.stringify(report, null, 2) + '\n');
-    void vscode.window.showInformationMessage(`Perturbation Lab: report written to ${vscode.workspace.asRelativePath(target)}`);
+    void vscode.window.showInformationMessage(
+      `Perturbation Lab: report written to ${vscode.workspace.asRelativePath(target)}`,
+    );
   },
   restartRunner: (ctx) => ctx.runner.restart('restarted from the command palette'),
   clearModelCache: async (ctx) => {
     const folder = join(ctx.config.cacheFolder, 'models');
-    const answer = await vscode.window.showWarningMessage(`Delete every built model in ${folder}? They are rebuilt (or reloaded) on the next run.`, { modal: true }, 'Delete');
+    const answer = await vscode.window.showWarningMessage(
+      `Delete every built model in ${folder}? They are rebuilt (or reloaded) on the next run.`,
+      { modal: true },
+      'Delete',
+    );
     if (answer !== 'Delete') return;
     ctx.runner.restart('the model cache is being cleared');
     await rm(folder, { recursive: true, force: true });

@@ -41,12 +41,22 @@ export class Ctx {
     this.runner = this.extensionScope.add(
       new RunnerClient({
         runnerPath: join(context.extensionUri.fsPath, 'dist', 'runner.js'),
-        settings: () => ({ cacheDir: this.config.cacheFolder, threads: this.config.threads, trusted: vscode.workspace.isTrusted }),
+        settings: () => ({
+          cacheDir: this.config.cacheFolder,
+          threads: this.config.threads,
+          trusted: vscode.workspace.isTrusted,
+        }),
         log: (line) => this.output.appendLine(line),
         onCrash: (reason) => void vscode.window.showWarningMessage(`Perturbation Lab: ${reason}`),
       }),
     );
-    this.panel = this.extensionScope.add(new ResultsPanel(context.extensionUri, (m) => this.onPanelMessage(m), (l) => this.output.appendLine(l)));
+    this.panel = this.extensionScope.add(
+      new ResultsPanel(
+        context.extensionUri,
+        (m) => this.onPanelMessage(m),
+        (l) => this.output.appendLine(l),
+      ),
+    );
     const statusBar = this.extensionScope.add(new RunStatusBar());
     const problems = this.extensionScope.add(new RunDiagnostics());
     this.runs = new RunController(this.runner, this.panel, statusBar, problems);
@@ -63,13 +73,16 @@ export class Ctx {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration(SECTION)) return;
         this.config = readConfig(this.context);
-        if (RUNNER_RESTART_SETTINGS.some((s) => e.affectsConfiguration(s))) this.runner.restart('a setting the runner reads at start changed');
+        if (RUNNER_RESTART_SETTINGS.some((s) => e.affectsConfiguration(s)))
+          this.runner.restart('a setting the runner reads at start changed');
         // The language server reads the cache folder once, at start.
         if (e.affectsConfiguration(`${SECTION}.cacheFolder`)) void this.restartLanguageClient();
       }),
     );
     // Trust granted: the runner was started with trusted=false; the next run gets a trusted one.
-    this.extensionScope.add(vscode.workspace.onDidGrantWorkspaceTrust(() => this.runner.restart('the workspace is now trusted')));
+    this.extensionScope.add(
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.runner.restart('the workspace is now trusted')),
+    );
     this.extensionScope.add({ dispose: () => void this.client?.stop() });
     void this.restartLanguageClient();
     return {
@@ -84,7 +97,9 @@ export class Ctx {
     const old = this.client;
     this.client = createLanguageClient(this.context, this.output, this.config.cacheFolder);
     await old?.stop().catch(() => undefined);
-    await this.client.start().catch((e: Error) => this.output.appendLine(`the language server failed to start: ${e.message}`));
+    await this.client
+      .start()
+      .catch((e: Error) => this.output.appendLine(`the language server failed to start: ${e.message}`));
   }
 
   private onPanelMessage(m: FromWebview): void {

@@ -17,9 +17,11 @@ export interface PanelHtmlOptions {
 }
 
 export function panelHtml({ cspSource, nonce, scriptUri, styleUri }: PanelHtmlOptions): string {
-  if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(nonce)) throw new Error('panelHtml: the nonce must be at least 16 letters or digits');
+  if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(nonce))
+    throw new Error('panelHtml: the nonce must be at least 16 letters or digits');
   // A source list may hold several sources, but never a directive separator.
-  if (/[;,\r\n]/.test(cspSource) || cspSource.trim() === '') throw new Error(`panelHtml: not a CSP source list: ${cspSource}`);
+  if (/[;,\r\n]/.test(cspSource) || cspSource.trim() === '')
+    throw new Error(`panelHtml: not a CSP source list: ${cspSource}`);
   const csp = [
     "default-src 'none'",
     `style-src ${cspSource}`,

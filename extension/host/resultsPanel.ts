@@ -36,7 +36,12 @@ export class ResultsPanel implements vscode.Disposable {
       this.panel.reveal(vscode.ViewColumn.Beside, true);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Perturbation Lab', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, this.webviewOptions());
+    const panel = vscode.window.createWebviewPanel(
+      PANEL_VIEW_TYPE,
+      'Perturbation Lab',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      this.webviewOptions(),
+    );
     this.attach(panel);
   }
 
@@ -50,7 +55,8 @@ export class ResultsPanel implements vscode.Disposable {
   post(message: ToWebview): void {
     this.posted.fire(message);
     if (message.type === 'runStarted') this.history = [message];
-    else if (message.type === 'progress') this.history = [...this.history.filter((m) => m.type !== 'progress'), message];
+    else if (message.type === 'progress')
+      this.history = [...this.history.filter((m) => m.type !== 'progress'), message];
     else this.history.push(message);
     if (this.panel && this.ready) void this.panel.webview.postMessage(message);
   }
@@ -69,7 +75,10 @@ export class ResultsPanel implements vscode.Disposable {
     return {
       enableScripts: true,
       // Only the bundle and media/ can be loaded into the page.
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+      localResourceRoots: [
+        vscode.Uri.joinPath(this.extensionUri, 'dist'),
+        vscode.Uri.joinPath(this.extensionUri, 'media'),
+      ],
       retainContextWhenHidden: false,
     };
   }

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { ComparisonReport } from '../protocol/report';
 import type { RunFailureKind, ToWebview } from '../protocol/webview';
 import type { SerializedError } from '../protocol/runner';
-import { formatDiagnostic } from '../lab/types';
+import { formatDiagnostic } from '../protocol/diagnostics';
 import type { RunEvent, RunHandle, RunnerClient } from './runnerClient';
 import type { ResultsPanel } from './resultsPanel';
 import type { RunStatusBar } from './statusBar';
@@ -63,55 +63,60 @@ export class RunController {
     const fileLabel = vscode.workspace.asRelativePath(uri, false);
     const post = (m: ToWebview) => this.panel.post(m);
 
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Perturbation Lab', cancellable: true }, async (progress, token) => {
-      let runId = '';
-      const handle = this.runner.run({ file: uri.fsPath, text: document.getText(), only }, (e: RunEvent) => {
-        switch (e.type) {
-          case 'outline':
-            post({ type: 'runStarted', outline: { runId, file: fileLabel, ...e.outline, only } });
-            return;
-          case 'progress':
-            progress.report({ message: `${e.model}: ${e.message}` });
-            this.statusBar.running(`${e.model}: ${e.stage}`);
-            post({ type: 'progress', runId, model: e.model, stage: e.stage, message: e.message });
-            return;
-          case 'result':
-            post({ type: 'result', runId, result: e.result });
-            return;
-          case 'done':
-            this.report = e.report;
-            post({ type: 'runFinished', runId, elapsedMs: Date.now() - started });
-            return;
-          case 'failed':
-            post(failure(runId, e.error));
-            return;
-          case 'crashed':
-            post({ type: 'runFailed', runId, kind: 'runner-crashed', message: e.reason });
-            return;
-          default: {
-            const never: never = e;
-            return never;
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Perturbation Lab', cancellable: true },
+      async (progress, token) => {
+        let runId = '';
+        const handle = this.runner.run({ file: uri.fsPath, text: document.getText(), only }, (e: RunEvent) => {
+          switch (e.type) {
+            case 'outline':
+              post({ type: 'runStarted', outline: { runId, file: fileLabel, ...e.outline, only } });
+              return;
+            case 'progress':
+              progress.report({ message: `${e.model}: ${e.message}` });
+              this.statusBar.running(`${e.model}: ${e.stage}`);
+              post({ type: 'progress', runId, model: e.model, stage: e.stage, message: e.message });
+              return;
+            case 'result':
+              post({ type: 'result', runId, result: e.result });
+              return;
+            case 'done':
+              this.report = e.report;
+              post({ type: 'runFinished', runId, elapsedMs: Date.now() - started });
+              return;
+            case 'failed':
+              post(failure(runId, e.error));
+              return;
+            case 'crashed':
+              post({ type: 'runFailed', runId, kind: 'runner-crashed', message: e.reason });
+              return;
+            default: {
+              const never: never = e;
+              return never;
+            }
+          }
+        });
+        runId = handle.requestId;
+        this.active = handle;
+        this.statusBar.running('starting');
+        const subscription = token.onCancellationRequested(() => handle.cancel());
+        try {
+          const last = await handle.finished;
+          if (last.type === 'failed' && last.error.kind === 'input') {
+            this.problems.show(uri, last.error.diagnostics ?? []);
+            void vscode.window.showWarningMessage(
+              `Perturbation Lab: ${fileLabel} can't run as it is — the results panel and the Problems panel say why.`,
+            );
+          }
+        } finally {
+          subscription.dispose();
+          if (this.active === handle) {
+            this.active = null;
+            this.statusBar.idle();
           }
         }
-      });
-      runId = handle.requestId;
-      this.active = handle;
-      this.statusBar.running('starting');
-      const subscription = token.onCancellationRequested(() => handle.cancel());
-      try {
-        const last = await handle.finished;
-        if (last.type === 'failed' && last.error.kind === 'input') {
-          this.problems.show(uri, last.error.diagnostics ?? []);
-          void vscode.window.showWarningMessage(`Perturbation Lab: ${fileLabel} can't run as it is — the results panel and the Problems panel say why.`);
-        }
-      } finally {
-        subscription.dispose();
-        if (this.active === handle) {
-          this.active = null;
-          this.statusBar.idle();
-        }
-      }
-    });
+      },
+    );
   }
 }
 

@@ -21,7 +21,11 @@ export class RunDiagnostics implements vscode.Disposable {
       .filter((d) => RUN_ONLY_CODES.has(d.code))
       .map((d) => {
         const range = new vscode.Range(d.range.start.line, d.range.start.column, d.range.end.line, d.range.end.column);
-        const diagnostic = new vscode.Diagnostic(range, d.message, d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+        const diagnostic = new vscode.Diagnostic(
+          range,
+          d.message,
+          d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+        );
         diagnostic.source = 'perturbation-lab (run)';
         diagnostic.code = d.code;
         return diagnostic;

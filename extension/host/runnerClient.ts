@@ -17,7 +17,9 @@ import {
 } from '../protocol/runner';
 
 /** Events a run's listener receives: the runner's own, or `crashed` when the process died under it. */
-export type RunEvent = Exclude<RunnerToHost, { type: 'ready' } | { type: 'initError' }> | { type: 'crashed'; requestId: string; reason: string };
+export type RunEvent =
+  | Exclude<RunnerToHost, { type: 'ready' } | { type: 'initError' }>
+  | { type: 'crashed'; requestId: string; reason: string };
 
 export interface RunHandle {
   requestId: string;
@@ -74,7 +76,13 @@ export class RunnerClient {
         this.sent.add(requestId);
         this.send({ type: 'run', request: { ...request, requestId } });
       })
-      .catch((err: Error) => this.deliver({ type: 'failed', requestId, error: { kind: 'internal', message: `the runner could not start: ${err.message}` } }));
+      .catch((err: Error) =>
+        this.deliver({
+          type: 'failed',
+          requestId,
+          error: { kind: 'internal', message: `the runner could not start: ${err.message}` },
+        }),
+      );
     return { requestId, cancel: () => this.cancel(requestId), finished };
   }
 
@@ -129,8 +137,7 @@ export class RunnerClient {
         } else if (m.type === 'initError') {
           reject(new Error(m.error.message));
           this.restart(`the runner refused to start: ${m.error.message}`);
-        }
-        else this.deliver(m);
+        } else this.deliver(m);
       };
       child.on('message', onMessage);
       // A spawn failure or a failed send: the runner is unusable; the next run starts a fresh one.

@@ -1,31 +1,11 @@
 /**
  * Types shared by the parts of the lab engine. No vscode, no IPC.
- * Positions are 0-based (line, column in UTF-16 code units), as LSP has them;
- * front ends add 1 when they print them.
+ * Places and diagnostics are defined in the protocol (every side reads them) and re-exported here.
  */
+import { formatDiagnostic, type LabDiagnostic, type SourceRange } from '../protocol/diagnostics';
 
-export interface SourcePosition {
-  line: number;
-  column: number;
-}
-
-export interface SourceRange {
-  start: SourcePosition;
-  end: SourcePosition;
-}
-
-export type Severity = 'error' | 'warning' | 'info';
-
-/** A problem in a user's input, with the place it comes from. Never a stack trace. */
-export interface LabDiagnostic {
-  severity: Severity;
-  message: string;
-  /** Absolute or as-given path of the file the range is in. */
-  file: string;
-  range: SourceRange;
-  /** A stable code such as `unknown-key`, `not-supported`, `yaml-syntax`; quick fixes key on it. */
-  code: string;
-}
+export type { LabDiagnostic, Severity, SourcePosition, SourceRange } from '../protocol/diagnostics';
+export { formatDiagnostic };
 
 /** Thrown for bad user input anywhere in the engine; front ends print `file:line:col: message`, never a stack. */
 export class LabInputError extends Error {
@@ -33,11 +13,6 @@ export class LabInputError extends Error {
     super(diagnostics.map(formatDiagnostic).join('\n'));
     this.name = 'LabInputError';
   }
-}
-
-/** `file:line:col: severity: message` with 1-based line and column. */
-export function formatDiagnostic(d: LabDiagnostic): string {
-  return `${d.file}:${d.range.start.line + 1}:${d.range.start.column + 1}: ${d.severity}: ${d.message}`;
 }
 
 export type Architecture = 'bert' | 'gpt2';

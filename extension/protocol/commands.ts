@@ -28,5 +28,9 @@ export interface CompareCaseArgs {
 export function isCompareCaseArgs(x: unknown): x is CompareCaseArgs {
   if (typeof x !== 'object' || x === null) return false;
   const a = x as Record<string, unknown>;
-  return typeof a.uri === 'string' && Number.isInteger(a.caseIndex) && (a.variantIndex === undefined || Number.isInteger(a.variantIndex));
+  return (
+    typeof a.uri === 'string' &&
+    Number.isInteger(a.caseIndex) &&
+    (a.variantIndex === undefined || Number.isInteger(a.variantIndex))
+  );
 }

@@ -4,7 +4,7 @@
  * handshake. Streamed events carry the request id of the run they belong to; cancel is a call.
  * Errors cross as data (SerializedError), never as thrown objects. Both sides import this module.
  */
-import type { LabDiagnostic } from '../lab/types';
+import type { LabDiagnostic } from './diagnostics';
 import type { ComparisonReport, VariantResult } from './report';
 
 export const RUNNER_PROTOCOL_VERSION = 1 as const;
@@ -52,7 +52,13 @@ export type RunnerToHost =
   | { type: 'ready'; protocolVersion: typeof RUNNER_PROTOCOL_VERSION; pid: number; toolVersion: string }
   | { type: 'initError'; error: SerializedError }
   | { type: 'outline'; requestId: string; outline: RunOutlineData }
-  | { type: 'progress'; requestId: string; model: string; stage: 'tokenizing' | 'building' | 'running' | 'comparing'; message: string }
+  | {
+      type: 'progress';
+      requestId: string;
+      model: string;
+      stage: 'tokenizing' | 'building' | 'running' | 'comparing';
+      message: string;
+    }
   | { type: 'result'; requestId: string; result: VariantResult }
   | { type: 'done'; requestId: string; elapsedMs: number; report: ComparisonReport }
   | { type: 'failed'; requestId: string; error: SerializedError };
@@ -71,7 +77,13 @@ export function isRunnerToHost(m: unknown): m is RunnerToHost {
       return isSerializedError(msg.error);
     case 'outline': {
       const o = msg.outline as Record<string, unknown> | null;
-      return typeof msg.requestId === 'string' && typeof o === 'object' && o !== null && Array.isArray(o.models) && Array.isArray(o.cases);
+      return (
+        typeof msg.requestId === 'string' &&
+        typeof o === 'object' &&
+        o !== null &&
+        Array.isArray(o.models) &&
+        Array.isArray(o.cases)
+      );
     }
     case 'progress':
       return typeof msg.requestId === 'string' && typeof msg.model === 'string' && typeof msg.message === 'string';
@@ -79,7 +91,14 @@ export function isRunnerToHost(m: unknown): m is RunnerToHost {
       return typeof msg.requestId === 'string' && isVariantResultShape(msg.result);
     case 'done': {
       const r = msg.report as Record<string, unknown> | null;
-      return typeof msg.requestId === 'string' && typeof msg.elapsedMs === 'number' && typeof r === 'object' && r !== null && Array.isArray(r.results) && Array.isArray(r.models);
+      return (
+        typeof msg.requestId === 'string' &&
+        typeof msg.elapsedMs === 'number' &&
+        typeof r === 'object' &&
+        r !== null &&
+        Array.isArray(r.results) &&
+        Array.isArray(r.models)
+      );
     }
     case 'failed':
       return typeof msg.requestId === 'string' && isSerializedError(msg.error);
@@ -95,7 +114,13 @@ export function isHostToRunner(m: unknown): m is HostToRunner {
   switch (msg.type) {
     case 'init': {
       const s = msg.settings as Record<string, unknown> | undefined;
-      return msg.protocolVersion === RUNNER_PROTOCOL_VERSION && !!s && typeof s.cacheDir === 'string' && typeof s.threads === 'number' && typeof s.trusted === 'boolean';
+      return (
+        msg.protocolVersion === RUNNER_PROTOCOL_VERSION &&
+        !!s &&
+        typeof s.cacheDir === 'string' &&
+        typeof s.threads === 'number' &&
+        typeof s.trusted === 'boolean'
+      );
     }
     case 'run': {
       const r = msg.request as Record<string, unknown> | undefined;
@@ -135,5 +160,10 @@ function isVariantResultShape(r: unknown): boolean {
 }
 
 function isSerializedError(e: unknown): e is SerializedError {
-  return typeof e === 'object' && e !== null && typeof (e as SerializedError).message === 'string' && typeof (e as SerializedError).kind === 'string';
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof (e as SerializedError).message === 'string' &&
+    typeof (e as SerializedError).kind === 'string'
+  );
 }

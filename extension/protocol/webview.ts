@@ -22,7 +22,13 @@ export type RunFailureKind = 'input' | 'untrusted' | 'runner-crashed' | 'cancell
 export type ToWebview =
   /** A new run replaces the panel's content (results of the previous run stay visible, dimmed, until new ones arrive). */
   | { type: 'runStarted'; outline: RunOutline }
-  | { type: 'progress'; runId: string; model: string; stage: 'tokenizing' | 'building' | 'running' | 'comparing'; message: string }
+  | {
+      type: 'progress';
+      runId: string;
+      model: string;
+      stage: 'tokenizing' | 'building' | 'running' | 'comparing';
+      message: string;
+    }
   | { type: 'result'; runId: string; result: VariantResult }
   | { type: 'runFinished'; runId: string; elapsedMs: number }
   | { type: 'runFailed'; runId: string; kind: RunFailureKind; message: string; details?: string[] }

@@ -7,7 +7,13 @@ import { LabInputError, type Experiment } from '../lab/types';
 import type { ModelStore } from '../lab/models/modelStore';
 import { untrustedPaths } from './trust';
 
-export async function executeRun(request: RunRequest, settings: RunnerSettings, store: ModelStore, signal: AbortSignal, send: (m: RunnerToHost) => void): Promise<void> {
+export async function executeRun(
+  request: RunRequest,
+  settings: RunnerSettings,
+  store: ModelStore,
+  signal: AbortSignal,
+  send: (m: RunnerToHost) => void,
+): Promise<void> {
   const { requestId } = request;
   const started = Date.now();
   const fail = (error: SerializedError) => send({ type: 'failed', requestId, error });
@@ -16,7 +22,11 @@ export async function executeRun(request: RunRequest, settings: RunnerSettings, 
     const parsed = parsePromptFile(request.text, request.file);
     const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
     if (!parsed.experiment || errors.length > 0) {
-      fail({ kind: 'input', message: `${request.file} has ${errors.length} problem(s); fix them and run again`, diagnostics: errors });
+      fail({
+        kind: 'input',
+        message: `${request.file} has ${errors.length} problem(s); fix them and run again`,
+        diagnostics: errors,
+      });
       return;
     }
     const experiment: Experiment = parsed.experiment;
@@ -35,7 +45,11 @@ export async function executeRun(request: RunRequest, settings: RunnerSettings, 
       requestId,
       outline: {
         models: experiment.models.map(summarizeModel),
-        cases: experiment.cases.map((c, caseIndex) => ({ caseIndex, baseText: c.base.text, variants: c.variants.map((v, variantIndex) => ({ variantIndex, text: v.text })) })),
+        cases: experiment.cases.map((c, caseIndex) => ({
+          caseIndex,
+          baseText: c.base.text,
+          variants: c.variants.map((v, variantIndex) => ({ variantIndex, text: v.text })),
+        })),
       },
     });
     const report = await runExperiment(experiment, {

@@ -4,7 +4,14 @@
  * events (outline, progress, one result per model × variant, done | failed) keyed by request id.
  * It dies with its IPC channel, so it never outlives the extension host.
  */
-import { isHostToRunner, RUNNER_PROTOCOL_VERSION, type HostToRunner, type RunnerSettings, type RunnerToHost, type RunRequest } from '../protocol/runner';
+import {
+  isHostToRunner,
+  RUNNER_PROTOCOL_VERSION,
+  type HostToRunner,
+  type RunnerSettings,
+  type RunnerToHost,
+  type RunRequest,
+} from '../protocol/runner';
 import { ModelStore } from '../lab/models/modelStore';
 import { TOOL_VERSION } from '../lab/version';
 import { executeRun } from './executeRun';
@@ -39,7 +46,11 @@ function handle(m: HostToRunner): void {
       return;
     case 'run': {
       if (!settings || !store) {
-        send({ type: 'failed', requestId: m.request.requestId, error: { kind: 'internal', message: 'the runner got a run before init' } });
+        send({
+          type: 'failed',
+          requestId: m.request.requestId,
+          error: { kind: 'internal', message: 'the runner got a run before init' },
+        });
         return;
       }
       const controller = new AbortController();
@@ -49,7 +60,9 @@ function handle(m: HostToRunner): void {
       const s = settings;
       const st = store;
       // One run at a time: a second request waits for the first (the host cancels superseded runs).
-      queue = queue.then(() => executeRun(request, s, st, controller.signal, send)).finally(() => controllers.delete(request.requestId));
+      queue = queue
+        .then(() => executeRun(request, s, st, controller.signal, send))
+        .finally(() => controllers.delete(request.requestId));
       return;
     }
     case 'cancel': {

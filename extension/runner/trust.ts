@@ -9,7 +9,8 @@ export function untrustedPaths(experiment: Experiment): string[] {
   const paths: string[] = [];
   for (const m of experiment.models) {
     if (m.weights) paths.push(`${m.name}: weights ${m.weights}`);
-    if (m.configSource.includes('/') || m.configSource.includes('\\')) paths.push(`${m.name}: config ${m.configSource}`);
+    if (m.configSource.includes('/') || m.configSource.includes('\\'))
+      paths.push(`${m.name}: config ${m.configSource}`);
   }
   return paths;
 }

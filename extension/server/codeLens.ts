@@ -12,7 +12,11 @@ import { toLspRange } from './ranges';
 import type { ServerSettings } from './settings';
 import { formatCounts, tokenizerGroups, type TokenCounter } from './tokenCounts';
 
-export const LENS_TITLES = { compareAll: '▶ Compare all', compare: '▶ Compare', compareVariant: '▶ Compare this variant' } as const;
+export const LENS_TITLES = {
+  compareAll: '▶ Compare all',
+  compare: '▶ Compare',
+  compareVariant: '▶ Compare this variant',
+} as const;
 
 /** The lenses that run something: known from the outline alone, no tokenizer needed. */
 export function runLenses(analysis: PromptAnalysis): CodeLens[] {
@@ -20,24 +24,39 @@ export function runLenses(analysis: PromptAnalysis): CodeLens[] {
   const { cases } = analysis.outline;
   if (cases.length === 0) return [];
   const zero = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-  const lenses: CodeLens[] = [{ range: zero, command: { title: LENS_TITLES.compareAll, command: COMMANDS.compare, arguments: [uri] } }];
+  const lenses: CodeLens[] = [
+    { range: zero, command: { title: LENS_TITLES.compareAll, command: COMMANDS.compare, arguments: [uri] } },
+  ];
   cases.forEach((promptCase, caseIndex) => {
     const args: CompareCaseArgs = { uri, caseIndex };
-    lenses.push({ range: toLspRange(promptCase.base.range), command: { title: LENS_TITLES.compare, command: COMMANDS.compareCase, arguments: [args] } });
+    lenses.push({
+      range: toLspRange(promptCase.base.range),
+      command: { title: LENS_TITLES.compare, command: COMMANDS.compareCase, arguments: [args] },
+    });
     promptCase.variants.forEach((variant, variantIndex) => {
       const variantArgs: CompareCaseArgs = { uri, caseIndex, variantIndex };
-      lenses.push({ range: toLspRange(variant.range), command: { title: LENS_TITLES.compareVariant, command: COMMANDS.compareCase, arguments: [variantArgs] } });
+      lenses.push({
+        range: toLspRange(variant.range),
+        command: { title: LENS_TITLES.compareVariant, command: COMMANDS.compareCase, arguments: [variantArgs] },
+      });
     });
   });
   return lenses;
 }
 
 /** One lens per case with the token count of its base per tokenizer group; none when they cannot be computed. */
-export async function tokenCountLenses(analysis: PromptAnalysis, counter: TokenCounter, log: Logger, token?: CancellationToken): Promise<CodeLens[]> {
+export async function tokenCountLenses(
+  analysis: PromptAnalysis,
+  counter: TokenCounter,
+  log: Logger,
+  token?: CancellationToken,
+): Promise<CodeLens[]> {
   const experiment = analysis.parsed.experiment;
   if (!experiment || experiment.models.length === 0) return [];
   const groups = tokenizerGroups(experiment.models);
-  const tooltip = groups.map((g) => `${g.label} (${g.family}, add_special_tokens: ${g.addSpecialTokens}): ${g.models.join(', ')}`).join('\n');
+  const tooltip = groups
+    .map((g) => `${g.label} (${g.family}, add_special_tokens: ${g.addSpecialTokens}): ${g.models.join(', ')}`)
+    .join('\n');
   const lenses: CodeLens[] = [];
   for (const promptCase of experiment.cases) {
     if (token?.isCancellationRequested) return [];
@@ -54,7 +73,13 @@ export async function tokenCountLenses(analysis: PromptAnalysis, counter: TokenC
   return lenses;
 }
 
-export async function provideCodeLenses(analysis: PromptAnalysis, settings: ServerSettings, counter: TokenCounter, log: Logger, token?: CancellationToken): Promise<CodeLens[]> {
+export async function provideCodeLenses(
+  analysis: PromptAnalysis,
+  settings: ServerSettings,
+  counter: TokenCounter,
+  log: Logger,
+  token?: CancellationToken,
+): Promise<CodeLens[]> {
   const lenses = runLenses(analysis);
   if (!settings.tokenCounts || lenses.length === 0) return lenses;
   return [...lenses, ...(await tokenCountLenses(analysis, counter, log, token))];

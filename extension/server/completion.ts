@@ -26,7 +26,11 @@ function shapeOf(line: string): LineShape | undefined {
   const m = KEY_LINE.exec(line);
   if (!m) return undefined;
   const rest = line.slice(m[0].length);
-  return { keyColumn: m[1].length + m[2].length, key: m[3] !== undefined && rest.startsWith(':') ? m[3] : undefined, startsItem: m[2] !== '' };
+  return {
+    keyColumn: m[1].length + m[2].length,
+    key: m[3] !== undefined && rest.startsWith(':') ? m[3] : undefined,
+    startsItem: m[2] !== '',
+  };
 }
 
 /** The key of the nearest line above that is less indented: what the cursor's map belongs to. */
@@ -79,7 +83,12 @@ function keyItem(doc: KeyDoc, detail: string, sortGroup: string): CompletionItem
 }
 
 function presentKeys(lines: readonly string[], keyColumn: number): Set<string> {
-  return new Set(lines.map(shapeOf).filter((s) => s?.keyColumn === keyColumn && s.key).map((s) => s!.key!));
+  return new Set(
+    lines
+      .map(shapeOf)
+      .filter((s) => s?.keyColumn === keyColumn && s.key)
+      .map((s) => s!.key!),
+  );
 }
 
 export function provideCompletion(analysis: PromptAnalysis, position: Position): CompletionItem[] {
@@ -99,7 +108,9 @@ export function provideCompletion(analysis: PromptAnalysis, position: Position):
   const keyColumn = typing[1].length + typing[2].length;
   if (keyColumn === 0) {
     const present = presentKeys(lines.slice(1, end), 0);
-    return KNOWN_KEYS.topLevel.filter((k) => !present.has(k.key) || k.key === typing[3]).map((k) => keyItem(k, 'front matter', '1'));
+    return KNOWN_KEYS.topLevel
+      .filter((k) => !present.has(k.key) || k.key === typing[3])
+      .map((k) => keyItem(k, 'front matter', '1'));
   }
   const parent = parentKey(lines, position.line, keyColumn);
   const item = itemLines(lines, position.line, keyColumn, end);
@@ -114,7 +125,13 @@ export function provideCompletion(analysis: PromptAnalysis, position: Position):
       if (offered.has(info.key)) continue; // a key both architectures have, offered once
       offered.add(info.key);
       // Keys that change the forward pass first; informational ones after them.
-      items.push(keyItem(info, `${architecture} config${info.affectsForward ? '' : ' (does not change hidden states)'}`, info.affectsForward ? '2' : '3'));
+      items.push(
+        keyItem(
+          info,
+          `${architecture} config${info.affectsForward ? '' : ' (does not change hidden states)'}`,
+          info.affectsForward ? '2' : '3',
+        ),
+      );
     }
   }
   return items;
@@ -122,5 +139,10 @@ export function provideCompletion(analysis: PromptAnalysis, position: Position):
 
 function valueItems(key: string): CompletionItem[] {
   const doc = [...KNOWN_KEYS.topLevel, ...KNOWN_KEYS.modelEntry].find((k) => k.key === key);
-  return (doc?.values ?? []).map((value) => ({ label: value, kind: CompletionItemKind.Value, detail: key, documentation: { kind: MarkupKind.Markdown, value: doc!.doc } }));
+  return (doc?.values ?? []).map((value) => ({
+    label: value,
+    kind: CompletionItemKind.Value,
+    detail: key,
+    documentation: { kind: MarkupKind.Markdown, value: doc!.doc },
+  }));
 }

@@ -18,7 +18,13 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 };
 
 export function toLspDiagnostic(d: LabDiagnostic): Diagnostic {
-  return { range: toLspRange(d.range), severity: SEVERITY[d.severity], code: d.code, source: DIAGNOSTIC_SOURCE, message: d.message };
+  return {
+    range: toLspRange(d.range),
+    severity: SEVERITY[d.severity],
+    code: d.code,
+    source: DIAGNOSTIC_SOURCE,
+    message: d.message,
+  };
 }
 
 /** The diagnostics of one version; an engine bug becomes one visible diagnostic, not silence. */
@@ -28,7 +34,15 @@ export function diagnosticsOf(analysis: PromptAnalysis, log: Logger): Diagnostic
   } catch (error) {
     log.error(`checking ${analysis.uri} (version ${analysis.version}) failed: ${describeError(error)}`);
     const message = `Perturbation Lab could not check this file (an internal error; the details are in the language server's output): ${error instanceof Error ? error.message : String(error)}`;
-    return [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Warning, code: 'internal-error', source: DIAGNOSTIC_SOURCE, message }];
+    return [
+      {
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        severity: DiagnosticSeverity.Warning,
+        code: 'internal-error',
+        source: DIAGNOSTIC_SOURCE,
+        message,
+      },
+    ];
   }
 }
 
@@ -63,7 +77,10 @@ export class DiagnosticsPublisher {
 
   private schedule(uri: string, delayMs: number): void {
     this.cancel(uri);
-    this.timers.set(uri, setTimeout(() => this.publish(uri), delayMs));
+    this.timers.set(
+      uri,
+      setTimeout(() => this.publish(uri), delayMs),
+    );
   }
 
   private cancel(uri: string): void {
@@ -77,7 +94,9 @@ export class DiagnosticsPublisher {
       const analysis = this.documents.analysisOf(uri);
       if (!analysis) return; // closed meanwhile
       const diagnostics = diagnosticsOf(analysis, this.log);
-      void this.connection.sendDiagnostics({ uri, version: analysis.version, diagnostics }).catch((e) => this.log.warn(describeError(e)));
+      void this.connection
+        .sendDiagnostics({ uri, version: analysis.version, diagnostics })
+        .catch((e) => this.log.warn(describeError(e)));
     } catch (error) {
       this.log.error(`publishing diagnostics for ${uri} failed: ${describeError(error)}`);
     }

@@ -30,7 +30,9 @@ export function promptAt(cases: readonly PromptCase[], position: Position): Hit 
   ]);
   const exact = all.find((h) => contains(h.prompt.range, position));
   if (exact) return exact;
-  const onLine = all.filter((h) => h.prompt.range.start.line === position.line && h.prompt.range.end.line === position.line);
+  const onLine = all.filter(
+    (h) => h.prompt.range.start.line === position.line && h.prompt.range.end.line === position.line,
+  );
   return onLine.length === 1 ? onLine[0] : undefined;
 }
 
@@ -41,7 +43,12 @@ function fenced(text: string): string {
   return `${fence}text\n${text}\n${fence}`;
 }
 
-export async function provideHover(analysis: PromptAnalysis, position: Position, counter: TokenCounter, markdown: boolean): Promise<Hover | null> {
+export async function provideHover(
+  analysis: PromptAnalysis,
+  position: Position,
+  counter: TokenCounter,
+  markdown: boolean,
+): Promise<Hover | null> {
   const experiment = analysis.parsed.experiment;
   if (!experiment || experiment.models.length === 0) return null;
   const hit = promptAt(experiment.cases, position);
@@ -52,14 +59,27 @@ export async function provideHover(analysis: PromptAnalysis, position: Position,
 
   const sections = groups.map((group, i) => {
     const { tokens } = tokenizers[i].encode(hit.prompt.text, group.addSpecialTokens);
-    const baseCount = hit.isBase ? tokens.length : tokenizers[i].encode(hit.promptCase.base.text, group.addSpecialTokens).ids.length;
-    const shift = baseCount === tokens.length ? '' : ` (the base has ${baseCount}: every position after the change shifts by ${Math.abs(tokens.length - baseCount)})`;
+    const baseCount = hit.isBase
+      ? tokens.length
+      : tokenizers[i].encode(hit.promptCase.base.text, group.addSpecialTokens).ids.length;
+    const shift =
+      baseCount === tokens.length
+        ? ''
+        : ` (the base has ${baseCount}: every position after the change shifts by ${Math.abs(tokens.length - baseCount)})`;
     const count = `${tokens.length} ${tokens.length === 1 ? 'token' : 'tokens'}${shift}`;
     const models = group.models.join(', ');
     const strip = tokens.map((t) => t.text).join(' │ ');
-    return markdown ? `**${group.label}**: ${count} — ${escapeMarkdown(models)}\n\n${fenced(strip)}` : `${group.label}: ${count} — ${models}\n  ${strip}`;
+    return markdown
+      ? `**${group.label}**: ${count} — ${escapeMarkdown(models)}\n\n${fenced(strip)}`
+      : `${group.label}: ${count} — ${models}\n  ${strip}`;
   });
-  return { contents: { kind: markdown ? MarkupKind.Markdown : MarkupKind.PlainText, value: sections.join(markdown ? '\n\n' : '\n') }, range: toLspRange(hit.prompt.range) };
+  return {
+    contents: {
+      kind: markdown ? MarkupKind.Markdown : MarkupKind.PlainText,
+      value: sections.join(markdown ? '\n\n' : '\n'),
+    },
+    range: toLspRange(hit.prompt.range),
+  };
 }
 
 /** Model names are the user's text: shown literally, never as markup. */

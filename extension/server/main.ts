@@ -84,7 +84,9 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       counter.reset();
       // Lenses depend on settings; a client that can re-ask for them is told to.
       if (capabilities.workspace?.codeLens?.refreshSupport) {
-        connection.sendRequest(CodeLensRefreshRequest.type).catch((e) => log.warn(`codeLens refresh: ${describeError(e)}`));
+        connection
+          .sendRequest(CodeLensRefreshRequest.type)
+          .catch((e) => log.warn(`codeLens refresh: ${describeError(e)}`));
       }
     }),
   );

@@ -35,7 +35,12 @@ export function readSettings(section: unknown): ServerSettings {
   const codeLens = isRecord(section) && isRecord(section.codeLens) ? section.codeLens : {};
   // VS Code also answers with the flat dotted form when the section was written that way by hand.
   const flat = isRecord(section) ? section['codeLens.tokenCounts'] : undefined;
-  const tokenCounts = typeof codeLens.tokenCounts === 'boolean' ? codeLens.tokenCounts : typeof flat === 'boolean' ? flat : DEFAULT_SETTINGS.tokenCounts;
+  const tokenCounts =
+    typeof codeLens.tokenCounts === 'boolean'
+      ? codeLens.tokenCounts
+      : typeof flat === 'boolean'
+        ? flat
+        : DEFAULT_SETTINGS.tokenCounts;
   return { tokenCounts };
 }
 
@@ -71,7 +76,8 @@ export class SettingsStore {
   /** `workspace/didChangeConfiguration`: forget what was asked; keep what was pushed. */
   changed(pushedSettings: unknown): void {
     this.cache.clear();
-    if (isRecord(pushedSettings) && SETTINGS_SECTION in pushedSettings) this.pushed = readSettings(pushedSettings[SETTINGS_SECTION]);
+    if (isRecord(pushedSettings) && SETTINGS_SECTION in pushedSettings)
+      this.pushed = readSettings(pushedSettings[SETTINGS_SECTION]);
   }
 
   forget(uri: string): void {
@@ -80,7 +86,9 @@ export class SettingsStore {
 
   private async ask(uri: string): Promise<ServerSettings> {
     try {
-      return readSettings(await this.connection.workspace.getConfiguration({ scopeUri: uri, section: SETTINGS_SECTION }));
+      return readSettings(
+        await this.connection.workspace.getConfiguration({ scopeUri: uri, section: SETTINGS_SECTION }),
+      );
     } catch (error) {
       // A client that announced the capability but fails the request: defaults, and ask again next time.
       this.log.warn(`workspace/configuration failed, using default settings: ${describeError(error)}`);

@@ -23,7 +23,12 @@ export function tokenizerGroups(models: readonly ModelSpec[]): TokenizerGroup[] 
   const groups = new Map<string, TokenizerGroup>();
   for (const model of models) {
     const key = `${model.tokenizer}|${model.addSpecialTokens}`;
-    const group = groups.get(key) ?? { family: model.tokenizer, addSpecialTokens: model.addSpecialTokens, label: FAMILY_LABEL[model.tokenizer], models: [] };
+    const group = groups.get(key) ?? {
+      family: model.tokenizer,
+      addSpecialTokens: model.addSpecialTokens,
+      label: FAMILY_LABEL[model.tokenizer],
+      models: [],
+    };
     group.models.push(model.name);
     groups.set(key, group);
   }
@@ -88,7 +93,9 @@ export class TokenCounter {
       if (result.status === 'fulfilled') tokenizers.push(result.value);
       else if (!this.failed.has(groups[i].family)) {
         this.failed.add(groups[i].family);
-        this.log.warn(`the ${groups[i].family} tokenizer could not be loaded from ${cacheDir}, token counts are left out: ${describeError(result.reason)}`);
+        this.log.warn(
+          `the ${groups[i].family} tokenizer could not be loaded from ${cacheDir}, token counts are left out: ${describeError(result.reason)}`,
+        );
       }
     });
     return tokenizers.length === groups.length ? tokenizers : undefined;

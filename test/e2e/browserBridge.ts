@@ -33,7 +33,6 @@ export interface BrowserCheckRequest {
 
 /** Launcher → extension host (HTTP response body). */
 export type BrowserCheckResponse =
-  | { ok: true; value: unknown }
-  | { ok: false; error: { message: string; stack?: string } };
+  { ok: true; value: unknown } | { ok: false; error: { message: string; stack?: string } };
 
 export const bridgeCheckPath = 'check';

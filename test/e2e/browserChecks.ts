@@ -16,7 +16,10 @@ const explorerShows: BrowserCheck<{ name: string }, true> = async ({ page }, { n
 };
 
 /** Text of the first element matching `selector` inside the webview `index` (default 0). */
-const webviewText: BrowserCheck<{ selector: string; index?: number }, string> = async ({ webview }, { selector, index }) => {
+const webviewText: BrowserCheck<{ selector: string; index?: number }, string> = async (
+  { webview },
+  { selector, index },
+) => {
   const text = await webview(index).locator(selector).first().textContent({ timeout });
   if (text === null) throw new Error(`webview element ${selector} has no text`);
   return text;
@@ -33,21 +36,29 @@ const screenshot: BrowserCheck<{ name: string }, string> = async ({ page, artifa
 
 /** Clicks the first CodeLens whose text contains `text` in the visible editor. */
 const clickCodeLens: BrowserCheck<{ text: string }, true> = async ({ page }, { text }) => {
-  const lens = page.locator('.contentWidgets .codelens-decoration a, .codelens-decoration a', { hasText: text }).first();
+  const lens = page
+    .locator('.contentWidgets .codelens-decoration a, .codelens-decoration a', { hasText: text })
+    .first();
   await lens.waitFor({ timeout });
   await lens.click();
   return true;
 };
 
 /** Texts of every element matching `selector` in webview `index`, once at least `atLeast` of them show text. */
-const webviewTexts: BrowserCheck<{ selector: string; atLeast: number; index?: number }, string[]> = async ({ webview }, { selector, atLeast, index }) => {
+const webviewTexts: BrowserCheck<{ selector: string; atLeast: number; index?: number }, string[]> = async (
+  { webview },
+  { selector, atLeast, index },
+) => {
   const all = webview(index).locator(selector);
   await all.nth(atLeast - 1).waitFor({ timeout: 120_000 });
   return all.allTextContents();
 };
 
 /** Waits until the element matching `selector` in webview `index` contains `text`. */
-const webviewWaitForText: BrowserCheck<{ selector: string; text: string; index?: number }, true> = async ({ webview }, { selector, text, index }) => {
+const webviewWaitForText: BrowserCheck<{ selector: string; text: string; index?: number }, true> = async (
+  { webview },
+  { selector, text, index },
+) => {
   await webview(index).locator(selector, { hasText: text }).first().waitFor({ timeout: 120_000 });
   return true;
 };

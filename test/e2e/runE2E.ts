@@ -30,7 +30,10 @@ interface ExtensionUnderTest {
 export function extensionUnderTest(): ExtensionUnderTest {
   const override = process.env.E2E_EXTENSION_PATH;
   const path = override ? resolve(override) : repoRoot;
-  const pkg = JSON.parse(readFileSync(join(path, 'package.json'), 'utf8')) as { name?: string; engines?: { vscode?: unknown } };
+  const pkg = JSON.parse(readFileSync(join(path, 'package.json'), 'utf8')) as {
+    name?: string;
+    engines?: { vscode?: unknown };
+  };
   if (typeof pkg.engines?.vscode === 'string' || override) {
     return { path, name: String(pkg.name), why: override ? 'E2E_EXTENSION_PATH' : 'package.json has engines.vscode' };
   }
@@ -53,7 +56,11 @@ async function runMode(mode: HarnessMode, extension: ExtensionUnderTest): Promis
       vscodeExecutablePath: launcher,
       extensionDevelopmentPath: extension.path,
       extensionTestsPath: join(outDir, 'suite', 'index.js'),
-      launchArgs: [workspace, `--user-data-dir=${join(scratch, 'user-data')}`, `--extensions-dir=${join(scratch, 'extensions')}`],
+      launchArgs: [
+        workspace,
+        `--user-data-dir=${join(scratch, 'user-data')}`,
+        `--extensions-dir=${join(scratch, 'extensions')}`,
+      ],
       extensionTestsEnv: {
         [HarnessEnv.mode]: mode,
         [HarnessEnv.workspaceTrust]: mode === 'untrusted' ? 'enabled' : 'disabled',
@@ -84,7 +91,9 @@ async function main(): Promise<number> {
   const results: [string, boolean][] = [];
   for (const mode of wanted as HarnessMode[]) results.push([mode, await runMode(mode, extension)]);
   const failed = results.filter(([, ok]) => !ok).map(([mode]) => mode);
-  console.log(`\ne2e: ${results.length - failed.length} passed, ${failed.length} failed${failed.length ? ` (${failed.join(', ')})` : ''}`);
+  console.log(
+    `\ne2e: ${results.length - failed.length} passed, ${failed.length} failed${failed.length ? ` (${failed.join(', ')})` : ''}`,
+  );
   return failed.length ? 1 : 0;
 }
 

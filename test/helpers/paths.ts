@@ -16,7 +16,8 @@ export function repoRoot(): string {
 /** `../shared/fixtures` beside the checkout: what the real Hugging Face library computes. */
 export function fixturesDir(): string {
   const dir = resolve(repoRoot(), '..', 'shared', 'fixtures');
-  if (!existsSync(dir)) throw new Error(`fixtures not found at ${dir}: the tests need ../shared/fixtures beside the checkout`);
+  if (!existsSync(dir))
+    throw new Error(`fixtures not found at ${dir}: the tests need ../shared/fixtures beside the checkout`);
   return dir;
 }
 

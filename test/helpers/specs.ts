@@ -5,7 +5,11 @@ import { referenceConfig } from './hfReference';
 const zero = { line: 0, column: 0 };
 
 /** A tiny random model of a fixture's shape, with overrides, seeded, in the given mode. */
-export function tinySpec(family: 'bert' | 'gpt2', overrides: Partial<ModelSpec> = {}, config: Partial<HfConfig> = {}): ModelSpec {
+export function tinySpec(
+  family: 'bert' | 'gpt2',
+  overrides: Partial<ModelSpec> = {},
+  config: Partial<HfConfig> = {},
+): ModelSpec {
   const base = referenceConfig(family === 'bert' ? 'bert' : 'gpt2');
   return {
     name: `tiny-${family}`,

@@ -8,7 +8,12 @@ import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { RunnerClient, type RunEvent } from '../../extension/host/runnerClient';
-import { isHostToRunner, isRunnerToHost, RUNNER_PROTOCOL_VERSION, type RunnerToHost } from '../../extension/protocol/runner';
+import {
+  isHostToRunner,
+  isRunnerToHost,
+  RUNNER_PROTOCOL_VERSION,
+  type RunnerToHost,
+} from '../../extension/protocol/runner';
 import { freshDir, repoRoot } from '../helpers/paths';
 
 const runnerPath = join(repoRoot(), 'dist', 'runner.js');
@@ -25,12 +30,19 @@ const TINY_MODEL = (name: string, extra = '') => `  - name: ${name}
 ${extra}`;
 
 function promptText(cases: number, extraModel = ''): string {
-  const body = Array.from({ length: cases }, (_, i) => `the cat number ${i} sat on the mat\n~ the cat number ${i} sat on the rug`).join('\n\n');
+  const body = Array.from(
+    { length: cases },
+    (_, i) => `the cat number ${i} sat on the mat\n~ the cat number ${i} sat on the rug`,
+  ).join('\n\n');
   return `---\nmodels:\n${TINY_MODEL('tiny')}${TINY_MODEL('tiny-causal', '    is_decoder: true\n')}${extraModel}mode: eval\nadd_special_tokens: false\n---\n${body}\n`;
 }
 
 function client(trusted = true): RunnerClient {
-  return new RunnerClient({ runnerPath, settings: () => ({ cacheDir, threads: 1, trusted }), log: (l) => logs.push(l) });
+  return new RunnerClient({
+    runnerPath,
+    settings: () => ({ cacheDir, threads: 1, trusted }),
+    log: (l) => logs.push(l),
+  });
 }
 
 function collect(c: RunnerClient, text: string, onEvent: (e: RunEvent, all: RunEvent[]) => void = () => {}) {
@@ -42,30 +54,39 @@ function collect(c: RunnerClient, text: string, onEvent: (e: RunEvent, all: RunE
   return { handle, events };
 }
 
-test('a run streams outline, progress, one result per model × variant in order, then done', { timeout: 60_000 }, async () => {
-  const c = client();
-  try {
-    const { handle, events } = collect(c, promptText(2));
-    const last = await handle.finished;
-    assert.equal(last.type, 'done');
-    const types = events.map((e) => e.type);
-    assert.equal(types[0], 'outline');
-    assert.equal(types.at(-1), 'done');
-    assert.ok(types.includes('progress'));
-    const results = events.filter((e): e is Extract<RunEvent, { type: 'result' }> => e.type === 'result').map((e) => [e.result.model, e.result.caseIndex, e.result.verdict]);
-    assert.deepEqual(results, [
-      ['tiny', 0, 'bidirectional'],
-      ['tiny', 1, 'bidirectional'],
-      ['tiny-causal', 0, 'causal'],
-      ['tiny-causal', 1, 'causal'],
-    ]);
-    assert.ok(events.every((e) => e.requestId === handle.requestId), 'every event names its request');
-    const done = last as Extract<RunEvent, { type: 'done' }>;
-    assert.equal(done.report.results.length, 4);
-  } finally {
-    c.dispose();
-  }
-});
+test(
+  'a run streams outline, progress, one result per model × variant in order, then done',
+  { timeout: 60_000 },
+  async () => {
+    const c = client();
+    try {
+      const { handle, events } = collect(c, promptText(2));
+      const last = await handle.finished;
+      assert.equal(last.type, 'done');
+      const types = events.map((e) => e.type);
+      assert.equal(types[0], 'outline');
+      assert.equal(types.at(-1), 'done');
+      assert.ok(types.includes('progress'));
+      const results = events
+        .filter((e): e is Extract<RunEvent, { type: 'result' }> => e.type === 'result')
+        .map((e) => [e.result.model, e.result.caseIndex, e.result.verdict]);
+      assert.deepEqual(results, [
+        ['tiny', 0, 'bidirectional'],
+        ['tiny', 1, 'bidirectional'],
+        ['tiny-causal', 0, 'causal'],
+        ['tiny-causal', 1, 'causal'],
+      ]);
+      assert.ok(
+        events.every((e) => e.requestId === handle.requestId),
+        'every event names its request',
+      );
+      const done = last as Extract<RunEvent, { type: 'done' }>;
+      assert.equal(done.report.results.length, 4);
+    } finally {
+      c.dispose();
+    }
+  },
+);
 
 test('cancel stops a run between results and the runner stays usable', { timeout: 60_000 }, async () => {
   const c = client();
@@ -85,23 +106,27 @@ test('cancel stops a run between results and the runner stays usable', { timeout
   }
 });
 
-test('a crash mid-run fails the run with the reason, and the next run starts a new runner', { timeout: 60_000 }, async () => {
-  const c = client();
-  try {
-    const { handle } = collect(c, promptText(40), (e, all) => {
-      if (e.type === 'result' && all.filter((x) => x.type === 'result').length === 1) c.crashForTest(99);
-    });
-    const firstPid = c.pid;
-    const last = await handle.finished;
-    assert.equal(last.type, 'crashed');
-    assert.match((last as Extract<RunEvent, { type: 'crashed' }>).reason, /exited with code 99/);
-    const again = collect(c, promptText(1));
-    assert.equal((await again.handle.finished).type, 'done');
-    assert.notEqual(c.pid, firstPid, 'a fresh runner process');
-  } finally {
-    c.dispose();
-  }
-});
+test(
+  'a crash mid-run fails the run with the reason, and the next run starts a new runner',
+  { timeout: 60_000 },
+  async () => {
+    const c = client();
+    try {
+      const { handle } = collect(c, promptText(40), (e, all) => {
+        if (e.type === 'result' && all.filter((x) => x.type === 'result').length === 1) c.crashForTest(99);
+      });
+      const firstPid = c.pid;
+      const last = await handle.finished;
+      assert.equal(last.type, 'crashed');
+      assert.match((last as Extract<RunEvent, { type: 'crashed' }>).reason, /exited with code 99/);
+      const again = collect(c, promptText(1));
+      assert.equal((await again.handle.finished).type, 'done');
+      assert.notEqual(c.pid, firstPid, 'a fresh runner process');
+    } finally {
+      c.dispose();
+    }
+  },
+);
 
 test('a broken file fails with its diagnostics and ranges; the runner keeps going', { timeout: 60_000 }, async () => {
   const c = client();
@@ -120,87 +145,129 @@ test('a broken file fails with its diagnostics and ranges; the runner keeps goin
   }
 });
 
-test('in an untrusted workspace no model is loaded from a path, and the runner says why', { timeout: 60_000 }, async () => {
-  const c = client(false);
-  try {
-    const weights = join(repoRoot(), '..', 'shared', 'fixtures', 'hf-reference', 'bert');
-    const text = promptText(1, `  - name: from-folder\n    weights: ${weights}\n`);
-    const last = (await collect(c, text).handle.finished) as Extract<RunEvent, { type: 'failed' }>;
-    assert.equal(last.type, 'failed');
-    assert.equal(last.error.kind, 'untrusted');
-    assert.match(last.error.message, /not trusted/);
-    assert.match(last.error.message, /from-folder/);
-    assert.equal((await collect(c, promptText(1)).handle.finished).type, 'done', 'presets still run');
-  } finally {
-    c.dispose();
-  }
-});
+test(
+  'in an untrusted workspace no model is loaded from a path, and the runner says why',
+  { timeout: 60_000 },
+  async () => {
+    const c = client(false);
+    try {
+      const weights = join(repoRoot(), '..', 'shared', 'fixtures', 'hf-reference', 'bert');
+      const text = promptText(1, `  - name: from-folder\n    weights: ${weights}\n`);
+      const last = (await collect(c, text).handle.finished) as Extract<RunEvent, { type: 'failed' }>;
+      assert.equal(last.type, 'failed');
+      assert.equal(last.error.kind, 'untrusted');
+      assert.match(last.error.message, /not trusted/);
+      assert.match(last.error.message, /from-folder/);
+      assert.equal((await collect(c, promptText(1)).handle.finished).type, 'done', 'presets still run');
+    } finally {
+      c.dispose();
+    }
+  },
+);
 
-test('malformed messages are refused: the runner ignores them and still answers, the host validators reject them', { timeout: 30_000 }, async () => {
-  const child = fork(runnerPath, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const got: RunnerToHost[] = [];
-  const ready = new Promise<void>((resolve) =>
-    child.on('message', (m) => {
-      got.push(m as RunnerToHost);
-      if ((m as RunnerToHost).type === 'ready') resolve();
-    }),
-  );
-  child.send({ type: 'run', request: { requestId: 7 } });
-  child.send({ hello: 'world' });
-  child.send({ type: 'init', protocolVersion: RUNNER_PROTOCOL_VERSION, settings: { cacheDir, threads: 1, trusted: true } });
-  await ready;
-  assert.deepEqual(got.map((m) => m.type), ['ready'], 'nothing answered the malformed messages');
-  assert.match(stderr, /ignored a malformed message/);
-  child.kill();
-
-  assert.equal(isRunnerToHost({ type: 'result', requestId: 'x', result: null }), false);
-  assert.equal(isRunnerToHost({ type: 'ready', protocolVersion: 0, pid: 1 }), false);
-  assert.equal(isRunnerToHost({ type: 'evil' }), false);
-  assert.equal(isRunnerToHost({ type: 'result', requestId: 'x', result: { verdict: 'causal' } }), false, 'a result missing its fields');
-  assert.equal(isRunnerToHost({ type: 'done', requestId: 'x', elapsedMs: 1, report: null }), false);
-  assert.equal(isRunnerToHost('ready'), false);
-  assert.equal(isHostToRunner({ type: 'init', protocolVersion: RUNNER_PROTOCOL_VERSION, settings: { cacheDir: 1 } }), false);
-  assert.equal(isHostToRunner({ type: 'cancel', requestId: 'a' }), true);
-  assert.ok(logs.every((l) => !/dropped a malformed/.test(l)), 'our own runner never sends malformed messages');
-});
-
-test('cancel answers at once while a model is being built, and the build still lands in the cache', { timeout: 120_000 }, async () => {
-  const c = new RunnerClient({ runnerPath, settings: () => ({ cacheDir: freshDir(), threads: 1, trusted: true }), log: () => {} });
-  try {
-    // A model big enough that its random weights take a while to generate.
-    const text = `---\nmodels:\n  - name: mid\n    config: gpt2\n    n_layer: 4\nmode: eval\n---\nthe cat sat\n~ the dog sat\n`;
-    let cancelledAt = 0;
-    const { handle } = collect(c, text, (e) => {
-      if (e.type === 'progress' && e.stage === 'building' && !cancelledAt) {
-        cancelledAt = Date.now();
-        handle.cancel();
-      }
+test(
+  'malformed messages are refused: the runner ignores them and still answers, the host validators reject them',
+  { timeout: 30_000 },
+  async () => {
+    const child = fork(runnerPath, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const got: RunnerToHost[] = [];
+    const ready = new Promise<void>((resolve) =>
+      child.on('message', (m) => {
+        got.push(m as RunnerToHost);
+        if ((m as RunnerToHost).type === 'ready') resolve();
+      }),
+    );
+    child.send({ type: 'run', request: { requestId: 7 } });
+    child.send({ hello: 'world' });
+    child.send({
+      type: 'init',
+      protocolVersion: RUNNER_PROTOCOL_VERSION,
+      settings: { cacheDir, threads: 1, trusted: true },
     });
-    const last = await handle.finished;
-    assert.equal(last.type, 'failed');
-    assert.equal((last as Extract<RunEvent, { type: 'failed' }>).error.kind, 'cancelled');
-    assert.ok(cancelledAt > 0, 'the run was cancelled during the build');
-    const again = collect(c, text);
-    const done = await again.handle.finished;
-    assert.equal(done.type, 'done');
-  } finally {
-    c.dispose();
-  }
-});
+    await ready;
+    assert.deepEqual(
+      got.map((m) => m.type),
+      ['ready'],
+      'nothing answered the malformed messages',
+    );
+    assert.match(stderr, /ignored a malformed message/);
+    child.kill();
 
-test('a cancel sent while the runner is still starting ends the run at once; it never runs', { timeout: 60_000 }, async () => {
-  const c = client();
-  try {
-    const { handle, events } = collect(c, promptText(3));
-    handle.cancel();
-    const last = await handle.finished;
-    assert.equal(last.type, 'failed');
-    assert.equal((last as Extract<RunEvent, { type: 'failed' }>).error.kind, 'cancelled');
-    assert.deepEqual(events.map((e) => e.type), ['failed'], 'no outline, no results');
-    assert.equal((await collect(c, promptText(1)).handle.finished).type, 'done', 'the runner still works');
-  } finally {
-    c.dispose();
-  }
-});
+    assert.equal(isRunnerToHost({ type: 'result', requestId: 'x', result: null }), false);
+    assert.equal(isRunnerToHost({ type: 'ready', protocolVersion: 0, pid: 1 }), false);
+    assert.equal(isRunnerToHost({ type: 'evil' }), false);
+    assert.equal(
+      isRunnerToHost({ type: 'result', requestId: 'x', result: { verdict: 'causal' } }),
+      false,
+      'a result missing its fields',
+    );
+    assert.equal(isRunnerToHost({ type: 'done', requestId: 'x', elapsedMs: 1, report: null }), false);
+    assert.equal(isRunnerToHost('ready'), false);
+    assert.equal(
+      isHostToRunner({ type: 'init', protocolVersion: RUNNER_PROTOCOL_VERSION, settings: { cacheDir: 1 } }),
+      false,
+    );
+    assert.equal(isHostToRunner({ type: 'cancel', requestId: 'a' }), true);
+    assert.ok(
+      logs.every((l) => !/dropped a malformed/.test(l)),
+      'our own runner never sends malformed messages',
+    );
+  },
+);
+
+test(
+  'cancel answers at once while a model is being built, and the build still lands in the cache',
+  { timeout: 120_000 },
+  async () => {
+    const c = new RunnerClient({
+      runnerPath,
+      settings: () => ({ cacheDir: freshDir(), threads: 1, trusted: true }),
+      log: () => {},
+    });
+    try {
+      // A model big enough that its random weights take a while to generate.
+      const text = `---\nmodels:\n  - name: mid\n    config: gpt2\n    n_layer: 4\nmode: eval\n---\nthe cat sat\n~ the dog sat\n`;
+      let cancelledAt = 0;
+      const { handle } = collect(c, text, (e) => {
+        if (e.type === 'progress' && e.stage === 'building' && !cancelledAt) {
+          cancelledAt = Date.now();
+          handle.cancel();
+        }
+      });
+      const last = await handle.finished;
+      assert.equal(last.type, 'failed');
+      assert.equal((last as Extract<RunEvent, { type: 'failed' }>).error.kind, 'cancelled');
+      assert.ok(cancelledAt > 0, 'the run was cancelled during the build');
+      const again = collect(c, text);
+      const done = await again.handle.finished;
+      assert.equal(done.type, 'done');
+    } finally {
+      c.dispose();
+    }
+  },
+);
+
+test(
+  'a cancel sent while the runner is still starting ends the run at once; it never runs',
+  { timeout: 60_000 },
+  async () => {
+    const c = client();
+    try {
+      const { handle, events } = collect(c, promptText(3));
+      handle.cancel();
+      const last = await handle.finished;
+      assert.equal(last.type, 'failed');
+      assert.equal((last as Extract<RunEvent, { type: 'failed' }>).error.kind, 'cancelled');
+      assert.deepEqual(
+        events.map((e) => e.type),
+        ['failed'],
+        'no outline, no results',
+      );
+      assert.equal((await collect(c, promptText(1)).handle.finished).type, 'done', 'the runner still works');
+    } finally {
+      c.dispose();
+    }
+  },
+);

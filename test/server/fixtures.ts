@@ -15,7 +15,10 @@ export function tempDir(): string {
   return dir;
 }
 
-export const range = (line: number, start: number, endLine: number, end: number): Range => ({ start: { line, character: start }, end: { line: endLine, character: end } });
+export const range = (line: number, start: number, endLine: number, end: number): Range => ({
+  start: { line, character: start },
+  end: { line: endLine, character: end },
+});
 export const lineOf = (lens: CodeLens) => lens.range.start.line;
 export const messageOf = (d: Diagnostic) => (typeof d.message === 'string' ? d.message : d.message.value);
 

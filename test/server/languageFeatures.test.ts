@@ -19,7 +19,7 @@ describe('hover and completion', () => {
   });
   after(() => client.kill());
 
-  test('hover on the seed base: every tokenizer\'s tokens, `<pad>` split into three', async () => {
+  test("hover on the seed base: every tokenizer's tokens, `<pad>` split into three", async () => {
     const uri = seedUri(dir);
     await client.open(uri, SEED_TEXT, 1);
     const hover = await client.hover(uri, { line: 19, character: 3 });
@@ -27,7 +27,10 @@ describe('hover and completion', () => {
     assert.equal(contents.kind, MarkupKind.Markdown);
     assert.deepEqual(hover?.range, range(19, 0, 19, 18));
     assert.match(contents.value, /\*\*gpt2\*\*: 7 tokens — gpt2\n\n```text\n< │ pad │ > │ ĠIch │ Ġwill │ Ġe │ in\n```/);
-    assert.match(contents.value, /\*\*bert\*\*: 6 tokens — bert\\-causal, bert\\-causal\\-eval, bert\n\n```text\n< │ pad │ > │ ich │ will │ ein\n```/);
+    assert.match(
+      contents.value,
+      /\*\*bert\*\*: 6 tokens — bert\\-causal, bert\\-causal\\-eval, bert\n\n```text\n< │ pad │ > │ ich │ will │ ein\n```/,
+    );
     // Anywhere on a variant's line, `~ ` included; the same count as the base, so no shift is announced.
     const variant = await client.hover(uri, { line: 20, character: 0 });
     assert.deepEqual(variant?.range, range(20, 2, 20, 20));
@@ -40,7 +43,10 @@ describe('hover and completion', () => {
     const uri = promptFile(dir, 'shift.prompt', text);
     await client.open(uri, text, 1);
     const hover = await client.hover(uri, { line: 6, character: 5 });
-    assert.match((hover?.contents as MarkupContent).value, /4 tokens \(the base has 3: every position after the change shifts by 1\)/);
+    assert.match(
+      (hover?.contents as MarkupContent).value,
+      /4 tokens \(the base has 3: every position after the change shifts by 1\)/,
+    );
   });
 
   test('no hover while the file has errors (the models are not known)', async () => {
@@ -50,7 +56,8 @@ describe('hover and completion', () => {
     assert.equal(await client.hover(uri, { line: 5, character: 2 }), null);
   });
 
-  const ENTRY = '---\nmodels:\n  - name: gpt2\n    config: gpt2\n    \n  - name: bert\n    config: bert-base-uncased\n    \nseed: 0\n\n---\nThe cat sat\n~ The dog sat\n';
+  const ENTRY =
+    '---\nmodels:\n  - name: gpt2\n    config: gpt2\n    \n  - name: bert\n    config: bert-base-uncased\n    \nseed: 0\n\n---\nThe cat sat\n~ The dog sat\n';
 
   test('completion in a model entry: entry keys not yet written, then the config keys of its architecture', async () => {
     const uri = promptFile(dir, 'complete.prompt', ENTRY);
@@ -58,9 +65,15 @@ describe('hover and completion', () => {
     const gpt2 = labels(await client.completion(uri, { line: 4, character: 4 }));
     assert.ok(gpt2.includes('weights') && gpt2.includes('mode') && gpt2.includes('n_layer'), gpt2.join(' '));
     assert.ok(!gpt2.includes('name') && !gpt2.includes('config'), 'keys already in the entry are not offered');
-    assert.ok(!gpt2.includes('num_hidden_layers') && !gpt2.includes('is_decoder'), 'BERT keys are not offered for GPT-2');
+    assert.ok(
+      !gpt2.includes('num_hidden_layers') && !gpt2.includes('is_decoder'),
+      'BERT keys are not offered for GPT-2',
+    );
     const bert = labels(await client.completion(uri, { line: 7, character: 4 }));
-    assert.ok(bert.includes('num_hidden_layers') && bert.includes('is_decoder') && !bert.includes('n_layer'), bert.join(' '));
+    assert.ok(
+      bert.includes('num_hidden_layers') && bert.includes('is_decoder') && !bert.includes('n_layer'),
+      bert.join(' '),
+    );
     const item = (await client.completion(uri, { line: 7, character: 4 })).find((i) => i.label === 'is_decoder');
     assert.equal(item?.insertText, 'is_decoder: ');
   });
@@ -76,7 +89,10 @@ describe('hover and completion', () => {
     const values = promptFile(dir, 'complete-values.prompt', text);
     await client.open(values, text, 1);
     assert.deepEqual(labels(await client.completion(values, { line: 4, character: 11 })), ['train', 'eval']);
-    assert.deepEqual(labels(await client.completion(values, { line: 3, character: 12 })).sort(), ['bert-base-uncased', 'gpt2']);
+    assert.deepEqual(labels(await client.completion(values, { line: 3, character: 12 })).sort(), [
+      'bert-base-uncased',
+      'gpt2',
+    ]);
     assert.deepEqual(await client.completion(values, { line: 6, character: 3 }), []);
   });
 

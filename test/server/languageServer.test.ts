@@ -12,7 +12,8 @@ import { COMMANDS } from '../../extension/protocol/commands';
 import { SEED_TEXT, lineOf, messageOf, promptFile, range, seedUri, tempDir } from './fixtures';
 import { LspTestClient } from './lspClient';
 
-const BERT_WITH_N_LAYER = '---\nmodels:\n  - name: bert\n    config: bert-base-uncased\n    n_layer: 2\n---\nThe cat sat\n~ The dog sat\n';
+const BERT_WITH_N_LAYER =
+  '---\nmodels:\n  - name: bert\n    config: bert-base-uncased\n    n_layer: 2\n---\nThe cat sat\n~ The dog sat\n';
 
 describe('a client that supports workspace/configuration', () => {
   let client: LspTestClient;
@@ -78,12 +79,18 @@ describe('a client that supports workspace/configuration', () => {
     const uri = promptFile(dir, 'bare.prompt', text);
     await client.open(uri, text, 1);
     const { diagnostics } = await client.diagnosticsFor(uri, 1);
-    assert.deepEqual(diagnostics.map((d) => [d.code, d.range]), [['no-front-matter', range(0, 0, 0, 11)]]);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.code, d.range]),
+      [['no-front-matter', range(0, 0, 0, 11)]],
+    );
 
     const fixed = '---\nmodels:\n  - name: gpt2\n    config: gpt2\n---\nThe cat sat\n';
     await client.replace(uri, 2, fixed);
     const warning = (await client.diagnosticsFor(uri, 2)).diagnostics;
-    assert.deepEqual(warning.map((d) => [d.code, d.range, d.severity]), [['no-variant', range(5, 0, 5, 11), DiagnosticSeverity.Warning]]);
+    assert.deepEqual(
+      warning.map((d) => [d.code, d.range, d.severity]),
+      [['no-variant', range(5, 0, 5, 11), DiagnosticSeverity.Warning]],
+    );
   });
 
   test('changes typed in quick succession are checked once, at the last version', async () => {
@@ -97,7 +104,10 @@ describe('a client that supports workspace/configuration', () => {
     await client.edit(uri, 4, range(4, 6, 4, 6), 'm_hidden_layers');
     assert.deepEqual((await client.diagnosticsFor(uri, 4)).diagnostics, []);
     const published = client.diagnostics.seen.slice(before).filter((p) => p.uri === uri);
-    assert.deepEqual(published.map((p) => p.version), [4]);
+    assert.deepEqual(
+      published.map((p) => p.version),
+      [4],
+    );
   });
 
   test('closing a document clears its diagnostics', async () => {
@@ -134,7 +144,10 @@ describe('a client that supports workspace/configuration', () => {
     const uri = promptFile(dir, 'special.prompt', text);
     await client.open(uri, text, 1);
     const lenses = await client.codeLenses(uri);
-    assert.deepEqual([lineOf(lenses[3]), lenses[3].command?.title], [10, 'bert +special: 8 tokens · bert: 6 tokens · gpt2: 7 tokens']);
+    assert.deepEqual(
+      [lineOf(lenses[3]), lenses[3].command?.title],
+      [10, 'bert +special: 8 tokens · bert: 6 tokens · gpt2: 7 tokens'],
+    );
   });
 
   test('document symbols of the seed: four models (with ranges) and the case with its variant', async () => {
@@ -175,18 +188,34 @@ describe('a client that supports workspace/configuration', () => {
       ],
     );
     const symbols = (await client.symbols(uri)) as DocumentSymbol[];
-    assert.deepEqual(symbols.map((s) => [s.name, s.children?.map((c) => c.name)]), [['gpt2', undefined], ['A cat', ['A dog', 'A cow']], ['Two', ['Three']]]);
+    assert.deepEqual(
+      symbols.map((s) => [s.name, s.children?.map((c) => c.name)]),
+      [
+        ['gpt2', undefined],
+        ['A cat', ['A dog', 'A cow']],
+        ['Two', ['Three']],
+      ],
+    );
   });
 
   test('cases written in YAML: lenses at their strings, multi-line names on one line', async () => {
-    const text = '---\nmodels:\n  - name: gpt2\n    config: gpt2\ncases:\n  - base: |-\n      two\n      lines\n    variants: ["x"]\n---\nA\n~ B\n';
+    const text =
+      '---\nmodels:\n  - name: gpt2\n    config: gpt2\ncases:\n  - base: |-\n      two\n      lines\n    variants: ["x"]\n---\nA\n~ B\n';
     const uri = promptFile(dir, 'yaml-cases.prompt', text);
     await client.open(uri, text, 1);
     assert.deepEqual((await client.diagnosticsFor(uri, 1)).diagnostics, []);
     const lenses = await client.codeLenses(uri);
     assert.deepEqual(
       lenses.map((l) => [lineOf(l), l.command?.title, l.command?.arguments?.[0]?.caseIndex]),
-      [[0, '▶ Compare all', undefined], [5, '▶ Compare', 0], [8, '▶ Compare this variant', 0], [10, '▶ Compare', 1], [11, '▶ Compare this variant', 1], [5, 'gpt2: 3 tokens', undefined], [10, 'gpt2: 1 token', undefined]],
+      [
+        [0, '▶ Compare all', undefined],
+        [5, '▶ Compare', 0],
+        [8, '▶ Compare this variant', 0],
+        [10, '▶ Compare', 1],
+        [11, '▶ Compare this variant', 1],
+        [5, 'gpt2: 3 tokens', undefined],
+        [10, 'gpt2: 1 token', undefined],
+      ],
     );
     const symbols = (await client.symbols(uri)) as DocumentSymbol[];
     assert.equal(symbols[1].name, 'two ⏎ lines');

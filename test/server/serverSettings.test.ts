@@ -20,7 +20,10 @@ test('`codeLens.tokenCounts: false` from workspace/configuration hides the count
   t.after(() => client.kill());
   const uri = seedUri(tempDir());
   await client.open(uri, SEED_TEXT, 1);
-  assert.deepEqual((await client.codeLenses(uri)).map((l) => l.command?.title), ['▶ Compare all', '▶ Compare', '▶ Compare this variant']);
+  assert.deepEqual(
+    (await client.codeLenses(uri)).map((l) => l.command?.title),
+    ['▶ Compare all', '▶ Compare', '▶ Compare this variant'],
+  );
 
   tokenCounts = true;
   await client.registrations.next((r) => r.method === 'workspace/didChangeConfiguration');

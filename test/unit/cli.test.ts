@@ -12,7 +12,18 @@ import { freshDir, repoRoot } from '../helpers/paths';
 
 const cache = freshDir();
 const work = freshDir();
-const TINY = ['--config', 'bert-base-uncased', '--hidden_size', '32', '--num_hidden_layers', '2', '--num_attention_heads', '4', '--intermediate_size', '37'];
+const TINY = [
+  '--config',
+  'bert-base-uncased',
+  '--hidden_size',
+  '32',
+  '--num_hidden_layers',
+  '2',
+  '--num_attention_heads',
+  '4',
+  '--intermediate_size',
+  '37',
+];
 
 function cli(args: string[]) {
   const r = spawnSync(process.execPath, [join(repoRoot(), 'bin', 'perturbation-lab.js'), ...args], {
@@ -69,9 +80,18 @@ test('compare --json prints one versioned ComparisonReport with no raw tensors',
   const report = JSON.parse(r.stdout) as ComparisonReport;
   assert.equal(report.version, 1);
   assert.equal(report.tool, 'perturbation-lab');
-  assert.deepEqual(report.models.map((m) => [m.name, m.mode, m.config.is_decoder ?? false]), [['tiny', 'eval', false], ['tiny-causal', 'eval', true]]);
+  assert.deepEqual(
+    report.models.map((m) => [m.name, m.mode, m.config.is_decoder ?? false]),
+    [
+      ['tiny', 'eval', false],
+      ['tiny-causal', 'eval', true],
+    ],
+  );
   assert.equal(report.models[0].config.hidden_size, 32);
-  assert.deepEqual(report.results.map((x) => x.verdict), ['bidirectional', 'causal']);
+  assert.deepEqual(
+    report.results.map((x) => x.verdict),
+    ['bidirectional', 'causal'],
+  );
   assert.ok(!/hidden_states|"attentions"/.test(r.stdout), 'no raw tensors in the report');
   assert.equal(report.results[0].layers.length, 3);
 });
@@ -99,7 +119,18 @@ test('bad input exits 2 with file:line:column and no stack trace', () => {
 
 test('states writes every hidden state [T][H] and attention map [heads][T][T]; --ids works too', () => {
   const out = join(work, 'states.json');
-  const r = cli(['states', ...TINY, '--mode', 'eval', '--add_special_tokens', 'false', '--text', 'hello world', '--out', out]);
+  const r = cli([
+    'states',
+    ...TINY,
+    '--mode',
+    'eval',
+    '--add_special_tokens',
+    'false',
+    '--text',
+    'hello world',
+    '--out',
+    out,
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const s = JSON.parse(require('node:fs').readFileSync(out, 'utf8'));
   assert.deepEqual(s.input_ids, [7592, 2088]);

@@ -17,7 +17,11 @@ import type { AlignedPair } from '../../extension/protocol/report';
 import { loadReference } from '../helpers/hfReference';
 import { causalRun, compareInput, summary, withDelta, withNoise } from './compareFakes';
 
-const pair = (base: number | null, variant: number | null, kind: AlignedPair['kind']): AlignedPair => ({ base, variant, kind });
+const pair = (base: number | null, variant: number | null, kind: AlignedPair['kind']): AlignedPair => ({
+  base,
+  variant,
+  kind,
+});
 
 function vectorDiff(variant: number[], base: number[], atol = 1e-8, rtol = 1e-5) {
   return compareVectors(Float32Array.from(variant), 0, Float32Array.from(base), 0, base.length, atol, rtol);
@@ -35,7 +39,11 @@ describe('alignTokens', () => {
     const a = alignTokens([1, 2, 3, 4, 5], [1, 2, 9, 4, 8]);
     assert.equal(a.firstPerturbed, 2);
     assert.deepEqual(a.pairs, [
-      pair(0, 0, 'same'), pair(1, 1, 'same'), pair(2, 2, 'changed'), pair(3, 3, 'same'), pair(4, 4, 'changed'),
+      pair(0, 0, 'same'),
+      pair(1, 1, 'same'),
+      pair(2, 2, 'changed'),
+      pair(3, 3, 'same'),
+      pair(4, 4, 'changed'),
     ]);
   });
 
@@ -43,14 +51,26 @@ describe('alignTokens', () => {
     const a = alignTokens([1, 2, 3, 4], [1, 2, 9, 3, 4]);
     assert.equal(a.firstPerturbed, 2);
     assert.equal(a.lengthChange, 1);
-    assert.deepEqual(a.pairs, [pair(0, 0, 'same'), pair(1, 1, 'same'), pair(null, 2, 'inserted'), pair(2, 3, 'same'), pair(3, 4, 'same')]);
+    assert.deepEqual(a.pairs, [
+      pair(0, 0, 'same'),
+      pair(1, 1, 'same'),
+      pair(null, 2, 'inserted'),
+      pair(2, 3, 'same'),
+      pair(3, 4, 'same'),
+    ]);
   });
 
   it('aligns the suffix from the end around a deletion', () => {
     const a = alignTokens([1, 2, 9, 3, 4], [1, 2, 3, 4]);
     assert.equal(a.firstPerturbed, 2);
     assert.equal(a.lengthChange, -1);
-    assert.deepEqual(a.pairs, [pair(0, 0, 'same'), pair(1, 1, 'same'), pair(2, null, 'deleted'), pair(3, 2, 'same'), pair(4, 3, 'same')]);
+    assert.deepEqual(a.pairs, [
+      pair(0, 0, 'same'),
+      pair(1, 1, 'same'),
+      pair(2, null, 'deleted'),
+      pair(3, 2, 'same'),
+      pair(4, 3, 'same'),
+    ]);
   });
 
   it('pairs the middle of a replacement that changes the count, extra tokens inserted', () => {
@@ -58,7 +78,12 @@ describe('alignTokens', () => {
     const a = alignTokens([1, 2, 3, 4, 5], [1, 2, 7, 8, 9, 5]);
     assert.equal(a.firstPerturbed, 2);
     assert.deepEqual(a.pairs, [
-      pair(0, 0, 'same'), pair(1, 1, 'same'), pair(2, 2, 'changed'), pair(3, 3, 'changed'), pair(null, 4, 'inserted'), pair(4, 5, 'same'),
+      pair(0, 0, 'same'),
+      pair(1, 1, 'same'),
+      pair(2, 2, 'changed'),
+      pair(3, 3, 'changed'),
+      pair(null, 4, 'inserted'),
+      pair(4, 5, 'same'),
     ]);
   });
 
@@ -123,7 +148,9 @@ describe('compareHiddenStates', () => {
   });
 
   it('rejects runs of different shapes', () => {
-    assert.throws(() => compareHiddenStates(causalRun([1, 2]), causalRun([1, 2], { hidden: 4 }), alignTokens([1, 2], [1, 2]), 0, 0));
+    assert.throws(() =>
+      compareHiddenStates(causalRun([1, 2]), causalRun([1, 2], { hidden: 4 }), alignTokens([1, 2], [1, 2]), 0, 0),
+    );
   });
 });
 
@@ -154,7 +181,10 @@ describe('control run and noise floor', () => {
     assert.equal(roundingFloor(base), 64 * 2 ** -23 * max);
     const floor = noiseFloorOf(base, compareControl(base, base));
     assert.equal(floor.value, floor.rounding);
-    assert.ok(floor.value > 1e-6 && floor.value < 1e-4, `${floor.value} sits between float32 reordering noise and a 0.003 leak`);
+    assert.ok(
+      floor.value > 1e-6 && floor.value < 1e-4,
+      `${floor.value} sits between float32 reordering noise and a 0.003 leak`,
+    );
   });
 
   it('keeps 1e-7 jitter at earlier positions below the floor, so change still starts at the perturbation', () => {
@@ -182,8 +212,18 @@ describe('next-token shift', () => {
     const shift = nextTokenShift(base, variant, (id) => `tok${id}`, 2);
     assert.ok(shift);
     assert.ok(Math.abs(shift.klDivergence - 0.5 * Math.log(4 / 3)) < 1e-7, String(shift.klDivergence));
-    assert.deepEqual(shift.baseTop.map((c) => [c.id, c.text]), [[0, 'tok0'], [1, 'tok1']], 'ties: smaller id first');
-    assert.deepEqual(shift.variantTop.map((c) => c.id), [0, 1]);
+    assert.deepEqual(
+      shift.baseTop.map((c) => [c.id, c.text]),
+      [
+        [0, 'tok0'],
+        [1, 'tok1'],
+      ],
+      'ties: smaller id first',
+    );
+    assert.deepEqual(
+      shift.variantTop.map((c) => c.id),
+      [0, 1],
+    );
     assert.ok(Math.abs(shift.variantTop[0].probability - 0.75) < 1e-7);
   });
 
@@ -192,7 +232,9 @@ describe('next-token shift', () => {
     const logQ = logSoftmax([1001, 1000, 1000, -1000], 0, 4);
     const kl = klDivergence(logP, logQ);
     const q = [Math.E, 1, 1, 0].map((w) => w / (Math.E + 2));
-    const expected = [0, 1, 2].reduce((sum, k) => sum + 0.25 * Math.log(0.25 / q[k]), 0) + 0.25 * (Math.log(0.25) - (-2000 - Math.log(Math.E + 2)));
+    const expected =
+      [0, 1, 2].reduce((sum, k) => sum + 0.25 * Math.log(0.25 / q[k]), 0) +
+      0.25 * (Math.log(0.25) - (-2000 - Math.log(Math.E + 2)));
     assert.ok(Number.isFinite(kl));
     assert.ok(Math.abs(kl - expected) < 1e-9, `${kl} vs ${expected}`);
   });
@@ -237,7 +279,10 @@ describe('next-token shift', () => {
     assert.equal(result.nextToken.baseTop.length, 5);
     assert.equal(result.nextToken.baseTop[0].text, `<${result.nextToken.baseTop[0].id}>`);
     const probabilities = result.nextToken.variantTop.map((c) => c.probability);
-    assert.deepEqual(probabilities, [...probabilities].sort((a, b) => b - a));
+    assert.deepEqual(
+      probabilities,
+      [...probabilities].sort((a, b) => b - a),
+    );
     assert.ok(result.nextToken.klDivergence > 0);
     assert.equal(compareVariant(compareInput(causalRun([1, 2]), causalRun([1, 3]))).nextToken, null);
   });
@@ -249,7 +294,14 @@ describe('compareVariant', () => {
     assert.equal(result.attentionMask.rule, 'bidirectional');
     assert.deepEqual(result.attentionMask.keep[0], [1, 1, 1]);
     const causal = compareVariant(compareInput(causalRun([1, 2, 3]), causalRun([1, 2, 4])));
-    assert.deepEqual(causal.attentionMask, { rule: 'causal', keep: [[1, 0, 0], [1, 1, 0], [1, 1, 1]] });
+    assert.deepEqual(causal.attentionMask, {
+      rule: 'causal',
+      keep: [
+        [1, 0, 0],
+        [1, 1, 0],
+        [1, 1, 1],
+      ],
+    });
   });
 
   it('handles a full-size run (T=512, 13 layers, H=768)', () => {

@@ -24,7 +24,9 @@ export function causalRun(ids: number[], shape: FakeShape = {}, tokens?: TokenVi
       prefix += ids[p] * (p + 1) * 0.618;
       for (let d = 0; d < hidden; d++) {
         states[p * hidden + d] =
-          layer === 0 ? 2 * Math.sin(ids[p] * 12.9898 + p * 78.233 + d * 37.719) : 3 * Math.sin(prefix * (layer + 1) + d * 1.3);
+          layer === 0
+            ? 2 * Math.sin(ids[p] * 12.9898 + p * 78.233 + d * 37.719)
+            : 3 * Math.sin(prefix * (layer + 1) + d * 1.3);
       }
     }
     hiddenStates.push(states);
@@ -34,14 +36,26 @@ export function causalRun(ids: number[], shape: FakeShape = {}, tokens?: TokenVi
   if (vocab > 0) {
     logits = new Float32Array(ids.length * vocab);
     const last = hiddenStates[layers - 1];
-    for (let p = 0; p < ids.length; p++) for (let v = 0; v < vocab; v++) logits[p * vocab + v] = 4 * last[p * hidden + (v % hidden)] + v * 0.01;
+    for (let p = 0; p < ids.length; p++)
+      for (let v = 0; v < vocab; v++) logits[p * vocab + v] = 4 * last[p * hidden + (v % hidden)] + v * 0.01;
   }
   const nextTokenLogits = logits && logits.slice((ids.length - 1) * vocab, ids.length * vocab);
-  return { ids, tokens: tokens ?? ids.map((id) => ({ id, text: `t${id}`, special: false })), hiddenStates, nextTokenLogits };
+  return {
+    ids,
+    tokens: tokens ?? ids.map((id) => ({ id, text: `t${id}`, special: false })),
+    hiddenStates,
+    nextTokenLogits,
+  };
 }
 
 /** A copy of `run` with `delta` added to one hidden value (or to every value of a position when dim is 'all'). */
-export function withDelta(run: ModelRun, layer: number, position: number, dim: number | 'all', delta: number): ModelRun {
+export function withDelta(
+  run: ModelRun,
+  layer: number,
+  position: number,
+  dim: number | 'all',
+  delta: number,
+): ModelRun {
   const hiddenStates = run.hiddenStates.map((states) => states.slice());
   const hidden = hiddenStates[0].length / run.ids.length;
   const dims = dim === 'all' ? [...Array(hidden).keys()] : [dim];

@@ -8,8 +8,23 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  architectureOf, checkConfigKey, COMMAND_LINE_FILE, dimsOf, dropoutRates, hiddenSize, intermediateSize, maxPositions, modelSpecFromOptions,
-  numHeads, numLayers, parseOptionValue, PRESETS, resolveModelSpec, vocabSize, type EntryField, type FileAccess,
+  architectureOf,
+  checkConfigKey,
+  COMMAND_LINE_FILE,
+  dimsOf,
+  dropoutRates,
+  hiddenSize,
+  intermediateSize,
+  maxPositions,
+  modelSpecFromOptions,
+  numHeads,
+  numLayers,
+  parseOptionValue,
+  PRESETS,
+  resolveModelSpec,
+  vocabSize,
+  type EntryField,
+  type FileAccess,
 } from '../../extension/lab/config';
 import { LabInputError, type HfConfig, type SourceRange } from '../../extension/lab/types';
 import { fixturesDir, freshDir } from '../helpers/paths';
@@ -79,12 +94,15 @@ test('every key of the presets and of the Hugging Face fixture configs is accept
   const configs: Record<string, unknown>[] = [
     PRESETS['bert-base-uncased'],
     PRESETS.gpt2,
-    ...['bert', 'bert-causal', 'gpt2'].map((name) => JSON.parse(readFileSync(join(hfReference(name), 'config.json'), 'utf8'))),
+    ...['bert', 'bert-causal', 'gpt2'].map((name) =>
+      JSON.parse(readFileSync(join(hfReference(name), 'config.json'), 'utf8')),
+    ),
   ];
   for (const config of configs) {
     const architecture = architectureOf(config);
     assert.ok(architecture);
-    for (const [key, value] of Object.entries(config)) assert.equal(checkConfigKey(architecture, key, value), undefined, `${architecture}: ${key}`);
+    for (const [key, value] of Object.entries(config))
+      assert.equal(checkConfigKey(architecture, key, value), undefined, `${architecture}: ${key}`);
   }
 });
 
@@ -98,33 +116,71 @@ test('checkConfigKey: the four classes', () => {
   assert.equal(checkConfigKey('bert', 'pruned_heads', {}), undefined);
   assert.equal(checkConfigKey('bert', 'pruned_heads', { 0: [1] })?.code, 'not-supported');
   assert.equal(checkConfigKey('bert', 'is_encoder_decoder', true)?.code, 'not-supported');
-  assert.deepEqual(checkConfigKey('bert', 'n_head', 4), { code: 'unknown-key', message: '`n_head` is not a BERT config key; did you mean `num_attention_heads`?' });
-  assert.deepEqual(checkConfigKey('gpt2', 'layer_norm_eps', 1e-5), { code: 'unknown-key', message: '`layer_norm_eps` is not a GPT-2 config key; did you mean `layer_norm_epsilon`?' });
+  assert.deepEqual(checkConfigKey('bert', 'n_head', 4), {
+    code: 'unknown-key',
+    message: '`n_head` is not a BERT config key; did you mean `num_attention_heads`?',
+  });
+  assert.deepEqual(checkConfigKey('gpt2', 'layer_norm_eps', 1e-5), {
+    code: 'unknown-key',
+    message: '`layer_norm_eps` is not a GPT-2 config key; did you mean `layer_norm_epsilon`?',
+  });
   assert.equal(checkConfigKey('gpt2', 'attn_pdrop', 1)?.code, 'bad-value');
   assert.equal(checkConfigKey('gpt2', 'attn_pdrop', 0), undefined);
 });
 
 test('dimsOf reads both families the same way', () => {
   assert.deepEqual(dimsOf(PRESETS['bert-base-uncased'] as HfConfig), {
-    architecture: 'bert', numLayers: 12, hiddenSize: 768, numHeads: 12, headSize: 64, intermediateSize: 3072, vocabSize: 30522,
-    maxPositions: 512, layerNormEps: 1e-12, initializerRange: 0.02, dropout: { hidden: 0.1, attention: 0.1, embedding: 0.1 },
-    activation: 'gelu', typeVocabSize: 2, causal: false, padTokenId: 0,
+    architecture: 'bert',
+    numLayers: 12,
+    hiddenSize: 768,
+    numHeads: 12,
+    headSize: 64,
+    intermediateSize: 3072,
+    vocabSize: 30522,
+    maxPositions: 512,
+    layerNormEps: 1e-12,
+    initializerRange: 0.02,
+    dropout: { hidden: 0.1, attention: 0.1, embedding: 0.1 },
+    activation: 'gelu',
+    typeVocabSize: 2,
+    causal: false,
+    padTokenId: 0,
   });
   assert.deepEqual(dimsOf(PRESETS.gpt2 as HfConfig), {
-    architecture: 'gpt2', numLayers: 12, hiddenSize: 768, numHeads: 12, headSize: 64, intermediateSize: 3072, vocabSize: 50257,
-    maxPositions: 1024, layerNormEps: 1e-5, initializerRange: 0.02, dropout: { hidden: 0.1, attention: 0.1, embedding: 0.1 },
-    activation: 'gelu_new', typeVocabSize: 0, causal: true, padTokenId: null,
+    architecture: 'gpt2',
+    numLayers: 12,
+    hiddenSize: 768,
+    numHeads: 12,
+    headSize: 64,
+    intermediateSize: 3072,
+    vocabSize: 50257,
+    maxPositions: 1024,
+    layerNormEps: 1e-5,
+    initializerRange: 0.02,
+    dropout: { hidden: 0.1, attention: 0.1, embedding: 0.1 },
+    activation: 'gelu_new',
+    typeVocabSize: 0,
+    causal: true,
+    padTokenId: null,
   });
   // Which rate is which: distinct values make a mix-up visible.
   const gpt2 = { ...PRESETS.gpt2, resid_pdrop: 0.1, attn_pdrop: 0.2, embd_pdrop: 0.3, n_inner: 100 } as HfConfig;
   assert.deepEqual(dropoutRates(gpt2), { hidden: 0.1, attention: 0.2, embedding: 0.3 });
   assert.equal(intermediateSize(gpt2), 100);
-  const bert = { ...PRESETS['bert-base-uncased'], hidden_dropout_prob: 0.3, attention_probs_dropout_prob: 0.2, is_decoder: true } as HfConfig;
+  const bert = {
+    ...PRESETS['bert-base-uncased'],
+    hidden_dropout_prob: 0.3,
+    attention_probs_dropout_prob: 0.2,
+    is_decoder: true,
+  } as HfConfig;
   assert.deepEqual(dropoutRates(bert), { hidden: 0.3, attention: 0.2, embedding: 0.3 });
   assert.equal(dimsOf(bert).causal, true);
 
   const tiny = JSON.parse(readFileSync(join(hfReference('gpt2'), 'config.json'), 'utf8')) as HfConfig;
-  assert.deepEqual([numLayers(tiny), hiddenSize(tiny), numHeads(tiny), vocabSize(tiny), maxPositions(tiny), intermediateSize(tiny)], [2, 32, 4, 99, 64, 128]);
+  assert.deepEqual(
+    [numLayers(tiny), hiddenSize(tiny), numHeads(tiny), vocabSize(tiny), maxPositions(tiny), intermediateSize(tiny)],
+    [2, 32, 4, 99, 64, 128],
+  );
 });
 
 test('architectureOf', () => {
@@ -136,10 +192,18 @@ test('architectureOf', () => {
 
 // ---------------------------------------------------------------- resolveModelSpec on its own
 
-const at = (line: number, column: number, width = 1): SourceRange => ({ start: { line, column }, end: { line, column: column + width } });
+const at = (line: number, column: number, width = 1): SourceRange => ({
+  start: { line, column },
+  end: { line, column: column + width },
+});
 
 function fields(entries: Record<string, unknown>): EntryField[] {
-  return Object.entries(entries).map(([key, value], line) => ({ key, value, keyRange: at(line, 0, key.length), valueRange: at(line, key.length + 2) }));
+  return Object.entries(entries).map(([key, value], line) => ({
+    key,
+    value,
+    keyRange: at(line, 0, key.length),
+    valueRange: at(line, key.length + 2),
+  }));
 }
 
 /** A file system of a few files in memory: the resolver only reads through FileAccess. */
@@ -149,14 +213,30 @@ function memoryFiles(files: Record<string, string>): FileAccess {
 }
 
 test('resolveModelSpec: defaults, overrides and a config from the FileAccess it is given', () => {
-  const files = memoryFiles({ '/models/tiny/config.json': JSON.stringify({ model_type: 'gpt2', n_layer: 1, n_embd: 16, n_head: 2 }) });
-  const defaults = new Map<string, unknown>([['seed', 5], ['mode', 'eval']]);
-  const entry = { fields: fields({ name: 'tiny', config: 'tiny/config.json', n_positions: 32, atol: 0.5 }), range: at(0, 0, 0) };
-  const { spec, diagnostics } = resolveModelSpec(entry, { file: '/models/x.prompt', baseDir: '/models', files, defaults });
+  const files = memoryFiles({
+    '/models/tiny/config.json': JSON.stringify({ model_type: 'gpt2', n_layer: 1, n_embd: 16, n_head: 2 }),
+  });
+  const defaults = new Map<string, unknown>([
+    ['seed', 5],
+    ['mode', 'eval'],
+  ]);
+  const entry = {
+    fields: fields({ name: 'tiny', config: 'tiny/config.json', n_positions: 32, atol: 0.5 }),
+    range: at(0, 0, 0),
+  };
+  const { spec, diagnostics } = resolveModelSpec(entry, {
+    file: '/models/x.prompt',
+    baseDir: '/models',
+    files,
+    defaults,
+  });
   assert.deepEqual(diagnostics, []);
   assert.ok(spec);
   assert.equal(spec.configSource, '/models/tiny/config.json');
-  assert.deepEqual([spec.config.n_layer, spec.config.n_embd, spec.config.n_positions, spec.config.vocab_size], [1, 16, 32, 50257]);
+  assert.deepEqual(
+    [spec.config.n_layer, spec.config.n_embd, spec.config.n_positions, spec.config.vocab_size],
+    [1, 16, 32, 50257],
+  );
   assert.deepEqual([spec.seed, spec.mode, spec.atol, spec.rtol, spec.tokenizer], [5, 'eval', 0.5, 1e-5, 'gpt2']);
 });
 
@@ -175,7 +255,13 @@ test('resolveModelSpec without a known architecture still reports keys of neithe
   const entry = { fields: fields({ name: 'm', config: 'nope', n_layer: 2, colour: 'red' }), range: at(0, 0, 0) };
   const { spec, diagnostics } = resolveModelSpec(entry, { file: 'x', baseDir: '/', files: memoryFiles({}) });
   assert.equal(spec, null);
-  assert.deepEqual(diagnostics.map((d) => [d.code, d.range.start.line]), [['unknown-preset', 1], ['unknown-key', 3]]);
+  assert.deepEqual(
+    diagnostics.map((d) => [d.code, d.range.start.line]),
+    [
+      ['unknown-preset', 1],
+      ['unknown-key', 3],
+    ],
+  );
   assert.match(diagnostics[1].message, /`colour` is not a model-entry key nor a config key of BERT or GPT-2/);
 });
 
@@ -192,10 +278,16 @@ test('option values are read as YAML scalars', () => {
 });
 
 test('modelSpecFromOptions: presets, overrides, run settings, a default name', () => {
-  const spec = modelSpecFromOptions({ config: 'bert-base-uncased', is_decoder: 'true', num_hidden_layers: '4', mode: 'eval', seed: '3', atol: '1e-3' }, '/tmp');
+  const spec = modelSpecFromOptions(
+    { config: 'bert-base-uncased', is_decoder: 'true', num_hidden_layers: '4', mode: 'eval', seed: '3', atol: '1e-3' },
+    '/tmp',
+  );
   assert.equal(spec.name, 'bert-base-uncased');
   assert.equal(spec.architecture, 'bert');
-  assert.deepEqual([spec.config.is_decoder, spec.config.num_hidden_layers, spec.mode, spec.seed, spec.atol], [true, 4, 'eval', 3, 0.001]);
+  assert.deepEqual(
+    [spec.config.is_decoder, spec.config.num_hidden_layers, spec.mode, spec.seed, spec.atol],
+    [true, 4, 'eval', 3, 0.001],
+  );
   assert.equal(spec.addSpecialTokens, true);
 
   const gpt2 = modelSpecFromOptions({ config: 'gpt2', name: 'small', n_layer: '2' }, '/tmp');
@@ -210,7 +302,10 @@ test('modelSpecFromOptions: weights folders and config paths resolve against cwd
   assert.equal(fromFolder.config.n_embd, 32);
 
   const dir = freshDir('plab-config-');
-  writeFileSync(join(dir, 'small.json'), JSON.stringify({ model_type: 'bert', hidden_size: 64, num_attention_heads: 4 }));
+  writeFileSync(
+    join(dir, 'small.json'),
+    JSON.stringify({ model_type: 'bert', hidden_size: 64, num_attention_heads: 4 }),
+  );
   const fromFile = modelSpecFromOptions({ config: 'small.json' }, dir);
   assert.equal(fromFile.name, 'small');
   assert.equal(fromFile.configSource, join(dir, 'small.json'));
@@ -234,12 +329,27 @@ test('modelSpecFromOptions: errors name the option and point at its index', () =
   assert.equal(d.file, COMMAND_LINE_FILE);
   assert.deepEqual(d.range.start, { line: 0, column: 2 });
   assert.equal(d.message, '--n_layer: `n_layer` is not a BERT config key; did you mean `num_hidden_layers`?');
-  assert.equal(err.message, '<command line>:1:3: error: --n_layer: `n_layer` is not a BERT config key; did you mean `num_hidden_layers`?');
+  assert.equal(
+    err.message,
+    '<command line>:1:3: error: --n_layer: `n_layer` is not a BERT config key; did you mean `num_hidden_layers`?',
+  );
 
-  assert.match(commandLineError({ config: 'gpt2', is_decoder: 'true' }).message, /--is_decoder: GPT-2 has no `is_decoder`: it is always causal/);
-  assert.match(commandLineError({ config: 'gpt2', seed: 'x' }).message, /--seed: `seed` must be a whole number of at least 0, not "x"/);
-  assert.match(commandLineError({ config: 'gpt2', weights: 'model.bin' }).message, /--weights: pickle checkpoints are never loaded/);
-  assert.match(commandLineError({ config: 'gpt3' }).message, /--config: `gpt3` is neither a preset nor a file; did you mean `gpt2`\?/);
+  assert.match(
+    commandLineError({ config: 'gpt2', is_decoder: 'true' }).message,
+    /--is_decoder: GPT-2 has no `is_decoder`: it is always causal/,
+  );
+  assert.match(
+    commandLineError({ config: 'gpt2', seed: 'x' }).message,
+    /--seed: `seed` must be a whole number of at least 0, not "x"/,
+  );
+  assert.match(
+    commandLineError({ config: 'gpt2', weights: 'model.bin' }).message,
+    /--weights: pickle checkpoints are never loaded/,
+  );
+  assert.match(
+    commandLineError({ config: 'gpt3' }).message,
+    /--config: `gpt3` is neither a preset nor a file; did you mean `gpt2`\?/,
+  );
   assert.match(commandLineError({ mode: 'eval' }).message, /<command line>:1:1: error: this model has no `config`/);
   assert.match(commandLineError({ config: 'gpt2', text: 'hello' }).message, /--text: `text` is not a GPT-2 config key/);
 });

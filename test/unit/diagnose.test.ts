@@ -14,15 +14,30 @@ const finding = (result: VariantResult, code: FindingCode) => {
 };
 
 /** The seed's GPT-2 tokens: `<pad> Ich will ein` vs `<pad> Ich will das`. */
-const SEED_BASE: TokenView[] = ['<', 'pad', '>', 'ĠIch', 'Ġwill', 'Ġe', 'in'].map((text, i) => ({ id: [27, 15636, 29, 26364, 481, 304, 259][i], text, special: false }));
-const SEED_VARIANT: TokenView[] = [...SEED_BASE.slice(0, 5), { id: 288, text: 'Ġd', special: false }, { id: 292, text: 'as', special: false }];
-const seedRun = (tokens: TokenView[]) => causalRun(tokens.map((t) => t.id), {}, tokens);
+const SEED_BASE: TokenView[] = ['<', 'pad', '>', 'ĠIch', 'Ġwill', 'Ġe', 'in'].map((text, i) => ({
+  id: [27, 15636, 29, 26364, 481, 304, 259][i],
+  text,
+  special: false,
+}));
+const SEED_VARIANT: TokenView[] = [
+  ...SEED_BASE.slice(0, 5),
+  { id: 288, text: 'Ġd', special: false },
+  { id: 292, text: 'as', special: false },
+];
+const seedRun = (tokens: TokenView[]) =>
+  causalRun(
+    tokens.map((t) => t.id),
+    {},
+    tokens,
+  );
 const seedTexts = { baseText: '<pad> Ich will ein', variantText: '<pad> Ich will das' };
 const gpt2 = summary({ architecture: 'gpt2', config: { model_type: 'gpt2' }, atol: 1e-3 });
 
 describe('verdict: causal', () => {
   it('is causal when every earlier position is exactly unchanged, and says where change starts', () => {
-    const result = compareVariant(compareInput(seedRun(SEED_BASE), seedRun(SEED_VARIANT), { model: gpt2, ...seedTexts }));
+    const result = compareVariant(
+      compareInput(seedRun(SEED_BASE), seedRun(SEED_VARIANT), { model: gpt2, ...seedTexts }),
+    );
     assert.equal(result.verdict, 'causal');
     assert.equal(result.evidence.earlierMaxAbsDiff, 0);
     assert.equal(result.evidence.allcloseAtPosition0, true);
@@ -54,9 +69,16 @@ describe('verdict: bidirectional', () => {
     assert.deepEqual(result.evidence.earlierMaxAt, { layer: 2, position: 0 });
     assert.equal(result.evidence.allcloseAtPosition0, false);
     const attention = finding(result, 'bidirectional-attention');
-    assert.deepEqual(attention.fix, { description: 'set is_decoder: true (causal mask)', key: 'is_decoder', value: true });
+    assert.deepEqual(attention.fix, {
+      description: 'set is_decoder: true (causal mask)',
+      key: 'is_decoder',
+      value: true,
+    });
     assert.ok(!codes(result).includes('leak-below-atol'), 'a leak above atol needs no warning');
-    assert.match(result.explanation, /^Bidirectional: the edit at position 5 \(`t6` → `t7`\) also changed 1 of the 5 earlier positions \(max \|Δ\| 0\.3 at layer 2, position 0, \d+× the noise floor, while the same input run twice gave identical states\), because without a causal mask every position attends to every other\.$/);
+    assert.match(
+      result.explanation,
+      /^Bidirectional: the edit at position 5 \(`t6` → `t7`\) also changed 1 of the 5 earlier positions \(max \|Δ\| 0\.3 at layer 2, position 0, \d+× the noise floor, while the same input run twice gave identical states\), because without a causal mask every position attends to every other\.$/,
+    );
   });
 
   it('still says bidirectional for a 0.003 leak below atol 0.01, and shows the margin', () => {
@@ -68,18 +90,30 @@ describe('verdict: bidirectional', () => {
     assert.ok(Math.abs((result.evidence.earlierMaxAbsDiff ?? 0) - 0.003) < 1e-6);
     assert.ok((result.evidence.marginOverNoise ?? 0) > 100);
     const leak = finding(result, 'leak-below-atol');
-    assert.match(leak.message, /^max \|Δ\| 0\.003 at layer 2, position 0 is below your atol 0\.01, so torch\.allclose would call it unchanged — but the control run is exact, so the change is real \(×\d+ above the noise floor\)\.$/);
-    assert.deepEqual(leak.fix, { description: 'set atol: 1e-4 (below the leak, above the noise floor)', key: 'atol', value: 1e-4 });
+    assert.match(
+      leak.message,
+      /^max \|Δ\| 0\.003 at layer 2, position 0 is below your atol 0\.01, so torch\.allclose would call it unchanged — but the control run is exact, so the change is real \(×\d+ above the noise floor\)\.$/,
+    );
+    assert.deepEqual(leak.fix, {
+      description: 'set atol: 1e-4 (below the leak, above the noise floor)',
+      key: 'atol',
+      value: 1e-4,
+    });
     assert.match(result.explanation, /below your atol 0\.01, so torch\.allclose alone would have missed it\.$/);
   });
 
-  it('judges Hugging Face\'s own tiny BERT: a 0.0028 leak is bidirectional; the causal BERT keeps earlier positions exact', () => {
-    for (const [folder, expected] of [['bert', 'bidirectional'], ['bert-causal', 'causal']] as const) {
+  it("judges Hugging Face's own tiny BERT: a 0.0028 leak is bidirectional; the causal BERT keeps earlier positions exact", () => {
+    for (const [folder, expected] of [
+      ['bert', 'bidirectional'],
+      ['bert-causal', 'causal'],
+    ] as const) {
       const { runs } = loadReference(folder);
       const config = referenceConfig(folder);
       const model = summary({ atol: 0.01, config, numLayers: 2, hiddenSize: 32 });
       const causal = config.is_decoder === true;
-      const result = compareVariant(compareInput(referenceRun(runs.base), referenceRun(runs.last_changed), { model, causal }));
+      const result = compareVariant(
+        compareInput(referenceRun(runs.base), referenceRun(runs.last_changed), { model, causal }),
+      );
       assert.equal(result.verdict, expected, folder);
       assert.deepEqual(result.frontier, { firstPerturbed: 7, firstChanged: expected === 'causal' ? 7 : 0 }, folder);
       if (expected === 'bidirectional') {
@@ -101,21 +135,28 @@ describe('verdict: nondeterministic', () => {
     assert.equal(result.verdict, 'nondeterministic');
     const dropout = finding(result, 'train-mode-dropout');
     assert.deepEqual(dropout.fix, { description: 'set mode: eval (dropout off)', key: 'mode', value: 'eval' });
-    assert.match(dropout.message, /^This model is in training mode, so dropout is on: even the same input run twice gives different hidden states \(control max \|Δ\| 0\.\d+\)\. Structure can't be judged\. Hugging Face's `from_config` leaves models in training mode; call `\.eval\(\)` — here: set `mode: eval`\.$/);
+    assert.match(
+      dropout.message,
+      /^This model is in training mode, so dropout is on: even the same input run twice gives different hidden states \(control max \|Δ\| 0\.\d+\)\. Structure can't be judged\. Hugging Face's `from_config` leaves models in training mode; call `\.eval\(\)` — here: set `mode: eval`\.$/,
+    );
     assert.match(result.explanation, /^Nondeterministic: the same input run twice already differs/);
     assert.equal(result.control.identical, false);
   });
 
   it('says the cause is unknown when dropout is off', () => {
     const base = causalRun([1, 2, 3, 4]);
-    const result = compareVariant(compareInput(base, causalRun([1, 2, 3, 5]), { control: withDelta(base, 1, 2, 0, 0.01) }));
+    const result = compareVariant(
+      compareInput(base, causalRun([1, 2, 3, 5]), { control: withDelta(base, 1, 2, 0, 0.01) }),
+    );
     assert.equal(result.verdict, 'nondeterministic');
     assert.deepEqual(codes(result), ['nondeterministic-unknown']);
   });
 
   it('ignores a control that differs only within float32 rounding', () => {
     const base = causalRun([1, 2, 3, 4]);
-    const result = compareVariant(compareInput(base, causalRun([1, 2, 3, 5]), { control: withDelta(base, 1, 2, 0, 2e-6) }));
+    const result = compareVariant(
+      compareInput(base, causalRun([1, 2, 3, 5]), { control: withDelta(base, 1, 2, 0, 2e-6) }),
+    );
     assert.equal(result.verdict, 'causal');
     assert.equal(result.control.identical, false);
   });
@@ -123,7 +164,9 @@ describe('verdict: nondeterministic', () => {
 
 describe('verdict: undetermined', () => {
   it('when both prompts give the same token ids', () => {
-    const result = compareVariant(compareInput(causalRun([1, 2, 3]), causalRun([1, 2, 3]), { baseText: 'Hello', variantText: 'hello' }));
+    const result = compareVariant(
+      compareInput(causalRun([1, 2, 3]), causalRun([1, 2, 3]), { baseText: 'Hello', variantText: 'hello' }),
+    );
     assert.equal(result.verdict, 'undetermined');
     assert.match(finding(result, 'identical-tokens').message, /same 3 token ids/);
     assert.equal(result.evidence.earlierMaxAbsDiff, null);
@@ -133,7 +176,10 @@ describe('verdict: undetermined', () => {
   it('when the perturbation is at position 0', () => {
     const result = compareVariant(compareInput(causalRun([1, 2, 3]), causalRun([9, 2, 3])));
     assert.equal(result.verdict, 'undetermined');
-    assert.match(finding(result, 'perturbed-at-position-0').message, /position 0 \(`t1` → `t9`\).*Perturb a later token/);
+    assert.match(
+      finding(result, 'perturbed-at-position-0').message,
+      /position 0 \(`t1` → `t9`\).*Perturb a later token/,
+    );
     assert.equal(result.evidence.allcloseAtPosition0, null);
     assert.equal(result.evidence.earlierMaxAt, null);
   });
@@ -141,7 +187,9 @@ describe('verdict: undetermined', () => {
 
 describe('findings about the input', () => {
   it('says that `<pad>` is ordinary text, with the tokens it became', () => {
-    const result = compareVariant(compareInput(seedRun(SEED_BASE), seedRun(SEED_VARIANT), { model: gpt2, ...seedTexts }));
+    const result = compareVariant(
+      compareInput(seedRun(SEED_BASE), seedRun(SEED_VARIANT), { model: gpt2, ...seedTexts }),
+    );
     assert.equal(
       finding(result, 'pad-text-not-pad-token').message,
       '`<pad>` here is ordinary text: the GPT-2 tokenizer splits it into `<`, `pad`, `>` — it is not a padding token, and the model attends to it like any other word.',
@@ -150,9 +198,17 @@ describe('findings about the input', () => {
   });
 
   it('stays quiet when `[PAD]` really became the pad token', () => {
-    const tokens: TokenView[] = [{ id: 0, text: '[PAD]', special: true }, { id: 5, text: 'hi', special: false }];
+    const tokens: TokenView[] = [
+      { id: 0, text: '[PAD]', special: true },
+      { id: 5, text: 'hi', special: false },
+    ];
     const variantTokens: TokenView[] = [tokens[0], { id: 6, text: 'ho', special: false }];
-    const result = compareVariant(compareInput(causalRun([0, 5], {}, tokens), causalRun([0, 6], {}, variantTokens), { baseText: '[PAD] hi', variantText: '[PAD] ho' }));
+    const result = compareVariant(
+      compareInput(causalRun([0, 5], {}, tokens), causalRun([0, 6], {}, variantTokens), {
+        baseText: '[PAD] hi',
+        variantText: '[PAD] ho',
+      }),
+    );
     assert.ok(!codes(result).includes('pad-text-not-pad-token'));
   });
 
@@ -172,7 +228,12 @@ describe('findings about the input', () => {
     const base = [cls, word(7), word(8), sep];
     const variant = [cls, word(7), word(9), sep];
     const model = summary({ addSpecialTokens: true });
-    const run = (tokens: TokenView[]) => causalRun(tokens.map((t) => t.id), {}, tokens);
+    const run = (tokens: TokenView[]) =>
+      causalRun(
+        tokens.map((t) => t.id),
+        {},
+        tokens,
+      );
     const result = compareVariant(compareInput(run(base), run(variant), { model }));
     const special = finding(result, 'special-tokens-added');
     assert.equal(special.severity, 'info');
@@ -184,7 +245,18 @@ describe('findings about the input', () => {
 
 describe('formatNumber', () => {
   it('writes compact numbers', () => {
-    assert.deepEqual([0, 0.003, 0.0028, 0.41, 1500, 116.7, 2.39e-5, 1e-7, 1e6, NaN].map(formatNumber), ['0', '0.003', '0.0028', '0.41', '1500', '120', '2.4e-5', '1e-7', '1e6', 'NaN']);
+    assert.deepEqual([0, 0.003, 0.0028, 0.41, 1500, 116.7, 2.39e-5, 1e-7, 1e6, NaN].map(formatNumber), [
+      '0',
+      '0.003',
+      '0.0028',
+      '0.41',
+      '1500',
+      '120',
+      '2.4e-5',
+      '1e-7',
+      '1e6',
+      'NaN',
+    ]);
   });
 });
 

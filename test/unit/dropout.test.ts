@@ -53,7 +53,12 @@ test('train mode drops about p of the elements and scales the kept ones by exact
   // Every later layer differs from eval mode at every position.
   const H = 32;
   for (let pos = 0; pos < ids.length; pos++) {
-    assert.ok(maxAbsDiff(trainRun.hiddenStates[2].subarray(pos * H, (pos + 1) * H), evalRun.hiddenStates[2].subarray(pos * H, (pos + 1) * H)) > 0);
+    assert.ok(
+      maxAbsDiff(
+        trainRun.hiddenStates[2].subarray(pos * H, (pos + 1) * H),
+        evalRun.hiddenStates[2].subarray(pos * H, (pos + 1) * H),
+      ) > 0,
+    );
   }
   await s.release();
 });
@@ -61,7 +66,13 @@ test('train mode drops about p of the elements and scales the kept ones by exact
 test('masks are reproducible from the seed in a warm session and in a fresh one, whatever ran before', async () => {
   const warm = await open();
   const [first] = await warm.forward([{ ids, dropoutSeed: 7 }], train);
-  await warm.forward([{ ids: ids.slice(0, 10), dropoutSeed: 99 }, { ids, dropoutSeed: 8 }], train);
+  await warm.forward(
+    [
+      { ids: ids.slice(0, 10), dropoutSeed: 99 },
+      { ids, dropoutSeed: 8 },
+    ],
+    train,
+  );
   const [again] = await warm.forward([{ ids, dropoutSeed: 7 }], train);
   const fresh = await open();
   const [inFresh] = await fresh.forward([{ ids, dropoutSeed: 7 }], train);
@@ -105,7 +116,8 @@ test('an eval-mode batch feeds one broadcast 1 per mask and gives the same state
   // A null seed next to a real one forces full-size masks (ones for the eval input); alone it gets the broadcast 1.
   const [alone] = await s.forward([{ ids }], train);
   const [withFullMasks] = await s.forward([{ ids }, { ids, dropoutSeed: 5 }], train);
-  for (let l = 0; l < alone.hiddenStates.length; l++) assert.equal(maxAbsDiff(alone.hiddenStates[l], withFullMasks.hiddenStates[l]), 0, `layer ${l}`);
+  for (let l = 0; l < alone.hiddenStates.length; l++)
+    assert.equal(maxAbsDiff(alone.hiddenStates[l], withFullMasks.hiddenStates[l]), 0, `layer ${l}`);
   assert.equal(alone.attentions.length, 0, 'attention maps only when asked for');
   await s.release();
 });

@@ -10,7 +10,12 @@ import { existsSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync
 import { join } from 'node:path';
 import { cacheKey, ensureModel } from '../../extension/lab/models/modelCache';
 import { exportModelFolder } from '../../extension/lab/models/exportFolder';
-import { planSafetensors, readSafetensorsHeader, readTensorAsFloat32, writeSafetensors } from '../../extension/lab/models/safetensors';
+import {
+  planSafetensors,
+  readSafetensorsHeader,
+  readTensorAsFloat32,
+  writeSafetensors,
+} from '../../extension/lab/models/safetensors';
 import { parameterTable } from '../../extension/lab/models/architectures/parameters';
 import { dimsOf } from '../../extension/lab/config';
 import { writeRandomWeights } from '../../extension/lab/models/randomWeightsParallel';
@@ -23,7 +28,10 @@ import { maxAbsDiff, referenceFolder } from '../helpers/hfReference';
 
 test('is_decoder, mode and dropout do not change the cache key; seed, shape and weights do', () => {
   const base = tinySpec('bert');
-  assert.equal(cacheKey(base), cacheKey(tinySpec('bert', { mode: 'eval', dropout: 'paired' }, { is_decoder: true, hidden_dropout_prob: 0.3 })));
+  assert.equal(
+    cacheKey(base),
+    cacheKey(tinySpec('bert', { mode: 'eval', dropout: 'paired' }, { is_decoder: true, hidden_dropout_prob: 0.3 })),
+  );
   assert.notEqual(cacheKey(base), cacheKey(tinySpec('bert', { seed: 1 })));
   assert.notEqual(cacheKey(base), cacheKey(tinySpec('bert', {}, { num_hidden_layers: 3 })));
   assert.notEqual(cacheKey(base), cacheKey(tinySpec('gpt2')));
@@ -61,10 +69,16 @@ for (const family of ['bert', 'gpt2'] as const) {
     assert.deepEqual(exported.metadata, { format: 'pt' });
     const names = [...exported.tensors.keys()];
     if (family === 'bert') {
-      assert.ok(names.includes('pooler.dense.weight') && names.includes('pooler.dense.bias'), 'BertModel folders carry the pooler');
+      assert.ok(
+        names.includes('pooler.dense.weight') && names.includes('pooler.dense.bias'),
+        'BertModel folders carry the pooler',
+      );
       assert.equal(names.length, 5 + 16 * 2 + 2);
       // Hugging Face zeroes the padding row of the word embeddings.
-      const words = readTensorAsFloat32(join(out, 'model.safetensors'), exported.tensors.get('embeddings.word_embeddings.weight')!);
+      const words = readTensorAsFloat32(
+        join(out, 'model.safetensors'),
+        exported.tensors.get('embeddings.word_embeddings.weight')!,
+      );
       assert.ok(words.subarray(0, 32).every((x) => x === 0));
       assert.ok(words.subarray(32, 64).some((x) => x !== 0));
     } else {
@@ -78,7 +92,14 @@ for (const family of ['bert', 'gpt2'] as const) {
     for (const [name, entry] of exported.tensors) {
       const a = readTensorAsFloat32(join(out, 'model.safetensors'), entry);
       const b = readTensorAsFloat32(built.weightsPath, again.tensors.get(name)!);
-      assert.equal(Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)), 0, `${name} round-trips bit for bit`);
+      assert.equal(
+        Buffer.compare(
+          Buffer.from(a.buffer, a.byteOffset, a.byteLength),
+          Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+        ),
+        0,
+        `${name} round-trips bit for bit`,
+      );
     }
     const original = await ModelSession.open((await ensureModel(spec, cacheDir)).onnxPath, built.dims);
     const copy = await ModelSession.open(built.onnxPath, built.dims);
@@ -124,9 +145,16 @@ test('pickle-only folders and broken safetensors files are refused with a messag
     ['no offsets', (h: typeof json) => delete h[first].data_offsets],
     ['wrong dtype', (h: typeof json) => (h[first].dtype = 'F64')],
   ] as const) {
-    await assert.rejects(ensureModel(tinySpec('bert', { weights: damaged(mutate) }), cacheDir), (e: Error) => e instanceof CheckpointError && /damaged or not a safetensors file/.test(e.message), what);
+    await assert.rejects(
+      ensureModel(tinySpec('bert', { weights: damaged(mutate) }), cacheDir),
+      (e: Error) => e instanceof CheckpointError && /damaged or not a safetensors file/.test(e.message),
+      what,
+    );
   }
-  assert.ok(!readdirSync(join(cacheDir, 'models')).some((n) => n.startsWith('.tmp')), 'no half-written entry left behind');
+  assert.ok(
+    !readdirSync(join(cacheDir, 'models')).some((n) => n.startsWith('.tmp')),
+    'no half-written entry left behind',
+  );
 });
 
 test('random weights written by worker threads are bit-identical to a single-threaded write', async () => {
@@ -141,7 +169,10 @@ test('random weights written by worker threads are bit-identical to a single-thr
   assert.equal(a.length, b.length);
   assert.ok(a.equals(b), 'same bytes');
   // And the draws are the init Hugging Face specifies: N(0, 0.02²) for wte.
-  const wte = readTensorAsFloat32(join(dir, 'parallel.safetensors'), readSafetensorsHeader(join(dir, 'parallel.safetensors')).tensors.get('transformer.wte.weight')!);
+  const wte = readTensorAsFloat32(
+    join(dir, 'parallel.safetensors'),
+    readSafetensorsHeader(join(dir, 'parallel.safetensors')).tensors.get('transformer.wte.weight')!,
+  );
   const mean = wte.reduce((s, x) => s + x, 0) / wte.length;
   const std = Math.sqrt(wte.reduce((s, x) => s + (x - mean) ** 2, 0) / wte.length);
   assert.ok(Math.abs(mean) < 0.002 && Math.abs(std - 0.02) < 0.002, `wte mean ${mean}, std ${std}`);
@@ -164,10 +195,16 @@ for (const family of ['bert', 'gpt2'] as const) {
 test('a BERT checkpoint with TensorFlow-style LayerNorm names (gamma/beta) loads as Hugging Face loads it', async () => {
   const source = join(referenceFolder('bert'), 'model.safetensors');
   const header = readSafetensorsHeader(source);
-  const renamed = [...header.tensors.values()].map((t) => ({ name: t.name.replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta'), shape: t.shape, from: t }));
+  const renamed = [...header.tensors.values()].map((t) => ({
+    name: t.name.replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta'),
+    shape: t.shape,
+    from: t,
+  }));
   assert.ok(renamed.some((t) => t.name.endsWith('gamma')));
   const file = join(freshDir(), 'model.safetensors');
-  writeSafetensors(file, renamed, planSafetensors(renamed, { format: 'pt' }), (t) => readTensorAsFloat32(source, t.from));
+  writeSafetensors(file, renamed, planSafetensors(renamed, { format: 'pt' }), (t) =>
+    readTensorAsFloat32(source, t.from),
+  );
   const cacheDir = freshDir();
   const settings = { causal: false, rates: { hidden: 0, attention: 0, embedding: 0 } };
   const a = await ensureModel(tinySpec('bert', { mode: 'eval', weights: file }), cacheDir);

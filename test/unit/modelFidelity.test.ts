@@ -21,7 +21,11 @@ for (const model of REFERENCE_MODELS) {
     const causal = spec.config.is_decoder === true;
     try {
       for (const [runName, run] of Object.entries(reference.runs)) {
-        const [out] = await session.forward([{ ids: run.input_ids[0], attentionMask: run.attention_mask?.[0] }], { causal, rates: { hidden: 0, attention: 0, embedding: 0 } }, { attentions: true, logits: 'all' });
+        const [out] = await session.forward(
+          [{ ids: run.input_ids[0], attentionMask: run.attention_mask?.[0] }],
+          { causal, rates: { hidden: 0, attention: 0, embedding: 0 } },
+          { attentions: true, logits: 'all' },
+        );
         assert.equal(out.hiddenStates.length, run.hidden_states.data.length, `${runName}: number of hidden states`);
         run.hidden_states.data.forEach((expected, layer) => {
           const diff = maxAbsDiff(out.hiddenStates[layer], expected);

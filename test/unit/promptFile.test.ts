@@ -7,7 +7,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { classifyBodyLine, KNOWN_KEYS, loadExperiment, outlinePromptFile, parsePromptFile } from '../../extension/lab/promptFile';
+import {
+  classifyBodyLine,
+  KNOWN_KEYS,
+  loadExperiment,
+  outlinePromptFile,
+  parsePromptFile,
+} from '../../extension/lab/promptFile';
 import { LabInputError, type LabDiagnostic } from '../../extension/lab/types';
 import { fixturesDir, freshDir } from '../helpers/paths';
 
@@ -40,7 +46,12 @@ function parse(text: string, dir = freshDir('plab-prompt-')) {
 
 /** A file with one GPT-2 model (plus `entry` lines indented into it), `top` keys, and a body. */
 function file(entry = '', top = '', body = 'The cat sat\n~ The dog sat\n'): string {
-  const entryLines = entry ? entry.split('\n').map((l) => `    ${l}\n`).join('') : '';
+  const entryLines = entry
+    ? entry
+        .split('\n')
+        .map((l) => `    ${l}\n`)
+        .join('')
+    : '';
   return `---\nmodels:\n  - name: m\n    config: gpt2\n${entryLines}${top}---\n${body}`;
 }
 
@@ -60,7 +71,11 @@ interface Expected {
 /** Exactly one diagnostic of `expected.code`, with that message at that place. */
 function expectDiagnostic(diagnostics: LabDiagnostic[], expected: Expected): LabDiagnostic {
   const found = diagnostics.filter((d) => d.code === expected.code);
-  assert.equal(found.length, 1, `one ${expected.code}; got ${JSON.stringify(diagnostics.map((d) => [d.code, d.message]))}`);
+  assert.equal(
+    found.length,
+    1,
+    `one ${expected.code}; got ${JSON.stringify(diagnostics.map((d) => [d.code, d.message]))}`,
+  );
   const [d] = found;
   if (typeof expected.message === 'string') assert.ok(d.message.includes(expected.message), `message: ${d.message}`);
   else assert.match(d.message, expected.message);
@@ -85,7 +100,10 @@ test('the seed file parses into four models with merged defaults', () => {
   assert.ok(experiment);
   assert.equal(experiment.file, join(dir, 'seed.prompt'));
   const byName = Object.fromEntries(experiment.models.map((m) => [m.name, m]));
-  assert.deepEqual(experiment.models.map((m) => m.name), ['gpt2', 'bert-causal', 'bert-causal-eval', 'bert']);
+  assert.deepEqual(
+    experiment.models.map((m) => m.name),
+    ['gpt2', 'bert-causal', 'bert-causal-eval', 'bert'],
+  );
 
   const gpt2 = byName.gpt2;
   assert.equal(gpt2.architecture, 'gpt2');
@@ -116,7 +134,9 @@ test('the seed file parses into four models with merged defaults', () => {
   assert.deepEqual(experiment.cases, [
     {
       base: { text: '<pad> Ich will ein', range: { start: { line: 19, column: 0 }, end: { line: 19, column: 18 } } },
-      variants: [{ text: '<pad> Ich will das', range: { start: { line: 20, column: 2 }, end: { line: 20, column: 20 } } }],
+      variants: [
+        { text: '<pad> Ich will das', range: { start: { line: 20, column: 2 }, end: { line: 20, column: 20 } } },
+      ],
       range: { start: { line: 19, column: 0 }, end: { line: 20, column: 20 } },
     },
   ]);
@@ -126,7 +146,10 @@ test('defaults without the seed overrides: Hugging Face values', () => {
   const { experiment } = parse(file());
   assert.ok(experiment);
   const [m] = experiment.models;
-  assert.deepEqual([m.seed, m.mode, m.dropout, m.addSpecialTokens, m.atol, m.rtol], [0, 'train', 'independent', true, 1e-8, 1e-5]);
+  assert.deepEqual(
+    [m.seed, m.mode, m.dropout, m.addSpecialTokens, m.atol, m.rtol],
+    [0, 'train', 'independent', true, 1e-8, 1e-5],
+  );
 });
 
 test('an entry overrides the top-level defaults; the top sets them for every model', () => {
@@ -158,10 +181,17 @@ x
 });
 
 test('config overrides of the architecture are applied; the preset is not changed', () => {
-  const { experiment } = parse(bertFile('num_hidden_layers: 2\nhidden_size: 64\nnum_attention_heads: 4\nhidden_dropout_prob: 0\narchitectures: [BertModel]'));
+  const { experiment } = parse(
+    bertFile(
+      'num_hidden_layers: 2\nhidden_size: 64\nnum_attention_heads: 4\nhidden_dropout_prob: 0\narchitectures: [BertModel]',
+    ),
+  );
   assert.ok(experiment);
   const c = experiment.models[0].config;
-  assert.deepEqual([c.num_hidden_layers, c.hidden_size, c.num_attention_heads, c.hidden_dropout_prob, c.intermediate_size], [2, 64, 4, 0, 3072]);
+  assert.deepEqual(
+    [c.num_hidden_layers, c.hidden_size, c.num_attention_heads, c.hidden_dropout_prob, c.intermediate_size],
+    [2, 64, 4, 0, 3072],
+  );
   assert.deepEqual(c.architectures, ['BertModel']);
   const again = parse(bertFile()).experiment!;
   assert.equal(again.models[0].config.num_hidden_layers, 12);
@@ -189,13 +219,16 @@ test('body: variants, comments, escapes, blank lines, spaces kept', () => {
   const { experiment, diagnostics } = parse(file('', '', body));
   assert.deepEqual(diagnostics, []);
   assert.ok(experiment);
-  assert.deepEqual(experiment.cases.map((c) => [c.base.text, ...c.variants.map((v) => v.text)]), [
-    [' The cat sat ', ' The dog sat', 'The cat stood'],
-    ['~ not a variant', '\\# after `~ ` everything is verbatim'],
-    ['# not a comment', 'v1'],
-    ['\\ backslash', 'v2'],
-    ['  # indented: a prompt', 'x'],
-  ]);
+  assert.deepEqual(
+    experiment.cases.map((c) => [c.base.text, ...c.variants.map((v) => v.text)]),
+    [
+      [' The cat sat ', ' The dog sat', 'The cat stood'],
+      ['~ not a variant', '\\# after `~ ` everything is verbatim'],
+      ['# not a comment', 'v1'],
+      ['\\ backslash', 'v2'],
+      ['  # indented: a prompt', 'x'],
+    ],
+  );
   const [first, second] = experiment.cases;
   // The body starts on line 5; text[i] stands at column + i.
   assert.deepEqual(first.base.range, { start: { line: 6, column: 0 }, end: { line: 6, column: 13 } });
@@ -208,7 +241,13 @@ test('body: a base with no variant is a warning, and the file still parses', () 
   const { experiment, diagnostics } = parse(file('', '', 'The cat sat\n~ The dog sat\n\nAlone here\n'));
   assert.ok(experiment);
   assert.equal(experiment.cases.length, 2);
-  expectDiagnostic(diagnostics, { code: 'no-variant', message: 'this case has no variant', line: 8, column: 0, severity: 'warning' });
+  expectDiagnostic(diagnostics, {
+    code: 'no-variant',
+    message: 'this case has no variant',
+    line: 8,
+    column: 0,
+    severity: 'warning',
+  });
 });
 
 test('body: CRLF line ends are dropped, nothing else', () => {
@@ -219,27 +258,65 @@ test('body: CRLF line ends are dropped, nothing else', () => {
   assert.equal(experiment.models[0].mode, 'eval');
   assert.equal(experiment.cases[0].base.text, 'The cat sat ');
   assert.equal(experiment.cases[0].variants[0].text, 'The dog sat');
-  assert.deepEqual(experiment.cases[0].variants[0].range, { start: { line: 7, column: 2 }, end: { line: 7, column: 13 } });
+  assert.deepEqual(experiment.cases[0].variants[0].range, {
+    start: { line: 7, column: 2 },
+    end: { line: 7, column: 13 },
+  });
 });
 
 test('body: a variant with no base above it is an error at the variant', () => {
-  expectError(file('', '', '# comment\n~ orphan\n'), { code: 'variant-without-base', message: 'this variant has no base prompt above it', line: 6, column: 2 });
-  expectError(file('', '', 'base\n~ one\n\n~ two\n'), { code: 'variant-without-base', message: 'a blank line ends a case', line: 8, column: 2 });
+  expectError(file('', '', '# comment\n~ orphan\n'), {
+    code: 'variant-without-base',
+    message: 'this variant has no base prompt above it',
+    line: 6,
+    column: 2,
+  });
+  expectError(file('', '', 'base\n~ one\n\n~ two\n'), {
+    code: 'variant-without-base',
+    message: 'a blank line ends a case',
+    line: 8,
+    column: 2,
+  });
 });
 
 test('body: empty variant, lone backslash, `~` without a space', () => {
-  expectError(file('', '', 'base\n~ \n'), { code: 'empty-prompt', message: 'this variant is empty', line: 6, column: 2 });
-  expectError(file('', '', 'base\n~\n'), { code: 'empty-prompt', message: 'this variant is empty', line: 6, column: 2 });
+  expectError(file('', '', 'base\n~ \n'), {
+    code: 'empty-prompt',
+    message: 'this variant is empty',
+    line: 6,
+    column: 2,
+  });
+  expectError(file('', '', 'base\n~\n'), {
+    code: 'empty-prompt',
+    message: 'this variant is empty',
+    line: 6,
+    column: 2,
+  });
   expectError(file('', '', '\\\n~ x\n'), { code: 'lone-escape', message: 'escapes nothing', line: 5, column: 0 });
   const { experiment, diagnostics } = parse(file('', '', 'base\n~ a\n~b\n~ c\n'));
   assert.ok(experiment, 'a warning does not stop the file');
-  expectDiagnostic(diagnostics, { code: 'tilde-without-space', message: 'it is a new base prompt', line: 7, column: 0, severity: 'warning' });
-  assert.deepEqual(experiment.cases.map((c) => c.base.text), ['base', '~b']);
+  expectDiagnostic(diagnostics, {
+    code: 'tilde-without-space',
+    message: 'it is a new base prompt',
+    line: 7,
+    column: 0,
+    severity: 'warning',
+  });
+  assert.deepEqual(
+    experiment.cases.map((c) => c.base.text),
+    ['base', '~b'],
+  );
 });
 
 test('body: a variant equal to its base is a warning', () => {
   const { diagnostics } = parse(file('', '', 'same\n~ same\n'));
-  expectDiagnostic(diagnostics, { code: 'same-as-base', message: 'nothing is perturbed', line: 6, column: 2, severity: 'warning' });
+  expectDiagnostic(diagnostics, {
+    code: 'same-as-base',
+    message: 'nothing is perturbed',
+    line: 6,
+    column: 2,
+    severity: 'warning',
+  });
 });
 
 test('classifyBodyLine', () => {
@@ -276,11 +353,14 @@ body base
   const { experiment, diagnostics } = parse(text);
   assert.deepEqual(diagnostics, []);
   assert.ok(experiment);
-  assert.deepEqual(experiment.cases.map((c) => [c.base.text, ...c.variants.map((v) => v.text)]), [
-    ['line one\nline two', 'line one\nline 2', '~ starts with a tilde\n'],
-    ['# hash', '  spaced  '],
-    ['body base', 'body variant'],
-  ]);
+  assert.deepEqual(
+    experiment.cases.map((c) => [c.base.text, ...c.variants.map((v) => v.text)]),
+    [
+      ['line one\nline two', 'line one\nline 2', '~ starts with a tilde\n'],
+      ['# hash', '  spaced  '],
+      ['body base', 'body variant'],
+    ],
+  );
   assert.deepEqual(experiment.cases[0].base.range.start, { line: 5, column: 10 });
   assert.deepEqual(experiment.cases[0].variants[0].range.start, { line: 9, column: 8 });
   assert.deepEqual(experiment.cases[1].range.start, { line: 12, column: 4 });
@@ -294,43 +374,123 @@ test('cases: and no body is enough', () => {
 
 test('cases: bad shapes', () => {
   // `cases:` is line 4 of these files.
-  expectError(file('', 'cases:\n  - base: 42\n    variants: [b]\n'), { code: 'bad-value', message: 'YAML reads `42` as a number: put it in quotes ("42")', line: 5, column: 10 });
-  expectError(file('', 'cases:\n  - base: a\n    variants: b\n'), { code: 'bad-value', message: '`variants` must be a list', line: 6, column: 14 });
-  expectError(file('', 'cases:\n  - variants: [b]\n'), { code: 'missing-key', message: 'this case has no `base`', line: 5, column: 4 });
-  expectError(file('', 'cases:\n  - base: a\n    variant: [b]\n'), { code: 'unknown-key', message: 'did you mean `variants`?', line: 6, column: 4 });
-  expectError(file('', 'cases:\n  - base: a\n    variants: [""]\n'), { code: 'empty-prompt', message: 'this variant is empty', line: 6, column: 15 });
-  expectError(file('', 'cases:\n  - base: a\n    perturb: [delete_each_token]\n'), { code: 'not-supported', message: 'not supported yet: `perturb:`', line: 6, column: 4 });
-  expectError(file('', 'cases: {base: a}\n'), { code: 'bad-value', message: '`cases` must be a list', line: 4, column: 7 });
+  expectError(file('', 'cases:\n  - base: 42\n    variants: [b]\n'), {
+    code: 'bad-value',
+    message: 'YAML reads `42` as a number: put it in quotes ("42")',
+    line: 5,
+    column: 10,
+  });
+  expectError(file('', 'cases:\n  - base: a\n    variants: b\n'), {
+    code: 'bad-value',
+    message: '`variants` must be a list',
+    line: 6,
+    column: 14,
+  });
+  expectError(file('', 'cases:\n  - variants: [b]\n'), {
+    code: 'missing-key',
+    message: 'this case has no `base`',
+    line: 5,
+    column: 4,
+  });
+  expectError(file('', 'cases:\n  - base: a\n    variant: [b]\n'), {
+    code: 'unknown-key',
+    message: 'did you mean `variants`?',
+    line: 6,
+    column: 4,
+  });
+  expectError(file('', 'cases:\n  - base: a\n    variants: [""]\n'), {
+    code: 'empty-prompt',
+    message: 'this variant is empty',
+    line: 6,
+    column: 15,
+  });
+  expectError(file('', 'cases:\n  - base: a\n    perturb: [delete_each_token]\n'), {
+    code: 'not-supported',
+    message: 'not supported yet: `perturb:`',
+    line: 6,
+    column: 4,
+  });
+  expectError(file('', 'cases: {base: a}\n'), {
+    code: 'bad-value',
+    message: '`cases` must be a list',
+    line: 4,
+    column: 7,
+  });
 });
 
 // ---------------------------------------------------------------- the front matter's shape
 
 test('no front matter: one error at 1:1 with an example', () => {
-  const d = expectError('The cat sat\n~ The dog sat\n', { code: 'no-front-matter', message: 'starts with its front matter', line: 0, column: 0 });
+  const d = expectError('The cat sat\n~ The dog sat\n', {
+    code: 'no-front-matter',
+    message: 'starts with its front matter',
+    line: 0,
+    column: 0,
+  });
   assert.ok(d.message.includes('models:\n  - name: gpt2\n    config: gpt2'));
   expectError('', { code: 'no-front-matter', message: '`models:` list', line: 0, column: 0 });
 });
 
 test('front matter without its closing line', () => {
-  expectError('---\nmodels:\n  - name: m\n    config: gpt2\nThe cat\n', { code: 'unclosed-front-matter', message: 'no closing `---` line', line: 0, column: 0 });
+  expectError('---\nmodels:\n  - name: m\n    config: gpt2\nThe cat\n', {
+    code: 'unclosed-front-matter',
+    message: 'no closing `---` line',
+    line: 0,
+    column: 0,
+  });
 });
 
 test('no models, empty models, models not a list, a model that is not a map', () => {
-  expectError('---\nseed: 1\n---\na\n~ b\n', { code: 'missing-key', message: 'the front matter has no `models:` list', line: 0, column: 0 });
-  expectError('---\n---\na\n~ b\n', { code: 'missing-key', message: 'the front matter has no `models:` list', line: 0, column: 0 });
-  expectError('---\nmodels: []\n---\na\n~ b\n', { code: 'bad-value', message: '`models` is empty', line: 1, column: 8 });
-  expectError('---\nmodels: gpt2\n---\na\n~ b\n', { code: 'bad-value', message: '`models` must be a list', line: 1, column: 8 });
-  expectError('---\nmodels:\n  - gpt2\n---\na\n~ b\n', { code: 'bad-value', message: 'each model is a map', line: 2, column: 4 });
+  expectError('---\nseed: 1\n---\na\n~ b\n', {
+    code: 'missing-key',
+    message: 'the front matter has no `models:` list',
+    line: 0,
+    column: 0,
+  });
+  expectError('---\n---\na\n~ b\n', {
+    code: 'missing-key',
+    message: 'the front matter has no `models:` list',
+    line: 0,
+    column: 0,
+  });
+  expectError('---\nmodels: []\n---\na\n~ b\n', {
+    code: 'bad-value',
+    message: '`models` is empty',
+    line: 1,
+    column: 8,
+  });
+  expectError('---\nmodels: gpt2\n---\na\n~ b\n', {
+    code: 'bad-value',
+    message: '`models` must be a list',
+    line: 1,
+    column: 8,
+  });
+  expectError('---\nmodels:\n  - gpt2\n---\na\n~ b\n', {
+    code: 'bad-value',
+    message: 'each model is a map',
+    line: 2,
+    column: 4,
+  });
 });
 
 test('no prompts at all is an error at the closing line', () => {
-  expectError(file('', '', '# only a comment\n\n'), { code: 'no-cases', message: 'this file has no prompts', line: 4, column: 0 });
+  expectError(file('', '', '# only a comment\n\n'), {
+    code: 'no-cases',
+    message: 'this file has no prompts',
+    line: 4,
+    column: 0,
+  });
 });
 
 test('YAML syntax errors carry the place YAML gives', () => {
   // An unclosed flow sequence: YAML reports it where the front matter ends, at the closing `---`.
   expectError(file('', 'seed: [1\n'), { code: 'yaml-syntax', message: /^YAML: Flow sequence/, line: 5, column: 0 });
-  expectError('---\nmodels:\n  - name: m\n\tconfig: gpt2\n---\na\n~ b\n', { code: 'yaml-syntax', message: 'Tabs are not allowed', line: 3, column: 0 });
+  expectError('---\nmodels:\n  - name: m\n\tconfig: gpt2\n---\na\n~ b\n', {
+    code: 'yaml-syntax',
+    message: 'Tabs are not allowed',
+    line: 3,
+    column: 0,
+  });
   // After a syntax error the keys are not judged (the tree is a guess), but the body still is.
   const result = parse('---\nmodels:\n  - name: m\n   bad: 1\n  nonsense: 2\n---\n~ orphan\n');
   assert.ok(result.diagnostics.some((d) => d.code === 'yaml-syntax' && d.range.start.line === 3));
@@ -339,66 +499,204 @@ test('YAML syntax errors carry the place YAML gives', () => {
 });
 
 test('a key written twice is an error at the second', () => {
-  expectError(file('n_layer: 2\nn_layer: 3'), { code: 'duplicate-key', message: '`n_layer` appears twice', line: 5, column: 4 });
+  expectError(file('n_layer: 2\nn_layer: 3'), {
+    code: 'duplicate-key',
+    message: '`n_layer` appears twice',
+    line: 5,
+    column: 4,
+  });
 });
 
 test('unknown top-level keys: suggestion, list of allowed keys, model keys placed', () => {
-  const d = expectError(file('', 'sede: 1\n'), { code: 'unknown-key', message: '`sede` is not a front-matter key; did you mean `seed`?', line: 4, column: 0 });
+  const d = expectError(file('', 'sede: 1\n'), {
+    code: 'unknown-key',
+    message: '`sede` is not a front-matter key; did you mean `seed`?',
+    line: 4,
+    column: 0,
+  });
   assert.ok(d.message.includes('`models`, `cases`'));
-  expectError(file('', 'is_decoder: true\n'), { code: 'unknown-key', message: '`is_decoder` belongs to one model: write it inside an entry of `models:`', line: 4, column: 0 });
-  expectError(file('', 'perturb: [swap_neighbours]\n'), { code: 'not-supported', message: 'not supported yet: `perturb:`', line: 4, column: 0 });
+  expectError(file('', 'is_decoder: true\n'), {
+    code: 'unknown-key',
+    message: '`is_decoder` belongs to one model: write it inside an entry of `models:`',
+    line: 4,
+    column: 0,
+  });
+  expectError(file('', 'perturb: [swap_neighbours]\n'), {
+    code: 'not-supported',
+    message: 'not supported yet: `perturb:`',
+    line: 4,
+    column: 0,
+  });
 });
 
 test('bad run settings, at the top and in an entry, point at the value', () => {
-  expectError(file('', 'mode: evaluate\n'), { code: 'bad-value', message: '`mode` must be `train` or `eval`, not "evaluate"', line: 4, column: 6 });
-  expectError(file('', 'seed: -1\n'), { code: 'bad-value', message: '`seed` must be a whole number of at least 0, not -1', line: 4, column: 6 });
-  expectError(file('', 'seed: 1.5\n'), { code: 'bad-value', message: '`seed` must be a whole number', line: 4, column: 6 });
-  expectError(file('', 'atol: lots\n'), { code: 'bad-value', message: '`atol` must be a number of at least 0, not "lots"', line: 4, column: 6 });
-  expectError(file('', 'add_special_tokens: yes\n'), { code: 'bad-value', message: 'not "yes" (YAML 1.2 reads it as text)', line: 4, column: 20 });
-  expectError(file('', 'compare: attentions\n'), { code: 'bad-value', message: '`compare` must be `hidden_states`', line: 4, column: 9 });
-  expectError(file('dropout: pairs'), { code: 'bad-value', message: '`dropout` must be `independent` or `paired`', line: 4, column: 13 });
-  expectError(file('mode:'), { code: 'bad-value', message: '`mode` must be `train` or `eval`, not null', line: 4, column: 4 });
+  expectError(file('', 'mode: evaluate\n'), {
+    code: 'bad-value',
+    message: '`mode` must be `train` or `eval`, not "evaluate"',
+    line: 4,
+    column: 6,
+  });
+  expectError(file('', 'seed: -1\n'), {
+    code: 'bad-value',
+    message: '`seed` must be a whole number of at least 0, not -1',
+    line: 4,
+    column: 6,
+  });
+  expectError(file('', 'seed: 1.5\n'), {
+    code: 'bad-value',
+    message: '`seed` must be a whole number',
+    line: 4,
+    column: 6,
+  });
+  expectError(file('', 'atol: lots\n'), {
+    code: 'bad-value',
+    message: '`atol` must be a number of at least 0, not "lots"',
+    line: 4,
+    column: 6,
+  });
+  expectError(file('', 'add_special_tokens: yes\n'), {
+    code: 'bad-value',
+    message: 'not "yes" (YAML 1.2 reads it as text)',
+    line: 4,
+    column: 20,
+  });
+  expectError(file('', 'compare: attentions\n'), {
+    code: 'bad-value',
+    message: '`compare` must be `hidden_states`',
+    line: 4,
+    column: 9,
+  });
+  expectError(file('dropout: pairs'), {
+    code: 'bad-value',
+    message: '`dropout` must be `independent` or `paired`',
+    line: 4,
+    column: 13,
+  });
+  expectError(file('mode:'), {
+    code: 'bad-value',
+    message: '`mode` must be `train` or `eval`, not null',
+    line: 4,
+    column: 4,
+  });
 });
 
 // ---------------------------------------------------------------- model entries
 
 test('a model without name or config', () => {
-  expectError('---\nmodels:\n  - config: gpt2\n---\na\n~ b\n', { code: 'missing-key', message: 'this model has no `name`', line: 2, column: 4 });
-  expectError('---\nmodels:\n  - name: m\n---\na\n~ b\n', { code: 'missing-key', message: 'this model has no `config`', line: 2, column: 4 });
-  expectError('---\nmodels:\n  - name: 12\n    config: gpt2\n---\na\n~ b\n', { code: 'bad-value', message: '`name` must be text, not 12', line: 2, column: 10 });
+  expectError('---\nmodels:\n  - config: gpt2\n---\na\n~ b\n', {
+    code: 'missing-key',
+    message: 'this model has no `name`',
+    line: 2,
+    column: 4,
+  });
+  expectError('---\nmodels:\n  - name: m\n---\na\n~ b\n', {
+    code: 'missing-key',
+    message: 'this model has no `config`',
+    line: 2,
+    column: 4,
+  });
+  expectError('---\nmodels:\n  - name: 12\n    config: gpt2\n---\na\n~ b\n', {
+    code: 'bad-value',
+    message: '`name` must be text, not 12',
+    line: 2,
+    column: 10,
+  });
 });
 
 test('a duplicate name is an error at the second', () => {
   const text = '---\nmodels:\n  - name: twin\n    config: gpt2\n  - name: twin\n    config: gpt2\n---\na\n~ b\n';
-  expectError(text, { code: 'duplicate-name', message: 'a model named `twin` is already defined on line 3', line: 4, column: 10 });
+  expectError(text, {
+    code: 'duplicate-name',
+    message: 'a model named `twin` is already defined on line 3',
+    line: 4,
+    column: 10,
+  });
 });
 
 test('a key of the other architecture: error with the right name', () => {
-  expectError(bertFile('n_layer: 2'), { code: 'unknown-key', message: '`n_layer` is not a BERT config key; did you mean `num_hidden_layers`?', line: 4, column: 4 });
-  expectError(bertFile('n_embd: 64'), { code: 'unknown-key', message: 'did you mean `hidden_size`?', line: 4, column: 4 });
-  expectError(file('num_hidden_layers: 2'), { code: 'unknown-key', message: '`num_hidden_layers` is not a GPT-2 config key; did you mean `n_layer`?', line: 4, column: 4 });
-  expectError(file('max_position_embeddings: 64'), { code: 'unknown-key', message: 'did you mean `n_positions`?', line: 4, column: 4 });
-  expectError(bertFile('num_hiden_layers: 2'), { code: 'unknown-key', message: 'did you mean `num_hidden_layers`?', line: 4, column: 4 });
-  expectError(file('wieghts: x.safetensors'), { code: 'unknown-key', message: 'did you mean `weights`?', line: 4, column: 4 });
-  expectError(file('cases: []'), { code: 'unknown-key', message: '`cases` belongs at the top of the front matter, not inside a model entry', line: 4, column: 4 });
-  const d = expectError(bertFile('frobnicate: 1'), { code: 'unknown-key', message: '`frobnicate` is not a BERT config key.', line: 4, column: 4 });
+  expectError(bertFile('n_layer: 2'), {
+    code: 'unknown-key',
+    message: '`n_layer` is not a BERT config key; did you mean `num_hidden_layers`?',
+    line: 4,
+    column: 4,
+  });
+  expectError(bertFile('n_embd: 64'), {
+    code: 'unknown-key',
+    message: 'did you mean `hidden_size`?',
+    line: 4,
+    column: 4,
+  });
+  expectError(file('num_hidden_layers: 2'), {
+    code: 'unknown-key',
+    message: '`num_hidden_layers` is not a GPT-2 config key; did you mean `n_layer`?',
+    line: 4,
+    column: 4,
+  });
+  expectError(file('max_position_embeddings: 64'), {
+    code: 'unknown-key',
+    message: 'did you mean `n_positions`?',
+    line: 4,
+    column: 4,
+  });
+  expectError(bertFile('num_hiden_layers: 2'), {
+    code: 'unknown-key',
+    message: 'did you mean `num_hidden_layers`?',
+    line: 4,
+    column: 4,
+  });
+  expectError(file('wieghts: x.safetensors'), {
+    code: 'unknown-key',
+    message: 'did you mean `weights`?',
+    line: 4,
+    column: 4,
+  });
+  expectError(file('cases: []'), {
+    code: 'unknown-key',
+    message: '`cases` belongs at the top of the front matter, not inside a model entry',
+    line: 4,
+    column: 4,
+  });
+  const d = expectError(bertFile('frobnicate: 1'), {
+    code: 'unknown-key',
+    message: '`frobnicate` is not a BERT config key.',
+    line: 4,
+    column: 4,
+  });
   assert.ok(d.message.includes('`num_hidden_layers`'), 'lists the keys that shape the model');
 });
 
 test('is_decoder on GPT-2: it is always causal', () => {
-  expectError(file('is_decoder: true'), { code: 'not-this-architecture', message: 'GPT-2 has no `is_decoder`: it is always causal', line: 4, column: 4 });
-  expectError(file('is_decoder: false'), { code: 'not-this-architecture', message: 'GPT-2 has no `is_decoder`', line: 4, column: 4 });
+  expectError(file('is_decoder: true'), {
+    code: 'not-this-architecture',
+    message: 'GPT-2 has no `is_decoder`: it is always causal',
+    line: 4,
+    column: 4,
+  });
+  expectError(file('is_decoder: false'), {
+    code: 'not-this-architecture',
+    message: 'GPT-2 has no `is_decoder`',
+    line: 4,
+    column: 4,
+  });
 });
 
 test('keys Hugging Face accepts but the builder does not implement: "not supported yet"', () => {
   const cases: [string, boolean, RegExp][] = [
-    ['position_embedding_type: relative_key', true, /not supported yet: `position_embedding_type: relative_key` \(relative position embeddings\)/],
+    [
+      'position_embedding_type: relative_key',
+      true,
+      /not supported yet: `position_embedding_type: relative_key` \(relative position embeddings\)/,
+    ],
     ['add_cross_attention: true', true, /not supported yet: `add_cross_attention: true`/],
     ['hidden_act: relu', true, /not supported yet: `hidden_act: relu`.*implements `hidden_act: gelu` only/],
     ['scale_attn_by_inverse_layer_idx: true', false, /not supported yet: `scale_attn_by_inverse_layer_idx: true`/],
     ['reorder_and_upcast_attn: true', false, /not supported yet: `reorder_and_upcast_attn: true`/],
     ['scale_attn_weights: false', false, /not supported yet: `scale_attn_weights: false`/],
-    ['activation_function: gelu', false, /not supported yet: `activation_function: gelu`.*`activation_function: gelu_new` only/],
+    [
+      'activation_function: gelu',
+      false,
+      /not supported yet: `activation_function: gelu`.*`activation_function: gelu_new` only/,
+    ],
     ['add_cross_attention: true', false, /not supported yet: `add_cross_attention: true`/],
     ['tie_word_embeddings: false', false, /not supported yet: `tie_word_embeddings: false`/],
   ];
@@ -406,13 +704,19 @@ test('keys Hugging Face accepts but the builder does not implement: "not support
     expectError(bert ? bertFile(line) : file(line), { code: 'not-supported', message, line: 4, column: 4 });
   }
   // The implemented values of the same keys are accepted.
-  assert.ok(parse(bertFile('position_embedding_type: absolute\nadd_cross_attention: false\nhidden_act: gelu')).experiment);
-  assert.ok(parse(file('scale_attn_weights: true\nreorder_and_upcast_attn: false\nactivation_function: gelu_new')).experiment);
+  assert.ok(
+    parse(bertFile('position_embedding_type: absolute\nadd_cross_attention: false\nhidden_act: gelu')).experiment,
+  );
+  assert.ok(
+    parse(file('scale_attn_weights: true\nreorder_and_upcast_attn: false\nactivation_function: gelu_new')).experiment,
+  );
 });
 
 test('keys that do not change the forward pass are accepted', () => {
   const { experiment, diagnostics } = parse(
-    file('architectures: [GPT2Model]\ntask_specific_params: {x: 1}\ntransformers_version: "4.57.6"\ndtype: float32\nuse_cache: false\nsummary_type: mean\nbos_token_id: 1\nid2label: {0: A}\nmax_length: 20'),
+    file(
+      'architectures: [GPT2Model]\ntask_specific_params: {x: 1}\ntransformers_version: "4.57.6"\ndtype: float32\nuse_cache: false\nsummary_type: mean\nbos_token_id: 1\nid2label: {0: A}\nmax_length: 20',
+    ),
   );
   assert.deepEqual(diagnostics, []);
   assert.ok(experiment);
@@ -421,21 +725,76 @@ test('keys that do not change the forward pass are accepted', () => {
 });
 
 test('bad config values point at the value and say what is allowed', () => {
-  expectError(bertFile('num_hidden_layers: 0'), { code: 'bad-value', message: '`num_hidden_layers` must be a whole number of at least 1, not 0', line: 4, column: 23 });
-  expectError(bertFile('hidden_dropout_prob: 1.5'), { code: 'bad-value', message: '`hidden_dropout_prob` must be a probability from 0 up to (not including) 1, not 1.5', line: 4, column: 25 });
+  expectError(bertFile('num_hidden_layers: 0'), {
+    code: 'bad-value',
+    message: '`num_hidden_layers` must be a whole number of at least 1, not 0',
+    line: 4,
+    column: 23,
+  });
+  expectError(bertFile('hidden_dropout_prob: 1.5'), {
+    code: 'bad-value',
+    message: '`hidden_dropout_prob` must be a probability from 0 up to (not including) 1, not 1.5',
+    line: 4,
+    column: 25,
+  });
   expectError(bertFile('hidden_dropout_prob: 1'), { code: 'bad-value', message: 'not 1', line: 4, column: 25 });
-  expectError(bertFile('is_decoder: yes'), { code: 'bad-value', message: '`is_decoder` must be `true` or `false`, not "yes" (YAML 1.2 reads it as text)', line: 4, column: 16 });
-  expectError(file('n_embd: "768"'), { code: 'bad-value', message: '`n_embd` must be a whole number of at least 1, not "768"', line: 4, column: 12 });
-  expectError(file('n_inner: -4'), { code: 'bad-value', message: 'a whole number of at least 1 or `null`', line: 4, column: 13 });
-  expectError(bertFile('hidden_act: swishy'), { code: 'bad-value', message: '`hidden_act` must be `gelu`,', line: 4, column: 16 });
-  expectError(bertFile('layer_norm_eps: 0'), { code: 'bad-value', message: 'a number greater than 0', line: 4, column: 20 });
-  expectError(bertFile('model_type: gpt2'), { code: 'bad-value', message: '`model_type` cannot change the architecture', line: 4, column: 16 });
+  expectError(bertFile('is_decoder: yes'), {
+    code: 'bad-value',
+    message: '`is_decoder` must be `true` or `false`, not "yes" (YAML 1.2 reads it as text)',
+    line: 4,
+    column: 16,
+  });
+  expectError(file('n_embd: "768"'), {
+    code: 'bad-value',
+    message: '`n_embd` must be a whole number of at least 1, not "768"',
+    line: 4,
+    column: 12,
+  });
+  expectError(file('n_inner: -4'), {
+    code: 'bad-value',
+    message: 'a whole number of at least 1 or `null`',
+    line: 4,
+    column: 13,
+  });
+  expectError(bertFile('hidden_act: swishy'), {
+    code: 'bad-value',
+    message: '`hidden_act` must be `gelu`,',
+    line: 4,
+    column: 16,
+  });
+  expectError(bertFile('layer_norm_eps: 0'), {
+    code: 'bad-value',
+    message: 'a number greater than 0',
+    line: 4,
+    column: 20,
+  });
+  expectError(bertFile('model_type: gpt2'), {
+    code: 'bad-value',
+    message: '`model_type` cannot change the architecture',
+    line: 4,
+    column: 16,
+  });
 });
 
 test('hidden size must be divisible by the heads; BERT pad id must be a row', () => {
-  expectError(bertFile('hidden_size: 100'), { code: 'bad-value', message: '`hidden_size` (100) must be divisible by `num_attention_heads` (12)', line: 4, column: 17 });
-  expectError(file('n_embd: 64\nn_head: 5'), { code: 'bad-value', message: '`n_embd` (64) must be divisible by `n_head` (5)', line: 5, column: 12 });
-  expectError(bertFile('vocab_size: 10\npad_token_id: 10'), { code: 'bad-value', message: '`pad_token_id` (10) must be less than `vocab_size` (10)', line: 5, column: 18 });
+  expectError(bertFile('hidden_size: 100'), {
+    code: 'bad-value',
+    message: '`hidden_size` (100) must be divisible by `num_attention_heads` (12)',
+    line: 4,
+    column: 17,
+  });
+  expectError(file('n_embd: 64\nn_head: 5'), {
+    code: 'bad-value',
+    message: '`n_embd` (64) must be divisible by `n_head` (5)',
+    line: 5,
+    column: 12,
+  });
+  expectError(bertFile('vocab_size: 10\npad_token_id: 10'), {
+    code: 'bad-value',
+    message: '`pad_token_id` (10) must be less than `vocab_size` (10)',
+    line: 5,
+    column: 18,
+  });
 });
 
 // ---------------------------------------------------------------- config and weights files
@@ -447,8 +806,17 @@ function writeJson(path: string, value: unknown): void {
 test('config: a path to a config.json, relative to the prompt file', () => {
   const dir = freshDir('plab-prompt-');
   mkdirSync(join(dir, 'tiny'));
-  writeJson(join(dir, 'tiny', 'config.json'), { model_type: 'bert', num_hidden_layers: 2, hidden_size: 32, num_attention_heads: 4, vocab_size: 99 });
-  const { experiment, diagnostics } = parse('---\nmodels:\n  - name: m\n    config: tiny/config.json\n---\na\n~ b\n', dir);
+  writeJson(join(dir, 'tiny', 'config.json'), {
+    model_type: 'bert',
+    num_hidden_layers: 2,
+    hidden_size: 32,
+    num_attention_heads: 4,
+    vocab_size: 99,
+  });
+  const { experiment, diagnostics } = parse(
+    '---\nmodels:\n  - name: m\n    config: tiny/config.json\n---\na\n~ b\n',
+    dir,
+  );
   assert.deepEqual(diagnostics, []);
   assert.ok(experiment);
   const m = experiment.models[0];
@@ -472,14 +840,54 @@ test('config file problems point at the `config:` value and name the key and the
 
   const wrong = at('wrong.json');
   assert.equal(wrong.experiment, null);
-  expectDiagnostic(wrong.diagnostics, { code: 'unknown-key', message: `in ${join(dir, 'wrong.json')}: \`n_layer\` is not a BERT config key; did you mean \`num_hidden_layers\`?`, line: 3, column: 12 });
-  expectDiagnostic(wrong.diagnostics, { code: 'not-supported', message: 'not supported yet: `position_embedding_type: relative_key`', line: 3, column: 12 });
-  expectDiagnostic(at('roberta.json').diagnostics, { code: 'not-supported', message: 'not supported yet: `model_type: roberta`', line: 3, column: 12 });
-  expectDiagnostic(at('untyped.json').diagnostics, { code: 'bad-config-file', message: 'has no `model_type`', line: 3, column: 12 });
-  expectDiagnostic(at('uneven.json').diagnostics, { code: 'bad-value', message: `in ${join(dir, 'uneven.json')}: \`n_embd\` (10) must be divisible by \`n_head\` (4)`, line: 3, column: 12 });
-  expectDiagnostic(at('broken.json').diagnostics, { code: 'bad-config-file', message: 'is not valid JSON', line: 3, column: 12 });
-  expectDiagnostic(at('missing/config.json').diagnostics, { code: 'file-not-found', message: `no config file at ${join(dir, 'missing', 'config.json')}`, line: 3, column: 12 });
-  expectDiagnostic(at('bert-base-cased').diagnostics, { code: 'unknown-preset', message: 'did you mean `bert-base-uncased`?', line: 3, column: 12 });
+  expectDiagnostic(wrong.diagnostics, {
+    code: 'unknown-key',
+    message: `in ${join(dir, 'wrong.json')}: \`n_layer\` is not a BERT config key; did you mean \`num_hidden_layers\`?`,
+    line: 3,
+    column: 12,
+  });
+  expectDiagnostic(wrong.diagnostics, {
+    code: 'not-supported',
+    message: 'not supported yet: `position_embedding_type: relative_key`',
+    line: 3,
+    column: 12,
+  });
+  expectDiagnostic(at('roberta.json').diagnostics, {
+    code: 'not-supported',
+    message: 'not supported yet: `model_type: roberta`',
+    line: 3,
+    column: 12,
+  });
+  expectDiagnostic(at('untyped.json').diagnostics, {
+    code: 'bad-config-file',
+    message: 'has no `model_type`',
+    line: 3,
+    column: 12,
+  });
+  expectDiagnostic(at('uneven.json').diagnostics, {
+    code: 'bad-value',
+    message: `in ${join(dir, 'uneven.json')}: \`n_embd\` (10) must be divisible by \`n_head\` (4)`,
+    line: 3,
+    column: 12,
+  });
+  expectDiagnostic(at('broken.json').diagnostics, {
+    code: 'bad-config-file',
+    message: 'is not valid JSON',
+    line: 3,
+    column: 12,
+  });
+  expectDiagnostic(at('missing/config.json').diagnostics, {
+    code: 'file-not-found',
+    message: `no config file at ${join(dir, 'missing', 'config.json')}`,
+    line: 3,
+    column: 12,
+  });
+  expectDiagnostic(at('bert-base-cased').diagnostics, {
+    code: 'unknown-preset',
+    message: 'did you mean `bert-base-uncased`?',
+    line: 3,
+    column: 12,
+  });
 });
 
 test('weights: a Hugging Face folder brings its config.json, and mode defaults to eval', () => {
@@ -503,17 +911,34 @@ test('weights: a Hugging Face folder brings its config.json, and mode defaults t
 test('weights: relative paths, single safetensors files, and a folder with config: too', () => {
   const dir = freshDir('plab-prompt-');
   writeFileSync(join(dir, 'model.safetensors'), '');
-  const single = parse('---\nmodels:\n  - name: m\n    config: gpt2\n    weights: ./model.safetensors\n---\na\n~ b\n', dir);
+  const single = parse(
+    '---\nmodels:\n  - name: m\n    config: gpt2\n    weights: ./model.safetensors\n---\na\n~ b\n',
+    dir,
+  );
   assert.ok(single.experiment);
   assert.equal(single.experiment.models[0].weights, join(dir, 'model.safetensors'));
   assert.equal(single.experiment.models[0].mode, 'eval');
-  expectError('---\nmodels:\n  - name: m\n    weights: ./model.safetensors\n---\na\n~ b\n'.replace('./model', join(dir, 'model')), {
-    code: 'missing-key', message: '`weights:` is a single file, so `config:` must say', line: 2, column: 4,
-  });
-  const both = parse(`---\nmodels:\n  - name: m\n    config: bert-base-uncased\n    weights: ${join(fixturesDir(), 'hf-reference', 'bert')}\n---\na\n~ b\n`);
+  expectError(
+    '---\nmodels:\n  - name: m\n    weights: ./model.safetensors\n---\na\n~ b\n'.replace('./model', join(dir, 'model')),
+    {
+      code: 'missing-key',
+      message: '`weights:` is a single file, so `config:` must say',
+      line: 2,
+      column: 4,
+    },
+  );
+  const both = parse(
+    `---\nmodels:\n  - name: m\n    config: bert-base-uncased\n    weights: ${join(fixturesDir(), 'hf-reference', 'bert')}\n---\na\n~ b\n`,
+  );
   assert.ok(both.experiment);
   assert.equal(both.experiment.models[0].config.hidden_size, 768, '`config:` wins');
-  expectDiagnostic(both.diagnostics, { code: 'config-overrides-folder', message: 'is used instead of', line: 3, column: 4, severity: 'warning' });
+  expectDiagnostic(both.diagnostics, {
+    code: 'config-overrides-folder',
+    message: 'is used instead of',
+    line: 3,
+    column: 4,
+    severity: 'warning',
+  });
 });
 
 test('weights: pickle checkpoints are never loaded', () => {
@@ -523,11 +948,21 @@ test('weights: pickle checkpoints are never loaded', () => {
   writeFileSync(join(dir, 'torch', 'config.json'), '{"model_type": "gpt2"}');
   for (const name of ['model.bin', 'model.pt', 'model.pth', 'model.ckpt']) {
     const result = parse(`---\nmodels:\n  - name: m\n    config: gpt2\n    weights: ${name}\n---\na\n~ b\n`, dir);
-    expectDiagnostic(result.diagnostics, { code: 'pickle-weights', message: 'pickle checkpoints are never loaded: they can run code; convert to safetensors', line: 4, column: 13 });
+    expectDiagnostic(result.diagnostics, {
+      code: 'pickle-weights',
+      message: 'pickle checkpoints are never loaded: they can run code; convert to safetensors',
+      line: 4,
+      column: 13,
+    });
   }
   const folder = parse('---\nmodels:\n  - name: m\n    weights: torch\n---\na\n~ b\n', dir);
   assert.equal(folder.experiment, null);
-  expectDiagnostic(folder.diagnostics, { code: 'pickle-weights', message: 'pickle checkpoints are never loaded', line: 3, column: 13 });
+  expectDiagnostic(folder.diagnostics, {
+    code: 'pickle-weights',
+    message: 'pickle checkpoints are never loaded',
+    line: 3,
+    column: 13,
+  });
   assert.equal(folder.diagnostics.length, 1, 'no second error about the missing config');
 });
 
@@ -535,10 +970,21 @@ test('weights: missing files and folders without safetensors', () => {
   const dir = freshDir('plab-prompt-');
   mkdirSync(join(dir, 'empty'));
   writeFileSync(join(dir, 'weights.onnx'), '');
-  const at = (weights: string) => parse(`---\nmodels:\n  - name: m\n    config: gpt2\n    weights: ${weights}\n---\na\n~ b\n`, dir).diagnostics;
-  expectDiagnostic(at('nowhere.safetensors'), { code: 'file-not-found', message: `no weights at ${join(dir, 'nowhere.safetensors')}`, line: 4, column: 13 });
+  const at = (weights: string) =>
+    parse(`---\nmodels:\n  - name: m\n    config: gpt2\n    weights: ${weights}\n---\na\n~ b\n`, dir).diagnostics;
+  expectDiagnostic(at('nowhere.safetensors'), {
+    code: 'file-not-found',
+    message: `no weights at ${join(dir, 'nowhere.safetensors')}`,
+    line: 4,
+    column: 13,
+  });
   expectDiagnostic(at('empty'), { code: 'file-not-found', message: 'has no model.safetensors', line: 4, column: 13 });
-  expectDiagnostic(at('weights.onnx'), { code: 'bad-weights', message: 'must be a .safetensors file or a Hugging Face folder', line: 4, column: 13 });
+  expectDiagnostic(at('weights.onnx'), {
+    code: 'bad-weights',
+    message: 'must be a .safetensors file or a Hugging Face folder',
+    line: 4,
+    column: 13,
+  });
 });
 
 // ---------------------------------------------------------------- every problem at once, loading, outline
@@ -558,13 +1004,16 @@ sede: 1
 `;
   const { experiment, diagnostics } = parse(text);
   assert.equal(experiment, null);
-  assert.deepEqual(diagnostics.map((d) => [d.code, d.range.start.line, d.range.start.column]), [
-    ['unknown-key', 4, 4],
-    ['duplicate-name', 5, 10],
-    ['not-this-architecture', 7, 4],
-    ['unknown-key', 8, 0],
-    ['variant-without-base', 10, 2],
-  ]);
+  assert.deepEqual(
+    diagnostics.map((d) => [d.code, d.range.start.line, d.range.start.column]),
+    [
+      ['unknown-key', 4, 4],
+      ['duplicate-name', 5, 10],
+      ['not-this-architecture', 7, 4],
+      ['unknown-key', 8, 0],
+      ['variant-without-base', 10, 2],
+    ],
+  );
 });
 
 test('loadExperiment reads a file and throws LabInputError with every diagnostic', () => {
@@ -575,37 +1024,82 @@ test('loadExperiment reads a file and throws LabInputError with every diagnostic
 
   const bad = join(dir, 'bad.prompt');
   writeFileSync(bad, bertFile('n_layer: 2'));
-  assert.throws(() => loadExperiment(bad), (err: unknown) => {
-    assert.ok(err instanceof LabInputError);
-    assert.equal(err.diagnostics.length, 1);
-    assert.equal(err.message, `${bad}:5:5: error: \`n_layer\` is not a BERT config key; did you mean \`num_hidden_layers\`?`);
-    return true;
-  });
-  assert.throws(() => loadExperiment(join(dir, 'absent.prompt')), (err: unknown) => err instanceof LabInputError && err.diagnostics[0].code === 'file-not-found');
+  assert.throws(
+    () => loadExperiment(bad),
+    (err: unknown) => {
+      assert.ok(err instanceof LabInputError);
+      assert.equal(err.diagnostics.length, 1);
+      assert.equal(
+        err.message,
+        `${bad}:5:5: error: \`n_layer\` is not a BERT config key; did you mean \`num_hidden_layers\`?`,
+      );
+      return true;
+    },
+  );
+  assert.throws(
+    () => loadExperiment(join(dir, 'absent.prompt')),
+    (err: unknown) => err instanceof LabInputError && err.diagnostics[0].code === 'file-not-found',
+  );
 });
 
 test('the outline keeps cases and models while the front matter is broken', () => {
-  const text = '---\nmodels:\n  - name: gpt2\n    config: gpt2\n    n_layer: [\n---\nThe cat\n~ The dog\n\n# note\nAlone\n';
+  const text =
+    '---\nmodels:\n  - name: gpt2\n    config: gpt2\n    n_layer: [\n---\nThe cat\n~ The dog\n\n# note\nAlone\n';
   const outline = outlinePromptFile(text);
-  assert.deepEqual(outline.frontMatter, { range: { start: { line: 0, column: 0 }, end: { line: 5, column: 3 } }, closed: true });
+  assert.deepEqual(outline.frontMatter, {
+    range: { start: { line: 0, column: 0 }, end: { line: 5, column: 3 } },
+    closed: true,
+  });
   assert.equal(outline.bodyStartLine, 6);
-  assert.deepEqual(outline.bodyLines.map((l) => l.kind), ['base', 'variant', 'blank', 'comment', 'base', 'blank']);
-  assert.deepEqual(outline.cases.map((c) => [c.base.text, c.variants.length]), [['The cat', 1], ['Alone', 0]]);
+  assert.deepEqual(
+    outline.bodyLines.map((l) => l.kind),
+    ['base', 'variant', 'blank', 'comment', 'base', 'blank'],
+  );
+  assert.deepEqual(
+    outline.cases.map((c) => [c.base.text, c.variants.length]),
+    [
+      ['The cat', 1],
+      ['Alone', 0],
+    ],
+  );
   assert.equal(outline.models[0]?.name, 'gpt2');
 
   const good = outlinePromptFile(SEED);
-  assert.deepEqual(good.models.map((m) => m.name), ['gpt2', 'bert-causal', 'bert-causal-eval', 'bert']);
+  assert.deepEqual(
+    good.models.map((m) => m.name),
+    ['gpt2', 'bert-causal', 'bert-causal-eval', 'bert'],
+  );
   assert.deepEqual(good.models[1].nameRange?.start, { line: 5, column: 10 });
   assert.equal(outlinePromptFile('---\nmodels:\n').frontMatter?.closed, false);
 });
 
 test('the known keys have docs for completion and hover', () => {
   const top = KNOWN_KEYS.topLevel.map((k) => k.key);
-  assert.deepEqual(top, ['models', 'cases', 'perturb', 'seed', 'mode', 'dropout', 'add_special_tokens', 'atol', 'rtol', 'compare']);
-  assert.deepEqual(KNOWN_KEYS.modelEntry.slice(0, 3).map((k) => k.key), ['name', 'config', 'weights']);
+  assert.deepEqual(top, [
+    'models',
+    'cases',
+    'perturb',
+    'seed',
+    'mode',
+    'dropout',
+    'add_special_tokens',
+    'atol',
+    'rtol',
+    'compare',
+  ]);
+  assert.deepEqual(
+    KNOWN_KEYS.modelEntry.slice(0, 3).map((k) => k.key),
+    ['name', 'config', 'weights'],
+  );
   assert.ok(KNOWN_KEYS.config.bert.some((k) => k.key === 'is_decoder' && k.affectsForward));
   assert.ok(!KNOWN_KEYS.config.gpt2.some((k) => k.key === 'is_decoder'));
-  for (const k of [...KNOWN_KEYS.topLevel, ...KNOWN_KEYS.modelEntry, ...KNOWN_KEYS.case, ...KNOWN_KEYS.config.bert, ...KNOWN_KEYS.config.gpt2]) {
+  for (const k of [
+    ...KNOWN_KEYS.topLevel,
+    ...KNOWN_KEYS.modelEntry,
+    ...KNOWN_KEYS.case,
+    ...KNOWN_KEYS.config.bert,
+    ...KNOWN_KEYS.config.gpt2,
+  ]) {
     assert.ok(k.doc.length > 5 && !k.doc.includes('\n'), `doc of ${k.key}`);
   }
 });

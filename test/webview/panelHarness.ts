@@ -3,6 +3,7 @@
  * 127.0.0.1 and opens it in Debian's headless Chromium with a stand-in for VS Code's
  * `acquireVsCodeApi` (posted messages recorded, state kept in sessionStorage so it survives a reload).
  */
+import type * as PlaywrightCore from 'playwright-core';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -16,7 +17,15 @@ import { repoRoot } from '../helpers/paths';
 import type { ThemeFixture } from './themes';
 
 export const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** The bundle must exist and be newer than every webview source, or the test would check stale code. */
 export function bundlePath(): string {
@@ -24,7 +33,9 @@ export function bundlePath(): string {
   const bundle = join(root, 'dist', 'webview.js');
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`node build.mjs\` first`);
   const built = statSync(bundle).mtimeMs;
-  const stale = readdirSync(join(root, 'webview')).filter((name) => statSync(join(root, 'webview', name)).mtimeMs > built);
+  const stale = readdirSync(join(root, 'webview')).filter(
+    (name) => statSync(join(root, 'webview', name)).mtimeMs > built,
+  );
   if (stale.length) throw new Error(`dist/webview.js is older than webview/${stale[0]}: run \`node build.mjs\` first`);
   return bundle;
 }
@@ -52,7 +63,12 @@ export async function servePanel(): Promise<PanelServer> {
     state.requests.push(path);
     if (path === '/') {
       state.lastNonce = randomBytes(18).toString('base64url');
-      state.lastHtml = panelHtml({ cspSource: state.origin, nonce: state.lastNonce, scriptUri: `${state.origin}/dist/webview.js`, styleUri: `${state.origin}/media/panel.css` });
+      state.lastHtml = panelHtml({
+        cspSource: state.origin,
+        nonce: state.lastNonce,
+        scriptUri: `${state.origin}/dist/webview.js`,
+        styleUri: `${state.origin}/media/panel.css`,
+      });
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(state.lastHtml);
       return;
     }
@@ -71,10 +87,12 @@ export async function servePanel(): Promise<PanelServer> {
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: the webview test needs Debian's chromium (apt-get install chromium)`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: the webview test needs Debian's chromium (apt-get install chromium)`,
+    );
   }
   // Loaded at run time from node_modules: playwright-core reads its own files beside it and cannot be bundled.
-  const playwright = createRequire(join(repoRoot(), 'package.json'))('playwright-core') as typeof import('playwright-core');
+  const playwright = createRequire(join(repoRoot(), 'package.json'))('playwright-core') as typeof PlaywrightCore;
   return playwright.chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
@@ -86,7 +104,9 @@ function stubVsCodeApi(): void {
   w.__posted = posted;
   w.__cspViolations = violations;
   w.__stateWrites = 0;
-  document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  document.addEventListener('securitypolicyviolation', (e) =>
+    violations.push(`${e.violatedDirective} ${e.blockedURI}`),
+  );
   let acquired = false;
   w.acquireVsCodeApi = () => {
     if (acquired) throw new Error('acquireVsCodeApi may be called only once');
@@ -114,8 +134,15 @@ export interface OpenPanel {
   close(): Promise<void>;
 }
 
-export async function openPanel(browser: Browser, server: PanelServer, options: { deviceScaleFactor?: number; width?: number; height?: number } = {}): Promise<OpenPanel> {
-  const context = await browser.newContext({ viewport: { width: options.width ?? 1280, height: options.height ?? 900 }, deviceScaleFactor: options.deviceScaleFactor ?? 1 });
+export async function openPanel(
+  browser: Browser,
+  server: PanelServer,
+  options: { deviceScaleFactor?: number; width?: number; height?: number } = {},
+): Promise<OpenPanel> {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
+    deviceScaleFactor: options.deviceScaleFactor ?? 1,
+  });
   const page = await context.newPage();
   const dialogs: string[] = [];
   const pageErrors: string[] = [];
@@ -135,7 +162,10 @@ export async function posted(page: Page): Promise<FromWebview[]> {
 }
 
 export async function waitForPosted(page: Page, message: FromWebview): Promise<void> {
-  await page.waitForFunction((m) => (window as unknown as { __posted: unknown[] }).__posted.some((p) => JSON.stringify(p) === JSON.stringify(m)), message);
+  await page.waitForFunction(
+    (m) => (window as unknown as { __posted: unknown[] }).__posted.some((p) => JSON.stringify(p) === JSON.stringify(m)),
+    message,
+  );
 }
 
 /** Posts host messages as VS Code does (window message events) and waits until the panel has handled each (it saves state after every one). */
@@ -144,7 +174,10 @@ export async function send(page: Page, messages: ToWebview[]): Promise<void> {
   await page.evaluate((all) => {
     for (const message of all) window.postMessage(message, '*');
   }, messages);
-  await page.waitForFunction((target) => (window as unknown as { __stateWrites: number }).__stateWrites >= target, before + messages.length);
+  await page.waitForFunction(
+    (target) => (window as unknown as { __stateWrites: number }).__stateWrites >= target,
+    before + messages.length,
+  );
 }
 
 export async function savedState(page: Page): Promise<unknown> {

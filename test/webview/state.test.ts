@@ -45,12 +45,24 @@ describe('panel state', () => {
 
   it('ignores messages of a run it no longer shows', () => {
     const state = run(seedRunMessages('run-1'));
-    const after = run([{ type: 'result', runId: 'run-0', result: { ...SEED_RESULTS[0], verdict: 'bidirectional' } }, { type: 'progress', runId: 'run-0', model: 'gpt2', stage: 'running', message: 'x' }], state);
+    const after = run(
+      [
+        { type: 'result', runId: 'run-0', result: { ...SEED_RESULTS[0], verdict: 'bidirectional' } },
+        { type: 'progress', runId: 'run-0', model: 'gpt2', stage: 'running', message: 'x' },
+      ],
+      state,
+    );
     assert.equal(after, state);
   });
 
   it('shows a failure even before a run started, and a new run clears it', () => {
-    let state = reduce(emptyState(), { type: 'runFailed', runId: 'r', kind: 'input', message: 'two errors', details: ['a:1:1: x'] });
+    let state = reduce(emptyState(), {
+      type: 'runFailed',
+      runId: 'r',
+      kind: 'input',
+      message: 'two errors',
+      details: ['a:1:1: x'],
+    });
     assert.deepEqual(state.failure, { kind: 'input', message: 'two errors', details: ['a:1:1: x'] });
     assert.equal(state.status.kind, 'failed');
     state = reduce(state, { type: 'runStarted', outline: seedOutline('r2') });
@@ -58,15 +70,35 @@ describe('panel state', () => {
   });
 
   it('has one column per variant, or only those of `only`', () => {
-    const outline = { ...seedOutline(), cases: [{ caseIndex: 0, baseText: 'a', variants: [{ variantIndex: 0, text: 'b' }, { variantIndex: 1, text: 'c' }] }, { caseIndex: 1, baseText: 'd', variants: [{ variantIndex: 0, text: 'e' }] }] };
+    const outline = {
+      ...seedOutline(),
+      cases: [
+        {
+          caseIndex: 0,
+          baseText: 'a',
+          variants: [
+            { variantIndex: 0, text: 'b' },
+            { variantIndex: 1, text: 'c' },
+          ],
+        },
+        { caseIndex: 1, baseText: 'd', variants: [{ variantIndex: 0, text: 'e' }] },
+      ],
+    };
     assert.equal(columnsOf(outline, []).length, 3);
-    assert.deepEqual(columnsOf({ ...outline, only: { caseIndex: 0, variantIndex: 1 } }, []).map((c) => c.text), ['c']);
-    assert.deepEqual(columnsOf({ ...outline, only: { caseIndex: 1 } }, []).map((c) => c.text), ['e']);
+    assert.deepEqual(
+      columnsOf({ ...outline, only: { caseIndex: 0, variantIndex: 1 } }, []).map((c) => c.text),
+      ['c'],
+    );
+    assert.deepEqual(
+      columnsOf({ ...outline, only: { caseIndex: 1 } }, []).map((c) => c.text),
+      ['e'],
+    );
   });
 
   it('restores what setState saved (a JSON round trip) and starts empty from anything else', () => {
     const state = run(seedRunMessages());
     assert.deepEqual(restoreState(JSON.parse(JSON.stringify(state))), state);
-    for (const junk of [undefined, null, 42, 'x', { outline: 'nope', results: 'nope' }]) assert.deepEqual(restoreState(junk), emptyState());
+    for (const junk of [undefined, null, 42, 'x', { outline: 'nope', results: 'nope' }])
+      assert.deepEqual(restoreState(junk), emptyState());
   });
 });

@@ -28,7 +28,13 @@ export function compareHiddenStates(
         continue;
       }
       const d = compareVectors(
-        variantStates, pair.variant * hiddenSize, baseStates, pair.base * hiddenSize, hiddenSize, atol, rtol,
+        variantStates,
+        pair.variant * hiddenSize,
+        baseStates,
+        pair.base * hiddenSize,
+        hiddenSize,
+        atol,
+        rtol,
       );
       metrics.maxAbsDiff.push(d.maxAbsDiff);
       metrics.cosineDistance.push(d.cosineDistance);

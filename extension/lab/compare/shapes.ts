@@ -24,10 +24,18 @@ export function runShape(run: ModelRun, label: string): { layers: number; hidden
 }
 
 /** Throws unless the two runs have the same number of layers and the same hidden size. */
-export function sameShape(a: ModelRun, aLabel: string, b: ModelRun, bLabel: string): { layers: number; hiddenSize: number } {
+export function sameShape(
+  a: ModelRun,
+  aLabel: string,
+  b: ModelRun,
+  bLabel: string,
+): { layers: number; hiddenSize: number } {
   const shapeA = runShape(a, aLabel);
   const shapeB = runShape(b, bLabel);
-  if (shapeA.layers !== shapeB.layers || (shapeA.hiddenSize !== shapeB.hiddenSize && a.ids.length > 0 && b.ids.length > 0)) {
+  if (
+    shapeA.layers !== shapeB.layers ||
+    (shapeA.hiddenSize !== shapeB.hiddenSize && a.ids.length > 0 && b.ids.length > 0)
+  ) {
     throw new Error(
       `${aLabel} run has ${shapeA.layers} layers × H=${shapeA.hiddenSize}, ${bLabel} run ${shapeB.layers} layers × H=${shapeB.hiddenSize}`,
     );

@@ -70,7 +70,12 @@ export function isCloseTorch(v: number, b: number, atol: number, rtol: number): 
 }
 
 /** torch.allclose over two whole arrays (for callers that hold plain vectors). */
-export function allcloseTorch(variant: ArrayLike<number>, base: ArrayLike<number>, atol: number, rtol: number): boolean {
+export function allcloseTorch(
+  variant: ArrayLike<number>,
+  base: ArrayLike<number>,
+  atol: number,
+  rtol: number,
+): boolean {
   if (variant.length !== base.length) throw new Error(`allclose: lengths differ (${variant.length} vs ${base.length})`);
   for (let k = 0; k < base.length; k++) if (!isCloseTorch(variant[k], base[k], atol, rtol)) return false;
   return true;

@@ -15,11 +15,26 @@ function check(allowed: string, ok: (v: unknown) => boolean): ValueCheck {
 }
 
 export const isBoolean = check('`true` or `false`', (v) => typeof v === 'boolean');
-export const isPositiveInt = check('a whole number of at least 1', (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1);
-export const isNonNegativeInt = check('a whole number of at least 0', (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0);
-export const isProbability = check('a probability from 0 up to (not including) 1', (v) => typeof v === 'number' && v >= 0 && v < 1);
-export const isPositiveNumber = check('a number greater than 0', (v) => typeof v === 'number' && Number.isFinite(v) && v > 0);
-export const isNonNegativeNumber = check('a number of at least 0', (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0);
+export const isPositiveInt = check(
+  'a whole number of at least 1',
+  (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1,
+);
+export const isNonNegativeInt = check(
+  'a whole number of at least 0',
+  (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0,
+);
+export const isProbability = check(
+  'a probability from 0 up to (not including) 1',
+  (v) => typeof v === 'number' && v >= 0 && v < 1,
+);
+export const isPositiveNumber = check(
+  'a number greater than 0',
+  (v) => typeof v === 'number' && Number.isFinite(v) && v > 0,
+);
+export const isNonNegativeNumber = check(
+  'a number of at least 0',
+  (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0,
+);
 export const isText = check('text', (v) => typeof v === 'string' && v.length > 0);
 export const isAnything = check('anything', () => true);
 

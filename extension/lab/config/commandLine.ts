@@ -31,9 +31,16 @@ function defaultName(options: Record<string, string>): string | undefined {
 }
 
 /** Options are the model's keys only (`config`, `weights`, `is_decoder`, …): the caller removes its own (`text`, `out`, …). */
-export function modelSpecFromOptions(options: Record<string, string>, cwd: string, files: FileAccess = nodeFileAccess): ModelSpec {
+export function modelSpecFromOptions(
+  options: Record<string, string>,
+  cwd: string,
+  files: FileAccess = nodeFileAccess,
+): ModelSpec {
   const keys = Object.keys(options);
-  const at = (index: number): SourceRange => ({ start: { line: 0, column: index }, end: { line: 0, column: index + 1 } });
+  const at = (index: number): SourceRange => ({
+    start: { line: 0, column: index },
+    end: { line: 0, column: index + 1 },
+  });
   const fields: EntryField[] = keys.map((key, index) => ({
     key,
     value: TEXT_KEYS.has(key) ? options[key] : parseOptionValue(options[key]),
@@ -41,10 +48,14 @@ export function modelSpecFromOptions(options: Record<string, string>, cwd: strin
     valueRange: at(index),
   }));
   const name = options.name ?? defaultName(options);
-  if (options.name === undefined && name !== undefined) fields.push({ key: 'name', value: name, keyRange: at(keys.length), valueRange: at(keys.length) });
+  if (options.name === undefined && name !== undefined)
+    fields.push({ key: 'name', value: name, keyRange: at(keys.length), valueRange: at(keys.length) });
 
   const whole: SourceRange = { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } };
-  const { spec, diagnostics } = resolveModelSpec({ fields, range: whole }, { file: COMMAND_LINE_FILE, baseDir: cwd, files });
+  const { spec, diagnostics } = resolveModelSpec(
+    { fields, range: whole },
+    { file: COMMAND_LINE_FILE, baseDir: cwd, files },
+  );
   const errors = diagnostics
     .filter((d) => d.severity === 'error')
     .map((d) => {

@@ -9,7 +9,7 @@ export interface KeyDoc {
 }
 
 export const MODEL_ENTRY_KEYS: readonly KeyDoc[] = [
-  { key: 'name', doc: 'The model\'s name in results (required, unique in the file).' },
+  { key: 'name', doc: "The model's name in results (required, unique in the file)." },
   {
     key: 'config',
     doc: 'A preset (bert-base-uncased, gpt2) or the path of a Hugging Face config.json, relative to this file. Not needed when `weights:` is a folder with a config.json.',

@@ -8,7 +8,18 @@ export { modelSpecFromOptions, parseOptionValue, COMMAND_LINE_FILE } from './com
 export { nodeFileAccess, isPreset, type FileAccess } from './sources';
 export { checkConfigKey } from './validate';
 export {
-  architectureOf, dimsOf, numLayers, hiddenSize, numHeads, intermediateSize, vocabSize, maxPositions, layerNormEps,
-  dropoutRates, activation, type ModelDims, type DropoutRates,
+  architectureOf,
+  dimsOf,
+  numLayers,
+  hiddenSize,
+  numHeads,
+  intermediateSize,
+  vocabSize,
+  maxPositions,
+  layerNormEps,
+  dropoutRates,
+  activation,
+  type ModelDims,
+  type DropoutRates,
 } from './dims';
 export { DiagnosticList } from './diagnostics';

@@ -10,7 +10,15 @@ import { DiagnosticList } from './diagnostics';
 import { MODEL_ENTRY_KEY_NAMES } from './entryKeys';
 import { CLASS_DEFAULTS } from './presets';
 import { RUN_SETTING_DEFAULTS, RUN_SETTING_KEYS, checkRunSetting, type RunSettings } from './runSettings';
-import { inspectWeights, loadConfig, readConfigFile, type FileAccess, type InspectedWeights, type LoadedConfig, type Sourced } from './sources';
+import {
+  inspectWeights,
+  loadConfig,
+  readConfigFile,
+  type FileAccess,
+  type InspectedWeights,
+  type LoadedConfig,
+  type Sourced,
+} from './sources';
 import { closestMatch } from './suggest';
 import { checkConfigKey, checkConsistency } from './validate';
 
@@ -109,9 +117,17 @@ export function resolveModelSpec(entry: ModelEntry, ctx: ResolveContext): Resolv
   return { spec, diagnostics: out.items };
 }
 
-function resolveName(nameField: EntryField | undefined, entryStart: SourceRange, out: DiagnosticList): string | undefined {
+function resolveName(
+  nameField: EntryField | undefined,
+  entryStart: SourceRange,
+  out: DiagnosticList,
+): string | undefined {
   if (!nameField) {
-    out.error('missing-key', 'this model has no `name`; every model needs one (e.g. `name: gpt2`), unique in the file', entryStart);
+    out.error(
+      'missing-key',
+      'this model has no `name`; every model needs one (e.g. `name: gpt2`), unique in the file',
+      entryStart,
+    );
     return undefined;
   }
   const bad = checkValue('name', nameField.value, isText);
@@ -145,7 +161,11 @@ function resolveConfigPlace(
   if (configField) {
     const loaded = followPath(configField, (v) => loadConfig(v, ctx.baseDir, ctx.files), out);
     if (loaded && weights?.folderConfig && weightsField) {
-      out.warning('config-overrides-folder', `\`config:\` is used instead of ${weights.folderConfig}; the weights must still fit it`, configField.keyRange);
+      out.warning(
+        'config-overrides-folder',
+        `\`config:\` is used instead of ${weights.folderConfig}; the weights must still fit it`,
+        configField.keyRange,
+      );
     }
     return loaded && { loaded, range: configField.valueRange };
   }
@@ -154,8 +174,14 @@ function resolveConfigPlace(
     return loaded && { loaded, range: weightsField.valueRange };
   }
   if (weightsField && !weights) return undefined; // the weights problem is already reported; one error is enough
-  const why = weights ? '`weights:` is a single file, so `config:` must say what architecture it holds' : 'it says which architecture to build';
-  out.error('missing-key', `this model has no \`config\`: ${why}. Write a preset (\`config: gpt2\`, \`config: bert-base-uncased\`) or the path of a config.json`, entryStart);
+  const why = weights
+    ? '`weights:` is a single file, so `config:` must say what architecture it holds'
+    : 'it says which architecture to build';
+  out.error(
+    'missing-key',
+    `this model has no \`config\`: ${why}. Write a preset (\`config: gpt2\`, \`config: bert-base-uncased\`) or the path of a config.json`,
+    entryStart,
+  );
   return undefined;
 }
 
@@ -177,13 +203,18 @@ function checkOverrides(architecture: Architecture, overrides: EntryField[], out
   const candidates = [...MODEL_ENTRY_KEY_NAMES, ...RUN_SETTING_KEYS];
   return overrides.filter((f) => {
     if (FILE_LEVEL_KEYS.has(f.key)) {
-      out.error('unknown-key', `\`${f.key}\` belongs at the top of the front matter, not inside a model entry`, f.keyRange);
+      out.error(
+        'unknown-key',
+        `\`${f.key}\` belongs at the top of the front matter, not inside a model entry`,
+        f.keyRange,
+      );
       return false;
     }
     const problem = checkConfigKey(architecture, f.key, f.value, candidates);
     if (!problem) return true;
     // A wrong value is fixed in the value; a wrong or unimplemented key starts at the key.
-    const range = problem.code === 'bad-value' ? f.valueRange : problem.code === 'not-supported' ? keyToValue(f) : f.keyRange;
+    const range =
+      problem.code === 'bad-value' ? f.valueRange : problem.code === 'not-supported' ? keyToValue(f) : f.keyRange;
     out.error(problem.code, problem.message, range);
     return false;
   });
@@ -192,12 +223,23 @@ function checkOverrides(architecture: Architecture, overrides: EntryField[], out
 /** Without a config the architecture is unknown: only keys that belong to neither family can be judged. */
 function checkOverridesWithoutArchitecture(overrides: EntryField[], out: DiagnosticList): void {
   const known = (key: string) =>
-    (['bert', 'gpt2'] as const).some((a) => CONFIG_KEYS[a].has(key) || key in REFUSED_KEYS[a] || key in CROSS_FAMILY_NAMES[a]) || key === 'model_type';
-  const candidates = [...MODEL_ENTRY_KEY_NAMES, ...RUN_SETTING_KEYS, ...CONFIG_KEYS.bert.keys(), ...CONFIG_KEYS.gpt2.keys()];
+    (['bert', 'gpt2'] as const).some(
+      (a) => CONFIG_KEYS[a].has(key) || key in REFUSED_KEYS[a] || key in CROSS_FAMILY_NAMES[a],
+    ) || key === 'model_type';
+  const candidates = [
+    ...MODEL_ENTRY_KEY_NAMES,
+    ...RUN_SETTING_KEYS,
+    ...CONFIG_KEYS.bert.keys(),
+    ...CONFIG_KEYS.gpt2.keys(),
+  ];
   for (const f of overrides) {
     if (known(f.key)) continue;
     const guess = closestMatch(f.key, candidates);
-    out.error('unknown-key', `\`${f.key}\` is not a model-entry key nor a config key of BERT or GPT-2${guess ? `; did you mean \`${guess}\`?` : ''}`, f.keyRange);
+    out.error(
+      'unknown-key',
+      `\`${f.key}\` is not a model-entry key nor a config key of BERT or GPT-2${guess ? `; did you mean \`${guess}\`?` : ''}`,
+      f.keyRange,
+    );
   }
 }
 
@@ -210,7 +252,12 @@ function checkMergedConfig(config: HfConfig, overrides: EntryField[], place: Con
   }
 }
 
-function resolveRunSettings(field: Map<string, EntryField>, defaults: ReadonlyMap<string, unknown> | undefined, hasWeights: boolean, tolerances: ResolveContext['toleranceDefaults'] = {}): RunSettings {
+function resolveRunSettings(
+  field: Map<string, EntryField>,
+  defaults: ReadonlyMap<string, unknown> | undefined,
+  hasWeights: boolean,
+  tolerances: ResolveContext['toleranceDefaults'] = {},
+): RunSettings {
   const get = (key: string): unknown => (field.has(key) ? field.get(key)!.value : defaults?.get(key));
   // Hugging Face: from_config leaves a model in train mode, from_pretrained calls eval().
   const mode = (get('mode') as RunSettings['mode'] | undefined) ?? (hasWeights ? 'eval' : 'train');

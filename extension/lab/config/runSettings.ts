@@ -20,7 +20,11 @@ const isCompareList: ValueCheck = {
 };
 
 export const RUN_SETTINGS: readonly RunSettingInfo[] = [
-  { key: 'seed', doc: 'Seed of the random weights and of the dropout masks (a whole number, default 0).', check: isNonNegativeInt },
+  {
+    key: 'seed',
+    doc: 'Seed of the random weights and of the dropout masks (a whole number, default 0).',
+    check: isNonNegativeInt,
+  },
   {
     key: 'mode',
     doc: '`train` (dropout on) or `eval` (dropout off). Default as in Hugging Face: `train` for a model built from a config (`from_config`), `eval` with `weights:` (`from_pretrained`).',
@@ -33,10 +37,27 @@ export const RUN_SETTINGS: readonly RunSettingInfo[] = [
     check: oneOf(['independent', 'paired']),
     values: ['independent', 'paired'],
   },
-  { key: 'add_special_tokens', doc: 'Add the tokenizer\'s special tokens ([CLS] … [SEP] for BERT; GPT-2 adds none). Default true, as in Hugging Face.', check: isBoolean },
-  { key: 'atol', doc: 'Absolute tolerance of `allclose` (default 1e-8, as `torch.allclose`).', check: isNonNegativeNumber },
-  { key: 'rtol', doc: 'Relative tolerance of `allclose` (default 1e-5, as `torch.allclose`).', check: isNonNegativeNumber },
-  { key: 'compare', doc: 'What to compare: `hidden_states` (the only choice for now).', check: isCompareList, values: ['hidden_states'] },
+  {
+    key: 'add_special_tokens',
+    doc: "Add the tokenizer's special tokens ([CLS] … [SEP] for BERT; GPT-2 adds none). Default true, as in Hugging Face.",
+    check: isBoolean,
+  },
+  {
+    key: 'atol',
+    doc: 'Absolute tolerance of `allclose` (default 1e-8, as `torch.allclose`).',
+    check: isNonNegativeNumber,
+  },
+  {
+    key: 'rtol',
+    doc: 'Relative tolerance of `allclose` (default 1e-5, as `torch.allclose`).',
+    check: isNonNegativeNumber,
+  },
+  {
+    key: 'compare',
+    doc: 'What to compare: `hidden_states` (the only choice for now).',
+    check: isCompareList,
+    values: ['hidden_states'],
+  },
 ];
 
 export const RUN_SETTING_KEYS: ReadonlySet<string> = new Set(RUN_SETTINGS.map((s) => s.key));
@@ -48,7 +69,13 @@ export function runSettingInfo(key: string): RunSettingInfo | undefined {
 /** The settings once defaults are applied; `mode` has no fixed default (it depends on `weights:`). */
 export type RunSettings = Pick<ModelSpec, 'seed' | 'mode' | 'dropout' | 'addSpecialTokens' | 'atol' | 'rtol'>;
 
-export const RUN_SETTING_DEFAULTS = { seed: 0, dropout: 'independent', add_special_tokens: true, atol: 1e-8, rtol: 1e-5 } as const;
+export const RUN_SETTING_DEFAULTS = {
+  seed: 0,
+  dropout: 'independent',
+  add_special_tokens: true,
+  atol: 1e-8,
+  rtol: 1e-5,
+} as const;
 
 /** The problem with a run setting's value, or undefined when it is fine (or not a run setting). */
 export function checkRunSetting(key: string, value: unknown): { code: string; message: string } | undefined {

@@ -76,7 +76,12 @@ export function loadConfig(value: string, baseDir: string, files: FileAccess): S
         },
       };
     }
-    return { problem: { code: 'file-not-found', message: `no config file at ${path} (\`config:\` paths are relative to this file's folder)` } };
+    return {
+      problem: {
+        code: 'file-not-found',
+        message: `no config file at ${path} (\`config:\` paths are relative to this file's folder)`,
+      },
+    };
   }
   const file = files.isDirectory(path) ? join(path, 'config.json') : path;
   if (file !== path && !files.fileExists(file)) {
@@ -101,7 +106,12 @@ export function readConfigFile(path: string, files: FileAccess): Sourced<LoadedC
   const record = config as Record<string, unknown>;
   const modelType = record.model_type;
   if (modelType === undefined) {
-    return { problem: { code: 'bad-config-file', message: `${path} has no \`model_type\`; it must say ${listNames(SUPPORTED_MODEL_TYPES)}` } };
+    return {
+      problem: {
+        code: 'bad-config-file',
+        message: `${path} has no \`model_type\`; it must say ${listNames(SUPPORTED_MODEL_TYPES)}`,
+      },
+    };
   }
   if (!SUPPORTED_MODEL_TYPES.includes(modelType as Architecture)) {
     return {
@@ -124,22 +134,39 @@ export interface InspectedWeights {
 /** `weights:` — a safetensors file, or a Hugging Face folder with model.safetensors. Never a pickle. */
 export function inspectWeights(value: string, baseDir: string, files: FileAccess): Sourced<InspectedWeights> {
   const path = resolve(baseDir, value);
-  if (PICKLE_EXTENSIONS.includes(extname(path).toLowerCase())) return { problem: { code: 'pickle-weights', message: PICKLE_MESSAGE } };
+  if (PICKLE_EXTENSIONS.includes(extname(path).toLowerCase()))
+    return { problem: { code: 'pickle-weights', message: PICKLE_MESSAGE } };
   if (!files.fileExists(path)) {
-    return { problem: { code: 'file-not-found', message: `no weights at ${path} (\`weights:\` paths are relative to this file's folder)` } };
+    return {
+      problem: {
+        code: 'file-not-found',
+        message: `no weights at ${path} (\`weights:\` paths are relative to this file's folder)`,
+      },
+    };
   }
   if (!files.isDirectory(path)) {
     if (extname(path).toLowerCase() !== '.safetensors') {
-      return { problem: { code: 'bad-weights', message: `\`weights:\` must be a .safetensors file or a Hugging Face folder, not ${basename(path)}` } };
+      return {
+        problem: {
+          code: 'bad-weights',
+          message: `\`weights:\` must be a .safetensors file or a Hugging Face folder, not ${basename(path)}`,
+        },
+      };
     }
     return { ok: { path } };
   }
   const has = (name: string) => files.fileExists(join(path, name));
   if (!has('model.safetensors')) {
     if (has('model.safetensors.index.json')) {
-      return { problem: { code: 'not-supported', message: `not supported yet: sharded safetensors (${path} has model.safetensors.index.json); save the model as one model.safetensors` } };
+      return {
+        problem: {
+          code: 'not-supported',
+          message: `not supported yet: sharded safetensors (${path} has model.safetensors.index.json); save the model as one model.safetensors`,
+        },
+      };
     }
-    if (has('pytorch_model.bin') || has('pytorch_model.bin.index.json')) return { problem: { code: 'pickle-weights', message: `${PICKLE_MESSAGE} (${path} has only pytorch_model.bin)` } };
+    if (has('pytorch_model.bin') || has('pytorch_model.bin.index.json'))
+      return { problem: { code: 'pickle-weights', message: `${PICKLE_MESSAGE} (${path} has only pytorch_model.bin)` } };
     return { problem: { code: 'file-not-found', message: `the folder ${path} has no model.safetensors` } };
   }
   return { ok: { path, folderConfig: has('config.json') ? join(path, 'config.json') : undefined } };

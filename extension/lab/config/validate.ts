@@ -23,12 +23,20 @@ export function forwardKeysOf(architecture: Architecture): string[] {
  * One key of a config (from a file or an override). `otherCandidates` are further names the
  * user may have meant (the model-entry keys, when the key was written in an entry).
  */
-export function checkConfigKey(architecture: Architecture, key: string, value: unknown, otherCandidates: readonly string[] = []): KeyProblem | undefined {
+export function checkConfigKey(
+  architecture: Architecture,
+  key: string,
+  value: unknown,
+  otherCandidates: readonly string[] = [],
+): KeyProblem | undefined {
   const label = ARCHITECTURE_LABEL[architecture];
   if (key === 'model_type') {
     return value === architecture
       ? undefined
-      : { code: 'bad-value', message: `\`model_type\` cannot change the architecture: this model is ${label} (\`model_type: ${architecture}\`), as its config says` };
+      : {
+          code: 'bad-value',
+          message: `\`model_type\` cannot change the architecture: this model is ${label} (\`model_type: ${architecture}\`), as its config says`,
+        };
   }
   const refused = REFUSED_KEYS[architecture][key];
   if (refused) return { code: 'not-this-architecture', message: refused };
@@ -58,7 +66,8 @@ export interface ConsistencyProblem extends KeyProblem {
 /** Checks across keys of a complete config whose single values are already valid. */
 export function checkConsistency(config: HfConfig): ConsistencyProblem[] {
   const problems: ConsistencyProblem[] = [];
-  const [hiddenKey, headsKey] = config.model_type === 'bert' ? ['hidden_size', 'num_attention_heads'] : ['n_embd', 'n_head'];
+  const [hiddenKey, headsKey] =
+    config.model_type === 'bert' ? ['hidden_size', 'num_attention_heads'] : ['n_embd', 'n_head'];
   const hidden = config[hiddenKey] as number;
   const heads = config[headsKey] as number;
   if (hidden % heads !== 0) {

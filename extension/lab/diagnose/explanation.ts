@@ -67,7 +67,9 @@ function explainBidirectional(input: DiagnoseInput, earlier: EarlierMaximum | nu
   const edit = describeEdit(input.alignment, input.baseTokens, input.variantTokens);
   const leak = earlier?.maxAbsDiff ?? NaN;
   const where = earlier === null ? '' : ` at layer ${earlier.layer}, position ${earlier.position}`;
-  const control = input.control.identical ? 'the same input run twice gave identical states' : `the control run differs by at most ${formatNumber(input.control.maxAbsDiff)}`;
+  const control = input.control.identical
+    ? 'the same input run twice gave identical states'
+    : `the control run differs by at most ${formatNumber(input.control.maxAbsDiff)}`;
   const margin = input.noise.value > 0 ? `, ${formatNumber(leak / input.noise.value)}× the noise floor` : '';
   const why = input.causalMask
     ? 'even though the attention mask is causal'

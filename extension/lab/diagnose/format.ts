@@ -1,14 +1,7 @@
 /** How numbers, tokens and position ranges read in findings and explanations. */
 import type { Alignment, TokenView } from '../../protocol/report';
 
-/** Compact: two significant digits, plain between 1e-3 and 1e5 (0.0028, 0.41, 1500), else 2.4e-5. */
-export function formatNumber(x: number): string {
-  if (x === 0) return '0';
-  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'NaN' : x > 0 ? '∞' : '−∞';
-  const magnitude = Math.abs(x);
-  if (magnitude >= 1e-3 && magnitude < 1e5) return String(Number(x.toPrecision(2)));
-  return x.toExponential(1).replace('.0e', 'e').replace('e+', 'e');
-}
+export { formatNumber } from '../../protocol/numbers';
 
 /** A token as the tokenizer spells it, in backticks (`Ġwill`, `##in`, `[CLS]`). */
 export function quoteToken(token: TokenView): string {
@@ -33,7 +26,11 @@ export function plural(count: number, word: string): string {
  * The edit in tokens: the first run of pairs that are not `same`, e.g. "`Ġe` `in` → `Ġd` `as`",
  * "inserted `Ġvery`", "deleted `Ġnot`". Empty when the alignment has no edit.
  */
-export function describeEdit(alignment: Alignment, baseTokens: readonly TokenView[], variantTokens: readonly TokenView[]): string {
+export function describeEdit(
+  alignment: Alignment,
+  baseTokens: readonly TokenView[],
+  variantTokens: readonly TokenView[],
+): string {
   const start = alignment.pairs.findIndex((pair) => pair.kind !== 'same');
   if (start < 0) return '';
   let end = start;

@@ -28,7 +28,8 @@ function padTextFindings(input: DiagnoseInput): Finding[] {
       if (reported.has(padText)) continue;
       reported.add(padText);
       const pieces = findPieces(tokens, padText);
-      const splitInto = pieces === null ? 'reads it as ordinary text' : `splits it into ${pieces.map(quoteToken).join(', ')}`;
+      const splitInto =
+        pieces === null ? 'reads it as ordinary text' : `splits it into ${pieces.map(quoteToken).join(', ')}`;
       findings.push({
         code: 'pad-text-not-pad-token',
         severity: 'warning',
@@ -76,8 +77,12 @@ function specialTokenFindings(input: DiagnoseInput): Finding[] {
   const first = input.baseTokens[0];
   if (first === undefined || !first.special) return [];
   const last = input.baseTokens[input.baseTokens.length - 1];
-  const origin = input.model.addSpecialTokens ? 'that the tokenizer adds (add_special_tokens: true)' : 'written in your text';
-  const sentences = [`Position 0 is the special token ${quoteToken(first)} ${origin}, not the first word of your prompt.`];
+  const origin = input.model.addSpecialTokens
+    ? 'that the tokenizer adds (add_special_tokens: true)'
+    : 'written in your text';
+  const sentences = [
+    `Position 0 is the special token ${quoteToken(first)} ${origin}, not the first word of your prompt.`,
+  ];
   if (input.variantTokens[0]?.id === first.id) {
     sentences.push('It is the same on both sides, so it is one of the earlier positions that are judged.');
   }
@@ -86,7 +91,11 @@ function specialTokenFindings(input: DiagnoseInput): Finding[] {
   }
   const finding: Finding = { code: 'special-tokens-added', severity: 'info', message: sentences.join(' ') };
   if (input.model.addSpecialTokens) {
-    finding.fix = { description: 'set add_special_tokens: false (position 0 is then your first word)', key: 'add_special_tokens', value: false };
+    finding.fix = {
+      description: 'set add_special_tokens: false (position 0 is then your first word)',
+      key: 'add_special_tokens',
+      value: false,
+    };
   }
   return [finding];
 }

@@ -77,7 +77,9 @@ function leakBelowAtolFindings(input: DiagnoseInput, earlier: EarlierMaximum | n
   const { atol, rtol } = input.model;
   const leak = earlier.maxAbsDiff;
   const tolerance =
-    leak <= atol ? `below your atol ${formatNumber(atol)}` : `within your atol ${formatNumber(atol)} + rtol ${formatNumber(rtol)}·|b|`;
+    leak <= atol
+      ? `below your atol ${formatNumber(atol)}`
+      : `within your atol ${formatNumber(atol)} + rtol ${formatNumber(rtol)}·|b|`;
   const control = input.control.identical
     ? 'the control run is exact'
     : `the control run differs by at most ${formatNumber(input.control.maxAbsDiff)}`;
@@ -92,7 +94,11 @@ function leakBelowAtolFindings(input: DiagnoseInput, earlier: EarlierMaximum | n
   // An atol one decade below the leak and above the noise floor makes allclose agree with the verdict.
   const suggested = Number(`1e${Math.floor(Math.log10(leak)) - 1}`);
   if (suggested > input.noise.value && suggested < atol) {
-    finding.fix = { description: `set atol: ${formatNumber(suggested)} (below the leak, above the noise floor)`, key: 'atol', value: suggested };
+    finding.fix = {
+      description: `set atol: ${formatNumber(suggested)} (below the leak, above the noise floor)`,
+      key: 'atol',
+      value: suggested,
+    };
   }
   return [finding];
 }

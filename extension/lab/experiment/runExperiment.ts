@@ -7,7 +7,7 @@ import { REPORT_VERSION, type ComparisonReport, type VariantResult } from '../..
 import { LabInputError, type Experiment, type ModelSpec, type PromptText } from '../types';
 import { loadTokenizer, type EncodedText, type LabTokenizer } from '../tokenizers';
 import { compareVariant } from '../compare';
-import { ModelStore } from '../models/modelStore';
+import { type ModelStore } from '../models/modelStore';
 import { dimsOf } from '../config';
 import { CheckpointError } from '../models/weightSource';
 import { dropoutSeedFor } from './dropoutSeeds';
@@ -44,7 +44,8 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
   };
   for (const spec of experiment.models) {
     checkCancelled();
-    const progress = (stage: ExperimentProgress['stage'], message: string) => options.onProgress?.({ model: spec.name, stage, message });
+    const progress = (stage: ExperimentProgress['stage'], message: string) =>
+      options.onProgress?.({ model: spec.name, stage, message });
     progress('tokenizing', `tokenizing with the ${spec.tokenizer} tokenizer`);
     const tokenizer = await loadTokenizer(spec.tokenizer, options.store.cacheDir);
     const cases = experiment.cases
@@ -55,17 +56,36 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
         base: encodeChecked(experiment, spec, tokenizer, c.base),
         variants: c.variants
           .map((v, variantIndex) => ({ v, variantIndex }))
-          .filter(({ variantIndex }) => options.only?.variantIndex === undefined || options.only.variantIndex === variantIndex)
-          .map(({ v, variantIndex }) => ({ variantIndex, text: v.text, encoded: encodeChecked(experiment, spec, tokenizer, v) })),
+          .filter(
+            ({ variantIndex }) =>
+              options.only?.variantIndex === undefined || options.only.variantIndex === variantIndex,
+          )
+          .map(({ v, variantIndex }) => ({
+            variantIndex,
+            text: v.text,
+            encoded: encodeChecked(experiment, spec, tokenizer, v),
+          })),
         baseText: c.base.text,
       }))
       .filter((c) => c.variants.length > 0);
     if (cases.length === 0) continue;
 
     // A cancel during a build answers at once; the build itself finishes in the background and is cached for next time.
-    const session = await untilCancelled(options.store.get(spec, (message) => progress('building', message)), options.signal).catch((e: unknown) => {
+    const session = await untilCancelled(
+      options.store.get(spec, (message) => progress('building', message)),
+      options.signal,
+    ).catch((e: unknown) => {
       // A checkpoint that doesn't fit is the user's input: point at the model entry.
-      if (e instanceof CheckpointError) throw new LabInputError([{ severity: 'error', message: `${spec.name}: ${e.message}`, file: experiment.file, range: spec.range, code: 'bad-weights' }]);
+      if (e instanceof CheckpointError)
+        throw new LabInputError([
+          {
+            severity: 'error',
+            message: `${spec.name}: ${e.message}`,
+            file: experiment.file,
+            range: spec.range,
+            code: 'bad-weights',
+          },
+        ]);
       throw e;
     });
     const summary = summarizeModel(spec);
@@ -75,10 +95,19 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
       progress('running', `running case ${c.caseIndex + 1} (${c.variants.length + 2} inputs in one batch)`);
       const inputs = [c.base, c.base, ...c.variants.map((v) => v.encoded)].map((e, runIndex) => ({
         ids: e.ids,
-        dropoutSeed: dropoutSeedFor(spec, c.caseIndex, runIndex === 0 || runIndex === 1 ? runIndex : 2 + c.variants[runIndex - 2].variantIndex),
+        dropoutSeed: dropoutSeedFor(
+          spec,
+          c.caseIndex,
+          runIndex === 0 || runIndex === 1 ? runIndex : 2 + c.variants[runIndex - 2].variantIndex,
+        ),
       }));
       const outputs = await session.forward(inputs, { causal, rates: summary.dropoutRates });
-      const run = (i: number, e: EncodedText) => ({ ids: e.ids, tokens: e.tokens, hiddenStates: outputs[i].hiddenStates, nextTokenLogits: outputs[i].lastLogits });
+      const run = (i: number, e: EncodedText) => ({
+        ids: e.ids,
+        tokens: e.tokens,
+        hiddenStates: outputs[i].hiddenStates,
+        nextTokenLogits: outputs[i].lastLogits,
+      });
       for (const [k, v] of c.variants.entries()) {
         checkCancelled();
         const result = compareVariant({
@@ -122,7 +151,12 @@ function untilCancelled<T>(work: Promise<T>, signal: AbortSignal | undefined): P
 }
 
 /** Tokenizes one prompt and checks it fits the model: every id in the vocabulary, not too long. */
-function encodeChecked(experiment: Experiment, spec: ModelSpec, tokenizer: LabTokenizer, prompt: PromptText): EncodedText {
+function encodeChecked(
+  experiment: Experiment,
+  spec: ModelSpec,
+  tokenizer: LabTokenizer,
+  prompt: PromptText,
+): EncodedText {
   const encoded = tokenizer.encode(prompt.text, spec.addSpecialTokens);
   const d = dimsOf(spec.config);
   const fail = (message: string, code: string) => {
@@ -131,10 +165,16 @@ function encodeChecked(experiment: Experiment, spec: ModelSpec, tokenizer: LabTo
   if (encoded.ids.length === 0) fail(`this prompt gives no tokens for ${spec.name}: nothing to run`, 'empty-prompt');
   const outside = encoded.ids.find((id) => id >= d.vocabSize);
   if (outside !== undefined) {
-    fail(`token id ${outside} (${JSON.stringify(tokenizer.tokenText(outside))}) is outside ${spec.name}'s vocabulary (vocab_size ${d.vocabSize}); the ${spec.tokenizer} tokenizer needs a model with its full vocabulary`, 'token-outside-vocabulary');
+    fail(
+      `token id ${outside} (${JSON.stringify(tokenizer.tokenText(outside))}) is outside ${spec.name}'s vocabulary (vocab_size ${d.vocabSize}); the ${spec.tokenizer} tokenizer needs a model with its full vocabulary`,
+      'token-outside-vocabulary',
+    );
   }
   if (encoded.ids.length > d.maxPositions) {
-    fail(`this prompt is ${encoded.ids.length} tokens long for ${spec.name}, which has only ${d.maxPositions} positions`, 'prompt-too-long');
+    fail(
+      `this prompt is ${encoded.ids.length} tokens long for ${spec.name}, which has only ${d.maxPositions} positions`,
+      'prompt-too-long',
+    );
   }
   return encoded;
 }

@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import type { ModelSpec } from '../types';
 import { ensureModel, type BuildProgress } from './modelCache';
 
-export async function exportModelFolder(spec: ModelSpec, cacheDir: string, outDir: string, progress?: BuildProgress): Promise<{ configPath: string; weightsPath: string }> {
+export async function exportModelFolder(
+  spec: ModelSpec,
+  cacheDir: string,
+  outDir: string,
+  progress?: BuildProgress,
+): Promise<{ configPath: string; weightsPath: string }> {
   const built = await ensureModel(spec, cacheDir, progress);
   mkdirSync(outDir, { recursive: true });
   const config: Record<string, unknown> = {

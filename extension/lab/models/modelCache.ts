@@ -41,7 +41,9 @@ export function cacheKey(spec: ModelSpec): string {
     typeVocabSize: d.typeVocabSize,
     layerNormEps: d.layerNormEps,
   };
-  const source = spec.weights ? { weights: checkpointIdentity(spec.weights) } : { seed: spec.seed, initializerRange: d.initializerRange, padTokenId: d.padTokenId };
+  const source = spec.weights
+    ? { weights: checkpointIdentity(spec.weights) }
+    : { seed: spec.seed, initializerRange: d.initializerRange, padTokenId: d.padTokenId };
   const text = JSON.stringify({ builder: BUILDER_VERSION, shape, source });
   return `${d.architecture}-${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
 }
@@ -64,12 +66,22 @@ function sweepStaleBuilds(root: string): void {
 }
 
 /** Returns the cached model for a spec, building it first if needed. */
-export async function ensureModel(spec: ModelSpec, cacheDir: string, progress: BuildProgress = () => {}): Promise<BuiltModel> {
+export async function ensureModel(
+  spec: ModelSpec,
+  cacheDir: string,
+  progress: BuildProgress = () => {},
+): Promise<BuiltModel> {
   const dims = dimsOf(spec.config);
   const key = cacheKey(spec);
   const root = join(cacheDir, 'models');
   const dir = join(root, key);
-  const built: BuiltModel = { key, dir, onnxPath: join(dir, 'model.onnx'), weightsPath: join(dir, 'model.safetensors'), dims };
+  const built: BuiltModel = {
+    key,
+    dir,
+    onnxPath: join(dir, 'model.onnx'),
+    weightsPath: join(dir, 'model.safetensors'),
+    dims,
+  };
   if (existsSync(join(dir, 'meta.json'))) return built;
 
   mkdirSync(root, { recursive: true });
@@ -79,7 +91,11 @@ export async function ensureModel(spec: ModelSpec, cacheDir: string, progress: B
   try {
     const table = parameterTable(dims);
     const count = table.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
-    progress(spec.weights ? `loading ${(count / 1e6).toFixed(1)}M parameters from ${spec.weights}` : `generating ${(count / 1e6).toFixed(1)}M random parameters (seed ${spec.seed})`);
+    progress(
+      spec.weights
+        ? `loading ${(count / 1e6).toFixed(1)}M parameters from ${spec.weights}`
+        : `generating ${(count / 1e6).toFixed(1)}M random parameters (seed ${spec.seed})`,
+    );
     const layout = planSafetensors(table, { format: 'pt' });
     const weightsFile = join(tmp, 'model.safetensors');
     if (spec.weights) writeSafetensors(weightsFile, table, layout, checkpointInit(spec.weights, dims, table));
@@ -89,10 +105,30 @@ export async function ensureModel(spec: ModelSpec, cacheDir: string, progress: B
       const spot = layout.offsets.get(name);
       const p = table.find((t) => t.name === name);
       if (!spot || !p) throw new Error(`internal: graph asks for unknown parameter ${name}`);
-      return b.external({ name, dims: p.shape, location: 'model.safetensors', offset: spot.begin, length: spot.length });
+      return b.external({
+        name,
+        dims: p.shape,
+        location: 'model.safetensors',
+        offset: spot.begin,
+        length: spot.length,
+      });
     });
     writeFileSync(join(tmp, 'model.onnx'), graph.encode(`${dims.architecture}-${key}`, 'Perturbation Lab model'));
-    writeFileSync(join(tmp, 'meta.json'), JSON.stringify({ key, builder: BUILDER_VERSION, architecture: dims.architecture, parameters: count, weights: spec.weights ?? null, seed: spec.weights ? null : spec.seed }, null, 2));
+    writeFileSync(
+      join(tmp, 'meta.json'),
+      JSON.stringify(
+        {
+          key,
+          builder: BUILDER_VERSION,
+          architecture: dims.architecture,
+          parameters: count,
+          weights: spec.weights ?? null,
+          seed: spec.weights ? null : spec.seed,
+        },
+        null,
+        2,
+      ),
+    );
     try {
       renameSync(tmp, dir);
     } catch (e) {

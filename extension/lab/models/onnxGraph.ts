@@ -26,7 +26,11 @@ export interface ValueInfo {
   shape: (number | string)[];
 }
 
-const ELEM_TYPE = { float: onnx.TensorProto.DataType.FLOAT, int64: onnx.TensorProto.DataType.INT64, bool: onnx.TensorProto.DataType.BOOL };
+const ELEM_TYPE = {
+  float: onnx.TensorProto.DataType.FLOAT,
+  int64: onnx.TensorProto.DataType.INT64,
+  bool: onnx.TensorProto.DataType.BOOL,
+};
 
 export class GraphBuilder {
   private readonly nodes: onnx.INodeProto[] = [];
@@ -63,7 +67,13 @@ export class GraphBuilder {
     return this.opMulti(opType, inputs, 1, attrs, hint)[0];
   }
 
-  opMulti(opType: string, inputs: string[], outputCount: number, attrs: Record<string, AttributeValue> = {}, hint = opType): string[] {
+  opMulti(
+    opType: string,
+    inputs: string[],
+    outputCount: number,
+    attrs: Record<string, AttributeValue> = {},
+    hint = opType,
+  ): string[] {
     const outputs = Array.from({ length: outputCount }, () => this.fresh(hint));
     this.nodes.push({
       opType,

@@ -55,7 +55,7 @@ function rotl(x: number, k: number): number {
 
 /** Fills `out` with N(0, std²) draws (Marsaglia's polar method: no trigonometry, both outputs used). */
 export function fillNormal(out: Float32Array, std: number, rng: Xoshiro128): void {
-  for (let i = 0; i < out.length; ) {
+  for (let i = 0; i < out.length;) {
     let u: number;
     let v: number;
     let q: number;

@@ -22,7 +22,12 @@ function workerScript(): string | null {
   return candidates.find((p) => existsSync(p)) ?? null;
 }
 
-export async function writeRandomWeights(path: string, table: ParameterSpec[], layout: SafetensorsLayout, seed: number): Promise<void> {
+export async function writeRandomWeights(
+  path: string,
+  table: ParameterSpec[],
+  layout: SafetensorsLayout,
+  seed: number,
+): Promise<void> {
   const script = workerScript();
   const workers = Math.min(availableParallelism(), 4);
   if (!script || workers < 2) {
@@ -54,7 +59,9 @@ export async function writeRandomWeights(path: string, table: ParameterSpec[], l
           new Promise<void>((resolve, reject) => {
             const worker = new Worker(script, { workerData: { path, seed, jobs: s.jobs } });
             worker.once('error', reject);
-            worker.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`weight worker exited with code ${code}`))));
+            worker.once('exit', (code) =>
+              code === 0 ? resolve() : reject(new Error(`weight worker exited with code ${code}`)),
+            );
           }),
       ),
   );

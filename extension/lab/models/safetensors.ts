@@ -37,7 +37,9 @@ export function readSafetensorsHeader(path: string): SafetensorsHeader {
     readSync(fd, lengthBytes, 0, 8, 0);
     const headerLength = Number(lengthBytes.readBigUInt64LE(0));
     if (headerLength > MAX_HEADER || 8 + headerLength > size) {
-      throw new SafetensorsFormatError(`${path} is not a safetensors file (header length ${headerLength} does not fit a ${size}-byte file)`);
+      throw new SafetensorsFormatError(
+        `${path} is not a safetensors file (header length ${headerLength} does not fit a ${size}-byte file)`,
+      );
     }
     const headerBytes = Buffer.alloc(headerLength);
     readSync(fd, headerBytes, 0, headerLength, 8);
@@ -47,7 +49,8 @@ export function readSafetensorsHeader(path: string): SafetensorsHeader {
     } catch {
       throw new SafetensorsFormatError(`${path} is not a safetensors file (its header is not JSON)`);
     }
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new SafetensorsFormatError(`${path} is not a safetensors file (its header is not a JSON object)`);
+    if (typeof json !== 'object' || json === null || Array.isArray(json))
+      throw new SafetensorsFormatError(`${path} is not a safetensors file (its header is not a JSON object)`);
     const dataStart = 8 + headerLength;
     const tensors = new Map<string, TensorEntry>();
     let metadata: Record<string, string> = {};
@@ -66,23 +69,38 @@ export function readSafetensorsHeader(path: string): SafetensorsHeader {
   }
 }
 
-const DTYPE_BYTES: Record<SafetensorsDtype, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+const DTYPE_BYTES: Record<SafetensorsDtype, number> = {
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
+};
 
 const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
 
 /** One header entry, checked: a known dtype, a shape of counts, offsets whose span is exactly the tensor's bytes. */
 function checkedEntry(path: string, name: string, value: unknown, dataStart: number): TensorEntry {
   const v = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown } | null;
-  const bad = (what: string) => new SafetensorsFormatError(`${path}: tensor ${name} has ${what}; the file is damaged or not a safetensors file`);
+  const bad = (what: string) =>
+    new SafetensorsFormatError(`${path}: tensor ${name} has ${what}; the file is damaged or not a safetensors file`);
   if (typeof v !== 'object' || v === null) throw bad('no description');
-  if (typeof v.dtype !== 'string' || !(v.dtype in DTYPE_BYTES)) throw bad(`an unknown dtype ${JSON.stringify(v.dtype)}`);
+  if (typeof v.dtype !== 'string' || !(v.dtype in DTYPE_BYTES))
+    throw bad(`an unknown dtype ${JSON.stringify(v.dtype)}`);
   if (!Array.isArray(v.shape) || !v.shape.every(isCount)) throw bad('no valid shape');
   const offsets = v.data_offsets;
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount) || offsets[0] > offsets[1]) throw bad('no valid data_offsets');
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount) || offsets[0] > offsets[1])
+    throw bad('no valid data_offsets');
   const dtype = v.dtype as SafetensorsDtype;
   const shape = v.shape as number[];
   const expected = shape.reduce((a, b) => a * b, 1) * DTYPE_BYTES[dtype];
-  if (offsets[1] - offsets[0] !== expected) throw bad(`${offsets[1] - offsets[0]} bytes of data where ${dtype} [${shape}] needs ${expected}`);
+  if (offsets[1] - offsets[0] !== expected)
+    throw bad(`${offsets[1] - offsets[0]} bytes of data where ${dtype} [${shape}] needs ${expected}`);
   return { name, dtype, shape, begin: dataStart + offsets[0], end: dataStart + offsets[1] };
 }
 
@@ -117,7 +135,9 @@ export function readTensorAsFloat32(path: string, entry: TensorEntry): Float32Ar
       return out;
     }
     default:
-      throw new SafetensorsFormatError(`tensor ${entry.name} has dtype ${entry.dtype}; only floating-point weights can be loaded`);
+      throw new SafetensorsFormatError(
+        `tensor ${entry.name} has dtype ${entry.dtype}; only floating-point weights can be loaded`,
+      );
   }
 }
 
@@ -174,14 +194,20 @@ export function planSafetensors(tensors: PlannedTensor[], metadata: Record<strin
  * Writes a planned file: `produce` is called once per tensor, in plan order, and its data written at once,
  * so only one tensor is in memory at a time.
  */
-export function writeSafetensors<T extends PlannedTensor>(path: string, tensors: T[], layout: SafetensorsLayout, produce: (t: T) => Float32Array): void {
+export function writeSafetensors<T extends PlannedTensor>(
+  path: string,
+  tensors: T[],
+  layout: SafetensorsLayout,
+  produce: (t: T) => Float32Array,
+): void {
   const fd = openSync(path, 'w');
   try {
     writeAll(fd, layout.headerBytes);
     for (const t of tensors) {
       const data = produce(t);
       const expected = layout.offsets.get(t.name)!.length / 4;
-      if (data.length !== expected) throw new Error(`internal: tensor ${t.name} has ${data.length} values, planned ${expected}`);
+      if (data.length !== expected)
+        throw new Error(`internal: tensor ${t.name} has ${data.length} values, planned ${expected}`);
       writeAll(fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     }
   } finally {
@@ -192,5 +218,6 @@ export function writeSafetensors<T extends PlannedTensor>(path: string, tensors:
 /** Writes every byte (writeSync may write fewer than asked), at `position` or at the file's current offset. */
 export function writeAll(fd: number, bytes: Uint8Array, position?: number): void {
   let done = 0;
-  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position === undefined ? null : position + done);
+  while (done < bytes.length)
+    done += writeSync(fd, bytes, done, bytes.length - done, position === undefined ? null : position + done);
 }

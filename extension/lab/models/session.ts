@@ -73,7 +73,11 @@ export class ModelSession {
     await this.session.release();
   }
 
-  async forward(inputs: ForwardInput[], settings: ForwardSettings, wanted: WantedOutputs = {}): Promise<ForwardOutput[]> {
+  async forward(
+    inputs: ForwardInput[],
+    settings: ForwardSettings,
+    wanted: WantedOutputs = {},
+  ): Promise<ForwardOutput[]> {
     if (inputs.length === 0) return [];
     const d = this.dims;
     const B = inputs.length;
@@ -114,8 +118,14 @@ export class ModelSession {
     if (d.architecture === 'bert') feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(B * T), [B, T]);
     const logitsWanted = d.architecture === 'gpt2' ? (wanted.logits ?? 'last') : 'none';
     // Rows (of the flattened batch × seq) the LM head runs on: every real position, the last of each input, or one dummy.
-    const logitRows = logitsWanted === 'all' ? inputs.flatMap((x, b) => x.ids.map((_, i) => b * T + i)) : logitsWanted === 'last' ? inputs.map((x, b) => b * T + x.ids.length - 1) : [0];
-    if (d.architecture === 'gpt2') feeds.logits_rows = new ort.Tensor('int64', BigInt64Array.from(logitRows.map(BigInt)), [logitRows.length]);
+    const logitRows =
+      logitsWanted === 'all'
+        ? inputs.flatMap((x, b) => x.ids.map((_, i) => b * T + i))
+        : logitsWanted === 'last'
+          ? inputs.map((x, b) => b * T + x.ids.length - 1)
+          : [0];
+    if (d.architecture === 'gpt2')
+      feeds.logits_rows = new ort.Tensor('int64', BigInt64Array.from(logitRows.map(BigInt)), [logitRows.length]);
     // In eval mode (no input has a seed) one broadcast 1 stands for every mask: no T×T arrays per layer.
     const evalOnly = inputs.every((x) => x.dropoutSeed === null || x.dropoutSeed === undefined);
     const one = (rank: number) => new ort.Tensor('float32', Float32Array.of(1), Array(rank).fill(1));
@@ -131,7 +141,9 @@ export class ModelSession {
       if (evalOnly) return one(4);
       const data = new Float32Array(B * heads * T * T);
       inputs.forEach((input, b) => {
-        for (let h = 0; h < heads; h++) for (let i = 0; i < T; i++) fillRow(data, ((b * heads + h) * T + i) * T, T, input.dropoutSeed, p, `${site}/h${h}`, i);
+        for (let h = 0; h < heads; h++)
+          for (let i = 0; i < T; i++)
+            fillRow(data, ((b * heads + h) * T + i) * T, T, input.dropoutSeed, p, `${site}/h${h}`, i);
       });
       return new ort.Tensor('float32', data, [B, heads, T, T]);
     };
@@ -154,11 +166,18 @@ export class ModelSession {
 
     return inputs.map((input, b) => {
       const len = input.ids.length;
-      const hiddenStates = Array.from({ length: d.numLayers + 1 }, (_, l) => sliceRows(out[`hidden_states.${l}`].data as Float32Array, b, T, len, H));
+      const hiddenStates = Array.from({ length: d.numLayers + 1 }, (_, l) =>
+        sliceRows(out[`hidden_states.${l}`].data as Float32Array, b, T, len, H),
+      );
       const attentions = Array.from({ length: wanted.attentions ? d.numLayers : 0 }, (_, l) => {
         const all = out[`attentions.${l}`].data as Float32Array;
         const mine = new Float32Array(heads * len * len);
-        for (let h = 0; h < heads; h++) for (let i = 0; i < len; i++) mine.set(all.subarray(((b * heads + h) * T + i) * T, ((b * heads + h) * T + i) * T + len), (h * len + i) * len);
+        for (let h = 0; h < heads; h++)
+          for (let i = 0; i < len; i++)
+            mine.set(
+              all.subarray(((b * heads + h) * T + i) * T, ((b * heads + h) * T + i) * T + len),
+              (h * len + i) * len,
+            );
         return mine;
       });
       const rows = out.logits?.data as Float32Array | undefined;
@@ -174,7 +193,15 @@ export class ModelSession {
 }
 
 /** One mask row: all ones without a seed (eval mode), else a seeded keep/drop draw keyed by site and position. */
-function fillRow(out: Float32Array, offset: number, length: number, seed: number | null | undefined, p: number, site: string, position: number): void {
+function fillRow(
+  out: Float32Array,
+  offset: number,
+  length: number,
+  seed: number | null | undefined,
+  p: number,
+  site: string,
+  position: number,
+): void {
   if (seed === null || seed === undefined) out.fill(1, offset, offset + length);
   else fillDropoutRow(out, offset, length, p, streamSeed('dropout', seed, site, position));
 }

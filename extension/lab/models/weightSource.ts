@@ -58,7 +58,9 @@ export function checkpointFiles(path: string): string[] {
   }
   const single = join(path, 'model.safetensors');
   if (existsSync(single)) return [single];
-  throw new CheckpointError(`${path} holds no model.safetensors (pickle files such as pytorch_model.bin are never loaded: they can run code)`);
+  throw new CheckpointError(
+    `${path} holds no model.safetensors (pickle files such as pytorch_model.bin are never loaded: they can run code)`,
+  );
 }
 
 /** Reads parameters from a checkpoint by Hugging Face name, checking every shape against the config. */
@@ -79,12 +81,16 @@ export function checkpointInit(path: string, dims: ModelDims, table: ParameterSp
   }
   const missing = table.filter((p) => !found.has(p.name) && !p.unusedByGraph).map((p) => p.name);
   if (missing.length > 0) {
-    throw new CheckpointError(`${path} lacks ${missing.length} tensor(s) this ${dims.architecture} config needs: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
+    throw new CheckpointError(
+      `${path} lacks ${missing.length} tensor(s) this ${dims.architecture} config needs: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`,
+    );
   }
   for (const p of table) {
     const f = found.get(p.name);
     if (f && f.entry.shape.join('x') !== p.shape.join('x')) {
-      throw new CheckpointError(`${path}: tensor ${f.entry.name} has shape [${f.entry.shape}] but the config implies [${p.shape}]`);
+      throw new CheckpointError(
+        `${path}: tensor ${f.entry.name} has shape [${f.entry.shape}] but the config implies [${p.shape}]`,
+      );
     }
   }
   const fallback = randomInit(0);

@@ -2,7 +2,7 @@
  * The body: one prompt per line, taken verbatim. `~ ` marks a variant of the base above it,
  * `#` a comment, a leading `\` escapes the first character, blank lines separate cases.
  */
-import { DiagnosticList } from '../config/diagnostics';
+import { type DiagnosticList } from '../config/diagnostics';
 import type { PromptCase, PromptText, Severity, SourceRange } from '../types';
 
 export type BodyLineKind = 'blank' | 'comment' | 'base' | 'variant';
@@ -32,12 +32,27 @@ export function classifyBodyLine(line: string): ClassifiedLine {
   if (raw.startsWith('~ ') || raw === '~') {
     const text = raw.slice(2);
     const problem: LineProblem | undefined =
-      text === '' ? { severity: 'error', code: 'empty-prompt', message: 'this variant is empty: write the perturbed prompt after `~ `' } : undefined;
+      text === ''
+        ? {
+            severity: 'error',
+            code: 'empty-prompt',
+            message: 'this variant is empty: write the perturbed prompt after `~ `',
+          }
+        : undefined;
     return { kind: 'variant', text, column: 2, problem };
   }
   if (raw.startsWith('\\')) {
     if (raw.length === 1) {
-      return { kind: 'base', text: raw, column: 0, problem: { severity: 'error', code: 'lone-escape', message: 'a lone `\\` escapes nothing: write `\\\\` for a prompt that is one backslash' } };
+      return {
+        kind: 'base',
+        text: raw,
+        column: 0,
+        problem: {
+          severity: 'error',
+          code: 'lone-escape',
+          message: 'a lone `\\` escapes nothing: write `\\\\` for a prompt that is one backslash',
+        },
+      };
     }
     return { kind: 'base', text: raw.slice(1), column: 1 };
   }
@@ -45,7 +60,8 @@ export function classifyBodyLine(line: string): ClassifiedLine {
     const problem: LineProblem = {
       severity: 'warning',
       code: 'tilde-without-space',
-      message: 'this line starts with `~` but not `~ `, so it is a new base prompt, not a variant; write `~ ` for a variant, or `\\~` to keep the `~` and silence this',
+      message:
+        'this line starts with `~` but not `~ `, so it is a new base prompt, not a variant; write `~ ` for a variant, or `\\~` to keep the `~` and silence this',
     };
     return { kind: 'base', text: raw, column: 0, problem };
   }
@@ -73,7 +89,11 @@ export function parseBody(fileLines: readonly string[], fromLine: number, out: D
 
   const close = () => {
     if (open && open.variants.length === 0) {
-      out.warning('no-variant', 'this case has no variant, so there is nothing to compare: add lines starting with `~ ` below it', open.base.range);
+      out.warning(
+        'no-variant',
+        'this case has no variant, so there is nothing to compare: add lines starting with `~ ` below it',
+        open.base.range,
+      );
     }
     open = undefined;
   };
@@ -81,9 +101,13 @@ export function parseBody(fileLines: readonly string[], fromLine: number, out: D
   for (let line = fromLine; line < fileLines.length; line++) {
     const classified = classifyBodyLine(fileLines[line]);
     const end = classified.kind === 'blank' ? fileLines[line].length : classified.column + classified.text.length;
-    const range: SourceRange = { start: { line, column: classified.kind === 'blank' ? 0 : classified.column }, end: { line, column: end } };
+    const range: SourceRange = {
+      start: { line, column: classified.kind === 'blank' ? 0 : classified.column },
+      end: { line, column: end },
+    };
     lines.push({ ...classified, line, range });
-    if (classified.problem) out.add(classified.problem.severity, classified.problem.code, classified.problem.message, range);
+    if (classified.problem)
+      out.add(classified.problem.severity, classified.problem.code, classified.problem.message, range);
     const prompt: PromptText = { text: classified.text, range };
 
     switch (classified.kind) {
@@ -107,7 +131,8 @@ export function parseBody(fileLines: readonly string[], fromLine: number, out: D
           out.error('variant-without-base', `this variant has no base prompt above it: ${why}`, range);
           break;
         }
-        if (classified.text === open.base.text) out.warning('same-as-base', 'this variant is the same text as its base: nothing is perturbed', range);
+        if (classified.text === open.base.text)
+          out.warning('same-as-base', 'this variant is the same text as its base: nothing is perturbed', range);
         open.variants.push(prompt);
         open.range = { start: open.range.start, end: range.end };
         break;

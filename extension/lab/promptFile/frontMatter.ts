@@ -4,14 +4,14 @@
  */
 import { isMap, isSeq, parseDocument, type Document, type YAMLMap } from 'yaml';
 import { CONFIG_KEYS, REFUSED_KEYS } from '../config/configKeys';
-import { DiagnosticList, listNames } from '../config/diagnostics';
+import { type DiagnosticList, listNames } from '../config/diagnostics';
 import { MODEL_ENTRY_KEY_NAMES } from '../config/entryKeys';
 import type { EntryField, ModelEntry } from '../config/resolve';
 import { RUN_SETTING_KEYS, checkRunSetting } from '../config/runSettings';
 import { closestMatch } from '../config/suggest';
 import type { PromptCase, SourceRange } from '../types';
 import { readCases } from './yamlCases';
-import { TextPositions, lineRange, type FileLayout } from './layout';
+import { type TextPositions, lineRange, type FileLayout } from './layout';
 import { TOP_LEVEL_KEYS } from './keys';
 import { isNode, mapRange, nodeRange, pairKey, pairRange, pairValueRange, plainValue } from './yamlNodes';
 
@@ -42,18 +42,31 @@ export function parseFrontMatterYaml(layout: FileLayout, positions: TextPosition
       out.error('yaml-syntax', `YAML: ${error.message}`, range);
     }
   }
-  for (const warning of doc.warnings) out.warning('yaml-syntax', `YAML: ${warning.message}`, positions.range(warning.pos[0], warning.pos[1]));
+  for (const warning of doc.warnings)
+    out.warning('yaml-syntax', `YAML: ${warning.message}`, positions.range(warning.pos[0], warning.pos[1]));
   return { doc, broken: doc.errors.some((e) => e.code !== 'DUPLICATE_KEY') };
 }
 
 /** Read the front matter's keys. Problems go to `out`; what is readable is returned anyway. */
-export function readFrontMatter(doc: Document, layout: FileLayout, positions: TextPositions, out: DiagnosticList): FrontMatter {
+export function readFrontMatter(
+  doc: Document,
+  layout: FileLayout,
+  positions: TextPositions,
+  out: DiagnosticList,
+): FrontMatter {
   const result: FrontMatter = { defaults: new Map(), entries: [], cases: [] };
   const opening = lineRange(0, layout.lines[0].length);
   const contents = doc.contents;
   if (!isMap(contents)) {
-    const where = isNode(contents) && contents.range && contents.range[1] > contents.range[0] ? nodeRange(contents, positions) : opening;
-    out.error('missing-key', `the front matter has no \`models:\` list; it needs one, for example:\n${MODELS_EXAMPLE}`, where);
+    const where =
+      isNode(contents) && contents.range && contents.range[1] > contents.range[0]
+        ? nodeRange(contents, positions)
+        : opening;
+    out.error(
+      'missing-key',
+      `the front matter has no \`models:\` list; it needs one, for example:\n${MODELS_EXAMPLE}`,
+      where,
+    );
     return result;
   }
   let sawModels = false;
@@ -67,7 +80,11 @@ export function readFrontMatter(doc: Document, layout: FileLayout, positions: Te
     } else if (key.name === 'cases') {
       result.cases = readCases(pair.value, key.range, positions, out);
     } else if (key.name === 'perturb') {
-      out.error('not-supported', 'not supported yet: `perturb:` (generators that make variants come later); write each variant on a line starting with `~ `', pairRange(key.range, valueRange));
+      out.error(
+        'not-supported',
+        'not supported yet: `perturb:` (generators that make variants come later); write each variant on a line starting with `~ `',
+        pairRange(key.range, valueRange),
+      );
     } else if (RUN_SETTING_KEYS.has(key.name)) {
       const value = plainValue(pair.value, doc);
       const problem = checkRunSetting(key.name, value);
@@ -77,14 +94,23 @@ export function readFrontMatter(doc: Document, layout: FileLayout, positions: Te
       out.error('unknown-key', unknownTopLevelKey(key.name), key.range);
     }
   }
-  if (!sawModels) out.error('missing-key', `the front matter has no \`models:\` list; it needs one, for example:\n${MODELS_EXAMPLE}`, opening);
+  if (!sawModels)
+    out.error(
+      'missing-key',
+      `the front matter has no \`models:\` list; it needs one, for example:\n${MODELS_EXAMPLE}`,
+      opening,
+    );
   return result;
 }
 
 function unknownTopLevelKey(name: string): string {
   const allowed = TOP_LEVEL_KEYS.map((k) => k.key);
   const isModelKey =
-    MODEL_ENTRY_KEY_NAMES.has(name) || CONFIG_KEYS.bert.has(name) || CONFIG_KEYS.gpt2.has(name) || name in REFUSED_KEYS.gpt2 || name === 'model_type';
+    MODEL_ENTRY_KEY_NAMES.has(name) ||
+    CONFIG_KEYS.bert.has(name) ||
+    CONFIG_KEYS.gpt2.has(name) ||
+    name in REFUSED_KEYS.gpt2 ||
+    name === 'model_type';
   if (isModelKey) {
     return `\`${name}\` belongs to one model: write it inside an entry of \`models:\`. The keys allowed at the top are ${listNames(allowed, 'and')}`;
   }
@@ -92,20 +118,38 @@ function unknownTopLevelKey(name: string): string {
   return `\`${name}\` is not a front-matter key${guess ? `; did you mean \`${guess}\`?` : '.'} Allowed: ${listNames(allowed, 'and')}`;
 }
 
-function readModels(value: unknown, doc: Document, keyRange: SourceRange, positions: TextPositions, out: DiagnosticList): ModelEntry[] {
+function readModels(
+  value: unknown,
+  doc: Document,
+  keyRange: SourceRange,
+  positions: TextPositions,
+  out: DiagnosticList,
+): ModelEntry[] {
   if (!isSeq(value)) {
-    out.error('bad-value', `\`models\` must be a list of models, for example:\n${MODELS_EXAMPLE}`, isNode(value) && value.range && value.range[1] > value.range[0] ? nodeRange(value, positions) : keyRange);
+    out.error(
+      'bad-value',
+      `\`models\` must be a list of models, for example:\n${MODELS_EXAMPLE}`,
+      isNode(value) && value.range && value.range[1] > value.range[0] ? nodeRange(value, positions) : keyRange,
+    );
     return [];
   }
   if (value.items.length === 0) {
-    out.error('bad-value', '`models` is empty: add at least one model with a `name` and a `config`', nodeRange(value, positions));
+    out.error(
+      'bad-value',
+      '`models` is empty: add at least one model with a `name` and a `config`',
+      nodeRange(value, positions),
+    );
     return [];
   }
   const entries: ModelEntry[] = [];
   for (const item of value.items) {
     if (!isMap(item)) {
       const range = isNode(item) ? nodeRange(item, positions) : keyRange;
-      out.error('bad-value', 'each model is a map of keys with at least a `name` and a `config`, such as:\n  - name: gpt2\n    config: gpt2', range);
+      out.error(
+        'bad-value',
+        'each model is a map of keys with at least a `name` and a `config`, such as:\n  - name: gpt2\n    config: gpt2',
+        range,
+      );
       continue;
     }
     entries.push(readEntry(item, doc, positions));
@@ -118,7 +162,12 @@ function readEntry(map: YAMLMap, doc: Document, positions: TextPositions): Model
   for (const pair of map.items) {
     const key = pairKey(pair, positions);
     if (!key) continue;
-    fields.push({ key: key.name, value: plainValue(pair.value, doc), keyRange: key.range, valueRange: pairValueRange(pair, key.range, positions) });
+    fields.push({
+      key: key.name,
+      value: plainValue(pair.value, doc),
+      keyRange: key.range,
+      valueRange: pairValueRange(pair, key.range, positions),
+    });
   }
   return { fields, range: mapRange(map, positions) };
 }

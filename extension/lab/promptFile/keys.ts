@@ -16,7 +16,7 @@ export const TOP_LEVEL_KEYS: readonly KeyDoc[] = [
   { key: 'models', doc: 'The models to run, each with a `name` and a `config` (or `weights`). Required.' },
   {
     key: 'cases',
-    doc: 'Prompts that need YAML (line breaks, leading `~`): a list of `{ base: ..., variants: [...] }`; `|-` keeps line breaks without a final one. They come before the body\'s cases.',
+    doc: "Prompts that need YAML (line breaks, leading `~`): a list of `{ base: ..., variants: [...] }`; `|-` keeps line breaks without a final one. They come before the body's cases.",
   },
   { key: 'perturb', doc: 'Generators that make variants (a later version; not supported yet).' },
   ...runSettingDocs,

@@ -27,7 +27,13 @@ export function layoutOf(text: string): FileLayout {
   const closing = lines.findIndex((l, i) => i > 0 && FENCE.test(l));
   if (closing < 0) return { lines, hasFrontMatter: true, yamlText: text, bodyStartLine: lines.length };
   const yamlEnd = new TextPositions(text).offsetOfLine(closing);
-  return { lines, hasFrontMatter: true, closingLine: closing, yamlText: text.slice(0, yamlEnd), bodyStartLine: closing + 1 };
+  return {
+    lines,
+    hasFrontMatter: true,
+    closingLine: closing,
+    yamlText: text.slice(0, yamlEnd),
+    bodyStartLine: closing + 1,
+  };
 }
 
 /** Offsets (UTF-16 code units, as JavaScript strings and LSP count) to 0-based positions. */

@@ -41,13 +41,22 @@ export function outlinePromptFile(text: string): PromptFileOutline {
     range: { start: { line: 0, column: 0 }, end: { line: lastLine, column: layout.lines[lastLine].length } },
     closed: layout.closingLine !== undefined,
   };
-  if (!frontMatter.closed) return { frontMatter, bodyStartLine: layout.bodyStartLine, bodyLines: [], cases: [], models: [] };
+  if (!frontMatter.closed)
+    return { frontMatter, bodyStartLine: layout.bodyStartLine, bodyLines: [], cases: [], models: [] };
 
   const { doc } = parseFrontMatterYaml(layout, positions, ignored);
   const front = readFrontMatter(doc, layout, positions, ignored);
   const models = front.entries.map((entry): OutlineModel => {
     const name = entry.fields.find((f) => f.key === 'name');
-    return typeof name?.value === 'string' ? { name: name.value, range: entry.range, nameRange: name.valueRange } : { range: entry.range };
+    return typeof name?.value === 'string'
+      ? { name: name.value, range: entry.range, nameRange: name.valueRange }
+      : { range: entry.range };
   });
-  return { frontMatter, bodyStartLine: layout.bodyStartLine, bodyLines: body.lines, cases: [...front.cases, ...body.cases], models };
+  return {
+    frontMatter,
+    bodyStartLine: layout.bodyStartLine,
+    bodyLines: body.lines,
+    cases: [...front.cases, ...body.cases],
+    models,
+  };
 }

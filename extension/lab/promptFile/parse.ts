@@ -36,7 +36,10 @@ export function parsePromptFile(text: string, file: string, options: ParseOption
   const out = new DiagnosticList(file);
   const layout = layoutOf(source);
   const positions = new TextPositions(source);
-  const finish = (experiment: Experiment | null): ParseResult => ({ experiment: out.hasErrors ? null : experiment, diagnostics: inFileOrder(out.items) });
+  const finish = (experiment: Experiment | null): ParseResult => ({
+    experiment: out.hasErrors ? null : experiment,
+    diagnostics: inFileOrder(out.items),
+  });
 
   if (!layout.hasFrontMatter) {
     out.error('no-front-matter', NO_FRONT_MATTER, lineRange(0, layout.lines[0].length));
@@ -44,7 +47,11 @@ export function parsePromptFile(text: string, file: string, options: ParseOption
   }
   if (layout.closingLine === undefined) {
     // Without the closing line YAML would read the prompts as YAML: one clear error instead of many strange ones.
-    out.error('unclosed-front-matter', 'the front matter that starts here has no closing `---` line: end it with a line of three dashes and write the prompts below it', lineRange(0, layout.lines[0].length));
+    out.error(
+      'unclosed-front-matter',
+      'the front matter that starts here has no closing `---` line: end it with a line of three dashes and write the prompts below it',
+      lineRange(0, layout.lines[0].length),
+    );
     return finish(null);
   }
 
@@ -59,7 +66,13 @@ export function parsePromptFile(text: string, file: string, options: ParseOption
   const files: FileAccess = { ...nodeFileAccess, ...fileOptions };
   const models: ModelSpec[] = [];
   for (const entry of front.entries) {
-    const resolved = resolveModelSpec(entry, { file, baseDir: dirname(resolve(file)), files, defaults: front.defaults, toleranceDefaults });
+    const resolved = resolveModelSpec(entry, {
+      file,
+      baseDir: dirname(resolve(file)),
+      files,
+      defaults: front.defaults,
+      toleranceDefaults,
+    });
     out.items.push(...resolved.diagnostics);
     if (resolved.spec) models.push(resolved.spec);
   }
@@ -68,7 +81,11 @@ export function parsePromptFile(text: string, file: string, options: ParseOption
   // An orphan variant is already an error of its own; "no prompts" is for a body with none at all.
   const hasPromptLines = body.lines.some((l) => l.kind === 'base' || l.kind === 'variant');
   if (cases.length === 0 && !hasPromptLines) {
-    out.error('no-cases', 'this file has no prompts: below the closing `---`, write a prompt on one line and its variants on lines starting with `~ ` (or add a `cases:` list to the front matter)', lineRange(layout.closingLine, layout.lines[layout.closingLine].length));
+    out.error(
+      'no-cases',
+      'this file has no prompts: below the closing `---`, write a prompt on one line and its variants on lines starting with `~ ` (or add a `cases:` list to the front matter)',
+      lineRange(layout.closingLine, layout.lines[layout.closingLine].length),
+    );
   }
   return finish({ file, models, cases });
 }
@@ -80,12 +97,19 @@ function checkUniqueNames(entries: ModelEntry[], out: DiagnosticList): void {
     if (!name || typeof name.value !== 'string') continue;
     const earlier = firstLine.get(name.value);
     if (earlier === undefined) firstLine.set(name.value, name.valueRange.start.line);
-    else out.error('duplicate-name', `a model named \`${name.value}\` is already defined on line ${earlier + 1}; every model needs its own name`, name.valueRange);
+    else
+      out.error(
+        'duplicate-name',
+        `a model named \`${name.value}\` is already defined on line ${earlier + 1}; every model needs its own name`,
+        name.valueRange,
+      );
   }
 }
 
 function inFileOrder(diagnostics: LabDiagnostic[]): LabDiagnostic[] {
-  return [...diagnostics].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column);
+  return [...diagnostics].sort(
+    (a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column,
+  );
 }
 
 /** Read and parse a `.prompt` file; throws LabInputError (with every diagnostic) when it has an error. */
@@ -93,7 +117,15 @@ export function loadExperiment(path: string, options: ParseOptions = {}): Experi
   const files: FileAccess = { ...nodeFileAccess, ...options };
   const text = files.readFile(path);
   if (text === undefined) {
-    throw new LabInputError([{ severity: 'error', code: 'file-not-found', message: `cannot read ${resolve(path)}`, file: path, range: lineRange(0, 0) }]);
+    throw new LabInputError([
+      {
+        severity: 'error',
+        code: 'file-not-found',
+        message: `cannot read ${resolve(path)}`,
+        file: path,
+        range: lineRange(0, 0),
+      },
+    ]);
   }
   const { experiment, diagnostics } = parsePromptFile(text, path, options);
   if (!experiment) throw new LabInputError(diagnostics);

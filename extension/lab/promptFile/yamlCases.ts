@@ -3,7 +3,7 @@
  * as `{ base: ..., variants: [...] }`. Strings are taken exactly as YAML reads them.
  */
 import { isMap, isScalar, isSeq } from 'yaml';
-import { DiagnosticList, listNames } from '../config/diagnostics';
+import { type DiagnosticList, listNames } from '../config/diagnostics';
 import { closestMatch } from '../config/suggest';
 import type { PromptCase, PromptText, SourceRange } from '../types';
 import { CASE_KEYS } from './keys';
@@ -12,9 +12,18 @@ import { isNode, mapRange, nodeRange, pairKey, pairRange, pairValueRange } from 
 
 const CASE_EXAMPLE = 'cases:\n  - base: "The cat sat"\n    variants: ["The dog sat"]';
 
-export function readCases(value: unknown, keyRange: SourceRange, positions: TextPositions, out: DiagnosticList): PromptCase[] {
+export function readCases(
+  value: unknown,
+  keyRange: SourceRange,
+  positions: TextPositions,
+  out: DiagnosticList,
+): PromptCase[] {
   if (!isSeq(value)) {
-    out.error('bad-value', `\`cases\` must be a list of cases, for example:\n${CASE_EXAMPLE}`, isNode(value) && value.range && value.range[1] > value.range[0] ? nodeRange(value, positions) : keyRange);
+    out.error(
+      'bad-value',
+      `\`cases\` must be a list of cases, for example:\n${CASE_EXAMPLE}`,
+      isNode(value) && value.range && value.range[1] > value.range[0] ? nodeRange(value, positions) : keyRange,
+    );
     return [];
   }
   const cases: PromptCase[] = [];
@@ -25,10 +34,24 @@ export function readCases(value: unknown, keyRange: SourceRange, positions: Text
   return cases;
 }
 
-function readCase(item: unknown, fallback: SourceRange, positions: TextPositions, out: DiagnosticList): PromptCase | undefined {
-  const itemRange = isMap(item) && item.range ? mapRange(item, positions) : isNode(item) && item.range ? nodeRange(item, positions) : fallback;
+function readCase(
+  item: unknown,
+  fallback: SourceRange,
+  positions: TextPositions,
+  out: DiagnosticList,
+): PromptCase | undefined {
+  const itemRange =
+    isMap(item) && item.range
+      ? mapRange(item, positions)
+      : isNode(item) && item.range
+        ? nodeRange(item, positions)
+        : fallback;
   if (!isMap(item)) {
-    out.error('bad-value', `each case is a map with a \`base\` and its \`variants\`, for example:\n${CASE_EXAMPLE}`, itemRange);
+    out.error(
+      'bad-value',
+      `each case is a map with a \`base\` and its \`variants\`, for example:\n${CASE_EXAMPLE}`,
+      itemRange,
+    );
     return undefined;
   }
   let base: PromptText | undefined;
@@ -43,36 +66,71 @@ function readCase(item: unknown, fallback: SourceRange, positions: TextPositions
       problems ||= !base;
     } else if (key.name === 'variants') {
       if (!isSeq(pair.value)) {
-        out.error('bad-value', '`variants` must be a list of prompts, e.g. `variants: ["The dog sat", "A cat sat"]`', valueRange);
+        out.error(
+          'bad-value',
+          '`variants` must be a list of prompts, e.g. `variants: ["The dog sat", "A cat sat"]`',
+          valueRange,
+        );
         problems = true;
         continue;
       }
       for (const v of pair.value.items) {
-        const prompt = promptOf(v, 'a variant', isNode(v) && v.range ? nodeRange(v, positions) : valueRange, positions, out);
+        const prompt = promptOf(
+          v,
+          'a variant',
+          isNode(v) && v.range ? nodeRange(v, positions) : valueRange,
+          positions,
+          out,
+        );
         if (prompt) variants.push(prompt);
         else problems = true;
       }
     } else if (key.name === 'perturb') {
-      out.error('not-supported', 'not supported yet: `perturb:` (generators that make variants come later); list the variants under `variants:`', pairRange(key.range, valueRange));
+      out.error(
+        'not-supported',
+        'not supported yet: `perturb:` (generators that make variants come later); list the variants under `variants:`',
+        pairRange(key.range, valueRange),
+      );
       problems = true;
     } else {
       const allowed = CASE_KEYS.map((k) => k.key);
       const guess = closestMatch(key.name, allowed);
-      out.error('unknown-key', `\`${key.name}\` is not a key of a case${guess ? `; did you mean \`${guess}\`?` : '.'} Allowed: ${listNames(allowed, 'and')}`, key.range);
+      out.error(
+        'unknown-key',
+        `\`${key.name}\` is not a key of a case${guess ? `; did you mean \`${guess}\`?` : '.'} Allowed: ${listNames(allowed, 'and')}`,
+        key.range,
+      );
       problems = true;
     }
   }
   if (!base) {
-    if (!problems) out.error('missing-key', 'this case has no `base`: the prompt its variants are compared with', { start: itemRange.start, end: itemRange.start });
+    if (!problems)
+      out.error('missing-key', 'this case has no `base`: the prompt its variants are compared with', {
+        start: itemRange.start,
+        end: itemRange.start,
+      });
     return undefined;
   }
-  if (variants.length === 0 && !problems) out.warning('no-variant', 'this case has no variant, so there is nothing to compare: add `variants: [...]`', base.range);
-  for (const v of variants) if (v.text === base.text) out.warning('same-as-base', 'this variant is the same text as its base: nothing is perturbed', v.range);
+  if (variants.length === 0 && !problems)
+    out.warning(
+      'no-variant',
+      'this case has no variant, so there is nothing to compare: add `variants: [...]`',
+      base.range,
+    );
+  for (const v of variants)
+    if (v.text === base.text)
+      out.warning('same-as-base', 'this variant is the same text as its base: nothing is perturbed', v.range);
   return { base, variants, range: itemRange };
 }
 
 /** A prompt written in YAML: must be a non-empty string; numbers and booleans must be quoted. */
-function promptOf(node: unknown, what: string, range: SourceRange, positions: TextPositions, out: DiagnosticList): PromptText | undefined {
+function promptOf(
+  node: unknown,
+  what: string,
+  range: SourceRange,
+  positions: TextPositions,
+  out: DiagnosticList,
+): PromptText | undefined {
   if (isScalar(node) && typeof node.value === 'string') {
     if (node.value === '') {
       out.error('empty-prompt', `${what === 'base' ? 'the base' : 'this variant'} is empty: write a prompt`, range);
@@ -82,9 +140,17 @@ function promptOf(node: unknown, what: string, range: SourceRange, positions: Te
   }
   if (isScalar(node) && node.value !== null) {
     const source = (node as { source?: string }).source ?? String(node.value);
-    out.error('bad-value', `${what === 'base' ? '`base`' : 'a variant'} must be text; YAML reads \`${source}\` as a ${typeof node.value}: put it in quotes ("${source}")`, range);
+    out.error(
+      'bad-value',
+      `${what === 'base' ? '`base`' : 'a variant'} must be text; YAML reads \`${source}\` as a ${typeof node.value}: put it in quotes ("${source}")`,
+      range,
+    );
     return undefined;
   }
-  out.error(isScalar(node) || node === null ? 'empty-prompt' : 'bad-value', `${what === 'base' ? '`base`' : 'a variant'} must be a prompt (text)`, range);
+  out.error(
+    isScalar(node) || node === null ? 'empty-prompt' : 'bad-value',
+    `${what === 'base' ? '`base`' : 'a variant'} must be a prompt (text)`,
+    range,
+  );
   return undefined;
 }

@@ -45,7 +45,12 @@ export function mapRange(map: YAMLMap, positions: TextPositions): SourceRange {
   let end = map.range![1];
   const last = map.items[map.items.length - 1];
   if (last) {
-    const lastNode = isNode(last.value) && last.value.range && last.value.range[1] > last.value.range[0] ? last.value : isNode(last.key) ? last.key : undefined;
+    const lastNode =
+      isNode(last.value) && last.value.range && last.value.range[1] > last.value.range[0]
+        ? last.value
+        : isNode(last.key)
+          ? last.key
+          : undefined;
     if (lastNode?.range) end = lastNode.range[1];
   }
   return positions.range(start, end);

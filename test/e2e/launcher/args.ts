@@ -24,9 +24,22 @@ export interface LaunchRequest {
 
 /** VS Code options that take a value (`--name value` or `--name=value`). */
 const valueOptions = new Set([
-  'extensionDevelopmentPath', 'extensionTestsPath', 'user-data-dir', 'extensions-dir', 'port',
-  'locale', 'log', 'profile', 'folder-uri', 'file-uri', 'extensionDevelopmentKind', 'inspect-extensions',
-  'inspect-brk-extensions', 'enable-proposed-api', 'sync', 'crash-reporter-directory',
+  'extensionDevelopmentPath',
+  'extensionTestsPath',
+  'user-data-dir',
+  'extensions-dir',
+  'port',
+  'locale',
+  'log',
+  'profile',
+  'folder-uri',
+  'file-uri',
+  'extensionDevelopmentKind',
+  'inspect-extensions',
+  'inspect-brk-extensions',
+  'enable-proposed-api',
+  'sync',
+  'crash-reporter-directory',
 ]);
 
 export function parseArgs(argv: readonly string[], cwd = process.cwd()): LaunchRequest {
@@ -45,18 +58,33 @@ export function parseArgs(argv: readonly string[], cwd = process.cwd()): LaunchR
       if (value === undefined) throw new Error(`--${flag} needs a value`);
     }
     switch (flag) {
-      case 'extensionDevelopmentPath': developmentPaths.push(resolve(cwd, value!)); break;
-      case 'extensionTestsPath': request.extensionTestsPath = resolve(cwd, value!); break;
-      case 'user-data-dir': request.userDataDir = resolve(cwd, value!); break;
-      case 'extensions-dir': request.extensionsDir = resolve(cwd, value!); break;
-      case 'disable-workspace-trust': request.disableWorkspaceTrust = true; break;
-      case 'port': request.port = parsePort(value!); break;
-      default: break; // VS Code flags code-server has no use for
+      case 'extensionDevelopmentPath':
+        developmentPaths.push(resolve(cwd, value!));
+        break;
+      case 'extensionTestsPath':
+        request.extensionTestsPath = resolve(cwd, value!);
+        break;
+      case 'user-data-dir':
+        request.userDataDir = resolve(cwd, value!);
+        break;
+      case 'extensions-dir':
+        request.extensionsDir = resolve(cwd, value!);
+        break;
+      case 'disable-workspace-trust':
+        request.disableWorkspaceTrust = true;
+        break;
+      case 'port':
+        request.port = parsePort(value!);
+        break;
+      default:
+        break; // VS Code flags code-server has no use for
     }
   }
   // The web workbench reads its payload into a Map: a second development path would replace the first.
   if (developmentPaths.length > 1) {
-    throw new Error(`code-server loads one --extensionDevelopmentPath, got ${developmentPaths.length}: ${developmentPaths.join(', ')}`);
+    throw new Error(
+      `code-server loads one --extensionDevelopmentPath, got ${developmentPaths.length}: ${developmentPaths.join(', ')}`,
+    );
   }
   request.extensionDevelopmentPath = developmentPaths[0];
   return request;

@@ -9,12 +9,24 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join, normalize } from 'node:path';
 import { format } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { bridgeCheckPath, type BrowserCheck, type BrowserCheckContext, type BrowserCheckRequest, type BrowserCheckResponse } from '../browserBridge';
+import {
+  bridgeCheckPath,
+  type BrowserCheck,
+  type BrowserCheckContext,
+  type BrowserCheckRequest,
+  type BrowserCheckResponse,
+} from '../browserBridge';
 import { HarnessEnv } from '../harnessEnv';
 
 const chromiumArgs = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-quic',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
 ];
 
 export interface AutomationResult {
@@ -30,11 +42,21 @@ export class BrowserSession {
   ) {}
 
   /** Opens `url`; `onLog` gets each line the suites (and the workbench) log. */
-  static async open(url: string, artifactsDir: string, stateDir: string, onLog: (line: string) => void): Promise<BrowserSession> {
+  static async open(
+    url: string,
+    artifactsDir: string,
+    stateDir: string,
+    onLog: (line: string) => void,
+  ): Promise<BrowserSession> {
     const executablePath = process.env[HarnessEnv.chromium] ?? '/usr/bin/chromium';
-    if (!existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath}: run scripts/install-test-deps.sh`);
+    if (!existsSync(executablePath))
+      throw new Error(`Chromium not found at ${executablePath}: run scripts/install-test-deps.sh`);
     // Chromium's crash database and caches go to the run's scratch folder, not the home folder.
-    const env = { ...process.env, XDG_CONFIG_HOME: join(stateDir, 'chromium-config'), XDG_CACHE_HOME: join(stateDir, 'chromium-cache') };
+    const env = {
+      ...process.env,
+      XDG_CONFIG_HOME: join(stateDir, 'chromium-config'),
+      XDG_CACHE_HOME: join(stateDir, 'chromium-cache'),
+    };
     const browser = await chromium.launch({ executablePath, headless: true, args: chromiumArgs, env });
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const consoleLog = createWriteStream(join(artifactsDir, 'browser-console.log'));
@@ -89,7 +111,12 @@ export class BrowserBridge {
   private page: Page | undefined;
   private checks: Record<string, BrowserCheck<never, unknown>> | undefined;
 
-  private constructor(private readonly server: Server, readonly url: string, private readonly artifactsDir: string, private readonly log: (line: string) => void) {}
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    private readonly artifactsDir: string,
+    private readonly log: (line: string) => void,
+  ) {}
 
   static async start(artifactsDir: string, log: (line: string) => void): Promise<BrowserBridge> {
     const token = randomBytes(16).toString('hex');
@@ -112,7 +139,8 @@ export class BrowserBridge {
       }
       bridge.handle(request).then(
         (value) => respond(200, { ok: true, value }),
-        (error: Error) => respond(200, { ok: false, error: { message: error?.message ?? String(error), stack: error?.stack } }),
+        (error: Error) =>
+          respond(200, { ok: false, error: { message: error?.message ?? String(error), stack: error?.stack } }),
       );
     });
     return bridge;
@@ -133,7 +161,8 @@ export class BrowserBridge {
     if (!check) throw new Error(`no browser check named ${body.name} in ${process.env[HarnessEnv.browserChecks]}`);
     const context: BrowserCheckContext = {
       page,
-      webview: (index = 0) => page.locator('iframe.webview.ready').nth(index).contentFrame().frameLocator('#active-frame'),
+      webview: (index = 0) =>
+        page.locator('iframe.webview.ready').nth(index).contentFrame().frameLocator('#active-frame'),
       artifactsDir: this.artifactsDir,
       log: (message) => this.log(`[browser ${body.name}] ${message}`),
     };
@@ -144,8 +173,9 @@ export class BrowserBridge {
   private loadChecks(): Record<string, BrowserCheck<never, unknown>> {
     if (this.checks) return this.checks;
     const modulePath = process.env[HarnessEnv.browserChecks];
-    if (!modulePath) throw new Error(`${HarnessEnv.browserChecks} is not set: the launcher has no browser checks to run`);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    if (!modulePath)
+      throw new Error(`${HarnessEnv.browserChecks} is not set: the launcher has no browser checks to run`);
+
     const loaded = require(modulePath) as { browserChecks?: Record<string, BrowserCheck<never, unknown>> };
     if (!loaded.browserChecks) throw new Error(`${modulePath} exports no browserChecks`);
     return (this.checks = loaded.browserChecks);

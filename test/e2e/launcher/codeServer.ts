@@ -27,7 +27,9 @@ export interface CodeServerOptions {
 export function codeServerEntry(installDir: string): string {
   const entry = join(installDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
   if (!existsSync(entry)) {
-    throw new Error(`code-server is not installed in ${installDir}: run scripts/install-test-deps.sh (or set ${HarnessEnv.codeServerDir})`);
+    throw new Error(
+      `code-server is not installed in ${installDir}: run scripts/install-test-deps.sh (or set ${HarnessEnv.codeServerDir})`,
+    );
   }
   return entry;
 }
@@ -39,7 +41,9 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -59,32 +63,50 @@ export class CodeServer {
   private exitCode: number | null | undefined;
   private readonly onProcessExit = () => this.killNow();
 
-  private constructor(readonly options: CodeServerOptions, entry: string) {
+  private constructor(
+    readonly options: CodeServerOptions,
+    entry: string,
+  ) {
     this.origin = `http://127.0.0.1:${options.port}`;
     const { stateDir, userDataDir, extensionsDir } = options;
     const xdgConfig = join(stateDir, 'xdg-config');
     const xdgData = join(stateDir, 'xdg-data');
     const config = join(stateDir, 'config.yaml');
-    for (const dir of [xdgConfig, xdgData, userDataDir, extensionsDir, join(userDataDir, 'User')]) mkdirSync(dir, { recursive: true });
+    for (const dir of [xdgConfig, xdgData, userDataDir, extensionsDir, join(userDataDir, 'User')])
+      mkdirSync(dir, { recursive: true });
     writeFileSync(config, `bind-addr: 127.0.0.1:${options.port}\nauth: none\ncert: false\n`);
     writeUserSettings(userDataDir, options.disableWorkspaceTrust);
 
     const args = [
       entry,
-      '--bind-addr', `127.0.0.1:${options.port}`,
-      '--auth', 'none',
+      '--bind-addr',
+      `127.0.0.1:${options.port}`,
+      '--auth',
+      'none',
       '--disable-telemetry',
       '--disable-update-check',
       ...(options.disableWorkspaceTrust ? ['--disable-workspace-trust'] : []),
-      '--user-data-dir', userDataDir,
-      '--extensions-dir', extensionsDir,
-      '--config', config,
+      '--user-data-dir',
+      userDataDir,
+      '--extensions-dir',
+      extensionsDir,
+      '--config',
+      config,
     ];
-    const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, XDG_CONFIG_HOME: xdgConfig, XDG_DATA_HOME: xdgData };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...options.env,
+      XDG_CONFIG_HOME: xdgConfig,
+      XDG_DATA_HOME: xdgData,
+    };
     // Started from a VS Code terminal, these would point code-server at that other VS Code.
     delete env.VSCODE_IPC_HOOK_CLI;
     delete env.ELECTRON_RUN_AS_NODE;
-    this.child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', options.output, options.output], env });
+    this.child = spawn(process.execPath, args, {
+      detached: true,
+      stdio: ['ignore', options.output, options.output],
+      env,
+    });
     this.exited = new Promise((resolveExit) => {
       this.child.once('exit', (code, signal) => {
         this.exitCode = code ?? (signal ? 128 : null);
@@ -119,7 +141,8 @@ export class CodeServer {
     const deadline = Date.now() + 60_000;
     let last = 'no answer';
     while (Date.now() < deadline) {
-      if (this.exitCode !== undefined) throw new Error(`code-server exited with ${this.exitCode} before answering /healthz`);
+      if (this.exitCode !== undefined)
+        throw new Error(`code-server exited with ${this.exitCode} before answering /healthz`);
       try {
         const response = await fetch(`${this.origin}/healthz`, { signal: AbortSignal.timeout(2_000) });
         if (response.ok) return;

@@ -29,7 +29,8 @@ function workbenchUrl(origin: string, request: LaunchRequest): string {
   const authority = new URL(origin).host;
   const remote = (path: string) => `vscode-remote://${authority}${path.split('/').map(encodeURIComponent).join('/')}`;
   const payload: [string, string][] = [];
-  if (request.extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remote(request.extensionDevelopmentPath)]);
+  if (request.extensionDevelopmentPath)
+    payload.push(['extensionDevelopmentPath', remote(request.extensionDevelopmentPath)]);
   if (request.extensionTestsPath) payload.push(['extensionTestsPath', remote(request.extensionTestsPath)]);
   if (request.file) payload.push(['openFile', remote(request.file)]);
   const query = new URLSearchParams();
@@ -43,11 +44,14 @@ async function main(): Promise<number> {
   const request = parseArgs(process.argv.slice(2));
   const testMode = request.extensionTestsPath !== undefined;
   const trust = process.env[HarnessEnv.workspaceTrust];
-  if (trust !== undefined && trust !== 'enabled' && trust !== 'disabled') throw new Error(`${HarnessEnv.workspaceTrust}=${trust}: enabled or disabled`);
+  if (trust !== undefined && trust !== 'enabled' && trust !== 'disabled')
+    throw new Error(`${HarnessEnv.workspaceTrust}=${trust}: enabled or disabled`);
   const disableWorkspaceTrust = trust ? trust === 'disabled' : request.disableWorkspaceTrust;
 
   const stateDir = mkdtempSync(join(tmpdir(), 'plab-code-server-'));
-  const artifactsDir = resolve(process.env[HarnessEnv.artifactsDir] ?? join(repoRoot, 'test-artifacts', 'e2e', 'launcher'));
+  const artifactsDir = resolve(
+    process.env[HarnessEnv.artifactsDir] ?? join(repoRoot, 'test-artifacts', 'e2e', 'launcher'),
+  );
   mkdirSync(artifactsDir, { recursive: true });
   let server: CodeServer | undefined;
   let bridge: BrowserBridge | undefined;
@@ -98,17 +102,29 @@ async function main(): Promise<number> {
     });
     const url = workbenchUrl(server.origin, request);
     const serverDied = server.exit.then((code) => {
-      throw new Error(`code-server exited with ${code}${testMode ? ` (log: ${join(artifactsDir, 'code-server.log')})` : ''}`);
+      throw new Error(
+        `code-server exited with ${code}${testMode ? ` (log: ${join(artifactsDir, 'code-server.log')})` : ''}`,
+      );
     });
     serverDied.catch(() => undefined); // it also "dies" when cleanup stops it
 
     if (!testMode) {
-      say(`\nVS Code (code-server ${server.origin}, workspace trust ${disableWorkspaceTrust ? 'off' : 'on'}) is ready. Open:\n\n  ${url}\n`);
-      say('(from another machine: ssh -L ' + port + ':127.0.0.1:' + port + ' this-host, then the same URL). Ctrl-C stops it.');
+      say(
+        `\nVS Code (code-server ${server.origin}, workspace trust ${disableWorkspaceTrust ? 'off' : 'on'}) is ready. Open:\n\n  ${url}\n`,
+      );
+      say(
+        '(from another machine: ssh -L ' +
+          port +
+          ':127.0.0.1:' +
+          port +
+          ' this-host, then the same URL). Ctrl-C stops it.',
+      );
       return await Promise.race([stopped, serverDied]);
     }
 
-    say(`launcher: code-server ${server.origin} (pid ${server.pid}), workspace trust ${disableWorkspaceTrust ? 'disabled' : 'enabled'}, artifacts ${artifactsDir}`);
+    say(
+      `launcher: code-server ${server.origin} (pid ${server.pid}), workspace trust ${disableWorkspaceTrust ? 'disabled' : 'enabled'}, artifacts ${artifactsDir}`,
+    );
     session = await BrowserSession.open(url, artifactsDir, stateDir, say);
     bridge!.attach(session.page);
     const timeoutMs = Number(process.env[HarnessEnv.timeoutMs] ?? 15 * 60_000);

@@ -14,7 +14,9 @@ type ResultOf<K extends keyof BrowserChecks> = Awaited<ReturnType<BrowserChecks[
 export async function browserCheck<K extends keyof BrowserChecks>(name: K, args: ArgsOf<K>): Promise<ResultOf<K>> {
   const bridge = process.env[HarnessEnv.browserBridge];
   if (!bridge) {
-    throw new Error(`browser check ${name}: ${HarnessEnv.browserBridge} is not set — browser checks need the code-server launcher (test/e2e/launcher)`);
+    throw new Error(
+      `browser check ${name}: ${HarnessEnv.browserBridge} is not set — browser checks need the code-server launcher (test/e2e/launcher)`,
+    );
   }
   const request: BrowserCheckRequest = { name, args };
   const response = await fetch(new URL(bridgeCheckPath, bridge), {

@@ -13,7 +13,12 @@ import { HarnessEnv } from '../harnessEnv';
 import { browserCheck } from './browser';
 import { labApi, recordRun, waitForCodeLenses } from './panelMessages';
 
-const SEED_VERDICTS = { gpt2: 'causal', 'bert-causal': 'nondeterministic', 'bert-causal-eval': 'causal', bert: 'bidirectional' };
+const SEED_VERDICTS = {
+  gpt2: 'causal',
+  'bert-causal': 'nondeterministic',
+  'bert-causal-eval': 'causal',
+  bert: 'bidirectional',
+};
 
 describe('Perturbation Lab in VS Code', function () {
   this.timeout(300_000);
@@ -33,12 +38,15 @@ describe('Perturbation Lab in VS Code', function () {
     const titles = lenses.map((l) => l.command?.title);
     assert.ok(titles.includes('▶ Compare all'), titles.join(', '));
     assert.ok(titles.includes('▶ Compare this variant'));
-    assert.ok(titles.some((t) => t === 'gpt2: 7 tokens · bert: 6 tokens'), titles.join(', '));
+    assert.ok(
+      titles.some((t) => t === 'gpt2: 7 tokens · bert: 6 tokens'),
+      titles.join(', '),
+    );
     const compare = lenses.find((l) => l.command?.title === '▶ Compare')!;
     assert.equal(compare.range.start.line, 19);
   });
 
-  it('the compare command streams the seed\'s four outcomes into the panel beside the editor', async () => {
+  it("the compare command streams the seed's four outcomes into the panel beside the editor", async () => {
     const run = recordRun(api);
     try {
       await vscode.commands.executeCommand(COMMANDS.compare, seed);
@@ -51,7 +59,9 @@ describe('Perturbation Lab in VS Code', function () {
       const train = run.results.find((r) => r.model === 'bert-causal')!;
       assert.ok(train.findings.some((f) => f.code === 'train-mode-dropout' && f.fix?.key === 'mode'));
       assert.equal(api.lastReport()?.results.length, 4);
-      const panelTab = vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => ({ t, column: g.viewColumn }))).find(({ t }) => t.label === 'Perturbation Lab');
+      const panelTab = vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs.map((t) => ({ t, column: g.viewColumn })))
+        .find(({ t }) => t.label === 'Perturbation Lab');
       assert.ok(panelTab, 'the results panel is open');
       assert.notEqual(panelTab.column, vscode.ViewColumn.One, 'beside the editor');
       assert.ok(api.runnerPid(), 'models live in the runner process');
@@ -69,7 +79,10 @@ describe('Perturbation Lab in VS Code', function () {
       assert.equal((await run.ended).type, 'runFinished');
       await browserCheck('webviewWaitForText', { selector: '.status, header', text: 'Finished' });
       const verdicts = await browserCheck('webviewTexts', { selector: 'tr[data-model] .badge', atLeast: 4 });
-      assert.deepEqual(verdicts.map((v) => v.trim()), Object.values(SEED_VERDICTS));
+      assert.deepEqual(
+        verdicts.map((v) => v.trim()),
+        Object.values(SEED_VERDICTS),
+      );
       await browserCheck('screenshot', { name: 'seed-in-vscode' });
     } finally {
       run.dispose();
@@ -80,7 +93,10 @@ describe('Perturbation Lab in VS Code', function () {
     this.timeout(60_000);
     const run = recordRun(api);
     try {
-      await browserCheck('explorerContextMenu', { file: 'mid-sentence-edit.prompt', item: 'Perturbation Lab: Compare' });
+      await browserCheck('explorerContextMenu', {
+        file: 'mid-sentence-edit.prompt',
+        item: 'Perturbation Lab: Compare',
+      });
       assert.equal((await run.ended).type, 'runFinished');
       assert.deepEqual(
         run.results.map((r) => [r.model, r.variantIndex, r.verdict]),
@@ -100,7 +116,10 @@ describe('Perturbation Lab in VS Code', function () {
     let hid: PromiseLike<unknown> | null = null;
     const run = recordRun(api, (m) => {
       // Cover the panel with an editor in its column: its page is discarded until it is shown again.
-      if (m.type === 'result' && !hid) hid = vscode.workspace.openTextDocument({ content: 'covering the panel' }).then((d) => vscode.window.showTextDocument(d, { viewColumn: vscode.ViewColumn.Two, preserveFocus: false }));
+      if (m.type === 'result' && !hid)
+        hid = vscode.workspace
+          .openTextDocument({ content: 'covering the panel' })
+          .then((d) => vscode.window.showTextDocument(d, { viewColumn: vscode.ViewColumn.Two, preserveFocus: false }));
     });
     try {
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(seed), vscode.ViewColumn.One);
@@ -109,7 +128,10 @@ describe('Perturbation Lab in VS Code', function () {
       await hid;
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
       const verdicts = await browserCheck('webviewTexts', { selector: 'tr[data-model] .badge', atLeast: 4 });
-      assert.deepEqual(verdicts.map((v) => v.trim()), Object.values(SEED_VERDICTS));
+      assert.deepEqual(
+        verdicts.map((v) => v.trim()),
+        Object.values(SEED_VERDICTS),
+      );
     } finally {
       run.dispose();
     }
@@ -138,7 +160,11 @@ describe('Perturbation Lab in VS Code', function () {
         assert.equal(again.results.length, 4);
         assert.notEqual(api.runnerPid(), firstPid, 'a new runner');
         const verdicts = await browserCheck('webviewTexts', { selector: 'tr[data-model] .badge', atLeast: 4 });
-        assert.deepEqual(verdicts.map((v) => v.trim()), Object.values(SEED_VERDICTS), 'the panel shows the new run');
+        assert.deepEqual(
+          verdicts.map((v) => v.trim()),
+          Object.values(SEED_VERDICTS),
+          'the panel shows the new run',
+        );
       } finally {
         again.dispose();
       }

@@ -21,7 +21,10 @@ export interface RunRecording {
 }
 
 /** Records what the panel receives from now until a run ends; `onMessage` can act mid-run. */
-export function recordRun(api: PerturbationLabApi, onMessage: (m: ToWebview, rec: RunRecording) => void = () => {}): RunRecording {
+export function recordRun(
+  api: PerturbationLabApi,
+  onMessage: (m: ToWebview, rec: RunRecording) => void = () => {},
+): RunRecording {
   let end!: (m: ToWebview) => void;
   const rec: RunRecording = {
     messages: [],
@@ -41,7 +44,8 @@ export function recordRun(api: PerturbationLabApi, onMessage: (m: ToWebview, rec
 /** Asks the CodeLens provider until the lenses appear: the language server answers once it has parsed the file. */
 export async function waitForCodeLenses(uri: vscode.Uri, title: string): Promise<vscode.CodeLens[]> {
   for (let attempt = 0; attempt < 300; attempt++) {
-    const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100)) ?? [];
+    const lenses =
+      (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100)) ?? [];
     if (lenses.some((l) => l.command?.title.includes(title))) return lenses;
     await new Promise<void>((resolve) => {
       const d = vscode.languages.onDidChangeDiagnostics(() => {

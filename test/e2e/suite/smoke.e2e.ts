@@ -17,17 +17,29 @@ describe('smoke: a real VS Code extension host', () => {
 
   it('opened a trusted copy of examples/ as the workspace, and finds its prompt files', async () => {
     const folders = vscode.workspace.workspaceFolders ?? [];
-    assert.deepEqual(folders.map((f) => f.uri.fsPath), [process.env[HarnessEnv.workspace]]);
+    assert.deepEqual(
+      folders.map((f) => f.uri.fsPath),
+      [process.env[HarnessEnv.workspace]],
+    );
     assert.equal(vscode.workspace.isTrusted, true);
     // File search runs ripgrep in the server: this also proves the offline @vscode/ripgrep install.
     const prompts = await vscode.workspace.findFiles('**/*.prompt');
-    assert.ok(prompts.some((uri) => uri.path.endsWith('/encoder-vs-decoder.prompt')), `found ${prompts.map((u) => u.path).join(', ')}`);
+    assert.ok(
+      prompts.some((uri) => uri.path.endsWith('/encoder-vs-decoder.prompt')),
+      `found ${prompts.map((u) => u.path).join(', ')}`,
+    );
   });
 
   it('loaded the extension under development and activates it', async () => {
     const name = process.env[HarnessEnv.extensionName];
     const extension = vscode.extensions.all.find((e) => e.packageJSON?.name === name);
-    assert.ok(extension, `extension ${name} is not loaded; loaded: ${vscode.extensions.all.map((e) => e.id).filter((id) => !id.startsWith('vscode.')).join(', ')}`);
+    assert.ok(
+      extension,
+      `extension ${name} is not loaded; loaded: ${vscode.extensions.all
+        .map((e) => e.id)
+        .filter((id) => !id.startsWith('vscode.'))
+        .join(', ')}`,
+    );
     await extension.activate();
     assert.equal(extension.isActive, true);
   });

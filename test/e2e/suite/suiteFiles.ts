@@ -8,7 +8,8 @@ export function suiteFiles(dir: string, mode: HarnessMode): string[] {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) files.push(...suiteFiles(path, mode));
-    else if (entry.name.endsWith('.e2e.js') && entry.name.endsWith('.untrusted.e2e.js') === (mode === 'untrusted')) files.push(path);
+    else if (entry.name.endsWith('.e2e.js') && entry.name.endsWith('.untrusted.e2e.js') === (mode === 'untrusted'))
+      files.push(path);
   }
   return files.sort();
 }

@@ -23,9 +23,24 @@ describe('Perturbation Lab in an untrusted workspace', function () {
   it('refuses a model from a workspace path and says why', async () => {
     assert.equal(vscode.workspace.isTrusted, false);
     const ws = process.env[HarnessEnv.workspace]!;
-    writeFileSync(join(ws, 'config.json'), JSON.stringify({ model_type: 'bert', vocab_size: 30522, hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 37, max_position_embeddings: 64, type_vocab_size: 2 }));
+    writeFileSync(
+      join(ws, 'config.json'),
+      JSON.stringify({
+        model_type: 'bert',
+        vocab_size: 30522,
+        hidden_size: 32,
+        num_hidden_layers: 2,
+        num_attention_heads: 4,
+        intermediate_size: 37,
+        max_position_embeddings: 64,
+        type_vocab_size: 2,
+      }),
+    );
     const file = join(ws, 'workspace-config.prompt');
-    writeFileSync(file, `---\nmodels:\n  - name: from-workspace\n    config: ./config.json\nmode: eval\n---\nthe cat sat\n~ the dog sat\n`);
+    writeFileSync(
+      file,
+      `---\nmodels:\n  - name: from-workspace\n    config: ./config.json\nmode: eval\n---\nthe cat sat\n~ the dog sat\n`,
+    );
     const api = await labApi();
     const run = recordRun(api);
     try {
@@ -44,7 +59,10 @@ describe('Perturbation Lab in an untrusted workspace', function () {
 
   it('still runs preset models with random weights', async () => {
     const file = join(process.env[HarnessEnv.workspace]!, 'preset.prompt');
-    writeFileSync(file, `---\nmodels:\n  - name: tiny\n    config: bert-base-uncased\n${TINY}mode: eval\n---\nthe cat sat\n~ the dog sat\n`);
+    writeFileSync(
+      file,
+      `---\nmodels:\n  - name: tiny\n    config: bert-base-uncased\n${TINY}mode: eval\n---\nthe cat sat\n~ the dog sat\n`,
+    );
     const api = await labApi();
     const run = recordRun(api);
     try {

@@ -7,7 +7,18 @@
  */
 import { GraphBuilder } from '../onnxGraph';
 import type { ModelDims } from '../../config';
-import { additiveMask, attention, dense, geluErf, geluTanh, layerNorm, mergeHeads, splitHeads, type AttentionShapes, type GraphContext } from './layers';
+import {
+  additiveMask,
+  attention,
+  dense,
+  geluErf,
+  geluTanh,
+  layerNorm,
+  mergeHeads,
+  splitHeads,
+  type AttentionShapes,
+  type GraphContext,
+} from './layers';
 
 /** Names of the dropout-mask inputs of layer i (and the embeddings'), the same for both families. */
 export const dropoutInputs = {
@@ -48,11 +59,20 @@ export function buildGraph(d: ModelDims, weight: (b: GraphBuilder, name: string)
   const hiddenShape = b.op('Concat', [idsShape, b.int64s([H])], { axis: 0 });
   // Dropout masks are [batch, seq, H] and [batch, heads, seq, keys] in train mode; in eval mode a single
   // broadcast 1 ([1, 1, 1] / [1, 1, 1, 1]) does, so their dimensions are symbolic of their own.
-  const hiddenMask = (name: string) => b.op('Flatten', [b.input({ name, elemType: 'float', shape: ['mask_batch', 'mask_seq', 'mask_hidden'] })], { axis: 2 });
-  const probsMask = (name: string) => b.input({ name, elemType: 'float', shape: ['mask_batch', 'mask_heads', 'mask_seq', 'mask_keys'] });
+  const hiddenMask = (name: string) =>
+    b.op('Flatten', [b.input({ name, elemType: 'float', shape: ['mask_batch', 'mask_seq', 'mask_hidden'] })], {
+      axis: 2,
+    });
+  const probsMask = (name: string) =>
+    b.input({ name, elemType: 'float', shape: ['mask_batch', 'mask_heads', 'mask_seq', 'mask_keys'] });
   const mask = additiveMask(b, keep);
-  const emitHidden = (i: number, x: string) => b.output({ name: `hidden_states.${i}`, elemType: 'float', shape: ['batch', 'seq', H] }, b.op('Reshape', [x, hiddenShape]));
-  const emitAttention = (i: number, probs: string) => b.output({ name: `attentions.${i}`, elemType: 'float', shape: ['batch', d.numHeads, 'seq', keyLen] }, probs);
+  const emitHidden = (i: number, x: string) =>
+    b.output(
+      { name: `hidden_states.${i}`, elemType: 'float', shape: ['batch', 'seq', H] },
+      b.op('Reshape', [x, hiddenShape]),
+    );
+  const emitAttention = (i: number, probs: string) =>
+    b.output({ name: `attentions.${i}`, elemType: 'float', shape: ['batch', d.numHeads, 'seq', keyLen] }, probs);
   const flat = (x: string) => b.op('Reshape', [x, shapes.flatShape]);
 
   if (d.architecture === 'bert') {
@@ -62,7 +82,10 @@ export function buildGraph(d: ModelDims, weight: (b: GraphBuilder, name: string)
     const types = b.op('Gather', [ctx.weight('embeddings.token_type_embeddings.weight'), tokenTypes]);
     const pos = b.op('Gather', [ctx.weight('embeddings.position_embeddings.weight'), positions]);
     const summed = flat(b.op('Add', [b.op('Add', [words, types]), pos]));
-    let x = b.op('Mul', [layerNorm(ctx, summed, 'embeddings.LayerNorm', d.layerNormEps), hiddenMask(dropoutInputs.embeddings)]);
+    let x = b.op('Mul', [
+      layerNorm(ctx, summed, 'embeddings.LayerNorm', d.layerNormEps),
+      hiddenMask(dropoutInputs.embeddings),
+    ]);
     emitHidden(0, x);
     for (let i = 0; i < d.numLayers; i++) {
       const p = `encoder.layer.${i}`;
@@ -71,14 +94,23 @@ export function buildGraph(d: ModelDims, weight: (b: GraphBuilder, name: string)
       const v = splitHeads(b, dense(ctx, x, `${p}.attention.self.value`, 'linear'), shapes);
       const att = attention(b, q, k, v, mask, probsMask(dropoutInputs.attentionProbs(i)), d.headSize, 'multiply');
       emitAttention(i, att.probs);
-      const projected = b.op('Mul', [dense(ctx, mergeHeads(b, att.context, shapes), `${p}.attention.output.dense`, 'linear'), hiddenMask(dropoutInputs.attentionOutput(i))]);
+      const projected = b.op('Mul', [
+        dense(ctx, mergeHeads(b, att.context, shapes), `${p}.attention.output.dense`, 'linear'),
+        hiddenMask(dropoutInputs.attentionOutput(i)),
+      ]);
       const attended = layerNorm(ctx, b.op('Add', [projected, x]), `${p}.attention.output.LayerNorm`, d.layerNormEps);
       const inner = geluErf(b, dense(ctx, attended, `${p}.intermediate.dense`, 'linear'));
-      const out = b.op('Mul', [dense(ctx, inner, `${p}.output.dense`, 'linear'), hiddenMask(dropoutInputs.ffnOutput(i))]);
+      const out = b.op('Mul', [
+        dense(ctx, inner, `${p}.output.dense`, 'linear'),
+        hiddenMask(dropoutInputs.ffnOutput(i)),
+      ]);
       x = layerNorm(ctx, b.op('Add', [out, attended]), `${p}.output.LayerNorm`, d.layerNormEps);
       emitHidden(i + 1, x);
     }
-    b.output({ name: 'last_hidden_state', elemType: 'float', shape: ['batch', 'seq', H] }, b.op('Reshape', [x, hiddenShape]));
+    b.output(
+      { name: 'last_hidden_state', elemType: 'float', shape: ['batch', 'seq', H] },
+      b.op('Reshape', [x, hiddenShape]),
+    );
     return b;
   }
 
@@ -90,16 +122,31 @@ export function buildGraph(d: ModelDims, weight: (b: GraphBuilder, name: string)
     emitHidden(i, x);
     const p = `transformer.h.${i}`;
     const qkv = dense(ctx, layerNorm(ctx, x, `${p}.ln_1`, d.layerNormEps), `${p}.attn.c_attn`, 'conv1d');
-    const [q, kNew, vNew] = b.opMulti('Split', [qkv, b.int64s([H, H, H])], 3, { axis: 1 }, 'qkv').map((t) => splitHeads(b, t, shapes));
+    const [q, kNew, vNew] = b
+      .opMulti('Split', [qkv, b.int64s([H, H, H])], 3, { axis: 1 }, 'qkv')
+      .map((t) => splitHeads(b, t, shapes));
     const headsShape = ['batch', d.numHeads, 'past_seq', d.headSize];
-    const k = b.op('Concat', [b.input({ name: pastInputs.key(i), elemType: 'float', shape: headsShape }), kNew], { axis: 2 }, 'key');
-    const v = b.op('Concat', [b.input({ name: pastInputs.value(i), elemType: 'float', shape: headsShape }), vNew], { axis: 2 }, 'value');
+    const k = b.op(
+      'Concat',
+      [b.input({ name: pastInputs.key(i), elemType: 'float', shape: headsShape }), kNew],
+      { axis: 2 },
+      'key',
+    );
+    const v = b.op(
+      'Concat',
+      [b.input({ name: pastInputs.value(i), elemType: 'float', shape: headsShape }), vNew],
+      { axis: 2 },
+      'value',
+    );
     const presentShape = ['batch', d.numHeads, 'past_seq+seq', d.headSize];
     b.output({ name: `present.${i}.key`, elemType: 'float', shape: presentShape }, k);
     b.output({ name: `present.${i}.value`, elemType: 'float', shape: presentShape }, v);
     const att = attention(b, q, k, v, mask, probsMask(dropoutInputs.attentionProbs(i)), d.headSize, 'divide');
     emitAttention(i, att.probs);
-    const projected = b.op('Mul', [dense(ctx, mergeHeads(b, att.context, shapes), `${p}.attn.c_proj`, 'conv1d'), hiddenMask(dropoutInputs.attentionOutput(i))]);
+    const projected = b.op('Mul', [
+      dense(ctx, mergeHeads(b, att.context, shapes), `${p}.attn.c_proj`, 'conv1d'),
+      hiddenMask(dropoutInputs.attentionOutput(i)),
+    ]);
     x = b.op('Add', [projected, x]);
     const inner = geluTanh(b, dense(ctx, layerNorm(ctx, x, `${p}.ln_2`, d.layerNormEps), `${p}.mlp.c_fc`, 'conv1d'));
     const mlp = b.op('Mul', [dense(ctx, inner, `${p}.mlp.c_proj`, 'conv1d'), hiddenMask(dropoutInputs.ffnOutput(i))]);
@@ -107,11 +154,19 @@ export function buildGraph(d: ModelDims, weight: (b: GraphBuilder, name: string)
   }
   const final = layerNorm(ctx, x, 'transformer.ln_f', d.layerNormEps);
   emitHidden(d.numLayers, final);
-  b.output({ name: 'last_hidden_state', elemType: 'float', shape: ['batch', 'seq', H] }, b.op('Reshape', [final, hiddenShape]));
+  b.output(
+    { name: 'last_hidden_state', elemType: 'float', shape: ['batch', 'seq', H] },
+    b.op('Reshape', [final, hiddenShape]),
+  );
   // The LM head runs only on the rows asked for (indices into the flattened batch × seq rows): the next
   // token needs one row per input, and [batch, seq, 50257] floats would cost hundreds of MB on long inputs.
   const rows = b.input({ name: 'logits_rows', elemType: 'int64', shape: ['rows'] });
-  const logits = b.op('Gemm', [b.op('Gather', [final, rows], { axis: 0 }), ctx.weight('transformer.wte.weight')], { transB: 1 }, 'logits');
+  const logits = b.op(
+    'Gemm',
+    [b.op('Gather', [final, rows], { axis: 0 }), ctx.weight('transformer.wte.weight')],
+    { transB: 1 },
+    'logits',
+  );
   b.output({ name: 'logits', elemType: 'float', shape: ['rows', d.vocabSize] }, logits);
   return b;
 }

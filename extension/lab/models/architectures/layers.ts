@@ -17,11 +17,21 @@ export interface GraphContext {
 
 /** x @ Wᵀ + b for a torch Linear (weight [out, in]), x @ W + b for GPT-2's Conv1D (weight [in, out]). */
 export function dense(ctx: GraphContext, x: string, prefix: string, layout: 'linear' | 'conv1d'): string {
-  return ctx.b.op('Gemm', [x, ctx.weight(`${prefix}.weight`), ctx.weight(`${prefix}.bias`)], { transB: layout === 'linear' ? 1 : 0 }, prefix.replace(/\W/g, '_'));
+  return ctx.b.op(
+    'Gemm',
+    [x, ctx.weight(`${prefix}.weight`), ctx.weight(`${prefix}.bias`)],
+    { transB: layout === 'linear' ? 1 : 0 },
+    prefix.replace(/\W/g, '_'),
+  );
 }
 
 export function layerNorm(ctx: GraphContext, x: string, prefix: string, eps: number): string {
-  return ctx.b.op('LayerNormalization', [x, ctx.weight(`${prefix}.weight`), ctx.weight(`${prefix}.bias`)], { axis: -1, epsilon: { float: eps } }, 'ln');
+  return ctx.b.op(
+    'LayerNormalization',
+    [x, ctx.weight(`${prefix}.weight`), ctx.weight(`${prefix}.bias`)],
+    { axis: -1, epsilon: { float: eps } },
+    'ln',
+  );
 }
 
 /** BERT's `gelu`: 0.5·x·(1 + erf(x/√2)), the exact form. */
@@ -66,9 +76,21 @@ export function mergeHeads(b: GraphBuilder, x: string, s: AttentionShapes): stri
  * mask added, softmax over keys, dropout on the probabilities (those are the `attentions` returned).
  * `scale` is 'multiply' (BERT: scores · d^-½) or 'divide' (GPT-2: scores / √d), matching each family.
  */
-export function attention(b: GraphBuilder, q: string, k: string, v: string, mask: string, probsDropout: string, headSize: number, scale: 'multiply' | 'divide'): { context: string; probs: string } {
+export function attention(
+  b: GraphBuilder,
+  q: string,
+  k: string,
+  v: string,
+  mask: string,
+  probsDropout: string,
+  headSize: number,
+  scale: 'multiply' | 'divide',
+): { context: string; probs: string } {
   const scores = b.op('MatMul', [q, b.op('Transpose', [k], { perm: [0, 1, 3, 2] })], {}, 'scores');
-  const scaled = scale === 'multiply' ? b.op('Mul', [scores, b.float(headSize ** -0.5)]) : b.op('Div', [scores, b.float(Math.sqrt(headSize))]);
+  const scaled =
+    scale === 'multiply'
+      ? b.op('Mul', [scores, b.float(headSize ** -0.5)])
+      : b.op('Div', [scores, b.float(Math.sqrt(headSize))]);
   const probs = b.op('Mul', [b.op('Softmax', [b.op('Add', [scaled, mask])], { axis: -1 }), probsDropout], {}, 'probs');
   return { context: b.op('MatMul', [probs, v], {}, 'context'), probs };
 }

@@ -48,7 +48,11 @@ function bertParameters(d: ModelDims): ParameterSpec[] {
   const H = d.hiddenSize;
   const std = d.initializerRange;
   const params: ParameterSpec[] = [
-    { name: 'embeddings.word_embeddings.weight', shape: [d.vocabSize, H], init: { kind: 'normal', std, zeroRow: d.padTokenId ?? undefined } },
+    {
+      name: 'embeddings.word_embeddings.weight',
+      shape: [d.vocabSize, H],
+      init: { kind: 'normal', std, zeroRow: d.padTokenId ?? undefined },
+    },
     { name: 'embeddings.position_embeddings.weight', shape: [d.maxPositions, H], init: { kind: 'normal', std } },
     { name: 'embeddings.token_type_embeddings.weight', shape: [d.typeVocabSize, H], init: { kind: 'normal', std } },
     ...layerNorm('embeddings.LayerNorm', H),
@@ -101,7 +105,8 @@ function gpt2Parameters(d: ModelDims): ParameterSpec[] {
 export function canonicalParameterName(d: ModelDims, name: string): string | null {
   if (d.architecture === 'bert') {
     const stripped = name.startsWith('bert.') ? name.slice(5) : name;
-    if (stripped.startsWith('cls.') || stripped.startsWith('classifier.') || stripped.startsWith('qa_outputs.')) return null;
+    if (stripped.startsWith('cls.') || stripped.startsWith('classifier.') || stripped.startsWith('qa_outputs.'))
+      return null;
     if (stripped.endsWith('position_ids')) return null;
     // The original bert-base-uncased checkpoint names LayerNorm parameters TensorFlow's way; Hugging Face renames them on load.
     return stripped.replace(/LayerNorm\.gamma$/, 'LayerNorm.weight').replace(/LayerNorm\.beta$/, 'LayerNorm.bias');

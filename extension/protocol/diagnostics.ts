@@ -1,0 +1,33 @@
+/**
+ * A problem in a user's input and where it is: what the engine reports, the runner sends, the host
+ * shows in the Problems panel and the CLI prints. Positions are 0-based (line, column in UTF-16 code
+ * units), as LSP has them; front ends add 1 when they print them.
+ */
+
+export interface SourcePosition {
+  line: number;
+  column: number;
+}
+
+export interface SourceRange {
+  start: SourcePosition;
+  end: SourcePosition;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** A problem in a user's input, with the place it comes from. Never a stack trace. */
+export interface LabDiagnostic {
+  severity: Severity;
+  message: string;
+  /** Absolute or as-given path of the file the range is in. */
+  file: string;
+  range: SourceRange;
+  /** A stable code such as `unknown-key`, `not-supported`, `yaml-syntax`; quick fixes key on it. */
+  code: string;
+}
+
+/** `file:line:col: severity: message` with 1-based line and column. */
+export function formatDiagnostic(d: LabDiagnostic): string {
+  return `${d.file}:${d.range.start.line + 1}:${d.range.start.column + 1}: ${d.severity}: ${d.message}`;
+}
