@@ -15,7 +15,6 @@ const TO_WEBVIEW_TYPES: readonly string[] = [
   'result',
   'runFinished',
   'runFailed',
-  'theme',
 ] satisfies ToWebview['type'][];
 
 function isToWebview(data: unknown): data is ToWebview {
@@ -47,10 +46,6 @@ function receive(message: ToWebview): void {
       break;
     case 'result':
       panel.result(state, message.result);
-      break;
-    case 'theme':
-      document.body.dataset.themeKind = message.kind;
-      panel.themeChanged();
       break;
     default:
       assertNever(message);

@@ -5,11 +5,9 @@
  * panel shows the last results without asking the host.
  */
 import type { VariantResult } from '../extension/protocol/report';
+import type { ProgressStage, VariantRef } from '../extension/protocol/run';
 import type { PanelState, RunFailureKind, RunOutline, ToWebview } from '../extension/protocol/webview';
 import { formatDuration } from './format';
-
-export type ProgressStage = Extract<ToWebview, { type: 'progress' }>['stage'];
-export type ThemeKind = Extract<ToWebview, { type: 'theme' }>['kind'];
 
 export interface FailureInfo {
   kind: RunFailureKind;
@@ -26,10 +24,8 @@ export interface ViewState extends PanelState {
   failure: FailureInfo | null;
 }
 
-export interface CellKey {
+export interface CellKey extends VariantRef {
   model: string;
-  caseIndex: number;
-  variantIndex: number;
 }
 
 export function keyOf(cell: CellKey): string {
@@ -128,8 +124,6 @@ export function reduce(state: ViewState, message: ToWebview): ViewState {
       const failure = { kind: message.kind, message: message.message, details: message.details ?? [] };
       return { ...state, failure, status: { kind: 'failed', message: message.message } };
     }
-    case 'theme':
-      return state;
     default:
       return assertNever(message);
   }
@@ -155,9 +149,7 @@ export function findResult(
   return old ? { result: old, stale: true } : null;
 }
 
-export interface Column {
-  caseIndex: number;
-  variantIndex: number;
+export interface Column extends VariantRef {
   baseText: string;
   text: string;
 }

@@ -1,7 +1,8 @@
 /**
- * One context object owns everything the extension creates, in two disposal scopes: `extensionScope`
- * (lives as long as the extension) and `runnerScope` (as long as one runner configuration; recreated when
- * a setting the runner reads at start changes, or when workspace trust is granted).
+ * One context object owns everything the extension creates, in one disposal scope (`extensionScope`, as
+ * long as the extension lives). The runner and the language client are restarted in place, not re-created
+ * with a scope of their own: `RunnerClient.restart` when a setting the runner reads at start changes or
+ * workspace trust is granted, `restartLanguageClient` when the cache folder changes.
  */
 import * as vscode from 'vscode';
 import { join } from 'node:path';
@@ -23,7 +24,8 @@ export interface PerturbationLabApi {
   onDidPostToPanel: vscode.Event<ToWebview>;
   lastReport(): ComparisonReport | null;
   runnerPid(): number | undefined;
-  crashRunnerForTest(): void;
+  /** Only when VS Code runs the extension's tests (ExtensionMode.Test): kills the runner as a crash would. */
+  killRunnerForTest?(): void;
 }
 
 export class Ctx {
@@ -89,7 +91,9 @@ export class Ctx {
       onDidPostToPanel: this.panel.onDidPost,
       lastReport: () => this.runs.lastReport,
       runnerPid: () => this.runner.pid,
-      crashRunnerForTest: () => this.runner.crashForTest(),
+      ...(this.context.extensionMode === vscode.ExtensionMode.Test
+        ? { killRunnerForTest: () => this.runner.killRunner() }
+        : {}),
     };
   }
 

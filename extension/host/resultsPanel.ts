@@ -61,10 +61,6 @@ export class ResultsPanel implements vscode.Disposable {
     if (this.panel && this.ready) void this.panel.webview.postMessage(message);
   }
 
-  get isOpen(): boolean {
-    return this.panel !== null;
-  }
-
   dispose(): void {
     this.panel?.dispose();
     this.panelScope.dispose();

@@ -7,16 +7,12 @@ import * as vscode from 'vscode';
 import type { ComparisonReport } from '../protocol/report';
 import type { RunFailureKind, ToWebview } from '../protocol/webview';
 import type { SerializedError } from '../protocol/runner';
+import type { RunScope } from '../protocol/run';
 import { formatDiagnostic } from '../protocol/diagnostics';
 import type { RunEvent, RunHandle, RunnerClient } from './runnerClient';
 import type { ResultsPanel } from './resultsPanel';
 import type { RunStatusBar } from './statusBar';
 import type { RunDiagnostics } from './runDiagnostics';
-
-export interface RunScope {
-  caseIndex: number;
-  variantIndex?: number;
-}
 
 export class RunController {
   private active: RunHandle | null = null;

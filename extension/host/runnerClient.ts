@@ -53,10 +53,6 @@ export class RunnerClient {
     return this.child?.pid;
   }
 
-  get running(): boolean {
-    return this.child !== null;
-  }
-
   run(request: Omit<RunRequest, 'requestId'>, onEvent: (e: RunEvent) => void): RunHandle {
     const requestId = randomUUID();
     let settle!: (e: RunEvent) => void;
@@ -93,9 +89,9 @@ export class RunnerClient {
     else this.deliver({ type: 'failed', requestId, error: { kind: 'cancelled', message: 'cancelled' } });
   }
 
-  /** Test hook: makes the runner exit at once, as a crash would. */
-  crashForTest(exitCode = 99): void {
-    if (this.child) this.send({ type: 'crashForTest', exitCode });
+  /** Kills the runner process with a signal, as a crash would (the crash-recovery tests use it). */
+  killRunner(signal: NodeJS.Signals = 'SIGKILL'): void {
+    this.child?.kill(signal);
   }
 
   /** Stops the runner; pending runs are told it stopped. The next run starts a fresh one. */

@@ -3,9 +3,11 @@
  * Places and diagnostics are defined in the protocol (every side reads them) and re-exported here.
  */
 import { formatDiagnostic, type LabDiagnostic, type SourceRange } from '../protocol/diagnostics';
+import type { Architecture, DropoutPolicy, Mode } from '../protocol/report';
 
 export type { LabDiagnostic, Severity, SourcePosition, SourceRange } from '../protocol/diagnostics';
 export { formatDiagnostic };
+export type { Architecture, DropoutPolicy, Mode };
 
 /** Thrown for bad user input anywhere in the engine; front ends print `file:line:col: message`, never a stack. */
 export class LabInputError extends Error {
@@ -15,10 +17,7 @@ export class LabInputError extends Error {
   }
 }
 
-export type Architecture = 'bert' | 'gpt2';
 export type TokenizerFamily = 'bert-uncased' | 'gpt2';
-export type Mode = 'train' | 'eval';
-export type DropoutPolicy = 'independent' | 'paired';
 
 /** A Hugging Face config as the JSON object `config.json` holds, presets and overrides applied. */
 export type HfConfig = Record<string, unknown> & { model_type: Architecture };

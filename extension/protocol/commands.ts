@@ -3,6 +3,8 @@
  * `.prompt` files and the commands CodeLens and menus execute, with their argument shapes.
  * (VS Code's built-in prompt support owns the id `prompt`, so ours is distinct.)
  */
+import type { RunScope } from './run';
+
 export const LANGUAGE_ID = 'perturbation-prompt';
 
 export const COMMANDS = {
@@ -19,10 +21,8 @@ export const COMMANDS = {
 } as const;
 
 /** Arguments of `perturbationLab.compareCase` (the CodeLens passes them; URIs as strings). */
-export interface CompareCaseArgs {
+export interface CompareCaseArgs extends RunScope {
   uri: string;
-  caseIndex: number;
-  variantIndex?: number;
 }
 
 export function isCompareCaseArgs(x: unknown): x is CompareCaseArgs {

@@ -4,7 +4,15 @@
  * Every side imports this module; a change here breaks every build at once.
  */
 
+import type { VariantRef } from './run';
+
 export const REPORT_VERSION = 1 as const;
+
+export type Architecture = 'bert' | 'gpt2';
+/** As PyTorch's `.train()` / `.eval()`. */
+export type Mode = 'train' | 'eval';
+/** `independent`: every forward pass draws new dropout masks (PyTorch); `paired`: every run of one case shares them. */
+export type DropoutPolicy = 'independent' | 'paired';
 
 export type Verdict = 'causal' | 'bidirectional' | 'nondeterministic' | 'undetermined';
 
@@ -22,14 +30,14 @@ export interface ComparisonReport {
 /** A model as it was resolved and run. */
 export interface ModelSummary {
   name: string;
-  architecture: 'bert' | 'gpt2';
+  architecture: Architecture;
   /** The full Hugging Face config used (preset or file, overrides applied). */
   config: Record<string, unknown>;
   configSource: string;
   weights: string | null;
   seed: number;
-  mode: 'train' | 'eval';
-  dropout: 'independent' | 'paired';
+  mode: Mode;
+  dropout: DropoutPolicy;
   addSpecialTokens: boolean;
   atol: number;
   rtol: number;
@@ -146,10 +154,8 @@ export interface Finding {
   fix?: { description: string; key: string; value: unknown };
 }
 
-export interface VariantResult {
+export interface VariantResult extends VariantRef {
   model: string;
-  caseIndex: number;
-  variantIndex: number;
   baseText: string;
   variantText: string;
   baseTokens: TokenView[];

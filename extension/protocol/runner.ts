@@ -5,7 +5,10 @@
  * Errors cross as data (SerializedError), never as thrown objects. Both sides import this module.
  */
 import type { LabDiagnostic } from './diagnostics';
-import type { ComparisonReport, VariantResult } from './report';
+import type { ComparisonReport, VariantResult, Verdict } from './report';
+import { PROGRESS_STAGES, type ProgressStage, type RunOutlineData, type RunScope } from './run';
+
+export type { RunOutlineData } from './run';
 
 export const RUNNER_PROTOCOL_VERSION = 1 as const;
 
@@ -24,27 +27,20 @@ export interface RunRequest {
   file: string;
   /** The document's current text, unsaved edits included. */
   text: string;
-  only?: { caseIndex: number; variantIndex?: number };
+  only?: RunScope;
 }
 
 /** Host → runner. */
 export type HostToRunner =
   | { type: 'init'; protocolVersion: typeof RUNNER_PROTOCOL_VERSION; settings: RunnerSettings }
   | { type: 'run'; request: RunRequest }
-  | { type: 'cancel'; requestId: string }
-  /** Test hook: the runner exits at once with this code, as a crash would (used by the crash-recovery tests). */
-  | { type: 'crashForTest'; exitCode: number };
+  | { type: 'cancel'; requestId: string };
 
 export interface SerializedError {
   kind: 'input' | 'cancelled' | 'untrusted' | 'internal';
   message: string;
   diagnostics?: LabDiagnostic[];
   stack?: string;
-}
-
-export interface RunOutlineData {
-  models: ComparisonReport['models'];
-  cases: { caseIndex: number; baseText: string; variants: { variantIndex: number; text: string }[] }[];
 }
 
 /** Runner → host. Every event after the handshake names its request. */
@@ -56,114 +52,92 @@ export type RunnerToHost =
       type: 'progress';
       requestId: string;
       model: string;
-      stage: 'tokenizing' | 'building' | 'running' | 'comparing';
+      stage: ProgressStage;
       message: string;
     }
   | { type: 'result'; requestId: string; result: VariantResult }
   | { type: 'done'; requestId: string; elapsedMs: number; report: ComparisonReport }
   | { type: 'failed'; requestId: string; error: SerializedError };
 
-const RUNNER_EVENT_TYPES = ['ready', 'initError', 'outline', 'progress', 'result', 'done', 'failed'] as const;
+type Fields = Record<string, unknown>;
+const isObject = (x: unknown): x is Fields => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isString = (x: unknown): x is string => typeof x === 'string';
+
+/**
+ * One check per event type, keyed by the union's own tags: a new event type without a guard does not
+ * compile. Each check reads the fields the host uses without further checks.
+ */
+const RUNNER_EVENT_GUARDS = {
+  ready: (m) => m.protocolVersion === RUNNER_PROTOCOL_VERSION && typeof m.pid === 'number',
+  initError: (m) => isSerializedError(m.error),
+  outline: (m) =>
+    isString(m.requestId) && isObject(m.outline) && Array.isArray(m.outline.models) && Array.isArray(m.outline.cases),
+  progress: (m) =>
+    isString(m.requestId) &&
+    isString(m.model) &&
+    isString(m.message) &&
+    (PROGRESS_STAGES as readonly unknown[]).includes(m.stage),
+  result: (m) => isString(m.requestId) && isVariantResultShape(m.result),
+  done: (m) =>
+    isString(m.requestId) &&
+    typeof m.elapsedMs === 'number' &&
+    isObject(m.report) &&
+    Array.isArray(m.report.results) &&
+    Array.isArray(m.report.models),
+  failed: (m) => isString(m.requestId) && isSerializedError(m.error),
+} satisfies Record<RunnerToHost['type'], (m: Fields) => boolean>;
+
+const HOST_CALL_GUARDS = {
+  init: (m) =>
+    m.protocolVersion === RUNNER_PROTOCOL_VERSION &&
+    isObject(m.settings) &&
+    isString(m.settings.cacheDir) &&
+    typeof m.settings.threads === 'number' &&
+    typeof m.settings.trusted === 'boolean',
+  run: (m) =>
+    isObject(m.request) && isString(m.request.requestId) && isString(m.request.file) && isString(m.request.text),
+  cancel: (m) => isString(m.requestId),
+} satisfies Record<HostToRunner['type'], (m: Fields) => boolean>;
+
+function checkByType(guards: Record<string, (m: Fields) => boolean>, m: unknown): boolean {
+  return isObject(m) && isString(m.type) && Object.hasOwn(guards, m.type) && guards[m.type](m);
+}
 
 /** Structural check of what the runner sent; the host drops (and logs) anything else. */
 export function isRunnerToHost(m: unknown): m is RunnerToHost {
-  if (typeof m !== 'object' || m === null) return false;
-  const msg = m as Record<string, unknown>;
-  if (typeof msg.type !== 'string' || !(RUNNER_EVENT_TYPES as readonly string[]).includes(msg.type)) return false;
-  switch (msg.type) {
-    case 'ready':
-      return msg.protocolVersion === RUNNER_PROTOCOL_VERSION && typeof msg.pid === 'number';
-    case 'initError':
-      return isSerializedError(msg.error);
-    case 'outline': {
-      const o = msg.outline as Record<string, unknown> | null;
-      return (
-        typeof msg.requestId === 'string' &&
-        typeof o === 'object' &&
-        o !== null &&
-        Array.isArray(o.models) &&
-        Array.isArray(o.cases)
-      );
-    }
-    case 'progress':
-      return typeof msg.requestId === 'string' && typeof msg.model === 'string' && typeof msg.message === 'string';
-    case 'result':
-      return typeof msg.requestId === 'string' && isVariantResultShape(msg.result);
-    case 'done': {
-      const r = msg.report as Record<string, unknown> | null;
-      return (
-        typeof msg.requestId === 'string' &&
-        typeof msg.elapsedMs === 'number' &&
-        typeof r === 'object' &&
-        r !== null &&
-        Array.isArray(r.results) &&
-        Array.isArray(r.models)
-      );
-    }
-    case 'failed':
-      return typeof msg.requestId === 'string' && isSerializedError(msg.error);
-    default:
-      return false;
-  }
+  return checkByType(RUNNER_EVENT_GUARDS, m);
 }
 
 /** Structural check of what the host sent; the runner ignores anything else. */
 export function isHostToRunner(m: unknown): m is HostToRunner {
-  if (typeof m !== 'object' || m === null) return false;
-  const msg = m as Record<string, unknown>;
-  switch (msg.type) {
-    case 'init': {
-      const s = msg.settings as Record<string, unknown> | undefined;
-      return (
-        msg.protocolVersion === RUNNER_PROTOCOL_VERSION &&
-        !!s &&
-        typeof s.cacheDir === 'string' &&
-        typeof s.threads === 'number' &&
-        typeof s.trusted === 'boolean'
-      );
-    }
-    case 'run': {
-      const r = msg.request as Record<string, unknown> | undefined;
-      return !!r && typeof r.requestId === 'string' && typeof r.file === 'string' && typeof r.text === 'string';
-    }
-    case 'cancel':
-      return typeof msg.requestId === 'string';
-    case 'crashForTest':
-      return typeof msg.exitCode === 'number';
-    default:
-      return false;
-  }
+  return checkByType(HOST_CALL_GUARDS, m);
 }
 
-const VERDICTS = ['causal', 'bidirectional', 'nondeterministic', 'undetermined'];
+const VERDICTS: readonly unknown[] = [
+  'causal',
+  'bidirectional',
+  'nondeterministic',
+  'undetermined',
+] satisfies Verdict[];
 
 /** The fields the panel reads without further checks. */
 function isVariantResultShape(r: unknown): boolean {
-  if (typeof r !== 'object' || r === null) return false;
-  const v = r as Record<string, unknown>;
   return (
-    typeof v.model === 'string' &&
-    Number.isInteger(v.caseIndex) &&
-    Number.isInteger(v.variantIndex) &&
-    typeof v.verdict === 'string' &&
-    VERDICTS.includes(v.verdict) &&
-    Array.isArray(v.baseTokens) &&
-    Array.isArray(v.variantTokens) &&
-    Array.isArray(v.layers) &&
-    typeof v.alignment === 'object' &&
-    v.alignment !== null &&
-    typeof v.evidence === 'object' &&
-    v.evidence !== null &&
-    typeof v.explanation === 'string' &&
-    Array.isArray(v.findings)
+    isObject(r) &&
+    isString(r.model) &&
+    Number.isInteger(r.caseIndex) &&
+    Number.isInteger(r.variantIndex) &&
+    VERDICTS.includes(r.verdict) &&
+    Array.isArray(r.baseTokens) &&
+    Array.isArray(r.variantTokens) &&
+    Array.isArray(r.layers) &&
+    isObject(r.alignment) &&
+    isObject(r.evidence) &&
+    isString(r.explanation) &&
+    Array.isArray(r.findings)
   );
 }
 
 function isSerializedError(e: unknown): e is SerializedError {
-  return (
-    typeof e === 'object' &&
-    e !== null &&
-    typeof (e as SerializedError).message === 'string' &&
-    typeof (e as SerializedError).kind === 'string'
-  );
+  return isObject(e) && isString(e.message) && isString(e.kind);
 }

@@ -4,16 +4,17 @@
  * model × variant, the end); the panel never gets its data pasted into HTML.
  * The host validates every FromWebview message before acting on it (isFromWebview).
  */
-import type { ComparisonReport, ModelSummary, VariantResult } from './report';
+import type { ModelSummary, VariantResult } from './report';
+import type { CaseOutline, ProgressStage, RunScope, VariantRef } from './run';
 
 export interface RunOutline {
   runId: string;
   /** The `.prompt` file, as a workspace-relative or absolute path for display. */
   file: string;
   models: ModelSummary[];
-  cases: { caseIndex: number; baseText: string; variants: { variantIndex: number; text: string }[] }[];
+  cases: CaseOutline[];
   /** Set when the run is restricted to one case or variant ("Compare this variant"). */
-  only?: { caseIndex: number; variantIndex?: number };
+  only?: RunScope;
 }
 
 export type RunFailureKind = 'input' | 'untrusted' | 'runner-crashed' | 'cancelled' | 'internal';
@@ -22,18 +23,10 @@ export type RunFailureKind = 'input' | 'untrusted' | 'runner-crashed' | 'cancell
 export type ToWebview =
   /** A new run replaces the panel's content (results of the previous run stay visible, dimmed, until new ones arrive). */
   | { type: 'runStarted'; outline: RunOutline }
-  | {
-      type: 'progress';
-      runId: string;
-      model: string;
-      stage: 'tokenizing' | 'building' | 'running' | 'comparing';
-      message: string;
-    }
+  | { type: 'progress'; runId: string; model: string; stage: ProgressStage; message: string }
   | { type: 'result'; runId: string; result: VariantResult }
   | { type: 'runFinished'; runId: string; elapsedMs: number }
-  | { type: 'runFailed'; runId: string; kind: RunFailureKind; message: string; details?: string[] }
-  /** The panel's theme kind changed (the panel also reads VS Code's CSS variables directly). */
-  | { type: 'theme'; kind: 'light' | 'dark' | 'high-contrast' | 'high-contrast-light' };
+  | { type: 'runFailed'; runId: string; kind: RunFailureKind; message: string; details?: string[] };
 
 /** Panel → host. */
 export type FromWebview =
@@ -48,20 +41,27 @@ export interface PanelState {
   outline: RunOutline | null;
   results: VariantResult[];
   status: { kind: 'idle' | 'running' | 'finished' | 'failed'; message?: string };
-  selected?: { model: string; caseIndex: number; variantIndex: number };
+  selected?: VariantRef & { model: string };
 }
 
-/** The report a panel exports is the same type `compare --json` prints. */
-export type ExportedReport = ComparisonReport;
+type Fields = Record<string, unknown>;
 
-const FROM_WEBVIEW_TYPES = ['ready', 'cancel', 'rerun', 'exportJson', 'revealModel'] as const;
+/** One check per message type, keyed by the union's tags: a new message without a guard does not compile. */
+const FROM_WEBVIEW_GUARDS = {
+  ready: () => true,
+  cancel: (m) => typeof m.runId === 'string',
+  rerun: () => true,
+  exportJson: () => true,
+  revealModel: (m) => typeof m.model === 'string',
+} satisfies Record<FromWebview['type'], (m: Fields) => boolean>;
 
 /** Structural check of a message from the panel; anything else is ignored by the host. */
 export function isFromWebview(m: unknown): m is FromWebview {
   if (typeof m !== 'object' || m === null) return false;
-  const t = (m as { type?: unknown }).type;
-  if (typeof t !== 'string' || !(FROM_WEBVIEW_TYPES as readonly string[]).includes(t)) return false;
-  if (t === 'cancel') return typeof (m as { runId?: unknown }).runId === 'string';
-  if (t === 'revealModel') return typeof (m as { model?: unknown }).model === 'string';
-  return true;
+  const msg = m as Fields;
+  return (
+    typeof msg.type === 'string' &&
+    Object.hasOwn(FROM_WEBVIEW_GUARDS, msg.type) &&
+    FROM_WEBVIEW_GUARDS[msg.type as FromWebview['type']](msg)
+  );
 }

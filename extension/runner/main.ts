@@ -71,8 +71,6 @@ function handle(m: HostToRunner): void {
       else cancelledEarly.add(m.requestId); // a cancel that overtook its run: the run fails as soon as it arrives
       return;
     }
-    case 'crashForTest':
-      process.exit(m.exitCode);
     default: {
       const never: never = m;
       return never;

@@ -12,17 +12,10 @@ import {
   checkConfigKey,
   COMMAND_LINE_FILE,
   dimsOf,
-  dropoutRates,
-  hiddenSize,
-  intermediateSize,
-  maxPositions,
   modelSpecFromOptions,
-  numHeads,
-  numLayers,
   parseOptionValue,
   PRESETS,
   resolveModelSpec,
-  vocabSize,
   type EntryField,
   type FileAccess,
 } from '../../extension/lab/config';
@@ -165,20 +158,21 @@ test('dimsOf reads both families the same way', () => {
   });
   // Which rate is which: distinct values make a mix-up visible.
   const gpt2 = { ...PRESETS.gpt2, resid_pdrop: 0.1, attn_pdrop: 0.2, embd_pdrop: 0.3, n_inner: 100 } as HfConfig;
-  assert.deepEqual(dropoutRates(gpt2), { hidden: 0.1, attention: 0.2, embedding: 0.3 });
-  assert.equal(intermediateSize(gpt2), 100);
+  assert.deepEqual(dimsOf(gpt2).dropout, { hidden: 0.1, attention: 0.2, embedding: 0.3 });
+  assert.equal(dimsOf(gpt2).intermediateSize, 100);
   const bert = {
     ...PRESETS['bert-base-uncased'],
     hidden_dropout_prob: 0.3,
     attention_probs_dropout_prob: 0.2,
     is_decoder: true,
   } as HfConfig;
-  assert.deepEqual(dropoutRates(bert), { hidden: 0.3, attention: 0.2, embedding: 0.3 });
+  assert.deepEqual(dimsOf(bert).dropout, { hidden: 0.3, attention: 0.2, embedding: 0.3 });
   assert.equal(dimsOf(bert).causal, true);
 
   const tiny = JSON.parse(readFileSync(join(hfReference('gpt2'), 'config.json'), 'utf8')) as HfConfig;
+  const d = dimsOf(tiny);
   assert.deepEqual(
-    [numLayers(tiny), hiddenSize(tiny), numHeads(tiny), vocabSize(tiny), maxPositions(tiny), intermediateSize(tiny)],
+    [d.numLayers, d.hiddenSize, d.numHeads, d.vocabSize, d.maxPositions, d.intermediateSize],
     [2, 32, 4, 99, 64, 128],
   );
 });

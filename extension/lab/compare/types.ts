@@ -3,6 +3,7 @@
  * outputs; tests build them by hand. Plain typed arrays, no tensors library.
  */
 import type { ModelSummary, TokenView } from '../../protocol/report';
+import type { VariantRef } from '../../protocol/run';
 
 /** One forward pass of one input. */
 export interface ModelRun {
@@ -14,10 +15,8 @@ export interface ModelRun {
   nextTokenLogits: Float32Array | null;
 }
 
-export interface CompareInput {
+export interface CompareInput extends VariantRef {
   model: ModelSummary;
-  caseIndex: number;
-  variantIndex: number;
   baseText: string;
   variantText: string;
   base: ModelRun;

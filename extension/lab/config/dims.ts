@@ -96,14 +96,3 @@ export function dimsOf(config: HfConfig): ModelDims {
     padTokenId: null,
   };
 }
-
-/** Individual accessors, for call sites that need one number. */
-export const numLayers = (config: HfConfig): number => dimsOf(config).numLayers;
-export const hiddenSize = (config: HfConfig): number => dimsOf(config).hiddenSize;
-export const numHeads = (config: HfConfig): number => dimsOf(config).numHeads;
-export const intermediateSize = (config: HfConfig): number => dimsOf(config).intermediateSize;
-export const vocabSize = (config: HfConfig): number => dimsOf(config).vocabSize;
-export const maxPositions = (config: HfConfig): number => dimsOf(config).maxPositions;
-export const layerNormEps = (config: HfConfig): number => dimsOf(config).layerNormEps;
-export const dropoutRates = (config: HfConfig): DropoutRates => dimsOf(config).dropout;
-export const activation = (config: HfConfig): string => dimsOf(config).activation;

@@ -7,19 +7,5 @@ export { resolveModelSpec, type EntryField, type ModelEntry, type ResolveContext
 export { modelSpecFromOptions, parseOptionValue, COMMAND_LINE_FILE } from './commandLine';
 export { nodeFileAccess, isPreset, type FileAccess } from './sources';
 export { checkConfigKey } from './validate';
-export {
-  architectureOf,
-  dimsOf,
-  numLayers,
-  hiddenSize,
-  numHeads,
-  intermediateSize,
-  vocabSize,
-  maxPositions,
-  layerNormEps,
-  dropoutRates,
-  activation,
-  type ModelDims,
-  type DropoutRates,
-} from './dims';
+export { architectureOf, dimsOf, type ModelDims, type DropoutRates } from './dims';
 export { DiagnosticList } from './diagnostics';

@@ -1,31 +1,17 @@
 /** What the diagnosis judges: the measurements of one model × variant, already computed by compare/. */
-import type {
-  Alignment,
-  CausalFrontier,
-  ControlRun,
-  Finding,
-  LayerMetrics,
-  ModelSummary,
-  TokenView,
-  Verdict,
-  VerdictEvidence,
-} from '../../protocol/report';
+import type { Finding, ModelSummary, Verdict, VariantResult, VerdictEvidence } from '../../protocol/report';
 import type { NoiseFloor } from '../compare/types';
 
-export interface DiagnoseInput {
+/** The measurements of a VariantResult the diagnosis reads, plus what only the engine knows. */
+export type DiagnoseInput = Pick<
+  VariantResult,
+  'baseText' | 'variantText' | 'baseTokens' | 'variantTokens' | 'alignment' | 'layers' | 'control' | 'frontier'
+> & {
   model: ModelSummary;
-  baseText: string;
-  variantText: string;
-  baseTokens: TokenView[];
-  variantTokens: TokenView[];
-  alignment: Alignment;
-  layers: LayerMetrics[];
-  control: ControlRun;
   noise: NoiseFloor;
-  frontier: CausalFrontier;
   /** Whether the attention mask the model used was causal. */
   causalMask: boolean;
-}
+};
 
 export interface Diagnosis {
   verdict: Verdict;

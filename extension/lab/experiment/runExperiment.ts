@@ -4,6 +4,7 @@
  * `onResult` as it finishes. Plain engine code: the CLI and the runner process both call it.
  */
 import { REPORT_VERSION, type ComparisonReport, type VariantResult } from '../../protocol/report';
+import type { ProgressStage, RunScope } from '../../protocol/run';
 import { LabInputError, type Experiment, type ModelSpec, type PromptText } from '../types';
 import { loadTokenizer, type EncodedText, type LabTokenizer } from '../tokenizers';
 import { compareVariant } from '../compare';
@@ -16,7 +17,7 @@ import { TOOL_VERSION } from '../version';
 
 export interface ExperimentProgress {
   model: string;
-  stage: 'tokenizing' | 'building' | 'running' | 'comparing';
+  stage: ProgressStage;
   message: string;
 }
 
@@ -26,7 +27,7 @@ export interface RunOptions {
   onProgress?: (p: ExperimentProgress) => void;
   onResult?: (r: VariantResult) => void;
   /** Restrict to one case (and optionally one variant of it), as "Compare this variant" does. */
-  only?: { caseIndex: number; variantIndex?: number };
+  only?: RunScope;
 }
 
 /** Thrown when a run is cancelled; front ends report it quietly. */

@@ -18,7 +18,7 @@ import { checkpointIdentity, checkpointInit } from './weightSource';
 import { writeRandomWeights } from './randomWeightsParallel';
 
 /** Bump when a graph or the weight layout changes: old cache entries are then never reused. */
-export const BUILDER_VERSION = 3;
+export const BUILDER_VERSION = 4;
 
 export interface BuiltModel {
   key: string;

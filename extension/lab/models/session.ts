@@ -6,7 +6,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import type { ModelDims } from '../config';
-import { dropoutInputs, pastInputs } from './architectures/graph';
+import { dropoutInputs } from './architectures/graph';
 import { fillDropoutRow, streamSeed } from './random';
 
 export interface ForwardInput {
@@ -153,10 +153,6 @@ export class ModelSession {
       feeds[dropoutInputs.attentionProbs(l)] = probsMask(`${l}/attention_probs`, r.attention);
       feeds[dropoutInputs.attentionOutput(l)] = hiddenMask(`${l}/attention_output`, r.hidden);
       feeds[dropoutInputs.ffnOutput(l)] = hiddenMask(`${l}/ffn_output`, r.hidden);
-      if (d.architecture === 'gpt2') {
-        feeds[pastInputs.key(l)] = new ort.Tensor('float32', new Float32Array(0), [B, heads, 0, d.headSize]);
-        feeds[pastInputs.value(l)] = new ort.Tensor('float32', new Float32Array(0), [B, heads, 0, d.headSize]);
-      }
     }
 
     const fetches = Array.from({ length: d.numLayers + 1 }, (_, l) => `hidden_states.${l}`);

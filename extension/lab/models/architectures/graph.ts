@@ -28,11 +28,6 @@ export const dropoutInputs = {
   ffnOutput: (i: number) => `dropout.${i}.ffn_output`,
 };
 
-export const pastInputs = {
-  key: (i: number) => `past_key_values.${i}.key`,
-  value: (i: number) => `past_key_values.${i}.value`,
-};
-
 /** Builds the graph; `weight` maps a Hugging Face parameter name to an external initializer. */
 export function buildGraph(d: ModelDims, weight: (b: GraphBuilder, name: string) => string): GraphBuilder {
   const b = new GraphBuilder();
@@ -48,8 +43,7 @@ export function buildGraph(d: ModelDims, weight: (b: GraphBuilder, name: string)
   const H = d.hiddenSize;
   const ids = b.input({ name: 'input_ids', elemType: 'int64', shape: ['batch', 'seq'] });
   const positions = b.input({ name: 'position_ids', elemType: 'int64', shape: ['batch', 'seq'] });
-  const keyLen = d.architecture === 'gpt2' ? 'past_seq+seq' : 'seq';
-  const keep = b.input({ name: 'attention_keep', elemType: 'float', shape: ['batch', 1, 'seq', keyLen] });
+  const keep = b.input({ name: 'attention_keep', elemType: 'float', shape: ['batch', 1, 'seq', 'seq'] });
   const idsShape = b.op('Shape', [ids]);
   const shapes: AttentionShapes = {
     headsShape: b.op('Concat', [idsShape, b.int64s([d.numHeads, d.headSize])], { axis: 0 }),
@@ -72,7 +66,7 @@ export function buildGraph(d: ModelDims, weight: (b: GraphBuilder, name: string)
       b.op('Reshape', [x, hiddenShape]),
     );
   const emitAttention = (i: number, probs: string) =>
-    b.output({ name: `attentions.${i}`, elemType: 'float', shape: ['batch', d.numHeads, 'seq', keyLen] }, probs);
+    b.output({ name: `attentions.${i}`, elemType: 'float', shape: ['batch', d.numHeads, 'seq', 'seq'] }, probs);
   const flat = (x: string) => b.op('Reshape', [x, shapes.flatShape]);
 
   if (d.architecture === 'bert') {
@@ -114,7 +108,8 @@ export function buildGraph(d: ModelDims, weight: (b: GraphBuilder, name: string)
     return b;
   }
 
-  // GPT-2: pre-LayerNorm blocks, past/present key-values, ln_f, LM head tied to wte.
+  // GPT-2: pre-LayerNorm blocks, ln_f, LM head tied to wte. No past/present key-values: every run is a
+  // whole forward pass (nothing here generates), so the graph has no cache inputs to feed.
   const words = b.op('Gather', [ctx.weight('transformer.wte.weight'), ids]);
   const pos = b.op('Gather', [ctx.weight('transformer.wpe.weight'), positions]);
   let x = b.op('Mul', [flat(b.op('Add', [words, pos])), hiddenMask(dropoutInputs.embeddings)]);
@@ -122,25 +117,9 @@ export function buildGraph(d: ModelDims, weight: (b: GraphBuilder, name: string)
     emitHidden(i, x);
     const p = `transformer.h.${i}`;
     const qkv = dense(ctx, layerNorm(ctx, x, `${p}.ln_1`, d.layerNormEps), `${p}.attn.c_attn`, 'conv1d');
-    const [q, kNew, vNew] = b
+    const [q, k, v] = b
       .opMulti('Split', [qkv, b.int64s([H, H, H])], 3, { axis: 1 }, 'qkv')
       .map((t) => splitHeads(b, t, shapes));
-    const headsShape = ['batch', d.numHeads, 'past_seq', d.headSize];
-    const k = b.op(
-      'Concat',
-      [b.input({ name: pastInputs.key(i), elemType: 'float', shape: headsShape }), kNew],
-      { axis: 2 },
-      'key',
-    );
-    const v = b.op(
-      'Concat',
-      [b.input({ name: pastInputs.value(i), elemType: 'float', shape: headsShape }), vNew],
-      { axis: 2 },
-      'value',
-    );
-    const presentShape = ['batch', d.numHeads, 'past_seq+seq', d.headSize];
-    b.output({ name: `present.${i}.key`, elemType: 'float', shape: presentShape }, k);
-    b.output({ name: `present.${i}.value`, elemType: 'float', shape: presentShape }, v);
     const att = attention(b, q, k, v, mask, probsMask(dropoutInputs.attentionProbs(i)), d.headSize, 'divide');
     emitAttention(i, att.probs);
     const projected = b.op('Mul', [
