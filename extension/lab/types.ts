@@ -4,7 +4,7 @@
  */
 import { formatDiagnostic, type LabDiagnostic, type SourceRange } from '../protocol/diagnostics';
 
-export type { LabDiagnostic, Severity, SourcePosition, SourceRange } from '../protocol/diagnostics';
+export type { LabDiagnostic, Severity, SourcePosition, SourceRange, Suggestion } from '../protocol/diagnostics';
 export { formatDiagnostic };
 
 /** Thrown for bad user input anywhere in the engine; front ends print `file:line:col: message`, never a stack. */
