@@ -10,7 +10,7 @@ import type { PromptCase, SourceRange } from '../types';
 import { parseBody, type BodyLine } from './body';
 import { parseFrontMatterYaml, readFrontMatter } from './frontMatter';
 import { TextPositions, layoutOf } from './layout';
-import { pairKey, pairValueRange, plainValue } from './yamlNodes';
+import { pairKey, pairValueRange } from './yamlNodes';
 
 export interface OutlineModel {
   /** The entry's `name`, when it is text. */
@@ -31,9 +31,12 @@ export interface PromptFileOutline {
   /** The cases of `cases:` (as far as YAML could read them), then the body's. */
   cases: PromptCase[];
   models: OutlineModel[];
-  /** The top-level `key: value` pairs of the front matter, with their places (`models` and `cases` included). */
-  topLevel: EntryField[];
+  /** The top-level keys of the front matter with their places (`models` and `cases` included). */
+  topLevel: KeyPlace[];
 }
+
+/** Where a `key: value` is, without its value (reading it could fail on a half-written file: an alias, say). */
+export type KeyPlace = Pick<EntryField, 'key' | 'keyRange' | 'valueRange'>;
 
 export function outlinePromptFile(text: string): PromptFileOutline {
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -70,14 +73,13 @@ export function outlinePromptFile(text: string): PromptFileOutline {
   };
 }
 
-function topLevelFields(doc: Document, positions: TextPositions): EntryField[] {
+function topLevelFields(doc: Document, positions: TextPositions): KeyPlace[] {
   if (!isMap(doc.contents)) return [];
-  const fields: EntryField[] = [];
+  const fields: KeyPlace[] = [];
   for (const pair of doc.contents.items) {
     const key = pairKey(pair, positions);
-    if (!key) continue;
-    const valueRange = pairValueRange(pair, key.range, positions);
-    fields.push({ key: key.name, value: plainValue(pair.value, doc), keyRange: key.range, valueRange });
+    if (key)
+      fields.push({ key: key.name, keyRange: key.range, valueRange: pairValueRange(pair, key.range, positions) });
   }
   return fields;
 }
