@@ -4,7 +4,7 @@
  * model × variant, the end); the panel never gets its data pasted into HTML.
  * The host validates every FromWebview message before acting on it (isFromWebview).
  */
-import type { ComparisonReport, ModelSummary, VariantResult } from './report';
+import type { ComparisonReport, FindingCode, ModelSummary, VariantResult } from './report';
 
 export interface RunOutline {
   runId: string;
@@ -41,7 +41,9 @@ export type FromWebview =
   | { type: 'cancel'; runId: string }
   | { type: 'rerun' }
   | { type: 'exportJson' }
-  | { type: 'revealModel'; model: string };
+  | { type: 'revealModel'; model: string }
+  /** FIX on a finding: the host writes the finding's own fix into the .prompt file and runs the comparison again. */
+  | { type: 'applyFix'; model: string; caseIndex: number; variantIndex: number; code: FindingCode };
 
 /** What the panel keeps with setState so a reloaded panel restores without asking the host. */
 export interface PanelState {
@@ -54,7 +56,7 @@ export interface PanelState {
 /** The report a panel exports is the same type `compare --json` prints. */
 export type ExportedReport = ComparisonReport;
 
-const FROM_WEBVIEW_TYPES = ['ready', 'cancel', 'rerun', 'exportJson', 'revealModel'] as const;
+const FROM_WEBVIEW_TYPES = ['ready', 'cancel', 'rerun', 'exportJson', 'revealModel', 'applyFix'] as const;
 
 /** Structural check of a message from the panel; anything else is ignored by the host. */
 export function isFromWebview(m: unknown): m is FromWebview {
@@ -63,5 +65,14 @@ export function isFromWebview(m: unknown): m is FromWebview {
   if (typeof t !== 'string' || !(FROM_WEBVIEW_TYPES as readonly string[]).includes(t)) return false;
   if (t === 'cancel') return typeof (m as { runId?: unknown }).runId === 'string';
   if (t === 'revealModel') return typeof (m as { model?: unknown }).model === 'string';
+  if (t === 'applyFix') {
+    const a = m as Record<string, unknown>;
+    return (
+      typeof a.model === 'string' &&
+      Number.isInteger(a.caseIndex) &&
+      Number.isInteger(a.variantIndex) &&
+      typeof a.code === 'string'
+    );
+  }
   return true;
 }
