@@ -108,8 +108,8 @@ export class FindingFixes implements vscode.Disposable, vscode.CodeActionProvide
         if (!finding.fix || !isFrontMatterScalar(finding.fix.value) || seen.has(key)) continue;
         seen.add(key);
         const place = await this.edits.modelEntry(document, result.model);
-        if (!(place instanceof vscode.Range)) continue;
-        fixes.push(shownFix(result.model, finding, place, finding.fix.value));
+        if (place === null || typeof place === 'string') continue;
+        fixes.push(shownFix(result.model, finding, place.name, finding.fix.value));
       }
     }
     // Stale: another run started or the file changed while the places were asked for.
@@ -180,7 +180,7 @@ export class FindingFixes implements vscode.Disposable, vscode.CodeActionProvide
     if (!uri) return;
     const document = await vscode.workspace.openTextDocument(uri);
     const place = await this.edits.modelEntry(document, model);
-    if (!(place instanceof vscode.Range)) {
+    if (place === null || typeof place === 'string') {
       const why = place ?? `${vscode.workspace.asRelativePath(uri)} has no model named ${model} any more`;
       void vscode.window.showInformationMessage(`Perturbation Lab: ${why}.`);
       return;
@@ -188,10 +188,10 @@ export class FindingFixes implements vscode.Disposable, vscode.CodeActionProvide
     const visible = vscode.window.visibleTextEditors.find((e) => e.document === document);
     const editor = await vscode.window.showTextDocument(document, {
       viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One,
-      selection: place,
+      selection: new vscode.Selection(place.entry.start, place.entry.end),
       preserveFocus: false,
     });
-    editor.revealRange(place, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    editor.revealRange(place.entry, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
 
   dispose(): void {

@@ -49,14 +49,19 @@ export class PromptEdits {
     return `${vscode.workspace.asRelativePath(document.uri)} changed while the fix was written; try again`;
   }
 
-  /** Where the entry of `model` is; null when the document has none, a string when the server can't say. */
-  async modelEntry(document: vscode.TextDocument, model: string): Promise<vscode.Range | null | string> {
+  /** Where the entry of `model` and its name are; null when the document has none, a string when the server can't say. */
+  async modelEntry(
+    document: vscode.TextDocument,
+    model: string,
+  ): Promise<{ entry: vscode.Range; name: vscode.Range } | null | string> {
     const client = this.running();
     if (typeof client === 'string') return client;
     const place = await client.sendRequest(ModelEntryRequest.type, {
       textDocument: { uri: document.uri.toString() },
       model,
     });
-    return place && client.protocol2CodeConverter.asRange(place.range);
+    if (!place) return null;
+    const asRange = (r: typeof place.range) => client.protocol2CodeConverter.asRange(r);
+    return { entry: asRange(place.range), name: asRange(place.nameRange) };
   }
 }

@@ -297,6 +297,22 @@ describe('results panel in Chromium', () => {
     }
   });
 
+  it("a re-run after a FIX shows the model's new settings in its row", { timeout: TIMEOUT }, async () => {
+    const panel = await openPanel(browser, server);
+    const { page } = panel;
+    try {
+      await send(page, seedRunMessages());
+      const meta = page.locator('tr[data-model="bert-causal"] .model-meta');
+      assert.match((await meta.textContent()) ?? '', /train mode/);
+      const outline = seedOutline('run-2');
+      outline.models = outline.models.map((m) => (m.name === 'bert-causal' ? { ...m, mode: 'eval' } : m));
+      await send(page, [{ type: 'runStarted', outline }]);
+      assert.match((await meta.textContent()) ?? '', /eval mode/);
+    } finally {
+      await panel.close();
+    }
+  });
+
   it('restores its content from the saved state after a reload', { timeout: TIMEOUT }, async () => {
     const panel = await openPanel(browser, server);
     const { page } = panel;
