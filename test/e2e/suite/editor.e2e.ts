@@ -112,8 +112,20 @@ describe('the editor helps', function () {
     );
     const document = await vscode.workspace.openTextDocument(uri);
     assert.equal(document.languageId, LANGUAGE_ID);
+    // The language server has read it once it says that `name:` is empty.
+    const [empty] = await diagnosticsWhen(uri, (ds) => ds.length > 0);
+    assert.match(empty.message, /`name` has no value/);
     const editorSettings = vscode.workspace.getConfiguration('editor', { languageId: LANGUAGE_ID });
     assert.equal(editorSettings.get('wordBasedSuggestions'), 'off');
+    // VS Code reads that setting for the language at the cursor: were the front matter an embedded `yaml`
+    // language, YAML's setting would apply there once the editor has tokenized it (words came back then).
+    const extension = vscode.extensions.all.find((e) => e.packageJSON?.name === process.env[HarnessEnv.extensionName]);
+    const grammars = extension?.packageJSON.contributes.grammars as { embeddedLanguages?: unknown }[];
+    assert.deepEqual(
+      grammars.map((g) => g.embeddedLanguages),
+      [undefined],
+    );
+    await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
     assert.deepEqual((await completionLabels(uri, new vscode.Position(4, 10))).sort(), ['eval', 'train']);
     assert.deepEqual(await completionLabels(uri, new vscode.Position(2, 10)), [], 'after `name: `, no words');
     assert.deepEqual(await completionLabels(uri, new vscode.Position(6, 11)), [], 'in a prompt, no words');
