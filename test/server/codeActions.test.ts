@@ -204,6 +204,17 @@ describe('code actions', () => {
       'the top-level default speaks for this model alone',
     );
 
+    // An entry that ends in a nested block map, with a comment line after it: the key goes after the map.
+    const nested = `---\n${BERT}    task_specific_params:\n      foo: 1\n    # the end\n  - name: c\n    config: gpt2\n${BODY}`;
+    const nestedUri = promptFile(dir, 'nested.prompt', nested);
+    await client.open(nestedUri, nested, 1);
+    const afterMap = await setKey(nestedUri, 'b', 'is_decoder', true);
+    assert.ok('edit' in afterMap);
+    const afterMapText = applyEdit(nested, nestedUri, afterMap.edit);
+    assert.match(afterMapText, /\n {6}foo: 1\n {4}is_decoder: true\n {4}# the end\n {2}- name: c\n/);
+    await client.replace(nestedUri, 2, afterMapText);
+    assert.deepEqual((await client.diagnosticsFor(nestedUri, 2)).diagnostics, []);
+
     const two = `---\nmodels:\n  - name: a\n    config: gpt2\n  - {name: b, config: bert-base-uncased}\nmode: train\n${BODY}`;
     const twoUri = promptFile(dir, 'two-models.prompt', two);
     await client.open(twoUri, two, 1);

@@ -37,6 +37,16 @@ test('keys: a misspelt top-level key, an entry key, a case key, a name from the 
   assert.equal(suggestionOf(`${gpt2}    qqqqqqqq: 2\n`, 'unknown-key'), undefined, 'nothing close, nothing offered');
 });
 
+test('"Allowed:" lists only what works (`perturb` is not supported yet)', () => {
+  const text = `---\n${gpt2}qqqqqqqq: 1\ncases:\n  - base: a\n    qqqqqqqq: 1\n    variants: [b]\n---\n`;
+  const { diagnostics } = parsePromptFile(text, join(freshDir('plab-suggest-'), 't.prompt'));
+  const allowed = diagnostics.filter((d) => d.code === 'unknown-key').map((d) => d.message.split('Allowed: ')[1]);
+  assert.deepEqual(allowed, [
+    '`models`, `cases`, `seed`, `mode`, `dropout`, `add_special_tokens`, `atol`, `rtol` and `compare`',
+    '`base` and `variants`',
+  ]);
+});
+
 test('values: a misspelt preset, an enum, a YAML 1.1 boolean, an empty value', () => {
   assert.deepEqual(suggestionOf('models:\n  - name: g\n    config: gtp2\n', 'unknown-preset'), {
     target: 'value',
