@@ -16,6 +16,8 @@ import type { PromptEdits } from './promptEdits';
 interface RunRecord {
   runId: string;
   uri: vscode.Uri;
+  /** The document's version when the run started: findings of an edited text are not shown. */
+  version: number | undefined;
   only?: RunOutline['only'];
   results: VariantResult[];
 }
@@ -70,7 +72,8 @@ export class FindingFixes implements vscode.Disposable, vscode.CodeActionProvide
         const uri = this.host.lastRunUri();
         if (!uri) return;
         this.previous = this.current;
-        this.current = { runId: m.outline.runId, uri, only: m.outline.only, results: [] };
+        const version = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString())?.version;
+        this.current = { runId: m.outline.runId, uri, version, only: m.outline.only, results: [] };
         this.clear(uri);
         return;
       }
@@ -100,6 +103,7 @@ export class FindingFixes implements vscode.Disposable, vscode.CodeActionProvide
   private async publish(run: RunRecord): Promise<void> {
     const document = await vscode.workspace.openTextDocument(run.uri);
     const version = document.version;
+    if (run.version !== undefined && run.version !== version) return; // edited during the run
     const fixes: ShownFix[] = [];
     const seen = new Set<string>();
     for (const result of run.results) {
