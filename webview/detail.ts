@@ -4,6 +4,7 @@
  * when the selected result itself changes, keeping the horizontal scroll of its strips and heatmap.
  */
 import type { VariantResult } from '../extension/protocol/report';
+import type { FromWebview } from '../extension/protocol/webview';
 import { AttentionMaskView } from './attentionMask';
 import { controlView } from './controlRun';
 import { diagnosisView, evidenceView } from './diagnosis';
@@ -23,7 +24,10 @@ export class DetailView {
   private mask: AttentionMaskView | null = null;
   private strips: TokenStrips | null = null;
 
-  constructor(private readonly palette: () => Palette) {}
+  constructor(
+    private readonly palette: () => Palette,
+    private readonly post: (message: FromWebview) => void,
+  ) {}
 
   show(found: { result: VariantResult; stale: boolean } | null): void {
     if (found === null) {
@@ -78,7 +82,15 @@ export class DetailView {
       card(
         'Diagnosis',
         'diagnosis-card',
-        el('div', { class: 'diagnosis-layout' }, diagnosisView(result), evidenceView(result)),
+        el(
+          'div',
+          { class: 'diagnosis-layout' },
+          diagnosisView(result, ({ code }) => {
+            const { model, caseIndex, variantIndex } = result;
+            this.post({ type: 'applyFix', model, caseIndex, variantIndex, code });
+          }),
+          evidenceView(result),
+        ),
       ),
       card('Tokens', 'tokens-card', strips.element),
       card('Max |Δ| of the hidden state, by layer and position', 'heatmap-card', heatmap.element),

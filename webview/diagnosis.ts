@@ -3,7 +3,8 @@ import type { Finding, VariantResult } from '../extension/protocol/report';
 import { el, prose } from './dom';
 import { formatNumber, layerName, VERDICT_MEANING } from './format';
 
-export function diagnosisView(result: VariantResult): HTMLElement {
+/** `applyFix`: what FIX does (the host writes the fix into the .prompt file and runs again); none, no button. */
+export function diagnosisView(result: VariantResult, applyFix?: (finding: Finding) => void): HTMLElement {
   return el(
     'div',
     { class: 'diagnosis' },
@@ -14,11 +15,13 @@ export function diagnosisView(result: VariantResult): HTMLElement {
       el('span', { class: 'verdict-meaning' }, VERDICT_MEANING[result.verdict]),
     ),
     el('p', { class: 'explanation' }, prose(result.explanation)),
-    result.findings.length ? el('ul', { class: 'findings' }, ...result.findings.map(findingView)) : null,
+    result.findings.length
+      ? el('ul', { class: 'findings' }, ...result.findings.map((f) => findingView(f, applyFix)))
+      : null,
   );
 }
 
-function findingView(finding: Finding): HTMLElement {
+function findingView(finding: Finding, applyFix?: (finding: Finding) => void): HTMLElement {
   return el(
     'li',
     { class: 'finding', 'data-severity': finding.severity, 'data-code': finding.code },
@@ -31,13 +34,13 @@ function findingView(finding: Finding): HTMLElement {
       'div',
       { class: 'finding-body' },
       el('p', { class: 'finding-message' }, prose(finding.message)),
-      finding.fix ? fixView(finding.fix) : null,
+      finding.fix ? fixView(finding.fix, applyFix && (() => applyFix(finding))) : null,
     ),
   );
 }
 
 /** "Fix  set `mode: eval` (dropout off)": the setting as it is written in the front matter, inside the fix's own words when they name it. */
-function fixView(fix: NonNullable<Finding['fix']>): HTMLElement {
+function fixView(fix: NonNullable<Finding['fix']>, apply?: () => void): HTMLElement {
   const setting = `${fix.key}: ${yamlScalar(fix.value)}`;
   const at = fix.description.indexOf(setting);
   const words =
@@ -48,11 +51,24 @@ function fixView(fix: NonNullable<Finding['fix']>): HTMLElement {
           fix.description.slice(at + setting.length),
         ]
       : [el('code', { class: 'fix-setting' }, setting), ` — ${fix.description}`];
+  const button = apply
+    ? el(
+        'button',
+        {
+          class: 'button secondary fix-apply',
+          type: 'button',
+          title: `Write ${setting} into the .prompt file and run the comparison again`,
+        },
+        'Apply & re-run',
+      )
+    : null;
+  button?.addEventListener('click', () => apply?.());
   return el(
     'p',
     { class: 'finding-fix' },
     el('span', { class: 'fix-label' }, 'Fix'),
     el('span', { class: 'fix-description' }, ...words),
+    button,
   );
 }
 

@@ -43,7 +43,9 @@ export class SummaryTable {
   render(state: ViewState): void {
     const models = modelsOf(state.outline, state.results);
     const columns = columnsOf(state.outline, state.results);
-    const signature = JSON.stringify([models, columns.map((c) => [c.caseIndex, c.variantIndex, c.text])]);
+    // Each row's settings too: a re-run after a FIX (say `mode: eval`) has the same models with new settings.
+    const metas = state.outline?.models.map(modelMeta);
+    const signature = JSON.stringify([models, metas, columns.map((c) => [c.caseIndex, c.variantIndex, c.text])]);
     if (signature !== this.signature) {
       this.signature = signature;
       this.build(state, models, columns);

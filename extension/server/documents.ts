@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { TextDocuments } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { outlinePromptFile, parsePromptFile, type ParseResult, type PromptFileOutline } from '../lab/promptFile';
+import type { ModelSpec, PromptCase } from '../lab/types';
 
 export class PromptAnalysis {
   private parsedResult?: ParseResult;
@@ -28,6 +29,16 @@ export class PromptAnalysis {
   /** Cases and models as far as they can be read, even while the front matter is broken. */
   get outline(): PromptFileOutline {
     return (this.outlineResult ??= outlinePromptFile(this.text));
+  }
+
+  /** The models whose entries resolve, even while another entry (or another part of the file) has an error. */
+  get resolvedModels(): ModelSpec[] {
+    return this.parsed.experiment?.models ?? this.parsed.models;
+  }
+
+  /** The cases, even while the front matter has an error. */
+  get cases(): PromptCase[] {
+    return this.parsed.experiment?.cases ?? this.outline.cases;
   }
 }
 
