@@ -91,7 +91,8 @@ export class HubServer {
   private readonly drops = new Map<string, { bytes: number; times: number }>();
   private readonly holds = new Map<string, Hold>();
   private readonly allHolds: Hold[] = [];
-  private readonly corrupted = new Set<string>();
+  /** Paths served with their first byte changed (see `corrupt`). */
+  readonly corrupted = new Set<string>();
   private hub!: Server;
   private cdn!: Server;
   endpoint = '';

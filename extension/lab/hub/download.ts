@@ -46,13 +46,15 @@ async function hashExisting(path: string, hash: Hash, length: number): Promise<v
 export async function ensureBlob(
   settings: HubSettings,
   cache: RepoCache,
-  commit: string,
+  at: { commit: string; revision: string },
   file: RemoteFile,
   events: BlobEvents = {},
 ): Promise<number> {
   const blob = cache.blobPath(file.etag);
   if (regularFileSize(blob) === file.size) return 0;
-  const place: HubPlace = { repoId: cache.repoId, revision: commit, file: file.path };
+  const { commit } = at;
+  // Messages name the revision the user asked for; requests use the commit it resolved to.
+  const place: HubPlace = { repoId: cache.repoId, revision: at.revision, file: file.path };
   let lock;
   try {
     lock = await acquireLock(cache.lockPath(file.etag), { signal: events.signal, onWait: events.onWait });

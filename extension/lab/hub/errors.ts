@@ -76,7 +76,6 @@ export function formatBytes(n: number): string {
  * `\xNN` and the length is bounded, so a hostile repo cannot write to the user's terminal through us.
  */
 export function quoteName(s: string, max = 200): string {
-   
   const safe = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return safe.length > max ? safe.slice(0, max) + '…' : safe;
 }

@@ -46,7 +46,7 @@ export async function fetchSnapshot(plan: HubPlan, callbacks: HubCallbacks = {})
     const etag = file.etag!;
     if (callbacks.signal?.aborted) throw new HubError('cancelled', `download of ${describe(place)} cancelled`);
     const remote = { path: file.path, size: file.size, etag, lfs: file.lfs };
-    await ensureBlob(settings, cache, plan.commit, remote, {
+    await ensureBlob(settings, cache, plan, remote, {
       signal: callbacks.signal,
       onWait: () => callbacks.onProgress?.({ kind: 'waiting', file: file.path }),
       onBytes: (n, fileBytes) => {

@@ -101,14 +101,14 @@ export async function fetchListing(
 export async function headFile(
   settings: HubSettings,
   repoId: string,
-  commit: string,
+  at: { commit: string; revision: string },
   path: string,
   signal?: AbortSignal,
 ): Promise<RemoteFile> {
-  const place = { repoId, revision: commit, file: path };
+  const place = { repoId, revision: at.revision, file: path };
   const deadline = new IdleDeadline(settings.timeoutMs, signal);
   try {
-    const url = resolveUrl(settings.endpoint, repoId, commit, path);
+    const url = resolveUrl(settings.endpoint, repoId, at.commit, path);
     const { response, hubHeaders } = await hubRequest(
       settings,
       url,

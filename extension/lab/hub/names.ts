@@ -34,7 +34,6 @@ export function checkRevision(revision: string): string {
   const ok =
     revision.length > 0 &&
     revision.length <= 255 &&
-     
     !/[\u0000-\u001f\u007f\\:*?"<>|]/.test(revision) &&
     segments.every((s) => s.length > 0 && s !== '.' && s !== '..');
   if (!ok)
@@ -53,7 +52,6 @@ export function isSafeRepoPath(path: string): boolean {
     path.length > 0 &&
     path.length <= 1024 &&
     !path.startsWith('/') &&
-     
     !/[\u0000-\u001f\u007f\\]/.test(path) &&
     !/^[A-Za-z]:/.test(path) &&
     path.split('/').every((s) => s.length > 0 && s !== '.' && s !== '..')

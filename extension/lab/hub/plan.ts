@@ -139,10 +139,14 @@ async function remoteFile(
   settings: HubSettings,
   cache: RepoCache,
   listing: RepoListing,
+  revision: string,
   path: string,
   signal: AbortSignal | undefined,
 ): Promise<RemoteFile> {
-  return listing.known.get(path) ?? (await headFile(settings, cache.repoId, listing.commit, path, signal));
+  return (
+    listing.known.get(path) ??
+    (await headFile(settings, cache.repoId, { commit: listing.commit, revision }, path, signal))
+  );
 }
 
 function stateOf(cache: RepoCache, commit: string, file: RemoteFile, role: FileRole): PlannedFile {
@@ -170,7 +174,7 @@ async function fetchSmall(
       'bad-response',
       `${describe({ ...place, file: file.path })} is ${file.size} bytes, more than ${cap}`,
     );
-  await ensureBlob(settings, cache, commit, file, {
+  await ensureBlob(settings, cache, { commit, revision: place.revision }, file, {
     signal: callbacks.signal,
     onWait: () => callbacks.onProgress?.({ kind: 'waiting', file: file.path }),
   });
@@ -194,7 +198,7 @@ async function planFromHub(
     throw new HubError('no-config', `${describe(place)} has no \`config.json\`: it is not a transformers model repo`);
   const weights = weightsChoice(place, listing.paths);
 
-  const configFile = await remoteFile(settings, cache, listing, CONFIG_FILE, signal);
+  const configFile = await remoteFile(settings, cache, listing, place.revision, CONFIG_FILE, signal);
   const config = parseConfig(
     await fetchSmall(settings, cache, commit, configFile, CONFIG_CAP, callbacks, place),
     place,
@@ -202,7 +206,7 @@ async function planFromHub(
   const wanted: { file: RemoteFile; role: FileRole }[] = [{ file: configFile, role: 'config' }];
 
   if (weights === 'index') {
-    const indexFile = await remoteFile(settings, cache, listing, WEIGHTS_INDEX, signal);
+    const indexFile = await remoteFile(settings, cache, listing, place.revision, WEIGHTS_INDEX, signal);
     const shards = shardsOfIndex(
       await fetchSmall(settings, cache, commit, indexFile, INDEX_CAP, callbacks, place),
       place,
@@ -214,15 +218,21 @@ async function planFromHub(
           'bad-index',
           `${describe({ ...place, file: WEIGHTS_INDEX })} names the shard \`${shard}\`, which the repo does not have`,
         );
-      wanted.push({ file: await remoteFile(settings, cache, listing, shard, signal), role: 'weights' });
+      wanted.push({ file: await remoteFile(settings, cache, listing, place.revision, shard, signal), role: 'weights' });
     }
   } else {
-    wanted.push({ file: await remoteFile(settings, cache, listing, SINGLE_WEIGHTS, signal), role: 'weights' });
+    wanted.push({
+      file: await remoteFile(settings, cache, listing, place.revision, SINGLE_WEIGHTS, signal),
+      role: 'weights',
+    });
   }
   const absent: string[] = [];
   for (const name of TOKENIZER_FILES) {
     if (listing.paths.has(name))
-      wanted.push({ file: await remoteFile(settings, cache, listing, name, signal), role: 'tokenizer' });
+      wanted.push({
+        file: await remoteFile(settings, cache, listing, place.revision, name, signal),
+        role: 'tokenizer',
+      });
     else absent.push(name);
   }
   const files = wanted.map(({ file, role }) => stateOf(cache, commit, file, role));
