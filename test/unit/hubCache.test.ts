@@ -256,3 +256,15 @@ test('a listing without sizes (a mirror) falls back to HEAD per file, with the s
     pythonLayout(commit, fetched, { main: commit }),
   );
 });
+
+test('tokenizer files are fetched where the repo has them, byte for byte; the rest are marked absent', async () => {
+  server.add(referenceRepo('qwen2'));
+  const settings = settingsFor(server);
+  const snap = await resolveModel({ repoId: 'hf-reference/qwen2' }, settings);
+  const folder = referenceFolder('qwen2');
+  const expected = readdirSync(folder).filter((f) => f !== 'reference.json');
+  assert.deepEqual([...snap.files].sort(), expected.sort());
+  for (const f of expected) assert.deepEqual(readFileSync(join(snap.dir, f)), readFileSync(join(folder, f)), f);
+  const markers = readdirSync(join(settings.cacheDir, 'models--hf-reference--qwen2', '.no_exist', snap.commit));
+  assert.deepEqual(markers.sort(), TOKENIZER_FILES.filter((f) => !expected.includes(f)).sort());
+});
