@@ -18,7 +18,7 @@
  * - What the task needs from HTTP is small: one listing request, GET with `Range`, redirects followed by hand
  *   (so the token never reaches the CDN), an idle timeout and an AbortSignal — all in Node's `fetch`.
  */
-export { HubError, type HubErrorCode, formatBytes, isHubError } from './errors';
+export { HubError, type HubErrorCode, formatBytes, isHubError, quoteName } from './errors';
 export { hubSettings, hubCacheDir, hfHome, tokenFilePath, type HubOptions, type HubSettings } from './settings';
 export { planModel } from './plan';
 export { fetchSnapshot, resolveModel, DEFAULT_CONFIRM_BYTES, type ResolveCallbacks } from './fetchSnapshot';
