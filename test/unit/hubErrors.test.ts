@@ -8,7 +8,14 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HubError, type HubErrorCode, hubSettings, planModel, resolveModel } from '../../extension/lab/hub';
+import {
+  fetchSnapshot,
+  HubError,
+  type HubErrorCode,
+  hubSettings,
+  planModel,
+  resolveModel,
+} from '../../extension/lab/hub';
 import { referenceFolder } from '../helpers/hfReference';
 import { closedEndpoint, referenceRepo, settingsFor } from '../helpers/hubKit';
 import { folderFiles, HubServer, repoOf } from '../helpers/hubServer';
@@ -180,8 +187,8 @@ test('ids and revisions that could leave the cache folder are refused before any
   assert.equal(server.requests.length, 0);
 });
 
-test('a declined plan fetches no weights; the plan knows the sizes and the config first', async () => {
-  const s = settingsFor(server);
+test('a declined plan fetches no weights; the plan knows the sizes and the config first, and holds no token', async () => {
+  const s = settingsFor(server, { token: TOKEN });
   server.requests.length = 0;
   await failure(
     resolveModel({ repoId: 'hf-reference/gpt2' }, s, { approve: (plan) => plan.bytesToFetch < 1000 }),
@@ -209,6 +216,9 @@ test('a declined plan fetches no weights; the plan knows the sizes and the confi
     gpt2Files.get('model.safetensors')!.length + gpt2Files.get('generation_config.json')!.length,
   );
   assert.ok(plan.freeBytes! > 0);
+  assert.ok(!JSON.stringify(plan).includes(TOKEN), 'a plan can be logged or sent to another process');
+  const snap = await fetchSnapshot(plan, s);
+  assert.equal(snap.downloaded, plan.bytesToFetch);
 });
 
 test('the environment as huggingface_hub reads it', () => {

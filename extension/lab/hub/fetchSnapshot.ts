@@ -25,9 +25,16 @@ function snapshotOf(plan: HubPlan, downloaded: number): HubSnapshot {
   };
 }
 
-export async function fetchSnapshot(plan: HubPlan, callbacks: HubCallbacks = {}): Promise<HubSnapshot> {
+/**
+ * Downloads what a plan lacks, with the settings it was made with (the plan itself holds no token, so it
+ * can be logged or sent to another process for confirmation).
+ */
+export async function fetchSnapshot(
+  plan: HubPlan,
+  settings: HubSettings,
+  callbacks: HubCallbacks = {},
+): Promise<HubSnapshot> {
   if (plan.source === 'cache') return snapshotOf(plan, 0);
-  const settings = plan.settings;
   const place = { repoId: plan.repoId, revision: plan.revision };
   if (settings.offline !== null)
     throw new HubError('offline-missing', `${describe(place)} is not complete in the cache and no request may be made`);
@@ -82,5 +89,5 @@ export async function resolveModel(
       `downloading ${formatBytes(plan.bytesToFetch)} of ${describe(plan)} was not confirmed`,
     );
   }
-  return fetchSnapshot(plan, callbacks);
+  return fetchSnapshot(plan, settings, callbacks);
 }

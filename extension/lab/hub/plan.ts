@@ -52,12 +52,7 @@ function totals(files: PlannedFile[]) {
   };
 }
 
-function planFromView(
-  cache: RepoCache,
-  request: Required<Omit<ModelRequest, 'refresh'>>,
-  view: CacheView,
-  settings: HubSettings,
-): HubPlan {
+function planFromView(cache: RepoCache, request: Required<Omit<ModelRequest, 'refresh'>>, view: CacheView): HubPlan {
   const files: PlannedFile[] = view.present.map((f) => ({
     ...f,
     etag: undefined,
@@ -76,7 +71,6 @@ function planFromView(
     absent: [...view.absent, ...view.unknown],
     ...totals(files),
     freeBytes: freeBytesAt(cache.root),
-    settings,
   };
 }
 
@@ -117,10 +111,9 @@ export async function planModel(
   if (settings.offline !== null) {
     if (view.pickleOnly) throw view.pickleOnly;
     if (!usable) throw offlineMissing(cache, place, view, settings);
-    return planFromView(cache, { repoId, revision }, view, settings);
+    return planFromView(cache, { repoId, revision }, view);
   }
-  if (usable && view.unknown.length === 0 && !request.refresh)
-    return planFromView(cache, { repoId, revision }, view, settings);
+  if (usable && view.unknown.length === 0 && !request.refresh) return planFromView(cache, { repoId, revision }, view);
   try {
     return await planFromHub(cache, { repoId, revision }, settings, callbacks);
   } catch (e) {
@@ -246,6 +239,5 @@ async function planFromHub(
     absent,
     ...totals(files),
     freeBytes: freeBytesAt(cache.root),
-    settings,
   };
 }

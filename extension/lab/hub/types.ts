@@ -1,6 +1,5 @@
 /** The Hub module's public shapes: what a caller asks for, the plan it can check, the progress it can show. */
 import type { FileRole } from './modelFiles';
-import type { HubSettings } from './settings';
 
 export interface ModelRequest {
   /** `org/name` or a canonical `name` such as `gpt2`. */
@@ -66,8 +65,6 @@ export interface HubPlan {
   bytesToFetch: number;
   /** Free bytes on the cache's file system, where the system says. */
   freeBytes: number | undefined;
-  /** Settings the plan was made with; `fetchSnapshot` uses the same. */
-  settings: HubSettings;
 }
 
 /** A model folder in the cache, complete: what `weights:` can load and Python's `from_pretrained` too. */
