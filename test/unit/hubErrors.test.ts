@@ -12,6 +12,7 @@ import {
   fetchSnapshot,
   HubError,
   type HubErrorCode,
+  hubDiagnostic,
   hubSettings,
   planModel,
   resolveModel,
@@ -298,4 +299,21 @@ test('a snapshot whose config.json is a FIFO is an error, not a hang', async () 
     /`hf-reference\/gpt2` lacks `config\.json` in the Hugging Face cache/,
   );
   assert.ok(content.length > 0);
+});
+
+test("a HubError becomes one diagnostic at the entry's place; a cancellation none", async () => {
+  const e = await failure(
+    resolveModel({ repoId: 'org/does-not-exist' }, settingsFor(server)),
+    'repo-not-found',
+    /not found/,
+  );
+  const range = { start: { line: 3, column: 10 }, end: { line: 3, column: 27 } };
+  assert.deepEqual(hubDiagnostic(e, 'x.prompt', range), {
+    severity: 'error',
+    message: e.message,
+    file: 'x.prompt',
+    range,
+    code: 'hub-repo-not-found',
+  });
+  assert.equal(hubDiagnostic(new HubError('cancelled', 'cancelled'), 'x.prompt', range), undefined);
 });

@@ -23,5 +23,6 @@ export { hubSettings, hubCacheDir, hfHome, tokenFilePath, type HubOptions, type 
 export { planModel } from './plan';
 export { fetchSnapshot, resolveModel, DEFAULT_CONFIRM_BYTES, type ResolveCallbacks } from './fetchSnapshot';
 export { repoFolderName } from './names';
+export { hubDiagnostic } from './diagnostic';
 export { TOKENIZER_FILES } from './modelFiles';
 export type { HubCallbacks, HubPlan, HubProgress, HubSnapshot, ModelRequest, PlannedFile } from './types';
