@@ -82,7 +82,7 @@ await esbuild.build({
 });
 await esbuild.build({
   ...common,
-  external: externalPackage,
+  external: [...externalPackage, 'playwright-core', 'typescript'],
   entryPoints: testEntries('test').map((p) => ({ in: p, out: p.replace(/^test\//, '').replace(/\.ts$/, '') })),
   outdir: 'out/test',
 });
