@@ -104,6 +104,19 @@ for (const platform of Object.keys(PLATFORMS) as Platform[]) {
   });
 }
 
+test("the README's install table names every package, with its size", () => {
+  const readme = readFileSync(join(repoRoot(), 'README.md'), 'utf8');
+  const rows = new Map(
+    [...readme.matchAll(/`perturbation-lab-([\w-]+)\.vsix` \| ([\d.]+) MB \|/g)].map((m) => [m[1], Number(m[2])]),
+  );
+  assert.deepEqual([...rows.keys()].sort(), Object.keys(PLATFORMS).sort());
+  for (const [platform, vsix] of Object.entries(packaged)) {
+    const mb = statSync(vsix).size / 1048576;
+    const written = rows.get(platform)!;
+    assert.ok(Math.abs(mb - written) < 1, `${platform}: ${mb.toFixed(1)} MB, the README says ${written}: update it`);
+  }
+});
+
 test('a plain `vsce package` is refused with the command to use instead', () => {
   const root = repoRoot();
   const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
