@@ -62,3 +62,18 @@ test('.vscode/ is committed, not ignored', () => {
     assert.equal(ignored.status, 1, `${file} is not git-ignored`);
   }
 });
+
+test('the manifest installs where the workspace is, with its icon', () => {
+  const root = repoRoot();
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    extensionKind: string[];
+    icon: string;
+  };
+  // Under Remote-SSH, WSL, Dev Containers and Codespaces the runner must run beside the files and the models.
+  assert.deepEqual(manifest.extensionKind, ['workspace']);
+  // A PNG (VS Code and the Marketplace refuse an SVG here) of 128×128, rendered from its SVG by scripts/render-icon.mjs.
+  const png = readFileSync(join(root, manifest.icon));
+  assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+  assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [128, 128]);
+  assert.ok(existsSync(join(root, 'media', 'icon-extension.svg')));
+});
