@@ -2,9 +2,9 @@
  * Open `.prompt` documents and what the engine makes of them. Every feature reads a document
  * through `analysisOf`, so one version is parsed at most once however many requests ask.
  */
-import { fileURLToPath } from 'node:url';
 import { TextDocuments } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { fileOfUri } from '../common/paths';
 import { outlinePromptFile, parsePromptFile, type ParseResult, type PromptFileOutline } from '../lab/promptFile';
 import type { ModelSpec, PromptCase } from '../lab/types';
 
@@ -42,15 +42,6 @@ export class PromptAnalysis {
   }
 }
 
-export function fileOfUri(uri: string): string {
-  if (!uri.startsWith('file:')) return uri;
-  try {
-    return fileURLToPath(uri);
-  } catch {
-    return uri; // e.g. a file URI with a host on a platform that cannot name it
-  }
-}
-
 export class PromptDocuments {
   readonly textDocuments = new TextDocuments(TextDocument);
   private readonly analyses = new Map<string, PromptAnalysis>();
@@ -69,7 +60,7 @@ export class PromptDocuments {
     if (!document) return undefined;
     const cached = this.analyses.get(uri);
     if (cached && cached.version === document.version) return cached;
-    const analysis = new PromptAnalysis(uri, document.version, document.getText(), fileOfUri(uri));
+    const analysis = new PromptAnalysis(uri, document.version, document.getText(), fileOfUri(uri) ?? uri);
     this.analyses.set(uri, analysis);
     return analysis;
   }
