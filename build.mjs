@@ -50,7 +50,11 @@ await esbuild.build({
 });
 await esbuild.build({
   ...common,
-  entryPoints: { 'bench/forward': 'bench/forward.ts', 'bench/runner': 'bench/runner.ts' },
+  entryPoints: {
+    'bench/forward': 'bench/forward.ts',
+    'bench/runner': 'bench/runner.ts',
+    'bench/families': 'bench/families.ts',
+  },
   outdir: 'out',
 });
 await esbuild.build({

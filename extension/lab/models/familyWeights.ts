@@ -47,30 +47,35 @@ export function weightChunks(table: PlannedParameter[], layout: SafetensorsLayou
   return chunks;
 }
 
-/** The values of one chunk under its init rule. */
-export function chunkValues(chunk: WeightChunk, seed: number): Float32Array {
-  const out = new Float32Array((chunk.rowEnd - chunk.rowStart) * chunk.width);
+/** The values of one chunk under its init rule, written into `out` (a fresh array when not given). */
+export function chunkValues(chunk: WeightChunk, seed: number, out?: Float32Array): Float32Array {
+  const length = (chunk.rowEnd - chunk.rowStart) * chunk.width;
+  const values = out ? out.subarray(0, length) : new Float32Array(length);
   const init = chunk.init;
   switch (init.kind) {
     case 'ones':
-      out.fill(1);
+      values.fill(1);
       break;
     case 'zeros':
+      values.fill(0);
       break;
     case 'normal': {
-      new NormalSampler(streamSeed('family-weights', seed, chunk.name, chunk.rowStart)).fill(out, init.std);
+      new NormalSampler(streamSeed('family-weights', seed, chunk.name, chunk.rowStart)).fill(values, init.std);
       const z = init.zeroRow;
       if (z !== undefined && z >= chunk.rowStart && z < chunk.rowEnd)
-        out.fill(0, (z - chunk.rowStart) * chunk.width, (z - chunk.rowStart + 1) * chunk.width);
+        values.fill(0, (z - chunk.rowStart) * chunk.width, (z - chunk.rowStart + 1) * chunk.width);
       break;
     }
   }
-  return out;
+  return values;
 }
 
+/** Generates and writes chunks through one reused buffer: a fresh 16 MB array per chunk costs page faults, not just memory. */
 export function writeChunks(fd: number, chunks: WeightChunk[], seed: number): void {
+  const largest = Math.max(0, ...chunks.map((c) => (c.rowEnd - c.rowStart) * c.width));
+  const buffer = new Float32Array(largest);
   for (const chunk of chunks) {
-    const data = chunkValues(chunk, seed);
+    const data = chunkValues(chunk, seed, buffer);
     writeAll(fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength), chunk.offset);
   }
 }
