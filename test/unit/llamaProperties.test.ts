@@ -170,3 +170,16 @@ test('attention_dropout 0 (every released Llama, Mistral, Qwen2): train mode wit
     assert.ok(identical(h, otherSeed.hiddenStates[l]));
   });
 });
+
+test('head_dim wider than hidden_size / heads (Mistral-style explicit head_dim): q is heads × head_dim wide and the model runs causally', async () => {
+  const { session, dims, weightsPath } = await openDecoder(llamaConfig('llama', { head_dim: 16 }));
+  const shapes = new Map([...readSafetensorsHeader(weightsPath).tensors.values()].map((e) => [e.name, e.shape]));
+  assert.deepEqual(shapes.get('model.layers.0.self_attn.q_proj.weight'), [64, 32]);
+  assert.deepEqual(shapes.get('model.layers.0.self_attn.k_proj.weight'), [32, 32]);
+  assert.deepEqual(shapes.get('model.layers.0.self_attn.o_proj.weight'), [32, 64]);
+  const [a, b] = await session.forward([{ ids }, { ids: edited }]);
+  await session.release();
+  const H = dims.hiddenSize;
+  assert.ok(identical(row(a.hiddenStates[2], 5, H), row(b.hiddenStates[2], 5, H)));
+  assert.ok(!identical(row(a.hiddenStates[2], 6, H), row(b.hiddenStates[2], 6, H)));
+});

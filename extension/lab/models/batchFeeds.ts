@@ -132,6 +132,7 @@ export function sliceAttention(
 /**
  * Identical inputs (same ids, masks and, when the model draws dropout, the same seed) computed once: in
  * eval mode the control run of a comparison is the base again, and computing it twice would only cost time.
+ * The outputs of identical inputs share their arrays: callers read them, never write.
  */
 export function uniqueInputs<T>(inputs: T[], key: (x: T) => string): { unique: T[]; source: number[] } {
   const seen = new Map<string, number>();
