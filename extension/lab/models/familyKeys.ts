@@ -6,7 +6,7 @@
  * `architectures`, `dtype`, …) come from the common table the registry adds.
  */
 import type { ConfigKeyInfo } from '../config/configKeys';
-import type { ValueCheck } from '../config/checks';
+import { checkValue, type ValueCheck } from '../config/checks';
 
 export type FamilyConfig = Record<string, unknown>;
 
@@ -82,8 +82,9 @@ export function keyProblems(
       if (!commonKeys.has(key)) problems.push(`\`${key}\` is not a ${label} config key`);
       continue;
     }
-    if (!info.check.ok(value)) {
-      problems.push(`\`${key}\` must be ${info.check.allowed}, not ${JSON.stringify(value)}`);
+    const invalid = checkValue(key, value, info.check);
+    if (invalid) {
+      problems.push(invalid);
       continue;
     }
     const refusal = info.unsupported?.(value);
