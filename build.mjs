@@ -54,6 +54,7 @@ await esbuild.build({
   entryPoints: {
     cli: 'extension/cli/main.ts',
     weightWorker: 'extension/lab/models/weightWorker.ts',
+    familyWeightWorker: 'extension/lab/models/familyWeightWorker.ts',
     server: 'extension/server/main.ts',
     runner: 'extension/runner/main.ts',
     extension: 'extension/host/main.ts',
@@ -77,7 +78,11 @@ const externalPackage = [...external, '@huggingface/transformers'];
 await esbuild.build({
   ...common,
   external: externalPackage,
-  entryPoints: { 'bench/forward': 'bench/forward.ts', 'bench/runner': 'bench/runner.ts' },
+  entryPoints: {
+    'bench/forward': 'bench/forward.ts',
+    'bench/runner': 'bench/runner.ts',
+    'bench/families': 'bench/families.ts',
+  },
   outdir: 'out',
 });
 await esbuild.build({
