@@ -51,7 +51,7 @@ export async function tokenCountLenses(
   log: Logger,
   token?: CancellationToken,
 ): Promise<CodeLens[]> {
-  const experiment = analysis.parsed.experiment;
+  const experiment = (await analysis.loaded()).experiment;
   if (!experiment || experiment.models.length === 0) return [];
   const groups = tokenizerGroups(experiment.models);
   const tooltip = groups

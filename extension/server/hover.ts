@@ -49,7 +49,7 @@ export async function provideHover(
   counter: TokenCounter,
   markdown: boolean,
 ): Promise<Hover | null> {
-  const experiment = analysis.parsed.experiment;
+  const experiment = (await analysis.loaded()).experiment;
   if (!experiment || experiment.models.length === 0) return null;
   const hit = promptAt(experiment.cases, position);
   if (!hit) return null;

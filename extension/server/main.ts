@@ -39,6 +39,7 @@ process.on('unhandledRejection', (reason) => log.error(`unhandled rejection: ${d
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   capabilities = params.capabilities;
   const init = readInitOptions(params.initializationOptions);
+  documents.policy = { ...documents.policy, trusted: init.trusted };
   const settings = new SettingsStore(connection, capabilities, log);
   const counter = new TokenCounter(init.cacheDir, log);
   const diagnostics = new DiagnosticsPublisher(connection, documents, log);

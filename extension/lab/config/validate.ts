@@ -38,7 +38,8 @@ export function checkConfigKey(
           message: `\`model_type\` cannot change the architecture: this model is ${label} (\`model_type: ${architecture}\`), as its config says`,
         };
   }
-  const refused = REFUSED_KEYS[architecture][key];
+  // User keys are never looked up with `in` or `[]` on plain objects: `constructor` would find Object's.
+  const refused = Object.hasOwn(REFUSED_KEYS[architecture], key) ? REFUSED_KEYS[architecture][key] : undefined;
   if (refused) return { code: 'not-this-architecture', message: refused };
   const info = CONFIG_KEYS[architecture].get(key);
   if (!info) return { code: 'unknown-key', message: unknownKeyMessage(architecture, key, otherCandidates) };
@@ -51,7 +52,9 @@ export function checkConfigKey(
 
 function unknownKeyMessage(architecture: Architecture, key: string, otherCandidates: readonly string[]): string {
   const label = ARCHITECTURE_LABEL[architecture];
-  const otherFamily = CROSS_FAMILY_NAMES[architecture][key];
+  const otherFamily = Object.hasOwn(CROSS_FAMILY_NAMES[architecture], key)
+    ? CROSS_FAMILY_NAMES[architecture][key]
+    : undefined;
   if (otherFamily) return `\`${key}\` is not a ${label} config key; did you mean \`${otherFamily}\`?`;
   const guess = closestMatch(key, [...CONFIG_KEYS[architecture].keys(), ...otherCandidates]);
   if (guess) return `\`${key}\` is not a ${label} config key; did you mean \`${guess}\`?`;

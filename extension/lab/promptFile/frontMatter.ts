@@ -13,7 +13,16 @@ import type { PromptCase, SourceRange } from '../types';
 import { readCases } from './yamlCases';
 import { type TextPositions, lineRange, type FileLayout } from './layout';
 import { TOP_LEVEL_KEYS } from './keys';
-import { isNode, mapRange, nodeRange, pairKey, pairRange, pairValueRange, plainValue } from './yamlNodes';
+import {
+  EXPANDS_TOO_MUCH,
+  isNode,
+  mapRange,
+  nodeRange,
+  pairKey,
+  pairRange,
+  pairValueRange,
+  plainValue,
+} from './yamlNodes';
 
 export const MODELS_EXAMPLE = 'models:\n  - name: gpt2\n    config: gpt2';
 
@@ -38,6 +47,9 @@ export function parseFrontMatterYaml(layout: FileLayout, positions: TextPosition
     if (error.code === 'DUPLICATE_KEY') {
       const key = /^[^\s:]+/.exec(layout.yamlText.slice(error.pos[0]))?.[0] ?? 'this key';
       out.error('duplicate-key', `\`${key}\` appears twice in the same map; write each key once`, range);
+    } else if (/call stack/i.test(error.message)) {
+      // YAML turns its own stack overflow into an error: say what it means.
+      out.error('yaml-syntax', 'the front matter nests too deeply for YAML to read it', range);
     } else {
       out.error('yaml-syntax', `YAML: ${error.message}`, range);
     }
@@ -86,7 +98,8 @@ export function readFrontMatter(
         pairRange(key.range, valueRange),
       );
     } else if (RUN_SETTING_KEYS.has(key.name)) {
-      const value = plainValue(pair.value, doc);
+      const value = plainValue(pair.value, doc, valueRange, out);
+      if (value === EXPANDS_TOO_MUCH) continue;
       const problem = checkRunSetting(key.name, value);
       if (problem) out.error(problem.code, problem.message, valueRange);
       else result.defaults.set(key.name, value);
@@ -109,7 +122,7 @@ function unknownTopLevelKey(name: string): string {
     MODEL_ENTRY_KEY_NAMES.has(name) ||
     CONFIG_KEYS.bert.has(name) ||
     CONFIG_KEYS.gpt2.has(name) ||
-    name in REFUSED_KEYS.gpt2 ||
+    Object.hasOwn(REFUSED_KEYS.gpt2, name) ||
     name === 'model_type';
   if (isModelKey) {
     return `\`${name}\` belongs to one model: write it inside an entry of \`models:\`. The keys allowed at the top are ${listNames(allowed, 'and')}`;
@@ -152,22 +165,20 @@ function readModels(
       );
       continue;
     }
-    entries.push(readEntry(item, doc, positions));
+    entries.push(readEntry(item, doc, positions, out));
   }
   return entries;
 }
 
-function readEntry(map: YAMLMap, doc: Document, positions: TextPositions): ModelEntry {
+function readEntry(map: YAMLMap, doc: Document, positions: TextPositions, out: DiagnosticList): ModelEntry {
   const fields: EntryField[] = [];
   for (const pair of map.items) {
     const key = pairKey(pair, positions);
     if (!key) continue;
-    fields.push({
-      key: key.name,
-      value: plainValue(pair.value, doc),
-      keyRange: key.range,
-      valueRange: pairValueRange(pair, key.range, positions),
-    });
+    const valueRange = pairValueRange(pair, key.range, positions);
+    const value = plainValue(pair.value, doc, valueRange, out);
+    if (value === EXPANDS_TOO_MUCH) continue; // reported; checking it further would only repeat that
+    fields.push({ key: key.name, value, keyRange: key.range, valueRange });
   }
   return { fields, range: mapRange(map, positions) };
 }

@@ -4,6 +4,14 @@
  */
 import type { SourcePosition, SourceRange } from '../types';
 
+/**
+ * A lone `\r` is a line break to every editor (and to LSP): turned into `\n` before anything reads the
+ * text, so our lines are the lines the user sees. Same length, so every offset stays the same.
+ */
+export function normalizeLineBreaks(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+}
+
 /** A fence is `---` alone on its line (trailing spaces allowed, as YAML allows them). */
 const FENCE = /^---[ \t]*$/;
 

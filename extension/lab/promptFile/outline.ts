@@ -7,7 +7,7 @@ import { DiagnosticList } from '../config/diagnostics';
 import type { PromptCase, SourceRange } from '../types';
 import { parseBody, type BodyLine } from './body';
 import { parseFrontMatterYaml, readFrontMatter } from './frontMatter';
-import { TextPositions, layoutOf } from './layout';
+import { TextPositions, layoutOf, normalizeLineBreaks } from './layout';
 
 export interface OutlineModel {
   /** The entry's `name`, when it is text. */
@@ -29,7 +29,7 @@ export interface PromptFileOutline {
 }
 
 export function outlinePromptFile(text: string): PromptFileOutline {
-  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const source = normalizeLineBreaks(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   const layout = layoutOf(source);
   const positions = new TextPositions(source);
   const ignored = new DiagnosticList('');

@@ -1,5 +1,6 @@
 /** Small readers over `yaml`'s document tree that keep every node's place in the file. */
 import { isScalar, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import type { DiagnosticList } from '../config/diagnostics';
 import type { SourceRange } from '../types';
 import type { TextPositions } from './layout';
 
@@ -33,9 +34,26 @@ export function pairRange(keyRange: SourceRange, valueRange: SourceRange): Sourc
   return { start: keyRange.start, end: valueRange.end };
 }
 
-/** The value as plain JavaScript (maps to objects, sequences to arrays). */
-export function plainValue(value: unknown, doc: Document): unknown {
-  return isNode(value) ? value.toJS(doc) : value;
+/** Aliases one value may expand: a few are normal YAML, thousands are a "billion laughs" bomb. */
+export const MAX_ALIASES = 100;
+/** What `plainValue` returns for a value that was refused (and reported). */
+export const EXPANDS_TOO_MUCH: unique symbol = Symbol('expands too much');
+
+/** The value as plain JavaScript (maps to objects, sequences to arrays); an alias bomb is reported at its place. */
+export function plainValue(value: unknown, doc: Document, range: SourceRange, out: DiagnosticList): unknown {
+  if (!isNode(value)) return value;
+  try {
+    return value.toJS(doc, { maxAliasCount: MAX_ALIASES });
+  } catch (error) {
+    // yaml throws a ReferenceError when aliases expand past the count (and for an alias it cannot resolve).
+    if (!(error instanceof ReferenceError)) throw error;
+    out.error(
+      'yaml-aliases',
+      `this value expands YAML aliases (\`*name\`) more than ${MAX_ALIASES} times; write the value out instead`,
+      range,
+    );
+    return EXPANDS_TOO_MUCH;
+  }
 }
 
 /** A block map from its first key to the end of its last value: YAML's own end runs on over
