@@ -96,7 +96,8 @@ export function provideCompletion(analysis: PromptAnalysis, position: Position):
   if (!frontMatter) return [];
   const end = frontMatter.closed ? frontMatter.range.end.line : frontMatter.range.end.line + 1;
   if (position.line < 1 || position.line >= end) return [];
-  const lines = analysis.text.split('\n').map((l) => l.replace(/\r$/, ''));
+  // Lines as LSP counts them (a lone `\r` ends one too), the same lines the parser's ranges use.
+  const lines = analysis.text.split(/\r\n|\r|\n/);
   const before = lines[position.line].slice(0, position.character);
 
   // `key: ` followed by a partial value: the value's choices.

@@ -78,16 +78,24 @@ export class DiagnosticsPublisher {
     private readonly debounceMs = CHANGE_DEBOUNCE_MS,
   ) {}
 
-  opened(uri: string): void {
+  /** The version each document was opened with: TextDocuments reports an open as a content change too. */
+  private readonly openedVersions = new Map<string, number>();
+
+  opened(uri: string, version: number): void {
+    this.openedVersions.set(uri, version);
     this.schedule(uri, 0);
   }
 
-  changed(uri: string): void {
+  changed(uri: string, version: number): void {
+    // The change event that comes with the open: already scheduled at once, not after the debounce.
+    if (this.openedVersions.get(uri) === version) return;
+    this.openedVersions.delete(uri);
     this.schedule(uri, this.debounceMs);
   }
 
   /** A closed document keeps no markers in the Problems view. */
   closed(uri: string): void {
+    this.openedVersions.delete(uri);
     this.cancel(uri);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] }).catch((e) => this.log.warn(describeError(e)));
   }

@@ -49,8 +49,8 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   disposables.push({ dispose: () => diagnostics.dispose() });
 
   disposables.push(
-    documents.textDocuments.onDidOpen((e) => diagnostics.opened(e.document.uri)),
-    documents.textDocuments.onDidChangeContent((e) => diagnostics.changed(e.document.uri)),
+    documents.textDocuments.onDidOpen((e) => diagnostics.opened(e.document.uri, e.document.version)),
+    documents.textDocuments.onDidChangeContent((e) => diagnostics.changed(e.document.uri, e.document.version)),
     documents.textDocuments.onDidClose((e) => {
       diagnostics.closed(e.document.uri);
       settings.forget(e.document.uri);

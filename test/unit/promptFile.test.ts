@@ -293,11 +293,12 @@ test('body: empty variant, lone backslash, `~` without a space', () => {
     line: 6,
     column: 2,
   });
+  // A lone `~` has no column 2 (the line is one character long): the error stands at its end.
   expectError(file('', '', 'base\n~\n'), {
     code: 'empty-prompt',
     message: 'this variant is empty',
     line: 6,
-    column: 2,
+    column: 1,
   });
   expectError(file('', '', '\\\n~ x\n'), { code: 'lone-escape', message: 'escapes nothing', line: 5, column: 0 });
   const { experiment, diagnostics } = parse(file('', '', 'base\n~ a\n~b\n~ c\n'));

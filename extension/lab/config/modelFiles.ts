@@ -5,7 +5,15 @@
  * back as a SourceProblem for the caller to place on the entry's `config:` or `weights:` value.
  */
 import { basename, join } from 'node:path';
-import { UserFileError, kindOfPath, parseJsonFile, readRegularFile, type PathKind, type SizeLimitName } from '../io';
+import {
+  UserFileError,
+  WHAT_IS_CAPPED,
+  kindOfPath,
+  parseJsonFile,
+  readRegularFile,
+  type PathKind,
+  type SizeLimitName,
+} from '../io';
 import { CheckpointError, inspectCheckpointFiles } from '../models/weightSource';
 import {
   PICKLE_MESSAGE,
@@ -27,7 +35,8 @@ export interface ModelFileReader {
 
 export const nodeModelFileReader: ModelFileReader = {
   kindOf: kindOfPath,
-  readJson: async (path, limit) => parseJsonFile(await readRegularFile(path, { limit, what: 'JSON file' }), path),
+  readJson: async (path, limit) =>
+    parseJsonFile(await readRegularFile(path, { limit, what: WHAT_IS_CAPPED[limit] }), path),
   checkpointFiles: inspectCheckpointFiles,
 };
 

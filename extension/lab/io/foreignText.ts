@@ -7,6 +7,8 @@
 const PLAIN_NAME = /^[A-Za-z0-9_.\-/]{1,200}$/;
 /** Values worth showing are the words configs use (`gelu_new`, `absolute`, `gpt2`); everything else stays unsaid. */
 const PLAIN_WORD = /^[a-z][a-z0-9_]{0,39}$/;
+/** Config keys are lower-case identifiers (`num_hidden_layers`, `_name_or_path`, `id2label`). */
+const PLAIN_KEY = /^[a-z_][a-z0-9_]{0,63}$/;
 
 export const NOT_SHOWN = '(text from the file, not shown)';
 
@@ -28,7 +30,7 @@ function unshowableStrings(value: unknown, found: string[] = [], budget = { left
     for (const v of value) unshowableStrings(v, found, budget);
   } else if (typeof value === 'object' && value !== null) {
     for (const [k, v] of Object.entries(value)) {
-      if (!PLAIN_NAME.test(k)) found.push(k);
+      if (!PLAIN_KEY.test(k)) found.push(k);
       unshowableStrings(v, found, budget);
     }
   }
@@ -36,12 +38,12 @@ function unshowableStrings(value: unknown, found: string[] = [], budget = { left
 }
 
 /**
- * A message about a key of a file, with every text of that file's value that is not a plain word
+ * A message about a key of a file (a config key: named only when it is a lower-case identifier), with every text of that file's value that is not a plain word
  * replaced (quoted or not). Longest first, so a string inside another is not replaced half-way.
  */
 export function withoutForeignText(message: string, key: string, value: unknown): string {
   const secrets = unshowableStrings(value);
-  if (!PLAIN_NAME.test(key)) secrets.push(key);
+  if (!PLAIN_KEY.test(key)) secrets.push(key);
   let out = message;
   for (const s of [...new Set(secrets)].sort((a, b) => b.length - a.length)) {
     out = out.split(JSON.stringify(s)).join(NOT_SHOWN);

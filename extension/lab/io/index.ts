@@ -1,5 +1,5 @@
 /** Reading files a user named: regular files only, size caps, errors in words with no file content. */
-export { SIZE_LIMITS, formatBytes, type SizeLimitName } from './limits';
+export { SIZE_LIMITS, WHAT_IS_CAPPED, formatBytes, type SizeLimitName } from './limits';
 export { UserFileError, fromFsError, shownPath, type UserFileProblem } from './userFileError';
 export {
   kindOfPath,

@@ -21,6 +21,15 @@ export const SIZE_LIMITS = {
 
 export type SizeLimitName = keyof typeof SIZE_LIMITS;
 
+/** What a file under each cap is, for messages ("a config file may be at most 1 MB"). */
+export const WHAT_IS_CAPPED: Readonly<Record<SizeLimitName, string>> = {
+  configJson: 'config file',
+  indexJson: 'safetensors index',
+  tokenizerJson: 'tokenizer file',
+  safetensorsHeader: 'safetensors header',
+  promptFile: 'prompt file',
+};
+
 /** 1048576 → "1 MB", 1536 → "1.5 kB": sizes in messages. */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} bytes`;

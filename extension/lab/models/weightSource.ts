@@ -88,7 +88,7 @@ export function shardFilesOf(index: unknown, folder: string, indexPath: string):
 
 /** Reads an index (regular file, size cap, JSON with its place on error). */
 function readIndexSync(indexPath: string): unknown {
-  return parseJsonFile(readRegularFileSync(indexPath, { limit: 'indexJson', what: 'index' }), indexPath);
+  return parseJsonFile(readRegularFileSync(indexPath, { limit: 'indexJson', what: 'safetensors index' }), indexPath);
 }
 
 /** UserFileError (a FIFO, a loop, a truncated file …) and format errors become CheckpointError: the user's input. */
@@ -132,7 +132,10 @@ export async function inspectCheckpointFiles(path: string, kind: 'file' | 'folde
       const index = join(path, INDEX);
       if ((await kindOfPath(single)) === 'file') files = [single];
       else if ((await kindOfPath(index)) === 'file') {
-        const json = parseJsonFile(await readRegularFile(index, { limit: 'indexJson', what: 'index' }), index);
+        const json = parseJsonFile(
+          await readRegularFile(index, { limit: 'indexJson', what: 'safetensors index' }),
+          index,
+        );
         files = shardFilesOf(json, path, index);
         for (const f of files)
           if ((await kindOfPath(f)) !== 'file')

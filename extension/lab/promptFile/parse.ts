@@ -97,10 +97,10 @@ export function parsePromptFile(text: string, file: string, options: ParseOption
   }
 
   const yaml = parseFrontMatterYaml(layout, positions, out);
-  // After a syntax error YAML's tree is a guess: checking its keys would only add noise.
-  const front = readFrontMatter(yaml.doc, layout, positions, yaml.broken ? new DiagnosticList(file) : out);
   const body = parseBody(layout.lines, layout.bodyStartLine, out);
+  // After a syntax error YAML's tree is a guess: checking its keys would only add noise.
   if (yaml.broken) return unreadable();
+  const front = readFrontMatter(yaml.doc, layout, positions, out);
 
   checkUniqueNames(front.entries, out);
   const cases = [...front.cases, ...body.cases];
@@ -184,10 +184,15 @@ function checkUniqueNames(entries: ModelEntry[], out: DiagnosticList): void {
   }
 }
 
+/** Sorted by place; the same problem at the same place once (YAML repeats itself on broken flow maps). */
 function inFileOrder(diagnostics: LabDiagnostic[]): LabDiagnostic[] {
-  return [...diagnostics].sort(
-    (a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column,
-  );
+  const seen = new Set<string>();
+  return diagnostics
+    .filter((d) => {
+      const key = JSON.stringify([d.severity, d.code, d.message, d.range]);
+      return seen.has(key) ? false : (seen.add(key), true);
+    })
+    .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column);
 }
 
 /**
