@@ -21,6 +21,12 @@ import {
   readRegularFileSync,
   withRegularFile,
 } from '../../extension/lab/io';
+import {
+  planSafetensors,
+  readSafetensorsHeader,
+  readTensorAsFloat32,
+  writeSafetensors,
+} from '../../extension/lab/models/safetensors';
 import { hostileFolder } from '../helpers/hostileFiles';
 import { freshDir } from '../helpers/paths';
 
@@ -114,6 +120,24 @@ test('a file that ends early is an error with both offsets, never an endless loo
   assert.match(e.message, /ended at byte 1000, before the 2 kB it should hold from byte 512/);
   const asyncError = await refusal(() => withRegularFile(path, {}, (f) => f.readExactly(new Uint8Array(100), 950)));
   assert.equal(asyncError.problem, 'file-truncated');
+});
+
+test('a weights file truncated after its header was read: readTensorAsFloat32 ends with an error', () => {
+  const dir = freshDir();
+  const path = join(dir, 'model.safetensors');
+  const tensors = [
+    { name: 'a', shape: [256] },
+    { name: 'b', shape: [256] },
+  ];
+  writeSafetensors(path, tensors, planSafetensors(tensors, {}), () => new Float32Array(256).fill(1));
+  const header = readSafetensorsHeader(path);
+  const b = header.tensors.get('b')!;
+  truncateSync(path, b.begin + 100);
+  assert.throws(
+    () => readTensorAsFloat32(path, b),
+    (e: unknown) => e instanceof UserFileError && e.problem === 'file-truncated',
+  );
+  assert.deepEqual(readTensorAsFloat32(path, header.tensors.get('a')!), new Float32Array(256).fill(1));
 });
 
 test('JSON errors give the line and column and never the content', () => {
