@@ -1,9 +1,9 @@
 /**
  * The one way the lab opens a file a user named (config.json, an index, safetensors, a .prompt file):
- * only regular files are read. Opening uses O_NONBLOCK, so a FIFO never blocks the open; `fstat` after
- * the open decides (a path checked before the open could be swapped in between); FIFOs, devices,
- * sockets and folders are refused before one byte is read; a size cap bounds memory; a read that
- * ends early (the file shrank while read) is an error, never a silent zero or an endless loop.
+ * only regular files are read. A `stat` first refuses FIFOs, devices, sockets and folders without opening
+ * them (opening some devices has effects); the open uses O_NONBLOCK, so a FIFO swapped in meanwhile cannot
+ * block it, and `fstat` on the open descriptor decides. A size cap bounds memory; a read that ends early
+ * (the file shrank while read) is an error, never a silent zero or an endless loop.
  */
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
