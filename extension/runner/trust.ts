@@ -7,5 +7,8 @@
 import type { FileRef } from '../lab/config';
 
 export function untrustedPaths(files: readonly FileRef[]): string[] {
-  return files.map((f) => `${f.model ?? 'a model'}: ${f.key} ${f.path}`);
+  return files.map(
+    (f) =>
+      `${f.model ?? 'a model'}: ${f.key} ${f.path}${f.presetMeant ? ` (did you mean the preset \`${f.presetMeant}\`?)` : ''}`,
+  );
 }

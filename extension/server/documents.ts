@@ -68,7 +68,9 @@ export class PromptAnalysis {
     const notes: LabDiagnostic[] = parsed.files.map((f) => ({
       severity: 'info',
       code: 'untrusted-file',
-      message: `not read: this workspace is not trusted, so ${f.path} is neither opened nor checked (and a run loads no model from it)`,
+      message: f.presetMeant
+        ? `not read: this workspace is not trusted, so ${f.path} is neither opened nor checked; did you mean the preset \`${f.presetMeant}\`?`
+        : `not read: this workspace is not trusted, so ${f.path} is neither opened nor checked (and a run loads no model from it)`,
       file: this.file,
       range: f.range,
     }));

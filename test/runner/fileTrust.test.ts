@@ -63,7 +63,9 @@ test(
       assert.match(error.message, new RegExp(`leak: config ${secretJson}`));
       assert.ok(!JSON.stringify(error).includes(SECRET), 'nothing of the secret file');
       // A typo of a preset is a path too, and is not stat-ed either.
-      assert.equal(failure(await run(c, withConfig('gtp2'))).kind, 'untrusted');
+      const typo = failure(await run(c, withConfig('gtp2')));
+      assert.equal(typo.kind, 'untrusted');
+      assert.match(typo.message, /did you mean the preset `gpt2`\?/);
       assert.equal((await run(c, presetOnly)).type, 'done', 'presets still run');
     } finally {
       c.dispose();

@@ -22,7 +22,7 @@ import {
   type ModelFileReader,
 } from './modelFiles';
 import { checkRunSetting } from './runSettings';
-import { configRefOf, weightsPathOf, type ConfigRef, type LoadedConfig, type Sourced } from './sources';
+import { configRefOf, presetMeant, weightsPathOf, type ConfigRef, type LoadedConfig, type Sourced } from './sources';
 
 export { finishModelEntry };
 
@@ -65,6 +65,8 @@ export interface FileRef {
   path: string;
   /** The `config:` or `weights:` value: where problems with the file are reported. */
   range: SourceRange;
+  /** For `config:`, the preset the value was probably meant to be (`gtp2` → `gpt2`); said where the path is not opened. */
+  presetMeant?: string;
 }
 
 /** What phase 1 found in an entry; phase 2 finishes it. */
@@ -122,7 +124,16 @@ export function draftModelEntry(entry: ModelEntry, ctx: ResolveContext): EntryDr
   const configField = fields.get('config');
   if (configField && checkPathText({ ...configField, key: 'config' }, out)) {
     const ref = configRefOf(configField.value as string, ctx.baseDir);
-    if (ref.kind === 'path') files.push({ model, key: 'config', path: ref.path, range: configField.valueRange });
+    if (ref.kind === 'path') {
+      const meant = presetMeant(ref.written);
+      files.push({
+        model,
+        key: 'config',
+        path: ref.path,
+        range: configField.valueRange,
+        ...(meant ? { presetMeant: meant } : {}),
+      });
+    }
     config = { field: configField, ref };
   }
   return { entry, ctx, diagnostics: out.items, name, fields, config, weights, files };

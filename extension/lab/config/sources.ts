@@ -50,11 +50,17 @@ export function configRefOf(value: string, baseDir: string): ConfigRef {
   return { kind: 'path', path: resolve(baseDir, value), written: value };
 }
 
+const looksLikeName = (written: string) => !/[\\/]/.test(written) && extname(written) !== '.json';
+
+/** The preset a `config:` value that is not one was probably meant to be (`gtp2` → `gpt2`), judged from the text alone. */
+export function presetMeant(written: string): string | undefined {
+  return looksLikeName(written) ? closestMatch(written, PRESET_NAMES) : undefined;
+}
+
 /** The message for a `config:` path where nothing is: a misspelt preset, or a missing file. */
 export function missingConfigProblem(written: string, path: string): SourceProblem {
-  const looksLikeName = !/[\\/]/.test(written) && extname(written) !== '.json';
-  if (looksLikeName) {
-    const guess = closestMatch(written, PRESET_NAMES);
+  if (looksLikeName(written)) {
+    const guess = presetMeant(written);
     return {
       code: 'unknown-preset',
       message: `\`${written}\` is neither a preset nor a file${guess ? `; did you mean \`${guess}\`?` : '.'} Presets: ${listNames(PRESET_NAMES, 'and')}; or give the path of a config.json (relative to this file's folder).`,
