@@ -1,4 +1,5 @@
-import { loadExperiment } from '../lab/promptFile';
+import { loadPromptFile } from '../lab/promptFile';
+import { formatDiagnostic } from '../lab/types';
 import { runExperiment } from '../lab/experiment/runExperiment';
 import { ModelStore } from '../lab/models/modelStore';
 import { parseArgs, takeOption, UsageError } from './args';
@@ -8,6 +9,7 @@ import { COMPARE_HELP } from './help';
 import { stderrProgress } from './progress';
 import { renderReport } from './reportTable';
 import { styleFor } from './style';
+import { terminalJson, terminalText } from './terminalText';
 import { parseThreads } from './threads';
 
 export async function compareCommand(argv: string[]): Promise<number> {
@@ -20,7 +22,9 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const threads = parseThreads(takeOption(args, 'threads'));
   if (args.options.size > 0) throw new UsageError(`unknown option --${[...args.options.keys()][0]}`);
   if (args.positionals.length !== 1) throw new UsageError('give exactly one .prompt file');
-  const experiment = loadExperiment(args.positionals[0]);
+  const { experiment, diagnostics } = await loadPromptFile(args.positionals[0]);
+  // Warnings do not stop a run, but they are said (a case without a variant, `~text` without the space).
+  for (const d of diagnostics) process.stderr.write(terminalText(formatDiagnostic(d), { multiline: true }) + '\n');
   const store = new ModelStore(cacheDir, { intraOpThreads: threads });
   const progress = stderrProgress();
   try {
@@ -28,7 +32,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
     progress.done();
     process.stdout.write(
       args.flags.has('json')
-        ? JSON.stringify(report, null, 2) + '\n'
+        ? terminalJson(JSON.stringify(report, null, 2)) + '\n'
         : renderReport(report, styleFor(process.stdout)) + '\n',
     );
     return EXIT.ok;

@@ -1,12 +1,14 @@
-import { exportModelFolder } from '../lab/models/exportFolder';
+import { checkOutputFolder, exportModelFolder } from '../lab/models/exportFolder';
 import { parseArgs, takeOption, UsageError } from './args';
 import { EXIT } from './exitCodes';
 import { EXPORT_HELP } from './help';
 import { modelFromArgs } from './modelOptions';
+import { modelProgress } from './progress';
+import { terminalText } from './terminalText';
 import { resolve } from 'node:path';
 
 export async function exportCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['help']);
+  const args = parseArgs(argv, ['help', 'force']);
   if (args.flags.has('help')) {
     process.stdout.write(EXPORT_HELP);
     return EXIT.ok;
@@ -14,10 +16,11 @@ export async function exportCommand(argv: string[]): Promise<number> {
   const out = takeOption(args, 'out');
   if (!out) throw new UsageError('--out DIR is required');
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
-  const { spec, cacheDir } = modelFromArgs(args);
-  const written = await exportModelFolder(spec, cacheDir, resolve(out), (m) =>
-    process.stderr.write(`[${spec.name}] ${m}\n`),
-  );
-  process.stderr.write(`wrote ${written.configPath} and ${written.weightsPath}\n`);
+  const { spec, cacheDir } = await modelFromArgs(args);
+  const force = args.flags.has('force');
+  // Refused before a model is built: a mistake in --out costs no minutes.
+  checkOutputFolder(spec, cacheDir, resolve(out), force);
+  const written = await exportModelFolder(spec, cacheDir, resolve(out), { force, progress: modelProgress(spec.name) });
+  process.stderr.write(terminalText(`wrote ${written.configPath} and ${written.weightsPath}`) + '\n');
   return EXIT.ok;
 }

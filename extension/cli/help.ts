@@ -4,7 +4,7 @@ export const MAIN_HELP = `perturbation-lab — see what a perturbation of a prom
 Usage:
   perturbation-lab compare FILE.prompt [--json] [--cache DIR] [--threads N]
   perturbation-lab states --config NAME|PATH [--KEY VALUE ...] (--text "..." | --ids 1,2,3) [--out FILE.json]
-  perturbation-lab export --config NAME|PATH [--KEY VALUE ...] --out DIR
+  perturbation-lab export --config NAME|PATH [--KEY VALUE ...] --out DIR [--force]
   perturbation-lab COMMAND --help
 
 Exit codes: 0 it ran, 1 an expect: assertion failed (reserved), 2 bad input, 3 internal error.
@@ -36,13 +36,16 @@ Runs one model on one input and writes its hidden states and attention maps as J
   --cache DIR          model cache folder
 `;
 
-export const EXPORT_HELP = `perturbation-lab export --config NAME|PATH [--KEY VALUE ...] --out DIR
+export const EXPORT_HELP = `perturbation-lab export --config NAME|PATH [--KEY VALUE ...] --out DIR [--force]
 
 Writes the model as a Hugging Face folder (config.json + model.safetensors) that
 transformers.AutoModel.from_pretrained(DIR) loads with exactly these weights.
 
   --config NAME|PATH   a preset (bert-base-uncased, gpt2) or a config.json
   --KEY VALUE          any model-entry key (--seed 3, --num_hidden_layers 2, --weights PATH ...)
-  --out DIR            the folder to write (created if missing)
+  --out DIR            the folder to write: new or empty (created if missing); never the folder
+                       the model is read from, nor inside the model cache
+  --force              write into a folder that already holds files: replaces its config.json and
+                       model.safetensors, keeps everything else
   --cache DIR          model cache folder
 `;

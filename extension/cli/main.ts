@@ -1,9 +1,12 @@
 /**
  * The command line: `compare`, `states`, `export`. Bad input prints `file:line:col: message` and exits 2;
- * a stack trace appears only for internal errors, and only with PERTURBATION_LAB_DEBUG=1.
+ * a stack trace appears only for internal errors, and only with PERTURBATION_LAB_DEBUG=1. Everything
+ * written goes through `terminalText`: a model name or a path cannot drive the terminal.
  */
-import { LabInputError } from '../lab/types';
+import { formatDiagnostic, LabInputError } from '../lab/types';
 import { CancelledError } from '../lab/experiment/runExperiment';
+import { UserFileError } from '../lab/io';
+import { OutputFolderError } from '../lab/models/exportFolder';
 import { UsageError } from './args';
 import { CheckpointError } from '../lab/models/weightSource';
 import { EXIT } from './exitCodes';
@@ -11,12 +14,16 @@ import { MAIN_HELP } from './help';
 import { compareCommand } from './compareCommand';
 import { statesCommand } from './statesCommand';
 import { exportCommand } from './exportCommand';
+import { terminalText } from './terminalText';
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = {
-  compare: compareCommand,
-  states: statesCommand,
-  export: exportCommand,
-};
+/** A Map: the command name is the user's text (`constructor` is not a command). */
+const commands = new Map<string, (argv: string[]) => Promise<number>>([
+  ['compare', compareCommand],
+  ['states', statesCommand],
+  ['export', exportCommand],
+]);
+
+const writeError = (text: string) => process.stderr.write(terminalText(text, { multiline: true }) + '\n');
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -24,10 +31,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(MAIN_HELP);
     return name ? EXIT.ok : EXIT.badInput;
   }
-  const command = commands[name];
+  const command = commands.get(name);
   if (!command) {
-    process.stderr.write(
-      `perturbation-lab: unknown command "${name}" (commands: ${Object.keys(commands).join(', ')})\n\n${MAIN_HELP}`,
+    writeError(
+      `perturbation-lab: unknown command "${name}" (commands: ${[...commands.keys()].join(', ')})\n\n${MAIN_HELP}`,
     );
     return EXIT.badInput;
   }
@@ -35,34 +42,48 @@ async function main(argv: string[]): Promise<number> {
     return await command(rest);
   } catch (e) {
     if (e instanceof LabInputError) {
-      process.stderr.write(e.message + '\n');
+      for (const d of e.diagnostics) writeError(formatDiagnostic(d));
       return EXIT.badInput;
     }
-    if (e instanceof CheckpointError) {
-      process.stderr.write(`<command line>: error: ${e.message}\n`);
+    if (e instanceof CheckpointError || e instanceof UserFileError) {
+      writeError(`<command line>: error: ${e.message}`);
       return EXIT.badInput;
     }
-    if (e instanceof UsageError) {
-      process.stderr.write(`perturbation-lab ${name}: ${e.message} (see perturbation-lab ${name} --help)\n`);
+    if (e instanceof UsageError || e instanceof OutputFolderError) {
+      writeError(`perturbation-lab ${name}: ${e.message} (see perturbation-lab ${name} --help)`);
       return EXIT.badInput;
     }
     if (isFileSystemError(e)) {
       // A path the user gave (--out, --cache, a file) that can't be written or read: their input, not our bug.
-      process.stderr.write(`perturbation-lab ${name}: error: ${e.message}\n`);
+      writeError(`perturbation-lab ${name}: error: ${e.message}`);
       return EXIT.badInput;
     }
     if (e instanceof CancelledError) {
-      process.stderr.write('cancelled\n');
+      writeError('cancelled');
       return EXIT.internal;
     }
     const err = e as Error;
-    process.stderr.write(`perturbation-lab: internal error: ${err.message}\n`);
-    if (process.env.PERTURBATION_LAB_DEBUG) process.stderr.write(`${err.stack}\n`);
+    writeError(`perturbation-lab: internal error: ${err.message}`);
+    if (process.env.PERTURBATION_LAB_DEBUG) writeError(`${err.stack}`);
     return EXIT.internal;
   }
 }
 
-const FILE_SYSTEM_CODES = new Set(['ENOENT', 'ENOTDIR', 'EEXIST', 'EISDIR', 'EACCES', 'EPERM', 'EROFS', 'ENOSPC']);
+const FILE_SYSTEM_CODES = new Set([
+  'ENOENT',
+  'ENOTDIR',
+  'EEXIST',
+  'EISDIR',
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'ENOSPC',
+  'ELOOP',
+  'ENAMETOOLONG',
+  'ENOTEMPTY',
+  'EXDEV',
+  'EDQUOT',
+]);
 
 function isFileSystemError(e: unknown): e is NodeJS.ErrnoException {
   return (
@@ -77,7 +98,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e) => {
-    process.stderr.write(`perturbation-lab: internal error: ${(e as Error).message}\n`);
+    writeError(`perturbation-lab: internal error: ${(e as Error).message}`);
     process.exitCode = EXIT.internal;
   },
 );

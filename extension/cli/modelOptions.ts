@@ -4,8 +4,8 @@ import type { ModelSpec } from '../lab/types';
 import { takeOption, type ParsedArgs } from './args';
 import { resolveCacheDir } from './cacheDir';
 
-export function modelFromArgs(args: ParsedArgs): { spec: ModelSpec; cacheDir: string } {
+export async function modelFromArgs(args: ParsedArgs): Promise<{ spec: ModelSpec; cacheDir: string }> {
   const cacheDir = resolveCacheDir(takeOption(args, 'cache'));
-  const spec = modelSpecFromOptions(Object.fromEntries(args.options), process.cwd());
+  const spec = await modelSpecFromOptions(args.options, process.cwd());
   return { spec, cacheDir };
 }

@@ -6,6 +6,7 @@
 import type { ComparisonReport, VariantResult, Verdict } from '../protocol/report';
 import { formatNumber } from '../lab/diagnose/format';
 import type { Style } from './style';
+import { terminalText } from './terminalText';
 
 export function renderReport(report: ComparisonReport, s: Style): string {
   const lines: string[] = [];
@@ -13,20 +14,22 @@ export function renderReport(report: ComparisonReport, s: Style): string {
   for (const r of report.results) byCase.set(r.caseIndex, [...(byCase.get(r.caseIndex) ?? []), r]);
   for (const [caseIndex, results] of byCase) {
     const first = results[0];
-    lines.push(s.bold(`Case ${caseIndex + 1}: ${JSON.stringify(first.baseText)}`));
+    lines.push(s.bold(`Case ${caseIndex + 1}: ${terminalText(JSON.stringify(first.baseText))}`));
     const variants = [...new Set(results.map((r) => r.variantIndex))];
     for (const variantIndex of variants) {
       const rows = results.filter((r) => r.variantIndex === variantIndex);
-      lines.push(`  variant ${variantIndex + 1}: ${JSON.stringify(rows[0].variantText)}`, '');
+      lines.push(`  variant ${variantIndex + 1}: ${terminalText(JSON.stringify(rows[0].variantText))}`, '');
       lines.push(...table(rows, report, s).map((l) => '  ' + l), '');
       for (const r of rows) {
-        lines.push(`  ${s.bold(r.model)}: ${r.explanation}`);
+        lines.push(`  ${s.bold(terminalText(r.model))}: ${terminalText(r.explanation)}`);
         for (const f of r.findings) {
           if (f.code === 'causal-as-expected') continue;
           const mark = f.severity === 'warning' ? s.yellow('!') : s.dim('·');
-          lines.push(`    ${mark} ${f.message}`);
+          lines.push(`    ${mark} ${terminalText(f.message)}`);
           if (f.fix)
-            lines.push(`      ${s.cyan('fix:')} ${f.fix.description} (${f.fix.key}: ${JSON.stringify(f.fix.value)})`);
+            lines.push(
+              `      ${s.cyan('fix:')} ${terminalText(`${f.fix.description} (${f.fix.key}: ${JSON.stringify(f.fix.value)})`)}`,
+            );
         }
       }
       lines.push('');
@@ -60,7 +63,7 @@ function table(rows: VariantResult[], report: ComparisonReport, s: Style): strin
       e.earlierMaxAbsDiff === null ? '—' : formatNumber(e.earlierMaxAbsDiff),
       formatNumber(e.noiseFloor),
       e.allcloseAtPosition0 === null ? '—' : e.allcloseAtPosition0 ? 'True' : 'False',
-    ];
+    ].map((cell) => terminalText(cell));
   });
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const pad = (c: string[]) => c.map((x, i) => x.padEnd(widths[i])).join('  ');

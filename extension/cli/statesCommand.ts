@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { loadTokenizer } from '../lab/tokenizers';
 import { ModelStore } from '../lab/models/modelStore';
 import { dimsOf } from '../lab/config';
@@ -8,6 +7,10 @@ import { parseArgs, takeOption, UsageError } from './args';
 import { EXIT } from './exitCodes';
 import { STATES_HELP } from './help';
 import { modelFromArgs } from './modelOptions';
+import { checkOutputFile, writeOutputFile } from './outputFile';
+import { modelProgress } from './progress';
+import { terminalJson } from './terminalText';
+import { resolve } from 'node:path';
 
 export async function statesCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['help']);
@@ -21,7 +24,8 @@ export async function statesCommand(argv: string[]): Promise<number> {
   if ((text === undefined) === (idsOption === undefined))
     throw new UsageError('give the input as --text "..." or as --ids 1,2,3 (one of them)');
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
-  const { spec, cacheDir } = modelFromArgs(args);
+  if (out) checkOutputFile(resolve(out));
+  const { spec, cacheDir } = await modelFromArgs(args);
   const summary = summarizeModel(spec);
   const tokenizer = await loadTokenizer(spec.tokenizer, cacheDir);
   let ids: number[];
@@ -42,7 +46,7 @@ export async function statesCommand(argv: string[]): Promise<number> {
 
   const store = new ModelStore(cacheDir);
   try {
-    const session = await store.get(spec, (m) => process.stderr.write(`[${spec.name}] ${m}\n`));
+    const session = await store.get(spec, modelProgress(spec.name));
     const [run] = await session.forward(
       [{ ids, dropoutSeed: dropoutSeedFor(spec, 0, 0) }],
       { causal: dimsOf(spec.config).causal, rates: summary.dropoutRates },
@@ -64,8 +68,8 @@ export async function statesCommand(argv: string[]): Promise<number> {
       ...(run.logits ? { logits: rows(run.logits, run.logits.length / T, T) } : {}),
     };
     const textOut = JSON.stringify(json);
-    if (out) writeFileSync(out, textOut + '\n');
-    else process.stdout.write(textOut + '\n');
+    if (out) writeOutputFile(resolve(out), textOut + '\n');
+    else process.stdout.write(terminalJson(textOut) + '\n');
     return EXIT.ok;
   } finally {
     await store.dispose();

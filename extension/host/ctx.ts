@@ -95,7 +95,11 @@ export class Ctx {
     );
     // Trust granted: the runner was started with trusted=false; the next run gets a trusted one.
     this.extensionScope.add(
-      vscode.workspace.onDidGrantWorkspaceTrust(() => this.runner.restart('the workspace is now trusted')),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        this.runner.restart('the workspace is now trusted');
+        // The language server reads the files a prompt names only in a trusted workspace; it learns trust at start.
+        void this.restartLanguageClient();
+      }),
     );
     this.extensionScope.add({ dispose: () => void this.client?.stop() });
     void this.restartLanguageClient();
@@ -111,7 +115,7 @@ export class Ctx {
 
   private async restartLanguageClient(): Promise<void> {
     const old = this.client;
-    this.client = createLanguageClient(this.context, this.output, this.config.cacheFolder);
+    this.client = createLanguageClient(this.context, this.output, this.config.cacheFolder, vscode.workspace.isTrusted);
     await old?.stop().catch(() => undefined);
     await this.client
       .start()

@@ -12,6 +12,8 @@ export function createLanguageClient(
   context: vscode.ExtensionContext,
   output: vscode.LogOutputChannel,
   cacheDir: string,
+  /** Workspace trust: only then does the server read the files a prompt names (config.json, weights). */
+  trusted: boolean,
 ): LanguageClient {
   const module = vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.js').fsPath;
   const serverOptions: ServerOptions = {
@@ -20,7 +22,7 @@ export function createLanguageClient(
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: LANGUAGE_ID }],
-    initializationOptions: { cacheDir },
+    initializationOptions: { cacheDir, trusted },
     outputChannel: output,
   };
   return new LanguageClient('perturbationLab', 'Perturbation Lab language server', serverOptions, clientOptions);

@@ -1,9 +1,9 @@
 /** One run request, start to finish, as events. Never throws: every failure becomes a `failed` event. */
 import type { RunnerSettings, RunnerToHost, RunRequest, SerializedError } from '../protocol/runner';
-import { parsePromptFile } from '../lab/promptFile';
+import { loadModelFiles, parsePromptFile } from '../lab/promptFile';
 import { runExperiment, CancelledError } from '../lab/experiment/runExperiment';
 import { summarizeModel } from '../lab/experiment/summary';
-import { LabInputError, type Experiment } from '../lab/types';
+import { LabInputError, type Experiment, type LabDiagnostic } from '../lab/types';
 import type { ModelStore } from '../lab/models/modelStore';
 import { untrustedPaths } from './trust';
 
@@ -19,27 +19,22 @@ export async function executeRun(
   const fail = (error: SerializedError) => send({ type: 'failed', requestId, error });
   try {
     if (signal.aborted) throw new CancelledError();
+    // Phase 1 opens nothing: the text alone.
     const parsed = parsePromptFile(request.text, request.file);
-    const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
-    if (!parsed.experiment || errors.length > 0) {
+    if (failOnErrors(parsed.diagnostics, request.file, fail)) return;
+    // The trust check comes before any file the prompt names is opened (or even stat-ed).
+    if (!settings.trusted && parsed.files.length > 0) {
       fail({
-        kind: 'input',
-        message: `${request.file} has ${errors.length} problem(s); fix them and run again`,
-        diagnostics: errors,
+        kind: 'untrusted',
+        message: `This workspace is not trusted, so Perturbation Lab loads no model from a file path (${untrustedPaths(parsed.files).join(', ')}). Presets with random weights still run. Trust the workspace to load these.`,
       });
       return;
     }
-    const experiment: Experiment = parsed.experiment;
-    if (!settings.trusted) {
-      const paths = untrustedPaths(experiment);
-      if (paths.length > 0) {
-        fail({
-          kind: 'untrusted',
-          message: `This workspace is not trusted, so Perturbation Lab loads no model from a file path (${paths.join(', ')}). Presets with random weights still run. Trust the workspace to load these.`,
-        });
-        return;
-      }
-    }
+    // Phase 2: regular files only, size caps, read without blocking the event loop (a cancel is still heard).
+    const loaded = await loadModelFiles(parsed);
+    if (signal.aborted) throw new CancelledError();
+    if (failOnErrors(loaded.diagnostics, request.file, fail) || !loaded.experiment) return;
+    const experiment: Experiment = loaded.experiment;
     send({
       type: 'outline',
       requestId,
@@ -69,4 +64,16 @@ export async function executeRun(
       fail({ kind: 'internal', message: err.message, stack: err.stack });
     }
   }
+}
+
+/** Fails the run with the errors (and the warnings beside them), if there is an error. */
+function failOnErrors(diagnostics: LabDiagnostic[], file: string, fail: (error: SerializedError) => void): boolean {
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length === 0) return false;
+  fail({
+    kind: 'input',
+    message: `${file} has ${errors.length} problem(s); fix them and run again`,
+    diagnostics: errors,
+  });
+  return true;
 }

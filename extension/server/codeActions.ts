@@ -66,7 +66,7 @@ export class CodeActionBuilder {
     if (wanted(only, CodeActionKind.QuickFix)) {
       for (const diagnostic of params.context.diagnostics) {
         if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
-        const lab = this.analysis.parsed.diagnostics.find(
+        const lab = this.analysis.diagnosticsSoFar.find(
           (d) => d.code === diagnostic.code && sameRange(diagnostic.range, d.range),
         );
         if (lab) actions.push(...this.quickFixes(lab, diagnostic));
@@ -133,7 +133,7 @@ export class CodeActionBuilder {
   /** On a model entry: eval mode for a model in train mode; the causal mask for a bidirectional BERT. */
   private entryRewrites(params: CodeActionParams): CodeAction[] {
     const { line, character } = params.range.start;
-    const spec = this.analysis.resolvedModels.find((m) => contains(m.range, line, character));
+    const spec = this.analysis.modelsSoFar.find((m) => contains(m.range, line, character));
     if (!spec) return [];
     // A finished run's finding about this line already offers its fix (the host's quick fix): not twice.
     if (params.context.diagnostics.some((d) => d.source === RUN_FINDING_SOURCE)) return [];

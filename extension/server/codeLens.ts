@@ -53,7 +53,7 @@ export async function tokenCountLenses(
   token?: CancellationToken,
 ): Promise<CodeLens[]> {
   // Per entry: a model whose entry has an error is left out, the others keep their counts.
-  const models = analysis.resolvedModels;
+  const models = await analysis.resolvedModels();
   if (models.length === 0) return [];
   const groups = tokenizerGroups(models);
   const tooltip = groups

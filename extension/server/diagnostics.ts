@@ -1,6 +1,8 @@
 /**
  * Publishes the parser's diagnostics: at once when a document opens, ~150 ms after the last
- * change while typing (one parse per pause, not per keystroke), cleared when it closes.
+ * change while typing (one parse per pause, not per keystroke), cleared when it closes. What the
+ * text alone says is published at once; when the models name files (read asynchronously, in a
+ * trusted workspace only), everything is published again once they are read.
  */
 import { DiagnosticSeverity, type Connection, type Diagnostic } from 'vscode-languageserver';
 import type { LabDiagnostic, Severity } from '../lab/types';
@@ -23,14 +25,34 @@ export function toLspDiagnostic(d: LabDiagnostic): Diagnostic {
     severity: SEVERITY[d.severity],
     code: d.code,
     source: DIAGNOSTIC_SOURCE,
-    message: d.message,
+    // A diagnostic without text shows as an empty marker; never publish one (an engine bug if it happens).
+    message:
+      typeof d.message === 'string' && d.message.trim() !== ''
+        ? d.message
+        : `Perturbation Lab found a problem here (${String(d.code)}) but has no words for it: please report this`,
   };
 }
 
 /** The diagnostics of one version; an engine bug becomes one visible diagnostic, not silence. */
 export function diagnosticsOf(analysis: PromptAnalysis, log: Logger): Diagnostic[] {
+  return guardedDiagnostics(analysis, log, () => analysis.parsed.diagnostics);
+}
+
+/** Both phases' diagnostics (the files the models name read, where the workspace is trusted). */
+export async function loadedDiagnosticsOf(analysis: PromptAnalysis, log: Logger): Promise<Diagnostic[]> {
   try {
-    return analysis.parsed.diagnostics.map(toLspDiagnostic);
+    const loaded = await analysis.loaded();
+    return guardedDiagnostics(analysis, log, () => loaded.diagnostics);
+  } catch (error) {
+    return guardedDiagnostics(analysis, log, () => {
+      throw error;
+    });
+  }
+}
+
+function guardedDiagnostics(analysis: PromptAnalysis, log: Logger, get: () => LabDiagnostic[]): Diagnostic[] {
+  try {
+    return get().map(toLspDiagnostic);
   } catch (error) {
     log.error(`checking ${analysis.uri} (version ${analysis.version}) failed: ${describeError(error)}`);
     const message = `Perturbation Lab could not check this file (an internal error; the details are in the language server's output): ${error instanceof Error ? error.message : String(error)}`;
@@ -56,16 +78,24 @@ export class DiagnosticsPublisher {
     private readonly debounceMs = CHANGE_DEBOUNCE_MS,
   ) {}
 
-  opened(uri: string): void {
+  /** The version each document was opened with: TextDocuments reports an open as a content change too. */
+  private readonly openedVersions = new Map<string, number>();
+
+  opened(uri: string, version: number): void {
+    this.openedVersions.set(uri, version);
     this.schedule(uri, 0);
   }
 
-  changed(uri: string): void {
+  changed(uri: string, version: number): void {
+    // The change event that comes with the open: already scheduled at once, not after the debounce.
+    if (this.openedVersions.get(uri) === version) return;
+    this.openedVersions.delete(uri);
     this.schedule(uri, this.debounceMs);
   }
 
   /** A closed document keeps no markers in the Problems view. */
   closed(uri: string): void {
+    this.openedVersions.delete(uri);
     this.cancel(uri);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] }).catch((e) => this.log.warn(describeError(e)));
   }
@@ -93,12 +123,20 @@ export class DiagnosticsPublisher {
     try {
       const analysis = this.documents.analysisOf(uri);
       if (!analysis) return; // closed meanwhile
-      const diagnostics = diagnosticsOf(analysis, this.log);
-      void this.connection
-        .sendDiagnostics({ uri, version: analysis.version, diagnostics })
-        .catch((e) => this.log.warn(describeError(e)));
+      this.send(analysis, diagnosticsOf(analysis, this.log));
+      if (!analysis.namesFiles) return;
+      // The files are read off the request loop; a newer version or a close makes this answer stale.
+      void loadedDiagnosticsOf(analysis, this.log).then((diagnostics) => {
+        if (this.documents.analysisOf(uri) === analysis) this.send(analysis, diagnostics);
+      });
     } catch (error) {
       this.log.error(`publishing diagnostics for ${uri} failed: ${describeError(error)}`);
     }
+  }
+
+  private send(analysis: PromptAnalysis, diagnostics: Diagnostic[]): void {
+    void this.connection
+      .sendDiagnostics({ uri: analysis.uri, version: analysis.version, diagnostics })
+      .catch((e) => this.log.warn(describeError(e)));
   }
 }

@@ -1,16 +1,39 @@
 /**
  * Open `.prompt` documents and what the engine makes of them. Every feature reads a document
  * through `analysisOf`, so one version is parsed at most once however many requests ask.
+ *
+ * Parsing opens no file. The files a document names (`config:`, `weights:`) are read only in a
+ * trusted workspace (the host says so at start), asynchronously and through the engine's safe
+ * reader — regular files only, size caps — so a FIFO, `/dev/zero` or a slow disk never blocks
+ * hover or completion.
  */
 import { TextDocuments } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { nodeModelFileReader, type ModelFileReader } from '../lab/config';
+import {
+  loadModelFiles,
+  outlinePromptFile,
+  parsePromptFile,
+  type LoadedPromptFile,
+  type ParseResult,
+  type PromptFileOutline,
+} from '../lab/promptFile';
+import type { LabDiagnostic, ModelSpec, PromptCase } from '../lab/types';
 import { fileOfUri } from '../common/paths';
-import { outlinePromptFile, parsePromptFile, type ParseResult, type PromptFileOutline } from '../lab/promptFile';
-import type { ModelSpec, PromptCase } from '../lab/types';
+
+/** What the server may do with the files a document names. */
+export interface FilePolicy {
+  /** Workspace trust, as the host sent it at start; false when it did not say. */
+  trusted: boolean;
+  reader: ModelFileReader;
+}
 
 export class PromptAnalysis {
   private parsedResult?: ParseResult;
   private outlineResult?: PromptFileOutline;
+  private loadedResult?: Promise<LoadedPromptFile>;
+  /** `loaded()`'s result once it has settled, for the handlers that answer synchronously. */
+  private loadedValue?: LoadedPromptFile;
 
   constructor(
     readonly uri: string,
@@ -19,11 +42,46 @@ export class PromptAnalysis {
     readonly text: string,
     /** What the parser calls the file: its path for `file:` URIs (so relative `config:` paths resolve), else the URI. */
     readonly file: string,
+    private readonly policy: FilePolicy = { trusted: false, reader: nodeModelFileReader },
   ) {}
 
-  /** The full parse: diagnostics, and the experiment when there is no error (needed for models' tokenizers). */
+  /** What the text alone says (no file opened); the experiment only when no model names a file. */
   get parsed(): ParseResult {
     return (this.parsedResult ??= parsePromptFile(this.text, this.file));
+  }
+
+  /** True when the models name files, so `loaded()` has more to say than `parsed`. */
+  get namesFiles(): boolean {
+    return this.parsed.files.length > 0;
+  }
+
+  /**
+   * Both phases: the experiment and every diagnostic. In an untrusted workspace no file is read;
+   * each path gets a note saying why its content is not checked.
+   */
+  loaded(): Promise<LoadedPromptFile> {
+    return (this.loadedResult ??= this.load().then((loaded) => (this.loadedValue = loaded)));
+  }
+
+  private async load(): Promise<LoadedPromptFile> {
+    const parsed = this.parsed;
+    if (!this.namesFiles || !parsed.pending)
+      return { experiment: parsed.experiment, diagnostics: parsed.diagnostics, models: parsed.models };
+    if (this.policy.trusted) return loadModelFiles(parsed, this.policy.reader);
+    const notes: LabDiagnostic[] = parsed.files.map((f) => ({
+      severity: 'info',
+      code: 'untrusted-file',
+      message: f.presetMeant
+        ? `not read: this workspace is not trusted, so ${f.path} is neither opened nor checked; did you mean the preset \`${f.presetMeant}\`?`
+        : `not read: this workspace is not trusted, so ${f.path} is neither opened nor checked (and a run loads no model from it)`,
+      file: this.file,
+      range: f.range,
+      // The preset it was probably meant to be is a quick fix that opens nothing.
+      ...(f.presetMeant
+        ? { suggestion: { target: 'value' as const, key: 'config', texts: [f.presetMeant], closeMatch: true } }
+        : {}),
+    }));
+    return { experiment: null, diagnostics: [...parsed.diagnostics, ...notes], models: parsed.models };
   }
 
   /** Cases and models as far as they can be read, even while the front matter is broken. */
@@ -32,19 +90,33 @@ export class PromptAnalysis {
   }
 
   /** The models whose entries resolve, even while another entry (or another part of the file) has an error. */
-  get resolvedModels(): ModelSpec[] {
-    return this.parsed.experiment?.models ?? this.parsed.models;
+  async resolvedModels(): Promise<ModelSpec[]> {
+    await this.loaded();
+    return this.modelsSoFar;
+  }
+
+  /** The resolved models as far as known now: with the files' content once `loaded()` settled, else without. */
+  get modelsSoFar(): ModelSpec[] {
+    const known = this.loadedValue ?? this.parsed;
+    return known.experiment?.models ?? known.models;
+  }
+
+  /** Every diagnostic known now: both phases once `loaded()` settled, else the text's own. */
+  get diagnosticsSoFar(): LabDiagnostic[] {
+    return (this.loadedValue ?? this.parsed).diagnostics;
   }
 
   /** The cases, even while the front matter has an error. */
   get cases(): PromptCase[] {
-    return this.parsed.experiment?.cases ?? this.outline.cases;
+    return this.parsed.experiment?.cases ?? this.parsed.pending?.cases ?? this.outline.cases;
   }
 }
 
 export class PromptDocuments {
   readonly textDocuments = new TextDocuments(TextDocument);
   private readonly analyses = new Map<string, PromptAnalysis>();
+  /** Set once the host's initializationOptions are read; untrusted until then. */
+  policy: FilePolicy = { trusted: false, reader: nodeModelFileReader };
 
   constructor() {
     this.textDocuments.onDidClose((e) => this.analyses.delete(e.document.uri));
@@ -60,7 +132,7 @@ export class PromptDocuments {
     if (!document) return undefined;
     const cached = this.analyses.get(uri);
     if (cached && cached.version === document.version) return cached;
-    const analysis = new PromptAnalysis(uri, document.version, document.getText(), fileOfUri(uri) ?? uri);
+    const analysis = new PromptAnalysis(uri, document.version, document.getText(), fileOfUri(uri) ?? uri, this.policy);
     this.analyses.set(uri, analysis);
     return analysis;
   }

@@ -29,7 +29,7 @@ export class FrontMatterText {
   readonly eol: string;
 
   constructor(readonly analysis: PromptAnalysis) {
-    this.lines = analysis.text.split(/\r?\n/);
+    this.lines = analysis.text.split(/\r\n|\r|\n/);
     this.eol = analysis.text.includes('\r\n') ? '\r\n' : '\n';
   }
 

@@ -42,7 +42,7 @@ export class FrontMatterLines {
     const frontMatter = analysis.outline.frontMatter;
     if (!frontMatter) return undefined;
     const end = frontMatter.closed ? frontMatter.range.end.line : frontMatter.range.end.line + 1;
-    return new FrontMatterLines(analysis.text.split(/\r?\n/), end);
+    return new FrontMatterLines(analysis.text.split(/\r\n|\r|\n/), end);
   }
 
   contains(line: number): boolean {
@@ -98,7 +98,7 @@ export class FrontMatterLines {
  * its `config:` line says (a preset, or a name that says `gpt2` or `bert`), else both, each labelled.
  */
 export function architecturesAt(analysis: PromptAnalysis, line: number, entry: readonly string[]): Architecture[] {
-  const resolved = analysis.resolvedModels.find((m) => m.range.start.line <= line && line <= m.range.end.line);
+  const resolved = analysis.modelsSoFar.find((m) => m.range.start.line <= line && line <= m.range.end.line);
   if (resolved) return [resolved.architecture];
   const value = configValueOf(entry);
   if (value !== undefined) {

@@ -49,7 +49,7 @@ export async function provideHover(
   counter: TokenCounter,
   markdown: boolean,
 ): Promise<Hover | null> {
-  const models = analysis.resolvedModels;
+  const models = await analysis.resolvedModels();
   if (models.length === 0) return null;
   const hit = promptAt(analysis.cases, position);
   if (!hit) return null;

@@ -44,6 +44,7 @@ process.on('unhandledRejection', (reason) => log.error(`unhandled rejection: ${d
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   capabilities = params.capabilities;
   const init = readInitOptions(params.initializationOptions);
+  documents.policy = { ...documents.policy, trusted: init.trusted };
   const settings = new SettingsStore(connection, capabilities, log);
   const counter = new TokenCounter(init.cacheDir, log);
   const diagnostics = new DiagnosticsPublisher(connection, documents, log);
@@ -55,8 +56,8 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   disposables.push({ dispose: () => diagnostics.dispose() });
 
   disposables.push(
-    documents.textDocuments.onDidOpen((e) => diagnostics.opened(e.document.uri)),
-    documents.textDocuments.onDidChangeContent((e) => diagnostics.changed(e.document.uri)),
+    documents.textDocuments.onDidOpen((e) => diagnostics.opened(e.document.uri, e.document.version)),
+    documents.textDocuments.onDidChangeContent((e) => diagnostics.changed(e.document.uri, e.document.version)),
     documents.textDocuments.onDidClose((e) => {
       diagnostics.closed(e.document.uri);
       settings.forget(e.document.uri);
@@ -91,9 +92,11 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       }),
     ),
     connection.onCodeAction((params) =>
-      guarded(log, 'codeAction', [], () => {
+      guarded(log, 'codeAction', [], async () => {
         const analysis = documents.analysisOf(params.textDocument.uri);
-        return analysis ? new CodeActionBuilder(analysis, versionedEdits).provide(params) : [];
+        if (!analysis) return [];
+        await analysis.loaded(); // quick fixes for diagnostics about the files' content too
+        return new CodeActionBuilder(analysis, versionedEdits).provide(params);
       }),
     ),
     connection.onRequest(SetModelKeyRequest.type, (params) =>

@@ -23,11 +23,17 @@ export const DEFAULT_SETTINGS: ServerSettings = { tokenCounts: true };
 export interface InitOptions {
   /** Absolute folder where converted tokenizers live; without it, token counts are left out. */
   cacheDir?: string;
+  /**
+   * Workspace trust (`vscode.workspace.isTrusted` at start; the host restarts the server when trust is
+   * granted). Only then are the files a document names read. Absent means untrusted.
+   */
+  trusted: boolean;
 }
 
 export function readInitOptions(raw: unknown): InitOptions {
   const cacheDir = isRecord(raw) && typeof raw.cacheDir === 'string' && raw.cacheDir !== '' ? raw.cacheDir : undefined;
-  return { cacheDir };
+  const trusted = isRecord(raw) && raw.trusted === true;
+  return { cacheDir, trusted };
 }
 
 /** The `perturbationLab` section as the client sent it → a snapshot; wrong types fall back to the defaults. */

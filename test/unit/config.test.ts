@@ -17,7 +17,7 @@ import {
   PRESETS,
   resolveModelSpec,
   type EntryField,
-  type FileAccess,
+  type ModelFileReader,
 } from '../../extension/lab/config';
 import { LabInputError, type HfConfig, type SourceRange } from '../../extension/lab/types';
 import { fixturesDir, freshDir } from '../helpers/paths';
@@ -202,13 +202,17 @@ function fields(entries: Record<string, unknown>): EntryField[] {
   }));
 }
 
-/** A file system of a few files in memory: the resolver only reads through FileAccess. */
-function memoryFiles(files: Record<string, string>): FileAccess {
+/** A file system of a few files in memory: the resolver only reads through its ModelFileReader. */
+function memoryFiles(files: Record<string, string>): ModelFileReader {
   const isDirectory = (path: string) => Object.keys(files).some((f) => f.startsWith(path + '/'));
-  return { readFile: (path) => files[path], fileExists: (path) => path in files || isDirectory(path), isDirectory };
+  return {
+    kindOf: async (path) => (Object.hasOwn(files, path) ? 'file' : isDirectory(path) ? 'folder' : 'missing'),
+    readJson: async (path) => JSON.parse(files[path]),
+    checkpointFiles: async (path) => [path],
+  };
 }
 
-test('resolveModelSpec: defaults, overrides and a config from the FileAccess it is given', () => {
+test('resolveModelSpec: defaults, overrides and a config from the reader it is given', async () => {
   const files = memoryFiles({
     '/models/tiny/config.json': JSON.stringify({ model_type: 'gpt2', n_layer: 1, n_embd: 16, n_head: 2 }),
   });
@@ -220,12 +224,11 @@ test('resolveModelSpec: defaults, overrides and a config from the FileAccess it 
     fields: fields({ name: 'tiny', config: 'tiny/config.json', n_positions: 32, atol: 0.5 }),
     range: at(0, 0, 0),
   };
-  const { spec, diagnostics } = resolveModelSpec(entry, {
-    file: '/models/x.prompt',
-    baseDir: '/models',
+  const { spec, diagnostics } = await resolveModelSpec(
+    entry,
+    { file: '/models/x.prompt', baseDir: '/models', defaults },
     files,
-    defaults,
-  });
+  );
   assert.deepEqual(diagnostics, []);
   assert.ok(spec);
   assert.equal(spec.configSource, '/models/tiny/config.json');
@@ -236,10 +239,10 @@ test('resolveModelSpec: defaults, overrides and a config from the FileAccess it 
   assert.deepEqual([spec.seed, spec.mode, spec.atol, spec.rtol, spec.tokenizer], [5, 'eval', 0.5, 1e-5, 'gpt2']);
 });
 
-test('resolveModelSpec never shares a preset object', () => {
+test('resolveModelSpec never shares a preset object', async () => {
   const files = memoryFiles({});
   const entry = { fields: fields({ name: 'g', config: 'gpt2' }), range: at(0, 0, 0) };
-  const { spec } = resolveModelSpec(entry, { file: 'x', baseDir: '/', files });
+  const { spec } = await resolveModelSpec(entry, { file: 'x', baseDir: '/' }, files);
   assert.ok(spec);
   (spec.config.task_specific_params as Record<string, unknown>)['text-generation'] = null;
   spec.config.n_layer = 1;
@@ -247,9 +250,9 @@ test('resolveModelSpec never shares a preset object', () => {
   assert.equal(PRESETS.gpt2.n_layer, 12);
 });
 
-test('resolveModelSpec without a known architecture still reports keys of neither family', () => {
+test('resolveModelSpec without a known architecture still reports keys of neither family', async () => {
   const entry = { fields: fields({ name: 'm', config: 'nope', n_layer: 2, colour: 'red' }), range: at(0, 0, 0) };
-  const { spec, diagnostics } = resolveModelSpec(entry, { file: 'x', baseDir: '/', files: memoryFiles({}) });
+  const { spec, diagnostics } = await resolveModelSpec(entry, { file: 'x', baseDir: '/' }, memoryFiles({}));
   assert.equal(spec, null);
   assert.deepEqual(
     diagnostics.map((d) => [d.code, d.range.start.line]),
@@ -273,9 +276,18 @@ test('option values are read as YAML scalars', () => {
   assert.equal(parseOptionValue('[1, 2'), '[1, 2');
 });
 
-test('modelSpecFromOptions: presets, overrides, run settings, a default name', () => {
-  const spec = modelSpecFromOptions(
-    { config: 'bert-base-uncased', is_decoder: 'true', num_hidden_layers: '4', mode: 'eval', seed: '3', atol: '1e-3' },
+const options = (o: Record<string, string>) => new Map(Object.entries(o));
+
+test('modelSpecFromOptions: presets, overrides, run settings, a default name', async () => {
+  const spec = await modelSpecFromOptions(
+    options({
+      config: 'bert-base-uncased',
+      is_decoder: 'true',
+      num_hidden_layers: '4',
+      mode: 'eval',
+      seed: '3',
+      atol: '1e-3',
+    }),
     '/tmp',
   );
   assert.equal(spec.name, 'bert-base-uncased');
@@ -286,12 +298,12 @@ test('modelSpecFromOptions: presets, overrides, run settings, a default name', (
   );
   assert.equal(spec.addSpecialTokens, true);
 
-  const gpt2 = modelSpecFromOptions({ config: 'gpt2', name: 'small', n_layer: '2' }, '/tmp');
+  const gpt2 = await modelSpecFromOptions(options({ config: 'gpt2', name: 'small', n_layer: '2' }), '/tmp');
   assert.deepEqual([gpt2.name, gpt2.config.n_layer, gpt2.mode], ['small', 2, 'train']);
 });
 
-test('modelSpecFromOptions: weights folders and config paths resolve against cwd', () => {
-  const fromFolder = modelSpecFromOptions({ weights: 'gpt2' }, join(fixturesDir(), 'hf-reference'));
+test('modelSpecFromOptions: weights folders and config paths resolve against cwd', async () => {
+  const fromFolder = await modelSpecFromOptions(options({ weights: 'gpt2' }), join(fixturesDir(), 'hf-reference'));
   assert.equal(fromFolder.name, 'gpt2');
   assert.equal(fromFolder.weights, hfReference('gpt2'));
   assert.equal(fromFolder.mode, 'eval', 'given weights: eval, as from_pretrained');
@@ -302,15 +314,15 @@ test('modelSpecFromOptions: weights folders and config paths resolve against cwd
     join(dir, 'small.json'),
     JSON.stringify({ model_type: 'bert', hidden_size: 64, num_attention_heads: 4 }),
   );
-  const fromFile = modelSpecFromOptions({ config: 'small.json' }, dir);
+  const fromFile = await modelSpecFromOptions(options({ config: 'small.json' }), dir);
   assert.equal(fromFile.name, 'small');
   assert.equal(fromFile.configSource, join(dir, 'small.json'));
   assert.equal(fromFile.config.hidden_size, 64);
 });
 
-function commandLineError(options: Record<string, string>, cwd = '/tmp'): LabInputError {
+async function commandLineError(given: Record<string, string>, cwd = '/tmp'): Promise<LabInputError> {
   try {
-    modelSpecFromOptions(options, cwd);
+    await modelSpecFromOptions(options(given), cwd);
   } catch (err) {
     assert.ok(err instanceof LabInputError, String(err));
     return err;
@@ -318,8 +330,8 @@ function commandLineError(options: Record<string, string>, cwd = '/tmp'): LabInp
   assert.fail('expected a LabInputError');
 }
 
-test('modelSpecFromOptions: errors name the option and point at its index', () => {
-  const err = commandLineError({ config: 'bert-base-uncased', mode: 'eval', n_layer: '2' });
+test('modelSpecFromOptions: errors name the option and point at its index', async () => {
+  const err = await commandLineError({ config: 'bert-base-uncased', mode: 'eval', n_layer: '2' });
   assert.equal(err.diagnostics.length, 1);
   const [d] = err.diagnostics;
   assert.equal(d.file, COMMAND_LINE_FILE);
@@ -331,21 +343,27 @@ test('modelSpecFromOptions: errors name the option and point at its index', () =
   );
 
   assert.match(
-    commandLineError({ config: 'gpt2', is_decoder: 'true' }).message,
+    (await commandLineError({ config: 'gpt2', is_decoder: 'true' })).message,
     /--is_decoder: GPT-2 has no `is_decoder`: it is always causal/,
   );
   assert.match(
-    commandLineError({ config: 'gpt2', seed: 'x' }).message,
+    (await commandLineError({ config: 'gpt2', seed: 'x' })).message,
     /--seed: `seed` must be a whole number of at least 0, not "x"/,
   );
   assert.match(
-    commandLineError({ config: 'gpt2', weights: 'model.bin' }).message,
+    (await commandLineError({ config: 'gpt2', weights: 'model.bin' })).message,
     /--weights: pickle checkpoints are never loaded/,
   );
   assert.match(
-    commandLineError({ config: 'gpt3' }).message,
+    (await commandLineError({ config: 'gpt3' })).message,
     /--config: `gpt3` is neither a preset nor a file; did you mean `gpt2`\?/,
   );
-  assert.match(commandLineError({ mode: 'eval' }).message, /<command line>:1:1: error: this model has no `config`/);
-  assert.match(commandLineError({ config: 'gpt2', text: 'hello' }).message, /--text: `text` is not a GPT-2 config key/);
+  assert.match(
+    (await commandLineError({ mode: 'eval' })).message,
+    /<command line>:1:1: error: this model has no `config`/,
+  );
+  assert.match(
+    (await commandLineError({ config: 'gpt2', text: 'hello' })).message,
+    /--text: `text` is not a GPT-2 config key/,
+  );
 });

@@ -11,9 +11,11 @@ import {
   classifyBodyLine,
   KNOWN_KEYS,
   loadExperiment,
+  loadModelFiles,
   outlinePromptFile,
   parsePromptFile,
 } from '../../extension/lab/promptFile';
+import { planSafetensors, writeSafetensors } from '../../extension/lab/models/safetensors';
 import { LabInputError, type LabDiagnostic } from '../../extension/lab/types';
 import { fixturesDir, freshDir } from '../helpers/paths';
 
@@ -42,6 +44,11 @@ atol: 1e-3                     # as in the seed
 
 function parse(text: string, dir = freshDir('plab-prompt-')) {
   return parsePromptFile(text, join(dir, 'test.prompt'));
+}
+
+/** Both phases: the text, then the files it names (config.json, weights). */
+function parseAndLoad(text: string, dir = freshDir('plab-prompt-')) {
+  return loadModelFiles(parse(text, dir));
 }
 
 /** A file with one GPT-2 model (plus `entry` lines indented into it), `top` keys, and a body. */
@@ -286,11 +293,12 @@ test('body: empty variant, lone backslash, `~` without a space', () => {
     line: 6,
     column: 2,
   });
+  // A lone `~` has no column 2 (the line is one character long): the error stands at its end.
   expectError(file('', '', 'base\n~\n'), {
     code: 'empty-prompt',
     message: 'this variant is empty',
     line: 6,
-    column: 2,
+    column: 1,
   });
   expectError(file('', '', '\\\n~ x\n'), { code: 'lone-escape', message: 'escapes nothing', line: 5, column: 0 });
   const { experiment, diagnostics } = parse(file('', '', 'base\n~ a\n~b\n~ c\n'));
@@ -574,7 +582,7 @@ test('bad run settings, at the top and in an entry, point at the value', () => {
   });
   expectError(file('mode:'), {
     code: 'bad-value',
-    message: '`mode` has no value; it must be `train` or `eval`',
+    message: '`mode` has no value; write `train` or `eval`',
     line: 4,
     column: 4,
   });
@@ -803,7 +811,7 @@ function writeJson(path: string, value: unknown): void {
   writeFileSync(path, JSON.stringify(value));
 }
 
-test('config: a path to a config.json, relative to the prompt file', () => {
+test('config: a path to a config.json, relative to the prompt file', async () => {
   const dir = freshDir('plab-prompt-');
   mkdirSync(join(dir, 'tiny'));
   writeJson(join(dir, 'tiny', 'config.json'), {
@@ -813,10 +821,14 @@ test('config: a path to a config.json, relative to the prompt file', () => {
     num_attention_heads: 4,
     vocab_size: 99,
   });
-  const { experiment, diagnostics } = parse(
-    '---\nmodels:\n  - name: m\n    config: tiny/config.json\n---\na\n~ b\n',
-    dir,
+  const text = '---\nmodels:\n  - name: m\n    config: tiny/config.json\n---\na\n~ b\n';
+  const parsed = parse(text, dir);
+  assert.equal(parsed.experiment, null, 'the parser opens no file: the model waits for loadModelFiles');
+  assert.deepEqual(
+    parsed.files.map((f) => [f.model, f.key, f.path, f.range.start]),
+    [['m', 'config', join(dir, 'tiny', 'config.json'), { line: 3, column: 12 }]],
   );
+  const { experiment, diagnostics } = await loadModelFiles(parsed);
   assert.deepEqual(diagnostics, []);
   assert.ok(experiment);
   const m = experiment.models[0];
@@ -826,19 +838,19 @@ test('config: a path to a config.json, relative to the prompt file', () => {
   assert.equal(m.config.intermediate_size, 3072, 'BertConfig defaults fill what the file leaves out');
   assert.equal(m.mode, 'train');
   // A folder holding a config.json works too.
-  assert.ok(parse('---\nmodels:\n  - name: m\n    config: ./tiny\n---\na\n~ b\n', dir).experiment);
+  assert.ok((await parseAndLoad('---\nmodels:\n  - name: m\n    config: ./tiny\n---\na\n~ b\n', dir)).experiment);
 });
 
-test('config file problems point at the `config:` value and name the key and the file', () => {
+test('config file problems point at the `config:` value and name the key and the file', async () => {
   const dir = freshDir('plab-prompt-');
   writeJson(join(dir, 'wrong.json'), { model_type: 'bert', n_layer: 2, position_embedding_type: 'relative_key' });
   writeJson(join(dir, 'roberta.json'), { model_type: 'roberta' });
   writeJson(join(dir, 'untyped.json'), { hidden_size: 8 });
   writeJson(join(dir, 'uneven.json'), { model_type: 'gpt2', n_embd: 10, n_head: 4 });
   writeFileSync(join(dir, 'broken.json'), '{ "model_type": ');
-  const at = (config: string) => parse(`---\nmodels:\n  - name: m\n    config: ${config}\n---\na\n~ b\n`, dir);
+  const at = (config: string) => parseAndLoad(`---\nmodels:\n  - name: m\n    config: ${config}\n---\na\n~ b\n`, dir);
 
-  const wrong = at('wrong.json');
+  const wrong = await at('wrong.json');
   assert.equal(wrong.experiment, null);
   expectDiagnostic(wrong.diagnostics, {
     code: 'unknown-key',
@@ -852,37 +864,37 @@ test('config file problems point at the `config:` value and name the key and the
     line: 3,
     column: 12,
   });
-  expectDiagnostic(at('roberta.json').diagnostics, {
+  expectDiagnostic((await at('roberta.json')).diagnostics, {
     code: 'not-supported',
     message: 'not supported yet: `model_type: roberta`',
     line: 3,
     column: 12,
   });
-  expectDiagnostic(at('untyped.json').diagnostics, {
+  expectDiagnostic((await at('untyped.json')).diagnostics, {
     code: 'bad-config-file',
     message: 'has no `model_type`',
     line: 3,
     column: 12,
   });
-  expectDiagnostic(at('uneven.json').diagnostics, {
+  expectDiagnostic((await at('uneven.json')).diagnostics, {
     code: 'bad-value',
     message: `in ${join(dir, 'uneven.json')}: \`n_embd\` (10) must be divisible by \`n_head\` (4)`,
     line: 3,
     column: 12,
   });
-  expectDiagnostic(at('broken.json').diagnostics, {
+  expectDiagnostic((await at('broken.json')).diagnostics, {
     code: 'bad-config-file',
-    message: 'is not valid JSON',
+    message: `${join(dir, 'broken.json')} is not valid JSON at line 1 column 17`,
     line: 3,
     column: 12,
   });
-  expectDiagnostic(at('missing/config.json').diagnostics, {
+  expectDiagnostic((await at('missing/config.json')).diagnostics, {
     code: 'file-not-found',
     message: `no config file at ${join(dir, 'missing', 'config.json')}`,
     line: 3,
     column: 12,
   });
-  expectDiagnostic(at('bert-base-cased').diagnostics, {
+  expectDiagnostic((await at('bert-base-cased')).diagnostics, {
     code: 'unknown-preset',
     message: 'did you mean `bert-base-uncased`?',
     line: 3,
@@ -890,10 +902,10 @@ test('config file problems point at the `config:` value and name the key and the
   });
 });
 
-test('weights: a Hugging Face folder brings its config.json, and mode defaults to eval', () => {
+test('weights: a Hugging Face folder brings its config.json, and mode defaults to eval', async () => {
   const hf = join(fixturesDir(), 'hf-reference');
   const text = `---\nmodels:\n  - name: causal\n    weights: ${join(hf, 'bert-causal')}\n  - name: gpt\n    weights: ${join(hf, 'gpt2')}\n    mode: train\n---\na\n~ b\n`;
-  const { experiment, diagnostics } = parse(text);
+  const { experiment, diagnostics } = await parseAndLoad(text);
   assert.deepEqual(diagnostics, []);
   assert.ok(experiment);
   const [causal, gpt] = experiment.models;
@@ -908,26 +920,29 @@ test('weights: a Hugging Face folder brings its config.json, and mode defaults t
   assert.equal(gpt.mode, 'train', 'an explicit mode wins');
 });
 
-test('weights: relative paths, single safetensors files, and a folder with config: too', () => {
+test('weights: relative paths, single safetensors files, and a folder with config: too', async () => {
   const dir = freshDir('plab-prompt-');
-  writeFileSync(join(dir, 'model.safetensors'), '');
-  const single = parse(
+  // A valid (tiny) safetensors file: its header is checked when the file is loaded.
+  const tensors = [{ name: 'w', shape: [2] }];
+  writeSafetensors(join(dir, 'model.safetensors'), tensors, planSafetensors(tensors, {}), () => new Float32Array(2));
+  const single = await parseAndLoad(
     '---\nmodels:\n  - name: m\n    config: gpt2\n    weights: ./model.safetensors\n---\na\n~ b\n',
     dir,
   );
   assert.ok(single.experiment);
   assert.equal(single.experiment.models[0].weights, join(dir, 'model.safetensors'));
   assert.equal(single.experiment.models[0].mode, 'eval');
-  expectError(
+  const singleAlone = await parseAndLoad(
     '---\nmodels:\n  - name: m\n    weights: ./model.safetensors\n---\na\n~ b\n'.replace('./model', join(dir, 'model')),
-    {
-      code: 'missing-key',
-      message: '`weights:` is a single file, so `config:` must say',
-      line: 2,
-      column: 4,
-    },
   );
-  const both = parse(
+  assert.equal(singleAlone.experiment, null);
+  expectDiagnostic(singleAlone.diagnostics, {
+    code: 'missing-key',
+    message: '`weights:` is a single file, so `config:` must say',
+    line: 2,
+    column: 4,
+  });
+  const both = await parseAndLoad(
     `---\nmodels:\n  - name: m\n    config: bert-base-uncased\n    weights: ${join(fixturesDir(), 'hf-reference', 'bert')}\n---\na\n~ b\n`,
   );
   assert.ok(both.experiment);
@@ -941,7 +956,7 @@ test('weights: relative paths, single safetensors files, and a folder with confi
   });
 });
 
-test('weights: pickle checkpoints are never loaded', () => {
+test('weights: pickle checkpoints are never loaded', async () => {
   const dir = freshDir('plab-prompt-');
   mkdirSync(join(dir, 'torch'));
   writeFileSync(join(dir, 'torch', 'pytorch_model.bin'), '');
@@ -955,7 +970,7 @@ test('weights: pickle checkpoints are never loaded', () => {
       column: 13,
     });
   }
-  const folder = parse('---\nmodels:\n  - name: m\n    weights: torch\n---\na\n~ b\n', dir);
+  const folder = await parseAndLoad('---\nmodels:\n  - name: m\n    weights: torch\n---\na\n~ b\n', dir);
   assert.equal(folder.experiment, null);
   expectDiagnostic(folder.diagnostics, {
     code: 'pickle-weights',
@@ -966,20 +981,26 @@ test('weights: pickle checkpoints are never loaded', () => {
   assert.equal(folder.diagnostics.length, 1, 'no second error about the missing config');
 });
 
-test('weights: missing files and folders without safetensors', () => {
+test('weights: missing files and folders without safetensors', async () => {
   const dir = freshDir('plab-prompt-');
   mkdirSync(join(dir, 'empty'));
   writeFileSync(join(dir, 'weights.onnx'), '');
-  const at = (weights: string) =>
-    parse(`---\nmodels:\n  - name: m\n    config: gpt2\n    weights: ${weights}\n---\na\n~ b\n`, dir).diagnostics;
-  expectDiagnostic(at('nowhere.safetensors'), {
+  const at = async (weights: string) =>
+    (await parseAndLoad(`---\nmodels:\n  - name: m\n    config: gpt2\n    weights: ${weights}\n---\na\n~ b\n`, dir))
+      .diagnostics;
+  expectDiagnostic(await at('nowhere.safetensors'), {
     code: 'file-not-found',
     message: `no weights at ${join(dir, 'nowhere.safetensors')}`,
     line: 4,
     column: 13,
   });
-  expectDiagnostic(at('empty'), { code: 'file-not-found', message: 'has no model.safetensors', line: 4, column: 13 });
-  expectDiagnostic(at('weights.onnx'), {
+  expectDiagnostic(await at('empty'), {
+    code: 'file-not-found',
+    message: 'has no model.safetensors',
+    line: 4,
+    column: 13,
+  });
+  expectDiagnostic(await at('weights.onnx'), {
     code: 'bad-weights',
     message: 'must be a .safetensors file or a Hugging Face folder',
     line: 4,
@@ -1016,15 +1037,15 @@ sede: 1
   );
 });
 
-test('loadExperiment reads a file and throws LabInputError with every diagnostic', () => {
+test('loadExperiment reads a file and throws LabInputError with every diagnostic', async () => {
   const dir = freshDir('plab-prompt-');
   const good = join(dir, 'seed.prompt');
   writeFileSync(good, '\uFEFF' + SEED);
-  assert.equal(loadExperiment(good).models.length, 4);
+  assert.equal((await loadExperiment(good)).models.length, 4);
 
   const bad = join(dir, 'bad.prompt');
   writeFileSync(bad, bertFile('n_layer: 2'));
-  assert.throws(
+  await assert.rejects(
     () => loadExperiment(bad),
     (err: unknown) => {
       assert.ok(err instanceof LabInputError);
@@ -1036,7 +1057,7 @@ test('loadExperiment reads a file and throws LabInputError with every diagnostic
       return true;
     },
   );
-  assert.throws(
+  await assert.rejects(
     () => loadExperiment(join(dir, 'absent.prompt')),
     (err: unknown) => err instanceof LabInputError && err.diagnostics[0].code === 'file-not-found',
   );

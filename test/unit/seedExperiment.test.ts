@@ -15,7 +15,7 @@ test(
   'the seed experiment: GPT-2 causal, causal BERT in train mode nondeterministic, in eval mode causal, BERT bidirectional',
   { timeout: 180_000 },
   async () => {
-    const experiment = loadExperiment(join(repoRoot(), 'examples', 'encoder-vs-decoder.prompt'));
+    const experiment = await loadExperiment(join(repoRoot(), 'examples', 'encoder-vs-decoder.prompt'));
     const store = new ModelStore(freshDir());
     const streamed: VariantResult[] = [];
     try {
@@ -81,7 +81,7 @@ test(
   'a bidirectional leak smaller than the file atol is still judged bidirectional, with the margin shown',
   { timeout: 60_000 },
   async () => {
-    const experiment = loadExperiment(join(repoRoot(), 'examples', 'leak-below-atol.prompt'));
+    const experiment = await loadExperiment(join(repoRoot(), 'examples', 'leak-below-atol.prompt'));
     const store = new ModelStore(freshDir());
     try {
       const report = await runExperiment(experiment, { store });

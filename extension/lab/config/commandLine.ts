@@ -6,8 +6,9 @@
 import { basename, dirname, extname } from 'node:path';
 import { isScalar, parseDocument } from 'yaml';
 import { LabInputError, type ModelSpec, type SourceRange } from '../types';
+import { nodeModelFileReader, type ModelFileReader } from './modelFiles';
 import { resolveModelSpec, type EntryField } from './resolve';
-import { isPreset, nodeFileAccess, type FileAccess } from './sources';
+import { isPreset } from './sources';
 
 export const COMMAND_LINE_FILE = '<command line>';
 
@@ -21,40 +22,45 @@ export function parseOptionValue(raw: string): unknown {
 }
 
 /** The default name: the preset, or the folder or file the model comes from. */
-function defaultName(options: Record<string, string>): string | undefined {
-  const source = options.config ?? options.weights;
+function defaultName(options: ReadonlyMap<string, string>): string | undefined {
+  const source = options.get('config') ?? options.get('weights');
   if (source === undefined) return undefined;
-  if (options.config !== undefined && isPreset(source)) return source;
+  if (options.has('config') && isPreset(source)) return source;
   const base = basename(source);
   if (base === 'config.json' || base === 'model.safetensors') return basename(dirname(source));
   return basename(source, extname(source));
 }
 
-/** Options are the model's keys only (`config`, `weights`, `is_decoder`, …): the caller removes its own (`text`, `out`, …). */
-export function modelSpecFromOptions(
-  options: Record<string, string>,
+/**
+ * Options are the model's keys only (`config`, `weights`, `is_decoder`, …): the caller removes its own
+ * (`text`, `out`, …). A Map, since the keys are the user's (`--constructor` must be just an unknown key).
+ * The command line is the user's own act, so files are opened at once (both phases).
+ */
+export async function modelSpecFromOptions(
+  options: ReadonlyMap<string, string>,
   cwd: string,
-  files: FileAccess = nodeFileAccess,
-): ModelSpec {
-  const keys = Object.keys(options);
+  reader: ModelFileReader = nodeModelFileReader,
+): Promise<ModelSpec> {
+  const keys = [...options.keys()];
   const at = (index: number): SourceRange => ({
     start: { line: 0, column: index },
     end: { line: 0, column: index + 1 },
   });
   const fields: EntryField[] = keys.map((key, index) => ({
     key,
-    value: TEXT_KEYS.has(key) ? options[key] : parseOptionValue(options[key]),
+    value: TEXT_KEYS.has(key) ? options.get(key) : parseOptionValue(options.get(key)!),
     keyRange: at(index),
     valueRange: at(index),
   }));
-  const name = options.name ?? defaultName(options);
-  if (options.name === undefined && name !== undefined)
+  const name = options.get('name') ?? defaultName(options);
+  if (!options.has('name') && name !== undefined)
     fields.push({ key: 'name', value: name, keyRange: at(keys.length), valueRange: at(keys.length) });
 
   const whole: SourceRange = { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } };
-  const { spec, diagnostics } = resolveModelSpec(
+  const { spec, diagnostics } = await resolveModelSpec(
     { fields, range: whole },
-    { file: COMMAND_LINE_FILE, baseDir: cwd, files },
+    { file: COMMAND_LINE_FILE, baseDir: cwd },
+    reader,
   );
   const errors = diagnostics
     .filter((d) => d.severity === 'error')

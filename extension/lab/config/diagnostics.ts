@@ -34,7 +34,17 @@ export function pointRange(line: number, column: number, endColumn = column): So
 export function show(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (typeof value === 'string') return JSON.stringify(value);
-  return JSON.stringify(value) ?? String(value);
+  // JSON would say `null` for NaN and the infinities (YAML's `.nan`, `.inf`).
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  if (typeof value === 'bigint') return String(value);
+  try {
+    return (
+      JSON.stringify(value, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) ??
+      String(value)
+    );
+  } catch {
+    return 'a value that cannot be shown';
+  }
 }
 
 /** `a`, `b` or `c` — a list of allowed names, each in backticks. */

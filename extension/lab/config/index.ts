@@ -3,9 +3,22 @@ export { PRESETS, PRESET_NAMES, CLASS_DEFAULTS } from './presets';
 export { CONFIG_KEYS, configKeysOf, ARCHITECTURE_LABEL, type ConfigKeyInfo } from './configKeys';
 export { RUN_SETTINGS, RUN_SETTING_DEFAULTS, checkRunSetting, type RunSettingInfo } from './runSettings';
 export { MODEL_ENTRY_KEYS, type KeyDoc } from './entryKeys';
-export { resolveModelSpec, type EntryField, type ModelEntry, type ResolveContext, type Resolved } from './resolve';
+export {
+  draftModelEntry,
+  finishModelEntry,
+  loadEntryFiles,
+  resolveModelSpec,
+  type EntryDraft,
+  type EntryField,
+  type EntryFiles,
+  type FileRef,
+  type ModelEntry,
+  type ResolveContext,
+  type Resolved,
+} from './resolve';
 export { modelSpecFromOptions, parseOptionValue, COMMAND_LINE_FILE } from './commandLine';
-export { nodeFileAccess, isPreset, type FileAccess } from './sources';
+export { isPreset } from './sources';
+export { nodeModelFileReader, type ModelFileReader } from './modelFiles';
 export { checkConfigKey } from './validate';
 export { architectureOf, dimsOf, type ModelDims, type DropoutRates } from './dims';
 export { DiagnosticList } from './diagnostics';

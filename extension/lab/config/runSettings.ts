@@ -3,15 +3,7 @@
  * at the top of the front matter (a default for every model) or in a model entry (an override).
  */
 import type { ModelSpec, Suggestion } from '../types';
-import {
-  checkValue,
-  isBoolean,
-  isNonNegativeInt,
-  isNonNegativeNumber,
-  oneOf,
-  suggestValues,
-  type ValueCheck,
-} from './checks';
+import { checkValue, isBoolean, isNonNegativeInt, isTolerance, oneOf, suggestValues, type ValueCheck } from './checks';
 
 export interface RunSettingInfo {
   key: string;
@@ -23,6 +15,7 @@ export interface RunSettingInfo {
 
 const isCompareList: ValueCheck = {
   allowed: '`hidden_states` (the only comparison for now), alone or in a list',
+  example: '`hidden_states`',
   ok: (v) => v === 'hidden_states' || (Array.isArray(v) && v.length > 0 && v.every((x) => x === 'hidden_states')),
   choices: ['hidden_states'],
 };
@@ -51,12 +44,12 @@ export const RUN_SETTINGS: readonly RunSettingInfo[] = [
   {
     key: 'atol',
     doc: 'Absolute tolerance of `allclose` (default 1e-8, as `torch.allclose`).',
-    check: isNonNegativeNumber,
+    check: isTolerance,
   },
   {
     key: 'rtol',
     doc: 'Relative tolerance of `allclose` (default 1e-5, as `torch.allclose`).',
-    check: isNonNegativeNumber,
+    check: isTolerance,
   },
   {
     key: 'compare',

@@ -1,34 +1,14 @@
 /**
- * Where a model's config and weights come from: a preset name, a config.json, a safetensors
- * file or a Hugging Face folder. Everything goes through FileAccess, so the language server
- * can answer from open documents and tests can use temp folders.
+ * Where a model's config and weights come from: a preset name, a config.json, a safetensors file or a
+ * Hugging Face folder. Everything here is pure: a path is only recorded (resolved against the prompt
+ * file's folder). Opening it is `modelFiles.ts`'s job, done after the runner's trust check.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
+import { extname, resolve } from 'node:path';
+import { isPlainWord } from '../io';
 import type { Architecture, Suggestion } from '../types';
 import { listNames } from './diagnostics';
 import { PRESET_NAMES, PRESETS, copyConfig } from './presets';
 import { closestMatch } from './suggest';
-
-export interface FileAccess {
-  /** The file's text, or undefined when it cannot be read. */
-  readFile(path: string): string | undefined;
-  /** True for files and folders. */
-  fileExists(path: string): boolean;
-  isDirectory(path: string): boolean;
-}
-
-export const nodeFileAccess: FileAccess = {
-  readFile(path) {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      return undefined;
-    }
-  },
-  fileExists: (path) => statSync(path, { throwIfNoEntry: false }) !== undefined,
-  isDirectory: (path) => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false,
-};
 
 /** A problem found while following a path; the caller places it on the key's value. */
 export interface SourceProblem {
@@ -50,69 +30,71 @@ export interface LoadedConfig {
   fromFile: boolean;
 }
 
-const SUPPORTED_MODEL_TYPES: readonly Architecture[] = ['bert', 'gpt2'];
+/** What `config:` names: a preset (complete at once) or a path, opened later. */
+export type ConfigRef = { kind: 'preset'; loaded: LoadedConfig } | { kind: 'path'; path: string; written: string };
+
+export const SUPPORTED_MODEL_TYPES: readonly Architecture[] = ['bert', 'gpt2'];
 
 /** Pickle checkpoints: loading one runs whatever code it holds. */
 const PICKLE_EXTENSIONS = ['.bin', '.pt', '.pth', '.ckpt', '.pkl', '.pickle'];
-const PICKLE_MESSAGE = 'pickle checkpoints are never loaded: they can run code; convert to safetensors';
+export const PICKLE_MESSAGE = 'pickle checkpoints are never loaded: they can run code; convert to safetensors';
 
 export function isPreset(value: string): boolean {
   return Object.hasOwn(PRESETS, value);
 }
 
-/** `config:` — a preset name, a config.json, or a folder holding one. */
-export function loadConfig(value: string, baseDir: string, files: FileAccess): Sourced<LoadedConfig> {
+/** `config:` — a preset name, or the path of a config.json (or of a folder holding one). */
+export function configRefOf(value: string, baseDir: string): ConfigRef {
   if (isPreset(value)) {
     const config = copyConfig(PRESETS[value]);
-    return { ok: { config, architecture: config.model_type, source: value, fromFile: false } };
+    return { kind: 'preset', loaded: { config, architecture: config.model_type, source: value, fromFile: false } };
   }
-  const path = resolve(baseDir, value);
-  if (!files.fileExists(path)) {
-    const looksLikeName = !/[\\/]/.test(value) && extname(value) !== '.json';
-    if (looksLikeName) {
-      const guess = closestMatch(value, PRESET_NAMES);
-      return {
-        problem: {
-          code: 'unknown-preset',
-          message: `\`${value}\` is neither a preset nor a file${guess ? `; did you mean \`${guess}\`?` : '.'} Presets: ${listNames(PRESET_NAMES, 'and')}; or give the path of a config.json (relative to this file's folder).`,
-          suggestion: {
-            target: 'value',
-            key: 'config',
-            texts: guess ? [guess, ...PRESET_NAMES.filter((p) => p !== guess)] : PRESET_NAMES,
-            closeMatch: guess !== undefined,
-          },
-        },
-      };
-    }
+  return { kind: 'path', path: resolve(baseDir, value), written: value };
+}
+
+const looksLikeName = (written: string) => !/[\\/]/.test(written) && extname(written) !== '.json';
+
+/** The preset a `config:` value that is not one was probably meant to be (`gtp2` → `gpt2`), judged from the text alone. */
+export function presetMeant(written: string): string | undefined {
+  return looksLikeName(written) ? closestMatch(written, PRESET_NAMES) : undefined;
+}
+
+/** The message for a `config:` path where nothing is: a misspelt preset, or a missing file. */
+export function missingConfigProblem(written: string, path: string): SourceProblem {
+  if (looksLikeName(written)) {
+    const guess = presetMeant(written);
     return {
-      problem: {
-        code: 'file-not-found',
-        message: `no config file at ${path} (\`config:\` paths are relative to this file's folder)`,
+      code: 'unknown-preset',
+      message: `\`${written}\` is neither a preset nor a file${guess ? `; did you mean \`${guess}\`?` : '.'} Presets: ${listNames(PRESET_NAMES, 'and')}; or give the path of a config.json (relative to this file's folder).`,
+      suggestion: {
+        target: 'value',
+        key: 'config',
+        texts: guess ? [guess, ...PRESET_NAMES.filter((p) => p !== guess)] : PRESET_NAMES,
+        closeMatch: guess !== undefined,
       },
     };
   }
-  const file = files.isDirectory(path) ? join(path, 'config.json') : path;
-  if (file !== path && !files.fileExists(file)) {
-    return { problem: { code: 'file-not-found', message: `the folder ${path} has no config.json` } };
-  }
-  return readConfigFile(file, files);
+  return {
+    code: 'file-not-found',
+    message: `no config file at ${path} (\`config:\` paths are relative to this file's folder)`,
+  };
 }
 
-/** Read and parse a config.json; its keys are checked later, against its architecture. */
-export function readConfigFile(path: string, files: FileAccess): Sourced<LoadedConfig> {
-  const text = files.readFile(path);
-  if (text === undefined) return { problem: { code: 'file-not-found', message: `cannot read ${path}` } };
-  let config: unknown;
-  try {
-    config = JSON.parse(text);
-  } catch (err) {
-    return { problem: { code: 'bad-config-file', message: `${path} is not valid JSON (${(err as Error).message})` } };
-  }
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+/** `weights:` — the absolute path, unless the name alone says it is a pickle (never opened, not even stat-ed). */
+export function weightsPathOf(value: string, baseDir: string): Sourced<string> {
+  const path = resolve(baseDir, value);
+  if (PICKLE_EXTENSIONS.includes(extname(path).toLowerCase()))
+    return { problem: { code: 'pickle-weights', message: PICKLE_MESSAGE } };
+  return { ok: path };
+}
+
+/** A parsed config.json: a JSON object with a `model_type` the engine builds. Its other keys are checked later. */
+export function configFromJson(json: unknown, path: string): Sourced<LoadedConfig> {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return { problem: { code: 'bad-config-file', message: `${path} must hold a JSON object of config keys` } };
   }
-  const record = config as Record<string, unknown>;
-  const modelType = record.model_type;
+  const record = json as Record<string, unknown>;
+  const modelType = Object.hasOwn(record, 'model_type') ? record.model_type : undefined;
   if (modelType === undefined) {
     return {
       problem: {
@@ -122,60 +104,15 @@ export function readConfigFile(path: string, files: FileAccess): Sourced<LoadedC
     };
   }
   if (!SUPPORTED_MODEL_TYPES.includes(modelType as Architecture)) {
+    // The value is the file's text: named only when it is a plain word such as `llama`.
+    const named =
+      typeof modelType === 'string' && isPlainWord(modelType) ? `\`model_type: ${modelType}\`` : '`model_type`';
     return {
       problem: {
         code: 'not-supported',
-        message: `not supported yet: \`model_type: ${String(modelType)}\` in ${path}; the engine builds ${listNames(SUPPORTED_MODEL_TYPES, 'and')}`,
+        message: `not supported yet: ${named} in ${path}; the engine builds ${listNames(SUPPORTED_MODEL_TYPES, 'and')}`,
       },
     };
   }
   return { ok: { config: record, architecture: modelType as Architecture, source: path, fromFile: true } };
-}
-
-export interface InspectedWeights {
-  /** Absolute path of the safetensors file or of the folder. */
-  path: string;
-  /** The folder's config.json, when `weights:` is a folder that has one. */
-  folderConfig?: string;
-}
-
-/** `weights:` — a safetensors file, or a Hugging Face folder with model.safetensors. Never a pickle. */
-export function inspectWeights(value: string, baseDir: string, files: FileAccess): Sourced<InspectedWeights> {
-  const path = resolve(baseDir, value);
-  if (PICKLE_EXTENSIONS.includes(extname(path).toLowerCase()))
-    return { problem: { code: 'pickle-weights', message: PICKLE_MESSAGE } };
-  if (!files.fileExists(path)) {
-    return {
-      problem: {
-        code: 'file-not-found',
-        message: `no weights at ${path} (\`weights:\` paths are relative to this file's folder)`,
-      },
-    };
-  }
-  if (!files.isDirectory(path)) {
-    if (extname(path).toLowerCase() !== '.safetensors') {
-      return {
-        problem: {
-          code: 'bad-weights',
-          message: `\`weights:\` must be a .safetensors file or a Hugging Face folder, not ${basename(path)}`,
-        },
-      };
-    }
-    return { ok: { path } };
-  }
-  const has = (name: string) => files.fileExists(join(path, name));
-  if (!has('model.safetensors')) {
-    if (has('model.safetensors.index.json')) {
-      return {
-        problem: {
-          code: 'not-supported',
-          message: `not supported yet: sharded safetensors (${path} has model.safetensors.index.json); save the model as one model.safetensors`,
-        },
-      };
-    }
-    if (has('pytorch_model.bin') || has('pytorch_model.bin.index.json'))
-      return { problem: { code: 'pickle-weights', message: `${PICKLE_MESSAGE} (${path} has only pytorch_model.bin)` } };
-    return { problem: { code: 'file-not-found', message: `the folder ${path} has no model.safetensors` } };
-  }
-  return { ok: { path, folderConfig: has('config.json') ? join(path, 'config.json') : undefined } };
 }

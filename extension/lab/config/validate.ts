@@ -39,7 +39,8 @@ export function checkConfigKey(
           message: `\`model_type\` cannot change the architecture: this model is ${label} (\`model_type: ${architecture}\`), as its config says`,
         };
   }
-  const refused = REFUSED_KEYS[architecture][key];
+  // User keys are never looked up with `in` or `[]` on plain objects: `constructor` would find Object's.
+  const refused = Object.hasOwn(REFUSED_KEYS[architecture], key) ? REFUSED_KEYS[architecture][key] : undefined;
   if (refused) return { code: 'not-this-architecture', message: refused };
   const info = CONFIG_KEYS[architecture].get(key);
   if (!info) return unknownKey(architecture, key, otherCandidates);
@@ -57,7 +58,7 @@ export function checkConfigKey(
 function unknownKey(architecture: Architecture, key: string, otherCandidates: readonly string[]): KeyProblem {
   const label = ARCHITECTURE_LABEL[architecture];
   const guess =
-    CROSS_FAMILY_NAMES[architecture][key] ??
+    (Object.hasOwn(CROSS_FAMILY_NAMES[architecture], key) ? CROSS_FAMILY_NAMES[architecture][key] : undefined) ??
     closestMatch(key, [...CONFIG_KEYS[architecture].keys(), ...otherCandidates]);
   if (guess) {
     return {

@@ -3,7 +3,8 @@
  * (so a 500 MB model never sits in memory twice). Format: 8-byte little-endian header length,
  * a JSON header `{name: {dtype, shape, data_offsets: [begin, end]}, __metadata__}`, then the bytes.
  */
-import { closeSync, openSync, readSync, writeSync, fstatSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { SIZE_LIMITS, foreignName, openRegularFileSync, readExactlySync, withRegularFile } from '../io';
 
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16' | 'F64' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 
@@ -26,46 +27,104 @@ export interface SafetensorsHeader {
 /** Thrown for a file that is not a valid safetensors file; the caller turns it into a user-facing message. */
 export class SafetensorsFormatError extends Error {}
 
-const MAX_HEADER = 100 * 1024 * 1024;
+/** The format's own limit on the header (safetensors refuses larger ones too). */
+const MAX_HEADER = SIZE_LIMITS.safetensorsHeader;
 
+/** Reads and checks a file's header: regular file only, every tensor inside the data, none overlapping. */
 export function readSafetensorsHeader(path: string): SafetensorsHeader {
-  const fd = openSync(path, 'r');
+  const file = openRegularFileSync(path, { what: 'safetensors file' });
   try {
-    const size = fstatSync(fd).size;
-    if (size < 8) throw new SafetensorsFormatError(`${path} is too short to be a safetensors file (${size} bytes)`);
     const lengthBytes = Buffer.alloc(8);
-    readSync(fd, lengthBytes, 0, 8, 0);
-    const headerLength = Number(lengthBytes.readBigUInt64LE(0));
-    if (headerLength > MAX_HEADER || 8 + headerLength > size) {
-      throw new SafetensorsFormatError(
-        `${path} is not a safetensors file (header length ${headerLength} does not fit a ${size}-byte file)`,
-      );
-    }
-    const headerBytes = Buffer.alloc(headerLength);
-    readSync(fd, headerBytes, 0, headerLength, 8);
-    let json: Record<string, unknown>;
-    try {
-      json = JSON.parse(headerBytes.toString('utf8')) as Record<string, unknown>;
-    } catch {
-      throw new SafetensorsFormatError(`${path} is not a safetensors file (its header is not JSON)`);
-    }
-    if (typeof json !== 'object' || json === null || Array.isArray(json))
-      throw new SafetensorsFormatError(`${path} is not a safetensors file (its header is not a JSON object)`);
-    const dataStart = 8 + headerLength;
-    const tensors = new Map<string, TensorEntry>();
-    let metadata: Record<string, string> = {};
-    for (const [name, value] of Object.entries(json)) {
-      if (name === '__metadata__') {
-        metadata = (value ?? {}) as Record<string, string>;
-        continue;
-      }
-      const entry = checkedEntry(path, name, value, dataStart);
-      if (entry.end > size) throw new SafetensorsFormatError(`${path}: tensor ${name} lies outside the file`);
-      tensors.set(name, entry);
-    }
-    return { tensors, metadata, dataStart };
+    if (file.size < 8) throw tooShort(path, file.size);
+    readExactlySync(file, lengthBytes, 0);
+    const headerBytes = Buffer.alloc(headerLengthOf(path, lengthBytes, file.size));
+    readExactlySync(file, headerBytes, 8);
+    return parseHeader(path, headerBytes, file.size);
   } finally {
-    closeSync(fd);
+    closeSync(file.fd);
+  }
+}
+
+/** The same without blocking the caller's thread (the language server checks `weights:` while the user types). */
+export async function readSafetensorsHeaderAsync(path: string): Promise<SafetensorsHeader> {
+  return withRegularFile(path, { what: 'safetensors file' }, async (file) => {
+    if (file.size < 8) throw tooShort(path, file.size);
+    const lengthBytes = Buffer.alloc(8);
+    await file.readExactly(lengthBytes, 0);
+    const headerBytes = Buffer.alloc(headerLengthOf(path, lengthBytes, file.size));
+    await file.readExactly(headerBytes, 8);
+    return parseHeader(path, headerBytes, file.size);
+  });
+}
+
+function tooShort(path: string, size: number): SafetensorsFormatError {
+  return new SafetensorsFormatError(`${path} is too short to be a safetensors file (${size} bytes)`);
+}
+
+function headerLengthOf(path: string, lengthBytes: Buffer, size: number): number {
+  const headerLength = Number(lengthBytes.readBigUInt64LE(0));
+  if (headerLength > MAX_HEADER || 8 + headerLength > size) {
+    throw new SafetensorsFormatError(
+      `${path} is not a safetensors file (header length ${headerLength} does not fit a ${size}-byte file)`,
+    );
+  }
+  return headerLength;
+}
+
+function parseHeader(path: string, headerBytes: Buffer, size: number): SafetensorsHeader {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes));
+  } catch {
+    throw new SafetensorsFormatError(`${path} is not a safetensors file (its header is not JSON)`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new SafetensorsFormatError(`${path} is not a safetensors file (its header is not a JSON object)`);
+  const dataStart = 8 + headerBytes.length;
+  const dataLength = size - dataStart;
+  const tensors = new Map<string, TensorEntry>();
+  let metadata: Record<string, string> = {};
+  for (const [name, value] of Object.entries(json)) {
+    if (name === '__metadata__') {
+      metadata = checkedMetadata(path, value);
+      continue;
+    }
+    const entry = checkedEntry(path, name, value, dataStart);
+    if (entry.end - dataStart > dataLength)
+      throw new SafetensorsFormatError(
+        `${path}: tensor ${foreignName(name)} lies outside the file (its data ends at byte ${entry.end}, the file has ${size})`,
+      );
+    tensors.set(name, entry);
+  }
+  checkNoOverlap(path, [...tensors.values()]);
+  return { tensors, metadata, dataStart };
+}
+
+/** `__metadata__` is a map of text to text (safetensors' own rule); anything else means a damaged or forged file. */
+function checkedMetadata(path: string, value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new SafetensorsFormatError(
+      `${path}: \`__metadata__\` must be a map of text to text; the file is damaged or not a safetensors file`,
+    );
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string')
+      throw new SafetensorsFormatError(
+        `${path}: \`__metadata__\` must be a map of text to text (${foreignName(k)} is not text); the file is damaged or not a safetensors file`,
+      );
+  }
+  // fromEntries defines own properties: a key `__proto__` stays a key.
+  const metadata = Object.fromEntries(Object.entries(value)) as Record<string, string>;
+  return metadata;
+}
+
+/** Two tensors sharing bytes would alias each other's weights: a forged or damaged file. */
+function checkNoOverlap(path: string, entries: TensorEntry[]): void {
+  const sorted = entries.filter((e) => e.end > e.begin).sort((a, b) => a.begin - b.begin);
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i].begin < sorted[i - 1].end)
+      throw new SafetensorsFormatError(
+        `${path}: tensors ${foreignName(sorted[i - 1].name)} and ${foreignName(sorted[i].name)} overlap in the file; the file is damaged or not a safetensors file`,
+      );
   }
 }
 
@@ -83,22 +142,26 @@ const DTYPE_BYTES: Record<SafetensorsDtype, number> = {
 };
 
 const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+const isDtype = (x: unknown): x is SafetensorsDtype => typeof x === 'string' && Object.hasOwn(DTYPE_BYTES, x);
 
 /** One header entry, checked: a known dtype, a shape of counts, offsets whose span is exactly the tensor's bytes. */
 function checkedEntry(path: string, name: string, value: unknown, dataStart: number): TensorEntry {
   const v = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown } | null;
   const bad = (what: string) =>
-    new SafetensorsFormatError(`${path}: tensor ${name} has ${what}; the file is damaged or not a safetensors file`);
-  if (typeof v !== 'object' || v === null) throw bad('no description');
-  if (typeof v.dtype !== 'string' || !(v.dtype in DTYPE_BYTES))
-    throw bad(`an unknown dtype ${JSON.stringify(v.dtype)}`);
+    new SafetensorsFormatError(
+      `${path}: tensor ${foreignName(name)} has ${what}; the file is damaged or not a safetensors file`,
+    );
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad('no description');
+  if (!isDtype(v.dtype))
+    throw bad(typeof v.dtype === 'string' ? `an unknown dtype ${foreignName(v.dtype)}` : 'no dtype');
   if (!Array.isArray(v.shape) || !v.shape.every(isCount)) throw bad('no valid shape');
   const offsets = v.data_offsets;
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount) || offsets[0] > offsets[1])
     throw bad('no valid data_offsets');
-  const dtype = v.dtype as SafetensorsDtype;
+  const dtype = v.dtype;
   const shape = v.shape as number[];
   const expected = shape.reduce((a, b) => a * b, 1) * DTYPE_BYTES[dtype];
+  if (!Number.isSafeInteger(expected)) throw bad(`a shape too large to be real`);
   if (offsets[1] - offsets[0] !== expected)
     throw bad(`${offsets[1] - offsets[0]} bytes of data where ${dtype} [${shape}] needs ${expected}`);
   return { name, dtype, shape, begin: dataStart + offsets[0], end: dataStart + offsets[1] };
@@ -107,12 +170,11 @@ function checkedEntry(path: string, name: string, value: unknown, dataStart: num
 /** Reads one tensor and converts it to float32 (F32 is copied bit for bit; F16/BF16/F64 are widened or rounded). */
 export function readTensorAsFloat32(path: string, entry: TensorEntry): Float32Array {
   const bytes = Buffer.alloc(entry.end - entry.begin);
-  const fd = openSync(path, 'r');
+  const file = openRegularFileSync(path, { what: 'safetensors file' });
   try {
-    let done = 0;
-    while (done < bytes.length) done += readSync(fd, bytes, done, bytes.length - done, entry.begin + done);
+    readExactlySync(file, bytes, entry.begin);
   } finally {
-    closeSync(fd);
+    closeSync(file.fd);
   }
   const count = entry.shape.reduce((a, b) => a * b, 1);
   switch (entry.dtype) {

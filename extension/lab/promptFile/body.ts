@@ -39,7 +39,8 @@ export function classifyBodyLine(line: string): ClassifiedLine {
             message: 'this variant is empty: write the perturbed prompt after `~ `',
           }
         : undefined;
-    return { kind: 'variant', text, column: 2, problem };
+    // A lone `~` has no column 2: the empty text stands at the line's end.
+    return { kind: 'variant', text, column: Math.min(2, raw.length), problem };
   }
   if (raw.startsWith('\\')) {
     if (raw.length === 1) {

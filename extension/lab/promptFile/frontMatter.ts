@@ -2,7 +2,7 @@
  * The front matter: YAML between the first two `---` lines. Reads the top-level keys into
  * run-setting defaults, model entries (resolved later, against files) and `cases:`.
  */
-import { isMap, isSeq, parseDocument, type Document, type YAMLMap } from 'yaml';
+import { Document, isMap, isSeq, parseDocument, type YAMLMap } from 'yaml';
 import { CONFIG_KEYS, REFUSED_KEYS } from '../config/configKeys';
 import { type DiagnosticList, listNames } from '../config/diagnostics';
 import { MODEL_ENTRY_KEY_NAMES } from '../config/entryKeys';
@@ -13,7 +13,16 @@ import type { PromptCase, SourceRange, Suggestion } from '../types';
 import { readCases } from './yamlCases';
 import { type TextPositions, lineRange, type FileLayout } from './layout';
 import { TOP_LEVEL_KEYS } from './keys';
-import { isNode, mapRange, nodeRange, pairKey, pairRange, pairValueRange, plainValue } from './yamlNodes';
+import {
+  EXPANDS_TOO_MUCH,
+  isNode,
+  mapRange,
+  nodeRange,
+  pairKey,
+  pairRange,
+  pairValueRange,
+  plainValue,
+} from './yamlNodes';
 
 export const MODELS_EXAMPLE = 'models:\n  - name: gpt2\n    config: gpt2';
 
@@ -30,19 +39,59 @@ export interface ParsedYaml {
   broken: boolean;
 }
 
+/** No config nests deeper; YAML's reader recurses once per level (seconds for a line of `[[[[…` or `{a: {a: …`). */
+const MAX_NESTING = 64;
+
+/**
+ * Where flow collections (`[`, `{`) or compact sequences (`- - -`) first nest deeper than MAX_NESTING, or
+ * -1. Quoted strings and comments are skipped; a bracket inside a block scalar counts (a prompt of 65
+ * unbalanced brackets is not worth YAML's time either).
+ */
+function tooDeepAt(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      for (i++; i < text.length && text[i] !== c && text[i] !== '\n'; i++) if (c === '"' && text[i] === '\\') i++;
+    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '[' || c === '{') {
+      if (++depth > MAX_NESTING) return i;
+    } else if (c === ']' || c === '}') depth = Math.max(0, depth - 1);
+  }
+  const compact = new RegExp(`(?:-[ \\t]+){${MAX_NESTING + 1}}`).exec(text);
+  return compact ? compact.index : -1;
+}
+
+/** YAML reports an unclosed bracket at every level; the first few say it all. */
+const MAX_YAML_ERRORS = 20;
+
 /** Parse the front matter; YAML's errors and warnings go to `out` with the ranges YAML gives. */
 export function parseFrontMatterYaml(layout: FileLayout, positions: TextPositions, out: DiagnosticList): ParsedYaml {
-  const doc = parseDocument(layout.yamlText, { prettyErrors: false, uniqueKeys: true });
-  for (const error of doc.errors) {
+  const deep = tooDeepAt(layout.yamlText);
+  if (deep >= 0) {
+    out.error(
+      'yaml-syntax',
+      `the front matter nests more than ${MAX_NESTING} lists or maps inside each other here; YAML cannot read that deep`,
+      positions.range(deep, deep + 1),
+    );
+    return { doc: new Document(), broken: true };
+  }
+  // logLevel 'error': yaml would print its warnings on the process's stderr (the language server's log).
+  const doc = parseDocument(layout.yamlText, { prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
+  for (const error of doc.errors.slice(0, MAX_YAML_ERRORS)) {
     const range = positions.range(error.pos[0], Math.max(error.pos[1], error.pos[0]));
     if (error.code === 'DUPLICATE_KEY') {
       const key = /^[^\s:]+/.exec(layout.yamlText.slice(error.pos[0]))?.[0] ?? 'this key';
       out.error('duplicate-key', `\`${key}\` appears twice in the same map; write each key once`, range);
+    } else if (/call stack/i.test(error.message)) {
+      // YAML turns its own stack overflow into an error: say what it means.
+      out.error('yaml-syntax', 'the front matter nests too deeply for YAML to read it', range);
     } else {
       out.error('yaml-syntax', `YAML: ${error.message}`, range);
     }
   }
-  for (const warning of doc.warnings)
+  for (const warning of doc.warnings.slice(0, MAX_YAML_ERRORS))
     out.warning('yaml-syntax', `YAML: ${warning.message}`, positions.range(warning.pos[0], warning.pos[1]));
   return { doc, broken: doc.errors.some((e) => e.code !== 'DUPLICATE_KEY') };
 }
@@ -86,7 +135,8 @@ export function readFrontMatter(
         pairRange(key.range, valueRange),
       );
     } else if (RUN_SETTING_KEYS.has(key.name)) {
-      const value = plainValue(pair.value, doc);
+      const value = plainValue(pair.value, doc, valueRange, out);
+      if (value === EXPANDS_TOO_MUCH) continue;
       const problem = checkRunSetting(key.name, value);
       if (problem) out.error(problem.code, problem.message, valueRange, problem.suggestion);
       else result.defaults.set(key.name, value);
@@ -110,7 +160,7 @@ function unknownTopLevelKey(name: string): { message: string; suggestion?: Sugge
     MODEL_ENTRY_KEY_NAMES.has(name) ||
     CONFIG_KEYS.bert.has(name) ||
     CONFIG_KEYS.gpt2.has(name) ||
-    name in REFUSED_KEYS.gpt2 ||
+    Object.hasOwn(REFUSED_KEYS.gpt2, name) ||
     name === 'model_type';
   if (isModelKey) {
     return {
@@ -158,22 +208,20 @@ function readModels(
       );
       continue;
     }
-    entries.push(readEntry(item, doc, positions));
+    entries.push(readEntry(item, doc, positions, out));
   }
   return entries;
 }
 
-function readEntry(map: YAMLMap, doc: Document, positions: TextPositions): ModelEntry {
+function readEntry(map: YAMLMap, doc: Document, positions: TextPositions, out: DiagnosticList): ModelEntry {
   const fields: EntryField[] = [];
   for (const pair of map.items) {
     const key = pairKey(pair, positions);
     if (!key) continue;
-    fields.push({
-      key: key.name,
-      value: plainValue(pair.value, doc),
-      keyRange: key.range,
-      valueRange: pairValueRange(pair, key.range, positions),
-    });
+    const valueRange = pairValueRange(pair, key.range, positions);
+    const value = plainValue(pair.value, doc, valueRange, out);
+    if (value === EXPANDS_TOO_MUCH) continue; // reported; checking it further would only repeat that
+    fields.push({ key: key.name, value, keyRange: key.range, valueRange });
   }
   return { fields, range: mapRange(map, positions) };
 }

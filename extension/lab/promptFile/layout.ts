@@ -4,6 +4,14 @@
  */
 import type { SourcePosition, SourceRange } from '../types';
 
+/**
+ * A lone `\r` is a line break to every editor (and to LSP): turned into `\n` before anything reads the
+ * text, so our lines are the lines the user sees. Same length, so every offset stays the same.
+ */
+export function normalizeLineBreaks(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+}
+
 /** A fence is `---` alone on its line (trailing spaces allowed, as YAML allows them). */
 const FENCE = /^---[ \t]*$/;
 
@@ -40,7 +48,7 @@ export function layoutOf(text: string): FileLayout {
 export class TextPositions {
   private readonly lineStarts: number[] = [0];
 
-  constructor(text: string) {
+  constructor(private readonly text: string) {
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
   }
 
@@ -48,15 +56,24 @@ export class TextPositions {
     return this.lineStarts[line];
   }
 
+  /** The line's length without its line break (`\r\n` or `\n`): no position lies past it. */
+  private lineLength(line: number): number {
+    const next = line + 1 < this.lineStarts.length ? this.lineStarts[line + 1] - 1 : this.text.length;
+    const end = next > this.lineStarts[line] && this.text.charCodeAt(next - 1) === 13 ? next - 1 : next;
+    return end - this.lineStarts[line];
+  }
+
   position(offset: number): SourcePosition {
+    const at = Math.max(0, Math.min(offset, this.text.length));
     let low = 0;
     let high = this.lineStarts.length - 1;
     while (low < high) {
       const mid = (low + high + 1) >> 1;
-      if (this.lineStarts[mid] <= offset) low = mid;
+      if (this.lineStarts[mid] <= at) low = mid;
       else high = mid - 1;
     }
-    return { line: low, column: offset - this.lineStarts[low] };
+    // An offset on a line break (YAML points there for "end of line") is the end of that line.
+    return { line: low, column: Math.min(at - this.lineStarts[low], this.lineLength(low)) };
   }
 
   range(start: number, end: number): SourceRange {

@@ -9,7 +9,7 @@ import type { EntryField } from '../config/resolve';
 import type { PromptCase, SourceRange } from '../types';
 import { parseBody, type BodyLine } from './body';
 import { parseFrontMatterYaml, readFrontMatter } from './frontMatter';
-import { TextPositions, layoutOf } from './layout';
+import { TextPositions, layoutOf, normalizeLineBreaks } from './layout';
 import { pairKey, pairValueRange } from './yamlNodes';
 
 export interface OutlineModel {
@@ -39,7 +39,7 @@ export interface PromptFileOutline {
 export type KeyPlace = Pick<EntryField, 'key' | 'keyRange' | 'valueRange'>;
 
 export function outlinePromptFile(text: string): PromptFileOutline {
-  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const source = normalizeLineBreaks(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   const layout = layoutOf(source);
   const positions = new TextPositions(source);
   const ignored = new DiagnosticList('');

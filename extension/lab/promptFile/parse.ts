@@ -1,24 +1,65 @@
 /**
- * `.prompt` file → Experiment. Never throws for a user's mistake: every problem it can find
- * becomes a diagnostic with its place, and `experiment` is null when any of them is an error.
+ * `.prompt` file → Experiment, in two phases so that no file is opened before the caller allows it:
+ *  - `parsePromptFile` (pure, no I/O): the text itself — grammar, keys, values, presets. Paths that
+ *    `config:` and `weights:` name are only recorded (`files`), for a trust check to look at.
+ *  - `loadModelFiles` (I/O): opens those files and finishes the models, its problems still placed on
+ *    the entries' `config:`/`weights:` values.
+ * Neither throws for a user's mistake: every problem is a diagnostic with its place, and `experiment`
+ * is null when any of them is an error.
  */
 import { dirname, resolve } from 'node:path';
 import { DiagnosticList } from '../config/diagnostics';
-import { resolveModelSpec, type ModelEntry } from '../config/resolve';
-import { nodeFileAccess, type FileAccess } from '../config/sources';
-import { LabInputError, type Experiment, type LabDiagnostic, type ModelSpec } from '../types';
+import { nodeModelFileReader, type ModelFileReader } from '../config/modelFiles';
+import {
+  draftModelEntry,
+  finishModelEntry,
+  loadEntryFiles,
+  type EntryDraft,
+  type FileRef,
+  type ModelEntry,
+  type Resolved,
+} from '../config/resolve';
+import { UserFileError, readRegularFile } from '../io';
+import { LabInputError, type Experiment, type LabDiagnostic, type ModelSpec, type PromptCase } from '../types';
 import { parseBody } from './body';
 import { MODELS_EXAMPLE, parseFrontMatterYaml, readFrontMatter } from './frontMatter';
-import { TextPositions, layoutOf, lineRange } from './layout';
+import { TextPositions, layoutOf, lineRange, normalizeLineBreaks } from './layout';
 
-export type ParseOptions = Partial<FileAccess> & {
+export interface ParseOptions {
   /** Tolerances used where the file sets none (the editor's `perturbationLab.defaultAtol` / `defaultRtol`). */
   toleranceDefaults?: { atol?: number; rtol?: number };
-};
+}
+
+/** One model entry between the phases: its draft, and its result once finished. */
+interface PendingEntry {
+  draft: EntryDraft;
+  resolved?: Resolved;
+}
+
+interface Pending {
+  file: string;
+  cases: PromptCase[];
+  entries: PendingEntry[];
+  /** Phase 1's diagnostics that belong to no entry. */
+  others: LabDiagnostic[];
+}
 
 export interface ParseResult {
+  /** Complete when nothing is wrong and no model names a file; otherwise null (then see `loadModelFiles`). */
   experiment: Experiment | null;
-  /** Errors and warnings, in file order. */
+  /** Errors and warnings found without opening a file, in file order. */
+  diagnostics: LabDiagnostic[];
+  /** The entries finished without opening a file (presets only) that have no error of their own. */
+  models: ModelSpec[];
+  /** The paths the models name, in file order: opened only by `loadModelFiles`, after any trust check. */
+  files: FileRef[];
+  /** What `loadModelFiles` continues from; null when the front matter could not be read. */
+  readonly pending: Pending | null;
+}
+
+export interface LoadedPromptFile {
+  experiment: Experiment | null;
+  /** Every diagnostic of both phases, in file order. */
   diagnostics: LabDiagnostic[];
   /**
    * Every model entry that resolved without an error of its own, also while another part of the file has
@@ -37,20 +78,21 @@ function withoutBom(text: string): string {
 }
 
 export function parsePromptFile(text: string, file: string, options: ParseOptions = {}): ParseResult {
-  const source = withoutBom(text);
+  const source = normalizeLineBreaks(withoutBom(text));
   const out = new DiagnosticList(file);
   const layout = layoutOf(source);
   const positions = new TextPositions(source);
-  const models: ModelSpec[] = [];
-  const finish = (experiment: Experiment | null): ParseResult => ({
-    experiment: out.hasErrors ? null : experiment,
+  const unreadable = (): ParseResult => ({
+    experiment: null,
     diagnostics: inFileOrder(out.items),
-    models,
+    models: [],
+    files: [],
+    pending: null,
   });
 
   if (!layout.hasFrontMatter) {
     out.error('no-front-matter', NO_FRONT_MATTER, lineRange(0, layout.lines[0].length));
-    return finish(null);
+    return unreadable();
   }
   if (layout.closingLine === undefined) {
     // Without the closing line YAML would read the prompts as YAML: one clear error instead of many strange ones.
@@ -59,41 +101,79 @@ export function parsePromptFile(text: string, file: string, options: ParseOption
       'the front matter that starts here has no closing `---` line: end it with a line of three dashes and write the prompts below it',
       lineRange(0, layout.lines[0].length),
     );
-    return finish(null);
+    return unreadable();
   }
 
   const yaml = parseFrontMatterYaml(layout, positions, out);
-  // After a syntax error YAML's tree is a guess: checking its keys would only add noise.
-  const front = readFrontMatter(yaml.doc, layout, positions, yaml.broken ? new DiagnosticList(file) : out);
   const body = parseBody(layout.lines, layout.bodyStartLine, out);
-  if (yaml.broken) return finish(null);
+  // After a syntax error YAML's tree is a guess: checking its keys would only add noise.
+  if (yaml.broken) return unreadable();
+  const front = readFrontMatter(yaml.doc, layout, positions, out);
 
   checkUniqueNames(front.entries, out);
-  const { toleranceDefaults, ...fileOptions } = options;
-  const files: FileAccess = { ...nodeFileAccess, ...fileOptions };
-  for (const entry of front.entries) {
-    const resolved = resolveModelSpec(entry, {
-      file,
-      baseDir: dirname(resolve(file)),
-      files,
-      defaults: front.defaults,
-      toleranceDefaults,
-    });
-    out.items.push(...resolved.diagnostics);
-    if (resolved.spec) models.push(resolved.spec);
-  }
-
   const cases = [...front.cases, ...body.cases];
   // An orphan variant is already an error of its own; "no prompts" is for a body with none at all.
   const hasPromptLines = body.lines.some((l) => l.kind === 'base' || l.kind === 'variant');
+  const closing = lineRange(layout.closingLine, layout.lines[layout.closingLine].length);
   if (cases.length === 0 && !hasPromptLines) {
     out.error(
       'no-cases',
       'this file has no prompts: below the closing `---`, write a prompt on one line and its variants on lines starting with `~ ` (or add a `cases:` list to the front matter)',
-      lineRange(layout.closingLine, layout.lines[layout.closingLine].length),
+      closing,
+    );
+  } else if (cases.length > 0 && cases.every((c) => c.variants.length === 0)) {
+    // Each case already has its warning; a run would compare nothing and look like success.
+    out.error(
+      'no-variants',
+      'nothing to compare: no case in this file has a variant. Write each variant on a line starting with `~ ` (a tilde and a space) right below its base',
+      closing,
     );
   }
-  return finish({ file, models, cases });
+
+  const ctx = { file, baseDir: dirname(resolve(file)), defaults: front.defaults, ...options };
+  const entries: PendingEntry[] = front.entries.map((entry) => {
+    const draft = draftModelEntry(entry, ctx);
+    // An entry of presets only is complete now; one that names a file waits for loadModelFiles.
+    return draft.files.length === 0 ? { draft, resolved: finishModelEntry(draft, {}) } : { draft };
+  });
+  const pending: Pending = { file, cases, entries, others: out.items };
+  return { ...assemble(pending), files: entries.flatMap((e) => e.draft.files), pending };
+}
+
+/** The experiment and diagnostics as far as the entries are finished. */
+function assemble(pending: Pending): LoadedPromptFile {
+  const diagnostics = [...pending.others];
+  const models: ModelSpec[] = [];
+  let complete = true;
+  for (const { draft, resolved } of pending.entries) {
+    diagnostics.push(...(resolved ?? draft).diagnostics);
+    if (resolved?.spec) models.push(resolved.spec);
+    if (!resolved) complete = false;
+  }
+  const hasErrors = diagnostics.some((d) => d.severity === 'error');
+  return {
+    experiment: complete && !hasErrors ? { file: pending.file, models, cases: pending.cases } : null,
+    diagnostics: inFileOrder(diagnostics),
+    models,
+  };
+}
+
+/**
+ * Phase 2: open the files the models name and finish them. Call it only once opening them is allowed
+ * (the runner checks workspace trust first). Entries of presets only are not touched again.
+ */
+export async function loadModelFiles(
+  parsed: ParseResult,
+  reader: ModelFileReader = nodeModelFileReader,
+): Promise<LoadedPromptFile> {
+  const pending = parsed.pending;
+  if (!pending) return { experiment: null, diagnostics: parsed.diagnostics, models: [] };
+  const entries = await Promise.all(
+    pending.entries.map(async (e) =>
+      e.resolved ? e : { draft: e.draft, resolved: finishModelEntry(e.draft, await loadEntryFiles(e.draft, reader)) },
+    ),
+  );
+  return assemble({ ...pending, entries });
 }
 
 function checkUniqueNames(entries: ModelEntry[], out: DiagnosticList): void {
@@ -112,28 +192,41 @@ function checkUniqueNames(entries: ModelEntry[], out: DiagnosticList): void {
   }
 }
 
+/** Sorted by place; the same problem at the same place once (YAML repeats itself on broken flow maps). */
 function inFileOrder(diagnostics: LabDiagnostic[]): LabDiagnostic[] {
-  return [...diagnostics].sort(
-    (a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column,
-  );
+  const seen = new Set<string>();
+  return diagnostics
+    .filter((d) => {
+      const key = JSON.stringify([d.severity, d.code, d.message, d.range]);
+      return seen.has(key) ? false : (seen.add(key), true);
+    })
+    .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column);
 }
 
-/** Read and parse a `.prompt` file; throws LabInputError (with every diagnostic) when it has an error. */
-export function loadExperiment(path: string, options: ParseOptions = {}): Experiment {
-  const files: FileAccess = { ...nodeFileAccess, ...options };
-  const text = files.readFile(path);
-  if (text === undefined) {
+/**
+ * Reads a `.prompt` file (a regular file within the size cap: never a FIFO or a device) and both phases.
+ * For the CLI, whose user named the file and everything it points at. Throws LabInputError (with every
+ * diagnostic, warnings included) when there is an error.
+ */
+export async function loadPromptFile(
+  path: string,
+  options: ParseOptions = {},
+): Promise<{ experiment: Experiment; diagnostics: LabDiagnostic[] }> {
+  let text: string;
+  try {
+    text = (await readRegularFile(path, { limit: 'promptFile', what: 'prompt file' })).toString('utf8');
+  } catch (error) {
+    if (!(error instanceof UserFileError)) throw error;
     throw new LabInputError([
-      {
-        severity: 'error',
-        code: 'file-not-found',
-        message: `cannot read ${resolve(path)}`,
-        file: path,
-        range: lineRange(0, 0),
-      },
+      { severity: 'error', code: error.problem, message: error.message, file: path, range: lineRange(0, 0) },
     ]);
   }
-  const { experiment, diagnostics } = parsePromptFile(text, path, options);
-  if (!experiment) throw new LabInputError(diagnostics);
-  return experiment;
+  const loaded = await loadModelFiles(parsePromptFile(text, path, options));
+  if (!loaded.experiment) throw new LabInputError(loaded.diagnostics);
+  return { experiment: loaded.experiment, diagnostics: loaded.diagnostics };
+}
+
+/** `loadPromptFile`'s experiment. */
+export async function loadExperiment(path: string, options: ParseOptions = {}): Promise<Experiment> {
+  return (await loadPromptFile(path, options)).experiment;
 }

@@ -1,5 +1,6 @@
 /** Small readers over `yaml`'s document tree that keep every node's place in the file. */
-import { isScalar, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isCollection, isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import type { DiagnosticList } from '../config/diagnostics';
 import type { SourceRange } from '../types';
 import type { TextPositions } from './layout';
 
@@ -33,9 +34,59 @@ export function pairRange(keyRange: SourceRange, valueRange: SourceRange): Sourc
   return { start: keyRange.start, end: valueRange.end };
 }
 
-/** The value as plain JavaScript (maps to objects, sequences to arrays). */
-export function plainValue(value: unknown, doc: Document): unknown {
-  return isNode(value) ? value.toJS(doc) : value;
+/** Deeper than any config value; YAML's own reader recurses, so a value nested thousands deep must be stopped first. */
+export const MAX_DEPTH = 64;
+
+/**
+ * What makes a value unreadable before it is read: nesting deeper than MAX_DEPTH, or a map key that is
+ * itself a list or a map (YAML allows `? [a, b]: c`; turning it into JSON means printing the key, which
+ * for nested keys costs time without bound). Walked with an explicit stack: the depth is the user's.
+ */
+function shapeProblem(root: Node): string | undefined {
+  const stack: { node: unknown; depth: number }[] = [{ node: root, depth: 0 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (depth > MAX_DEPTH) return `this value nests more than ${MAX_DEPTH} levels deep`;
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (isCollection(pair.key)) return 'a key inside this value is a list or a map; keys must be plain names';
+        stack.push({ node: pair.value, depth: depth + 1 });
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push({ node: item, depth: depth + 1 });
+    }
+  }
+  return undefined;
+}
+
+/** Aliases one value may expand: a few are normal YAML, thousands are a "billion laughs" bomb. */
+export const MAX_ALIASES = 100;
+/** What `plainValue` returns for a value that was refused (and reported). */
+export const EXPANDS_TOO_MUCH: unique symbol = Symbol('expands too much');
+
+/** The value as plain JavaScript (maps to objects, sequences to arrays); an alias bomb is reported at its place. */
+export function plainValue(value: unknown, doc: Document, range: SourceRange, out: DiagnosticList): unknown {
+  if (!isNode(value)) return value;
+  const shape = shapeProblem(value);
+  if (shape) {
+    out.error('yaml-syntax', shape, range);
+    return EXPANDS_TOO_MUCH;
+  }
+  try {
+    return value.toJS(doc, { maxAliasCount: MAX_ALIASES });
+  } catch (error) {
+    // yaml throws a ReferenceError when aliases expand past the count (and for an alias it cannot resolve);
+    // a value nested thousands deep overflows the stack.
+    if (error instanceof ReferenceError)
+      out.error(
+        'yaml-aliases',
+        `this value expands YAML aliases (\`*name\`) more than ${MAX_ALIASES} times; write the value out instead`,
+        range,
+      );
+    else if (error instanceof RangeError) out.error('yaml-syntax', 'this value nests too deeply to be read', range);
+    else throw error;
+    return EXPANDS_TOO_MUCH;
+  }
 }
 
 /** A block map from its first key to the end of its last value: YAML's own end runs on over

@@ -4,7 +4,8 @@
  * half-written file under the real name; a leftover temp file is ignored (and swept once stale).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readRegularFileSync } from '../io';
 import { join } from 'node:path';
 import type { TokenizerFamily } from '../types';
 import { CONVERTER_VERSION, convertTokenizer, type TokenizerFiles } from './convert';
@@ -43,14 +44,19 @@ function sweepStaleTemps(dir: string): void {
   }
 }
 
+/** The cache folder is a path the user chose: its files are read as any user file (regular, capped). */
+function readJson(path: string): unknown {
+  return JSON.parse(readRegularFileSync(path, { limit: 'tokenizerJson', what: 'tokenizer file' }).toString('utf8'));
+}
+
 function readFiles(dir: string): TokenizerFiles | null {
   try {
     return {
-      tokenizer: JSON.parse(readFileSync(join(dir, TOKENIZER), 'utf8')),
-      config: JSON.parse(readFileSync(join(dir, CONFIG), 'utf8')),
+      tokenizer: readJson(join(dir, TOKENIZER)) as TokenizerFiles['tokenizer'],
+      config: readJson(join(dir, CONFIG)) as TokenizerFiles['config'],
     };
   } catch {
-    return null; // missing or unreadable: convert again
+    return null; // missing, unreadable, not a regular file: convert again (the write replaces it by a rename)
   }
 }
 

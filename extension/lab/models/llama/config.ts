@@ -37,7 +37,11 @@ export function ropeType(scaling: unknown): unknown {
 const ropeScaling = forward(
   'rope_scaling',
   'Rotary scaling: `null`, or `{rope_type: linear, factor}` or `{rope_type: llama3, factor, low_freq_factor, high_freq_factor, original_max_position_embeddings}`.',
-  { allowed: '`null` or an object with `rope_type`', ok: (v) => v === null || ropeType(v) !== undefined },
+  {
+    allowed: '`null` or an object with `rope_type`',
+    example: '`null` or `{rope_type: linear, factor: 2}`',
+    ok: (v) => v === null || ropeType(v) !== undefined,
+  },
   (v) => {
     const type = ropeType(v);
     if (v === null || ROPE_TYPES_BUILT.includes(type as string)) return undefined;
@@ -119,6 +123,7 @@ const QWEN2_OWN: ConfigKeyInfo[] = [
     'Per layer `full_attention` or `sliding_attention`; `null` derives it from the two keys above.',
     orNull({
       allowed: 'a list of `full_attention` / `sliding_attention`',
+      example: '`[full_attention, sliding_attention]`',
       ok: (v) => Array.isArray(v) && v.every((t) => t === 'full_attention' || t === 'sliding_attention'),
     }),
   ),
