@@ -1,7 +1,7 @@
 // One esbuild build for every Node entry (CJS, vscode/onnxruntime-node/sharp external).
 // Tests are bundled too, so they run on plain `node --test` without a TypeScript loader.
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 function testEntries(dir) {
@@ -47,6 +47,9 @@ await esbuild.build({
   outdir: 'dist',
   logLevel: 'warning',
 });
+// VS Code's icon font for the panel (media/panel.css loads it from ../dist/ and maps only the glyphs it uses).
+mkdirSync('dist', { recursive: true });
+copyFileSync('node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/codicon.ttf');
 await esbuild.build({
   ...common,
   entryPoints: { 'bench/forward': 'bench/forward.ts', 'bench/runner': 'bench/runner.ts' },

@@ -42,6 +42,7 @@ test(
       'extension/dist/server.js',
       'extension/dist/webview.js',
       'extension/dist/weightWorker.js',
+      'extension/dist/codicon.ttf',
       'extension/media/panel.css',
       'extension/media/perturbation-prompt.tmLanguage.json',
       'extension/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node',
