@@ -25,6 +25,7 @@ interface ModelTimes {
   lastResult?: number;
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const seconds = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`);
 
 /** One run's log: created when the run starts, fed the runner's events as they arrive. */
@@ -53,7 +54,9 @@ export class RunLog {
 
   outline(models: readonly ModelSummary[], cases: readonly CaseOutline[]): void {
     const variants = cases.reduce((n, c) => n + c.variants.length, 0);
-    this.log.info(`${this.tag} ${models.length} model(s), ${cases.length} case(s), ${variants} variant(s)`);
+    this.log.info(
+      `${this.tag} ${plural(models.length, 'model')}, ${plural(cases.length, 'case')}, ${plural(variants, 'variant')}`,
+    );
     for (const m of models)
       this.log.info(
         `${this.tag}   ${m.name}: ${m.architecture}, ${m.weights.description}, ${m.mode} mode, config ${m.configSource}, ${m.numLayers} layers`,
