@@ -11,7 +11,7 @@ import { describeCell } from './heatmapCell';
 import { formatNumber } from './format';
 import type { HeatDomain } from './heatmapScale';
 import type { HeatSource } from './heatSource';
-import { frontierColumns } from './positions';
+import { crossOut, hatchPattern, paintAxis } from './heatmapPaint';
 import type { Palette } from './theme';
 import { hideTooltip, showTooltip } from './tooltip';
 
@@ -162,56 +162,12 @@ export class Heatmap {
         if (cell.kind === 'non-finite') crossOut(context, palette, column * w, y, w - gap, h - 1);
       }
     });
-    this.paintAxis(context, palette);
-  }
-
-  private paintAxis(context: CanvasRenderingContext2D, palette: Palette): void {
-    const { pairs } = this.result.alignment;
-    const w = this.cellWidth;
-    const bottom = this.axis + this.source.layers.length * this.cellHeight;
-    const font = getComputedStyle(document.body).getPropertyValue('--vscode-editor-font-family').trim() || 'monospace';
-    context.textBaseline = 'middle';
-    context.textAlign = 'center';
-    context.fillStyle = palette.foreground;
-    context.globalAlpha = 0.65;
-    context.font = `10px ${font}`;
-    const step = niceStep(Math.ceil(30 / w));
-    pairs.forEach((pair, column) => {
-      const position = pair.base ?? pair.variant ?? 0;
-      if (position % step !== 0) return;
-      context.fillText(pair.base === null ? `+${pair.variant}` : String(pair.base), column * w + w / 2, 8);
+    paintAxis(context, palette, this.result, {
+      cellWidth: this.cellWidth,
+      axis: this.axis,
+      bottom: this.axis + this.source.layers.length * this.cellHeight,
+      withTokens: this.axis === AXIS_WITH_TOKENS,
     });
-    if (this.axis === AXIS_WITH_TOKENS) {
-      // Wide columns: the token under its number (the variant's where the base has none).
-      context.globalAlpha = 0.9;
-      context.font = `11px ${font}`;
-      pairs.forEach((pair, column) => {
-        const token =
-          pair.base !== null
-            ? this.result.baseTokens[pair.base]
-            : pair.variant !== null
-              ? this.result.variantTokens[pair.variant]
-              : undefined;
-        context.fillText(fit(context, token?.text ?? '', w - 4), column * w + w / 2, 23);
-      });
-    }
-    context.globalAlpha = 1;
-    const markColumn = (column: number, colour: string, dashed: boolean) => {
-      if (column < 0) return;
-      const x = column * w - 0.5;
-      context.strokeStyle = colour;
-      context.fillStyle = colour;
-      context.lineWidth = 2;
-      context.setLineDash(dashed ? [3, 3] : []);
-      context.beginPath();
-      context.moveTo(Math.max(1, x), this.axis - 2);
-      context.lineTo(Math.max(1, x), bottom);
-      context.stroke();
-      context.setLineDash([]);
-    };
-    const marks = frontierColumns(this.result);
-    if (marks.firstChanged !== marks.perturbed) markColumn(marks.firstChanged, palette.frontier, true);
-    markColumn(marks.perturbed, palette.perturbed, false);
   }
 
   private cellAt(x: number, y: number): Cell | null {
@@ -303,53 +259,4 @@ export class Heatmap {
     const what = this.source.kind === 'variant' ? 'Max |Δ|' : 'The same input twice: max |Δ|';
     return `${what} by layer and position: ${this.source.layers.length} layers × ${this.result.alignment.pairs.length} positions, ${changed} cells above float32 rounding ${formatNumber(this.domain.floor)}${nonFinite ? `, ${nonFinite} cells NaN or Inf` : ''}. Use the arrow keys to read cells.`;
   }
-}
-
-/** `text` cut with an ellipsis to fit `width` pixels in the context's font. */
-function fit(context: CanvasRenderingContext2D, text: string, width: number): string {
-  if (context.measureText(text).width <= width) return text;
-  let end = text.length;
-  while (end > 0 && context.measureText(text.slice(0, end) + '…').width > width) end--;
-  return end === 0 ? '' : text.slice(0, end) + '…';
-}
-
-/** 1, 2, 5, 10, 20, 50, … at least `minimum`. */
-function niceStep(minimum: number): number {
-  for (let decade = 1; ; decade *= 10) for (const m of [1, 2, 5]) if (m * decade >= minimum) return m * decade;
-}
-
-/** An × over a NaN/Inf cell, so it reads as "no number" even where colours are hard to tell apart. */
-function crossOut(
-  context: CanvasRenderingContext2D,
-  palette: Palette,
-  x: number,
-  y: number,
-  w: number,
-  h: number,
-): void {
-  if (w < 6) return;
-  context.strokeStyle = palette.background;
-  context.lineWidth = 1;
-  context.beginPath();
-  context.moveTo(x + 2, y + 2);
-  context.lineTo(x + w - 2, y + h - 2);
-  context.moveTo(x + w - 2, y + 2);
-  context.lineTo(x + 2, y + h - 2);
-  context.stroke();
-}
-
-function hatchPattern(context: CanvasRenderingContext2D, palette: Palette): CanvasPattern | null {
-  const tile = document.createElement('canvas');
-  tile.width = tile.height = 6;
-  const t = tile.getContext('2d');
-  if (!t) return null;
-  t.fillStyle = palette.background;
-  t.fillRect(0, 0, 6, 6);
-  t.strokeStyle = palette.missingHatch;
-  t.lineWidth = 1;
-  t.beginPath();
-  t.moveTo(0, 6);
-  t.lineTo(6, 0);
-  t.stroke();
-  return context.createPattern(tile, 'repeat');
 }

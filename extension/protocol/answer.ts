@@ -5,7 +5,7 @@
  * has the whole report) say the same words. Returned as parts, so each front end marks model names
  * and settings its own way and no report text is ever parsed as markup.
  */
-import { shortNonFinite } from './nonFiniteWords';
+import { kindsOf, shortNonFinite } from './nonFiniteWords';
 import type { FindingCode, VariantResult } from './report';
 
 export type AnswerPart =
@@ -76,7 +76,9 @@ function ruleOf(model: string, results: readonly VariantResult[]): ModelRule {
       key: `non-finite:${tensors[0]?.name ?? ''}`,
       phrase: () => [
         text(` can't be judged: its states hold ${r.nonFinite ? shortNonFinite(r.nonFinite) : 'NaN or Inf'}`),
-        ...(tensors.length > 0 ? [text(' — '), code(tensors[0].name), text(' in the checkpoint does')] : []),
+        ...(tensors.length > 0
+          ? [text(" (the checkpoint's "), code(tensors[0].name), text(` holds ${kindsOf(tensors[0])})`)]
+          : []),
       ],
     };
   }

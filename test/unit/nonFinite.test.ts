@@ -54,7 +54,7 @@ describe('non-finite weights through weights:', { timeout: 120_000 }, () => {
     assert.match(text, /nan-gpt2 +plab-test-\w+\/nan-gpt2 +eval +causal +non-finite +3 +0 +NaN/);
     assert.match(
       text,
-      /Answer: nan-gpt2 can't be judged: its states hold NaN from layer 1 on — `transformer\.h\.0\.attn\.c_attn\.weight` in the checkpoint does\./,
+      /Answer: nan-gpt2 can't be judged: its states hold NaN from layer 1 on \(the checkpoint's `transformer\.h\.0\.attn\.c_attn\.weight` holds NaN\)\./,
     );
   });
 
