@@ -134,7 +134,7 @@ export class SummaryTable {
       view.button.title = stale
         ? 'From the previous run of this file (waiting for the new result)'
         : `Show the details of ${cell.model}, ${variantLabel(cell.caseIndex, cell.variantIndex)}`;
-      view.button.replaceChildren(...cellContent(found.result));
+      view.button.replaceChildren(...cellContent(found.result, stale));
     } else if (shown !== 'missing') {
       view.button.title = 'Running…';
       view.button.replaceChildren(
@@ -156,8 +156,8 @@ export class SummaryTable {
   }
 }
 
-/** The badge and the evidence lines behind it. */
-export function cellContent(result: VariantResult): Node[] {
+/** The badge and the evidence lines behind it; a result of the last run says so on screen, not only in a tooltip. */
+export function cellContent(result: VariantResult, stale = false): Node[] {
   return [
     el(
       'span',
@@ -167,6 +167,7 @@ export function cellContent(result: VariantResult): Node[] {
     el(
       'span',
       { class: 'evidence' },
+      stale ? el('span', { class: 'evidence-line stale-tag' }, 'last run — this run’s result is coming') : null,
       ...cellEvidence(result).map((line) => el('span', { class: 'evidence-line' }, ...line)),
     ),
   ];

@@ -91,6 +91,35 @@ describe('the panel at real widths and in every theme', () => {
   }
 
   it(
+    'while a run streams in, and while a re-run replaces the last run, it reads cleanly at 480 px',
+    { timeout: TIMEOUT },
+    async () => {
+      const panel = await openPanel(browser, server, { width: 480, height: 900 });
+      const { page } = panel;
+      try {
+        await applyTheme(page, DARK);
+        const seed = seedRunMessages('run-1');
+        const firstResult = seed.findIndex((m) => m.type === 'result');
+        await send(page, seed.slice(0, firstResult + 1));
+        await shoot(page, 'seed-480-dark-running');
+        assert.deepEqual(await layoutProblems(page), []);
+        await send(page, seed.slice(firstResult + 1));
+        const again = seedRunMessages('run-2');
+        await send(page, again.slice(0, firstResult + 1));
+        assert.equal(
+          await page.locator('.result-cell.stale').count(),
+          3,
+          'the last run of this file, dimmed, until replaced',
+        );
+        await shoot(page, 'seed-480-dark-rerun');
+        assert.deepEqual(await layoutProblems(page), []);
+      } finally {
+        await panel.close();
+      }
+    },
+  );
+
+  it(
     'two variants sit side by side when wide and stack when narrow, never behind a scrollbar',
     { timeout: TIMEOUT },
     async () => {
