@@ -28,14 +28,17 @@ export type DropoutPolicy = 'independent' | 'paired';
 
 export type Verdict = 'causal' | 'bidirectional' | 'nondeterministic' | 'undetermined' | 'non-finite';
 
-/** Every verdict, in the order the diagnosis asks its questions (non-finite first: nothing else can be judged on it). */
-export const VERDICTS = [
-  'non-finite',
-  'nondeterministic',
-  'undetermined',
-  'bidirectional',
-  'causal',
-] as const satisfies readonly Verdict[];
+/** Each verdict's place in the order the diagnosis asks its questions (non-finite first: nothing else can be judged on it). */
+const VERDICT_ORDER = {
+  'non-finite': 0,
+  nondeterministic: 1,
+  undetermined: 2,
+  bidirectional: 3,
+  causal: 4,
+} satisfies Record<Verdict, number>;
+
+/** Every verdict (a new one must be placed in VERDICT_ORDER, or this module does not compile). */
+export const VERDICTS = Object.keys(VERDICT_ORDER) as Verdict[];
 
 export interface ComparisonReport {
   version: typeof REPORT_VERSION;
