@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The README's main job: examples/ open in a real VS Code with the extension loaded for development.
 # Desktop VS Code (`code` on PATH): `code --extensionDevelopmentPath`. Otherwise code-server from npm
-# on 127.0.0.1 (installed on first use by scripts/install-test-deps.sh): prints the URL to open and
-# runs until Ctrl-C. OPEN_WITH=code-server picks code-server even where `code` exists; extra
-# arguments go to the launcher (e.g. --port=9000).
+# on 127.0.0.1 (installed on first use by scripts/install-test-deps.sh), with this checkout linked into
+# its extensions folder and examples/ as its default folder: it prints the URL to open — the server's
+# root, http://127.0.0.1:8080/ unless that port is taken — and runs until Ctrl-C. After
+# `node build.mjs`, reload the window to load the new build. OPEN_WITH=code-server picks code-server
+# even where `code` exists; OPEN_VSCODE_PROFILE is the folder for its settings and extensions
+# (default .cache/open-vscode); extra arguments go to the launcher (e.g. --port=9000).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -16,7 +19,7 @@ if [ "${OPEN_WITH:-}" != code-server ] && command -v code >/dev/null 2>&1; then
 fi
 
 scripts/install-test-deps.sh
-profile="$root/.cache/open-vscode"
+profile="${OPEN_VSCODE_PROFILE:-$root/.cache/open-vscode}"
 exec node "$root/out/e2e/launcher/main.js" \
   --extensionDevelopmentPath="$root" \
   --user-data-dir="$profile/user-data" \

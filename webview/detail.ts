@@ -6,6 +6,7 @@
  * its strips and heatmaps.
  */
 import type { ModelSummary, VariantResult } from '../extension/protocol/report';
+import type { FromWebview } from '../extension/protocol/webview';
 import { AttentionMaskView } from './attentionMask';
 import { controlView } from './controlRun';
 import { diagnosisView, evidenceView } from './diagnosis';
@@ -29,7 +30,10 @@ export class DetailView {
   private mask: AttentionMaskView | null = null;
   private strips: TokenStrips | null = null;
 
-  constructor(private readonly palette: () => Palette) {}
+  constructor(
+    private readonly palette: () => Palette,
+    private readonly post: (message: FromWebview) => void,
+  ) {}
 
   show(found: { result: VariantResult; stale: boolean } | null, models: readonly ModelSummary[]): void {
     if (found === null) {
@@ -98,7 +102,15 @@ export class DetailView {
       card(
         'Diagnosis',
         'diagnosis-card',
-        el('div', { class: 'diagnosis-layout' }, diagnosisView(result), evidenceView(result)),
+        el(
+          'div',
+          { class: 'diagnosis-layout' },
+          diagnosisView(result, ({ code }) => {
+            const { model, caseIndex, variantIndex } = result;
+            this.post({ type: 'applyFix', model, caseIndex, variantIndex, code });
+          }),
+          evidenceView(result),
+        ),
       ),
       card('Tokens', 'tokens-card', strips.element),
       card(

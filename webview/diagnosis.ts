@@ -5,7 +5,8 @@ import { formatNumber, layerName, VERDICT_MEANING } from './format';
 import { icon } from './icons';
 import { frontierColumns } from './positions';
 
-export function diagnosisView(result: VariantResult): HTMLElement {
+/** `applyFix`: what FIX does (the host writes the fix into the .prompt file and runs again); none, no button. */
+export function diagnosisView(result: VariantResult, applyFix?: (finding: Finding) => void): HTMLElement {
   return el(
     'div',
     { class: 'diagnosis' },
@@ -16,11 +17,13 @@ export function diagnosisView(result: VariantResult): HTMLElement {
       el('span', { class: 'verdict-meaning' }, VERDICT_MEANING[result.verdict]),
     ),
     el('p', { class: 'explanation' }, prose(result.explanation)),
-    result.findings.length ? el('ul', { class: 'findings' }, ...result.findings.map(findingView)) : null,
+    result.findings.length
+      ? el('ul', { class: 'findings' }, ...result.findings.map((f) => findingView(f, applyFix)))
+      : null,
   );
 }
 
-function findingView(finding: Finding): HTMLElement {
+function findingView(finding: Finding, applyFix?: (finding: Finding) => void): HTMLElement {
   return el(
     'li',
     { class: 'finding', 'data-severity': finding.severity, 'data-code': finding.code },
@@ -29,19 +32,36 @@ function findingView(finding: Finding): HTMLElement {
       'div',
       { class: 'finding-body' },
       el('p', { class: 'finding-message' }, prose(finding.message)),
-      finding.fix ? fixView(finding.fix) : null,
+      finding.fix ? fixView(finding.fix, applyFix && (() => applyFix(finding))) : null,
     ),
   );
 }
 
-/** "FIX `mode: eval` turns dropout off" — or, for a choice rather than a mistake, "OPTION `is_decoder: true` makes it causal". */
-function fixView(fix: FindingFix): HTMLElement {
+/**
+ * "FIX `mode: eval` turns dropout off" — or, for a choice rather than a mistake, "OPTION `is_decoder: true` makes
+ * it causal"; with `apply`, a button that writes the setting into the .prompt file and runs the comparison again.
+ */
+function fixView(fix: FindingFix, apply?: () => void): HTMLElement {
+  const setting = `${fix.key}: ${yamlScalar(fix.value)}`;
+  const button = apply
+    ? el(
+        'button',
+        {
+          class: 'button secondary fix-apply',
+          type: 'button',
+          title: `Write ${setting} into the .prompt file and run the comparison again`,
+        },
+        'Apply & re-run',
+      )
+    : null;
+  button?.addEventListener('click', () => apply?.());
   return el(
     'p',
     { class: 'finding-fix', 'data-kind': fix.kind },
     el('span', { class: 'fix-label' }, fix.kind === 'fix' ? 'Fix' : 'Option'),
-    el('code', { class: 'fix-setting' }, `${fix.key}: ${yamlScalar(fix.value)}`),
+    el('code', { class: 'fix-setting' }, setting),
     el('span', { class: 'fix-description' }, fix.description),
+    button,
   );
 }
 

@@ -24,7 +24,7 @@ export class Panel {
   constructor(root: HTMLElement, post: (message: FromWebview) => void, select: (cell: CellKey) => void) {
     this.header = new Header(post);
     this.summary = new SummaryTable(select, post);
-    this.detail = new DetailView(() => (this.palette ??= readPalette()));
+    this.detail = new DetailView(() => (this.palette ??= readPalette()), post);
     root.replaceChildren(
       this.header.element,
       el(

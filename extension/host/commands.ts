@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { reportPathOf } from '../common/paths';
 import { COMMANDS, isCompareCaseArgs, LANGUAGE_ID } from '../protocol/commands';
 import { DisposableStore } from './disposables';
 import type { Ctx } from './ctx';
@@ -30,7 +31,7 @@ const table: Record<keyof typeof COMMANDS, Handler> = {
       return void vscode.window.showInformationMessage(
         'Perturbation Lab: run a comparison first; then its report can be exported.',
       );
-    const base = vscode.Uri.file(report.file.replace(/\.prompt$/, '') + '.report.json');
+    const base = vscode.Uri.file(reportPathOf(report.file));
     const target = await vscode.window.showSaveDialog({
       defaultUri: base,
       filters: { JSON: ['json'] },

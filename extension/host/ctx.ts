@@ -18,6 +18,8 @@ import { RunController } from './runController';
 import { RunDiagnostics } from './runDiagnostics';
 import { createLanguageClient } from './languageClient';
 import { registerCommands } from './commands';
+import { FindingFixes } from './findingFixes';
+import { PromptEdits } from './promptEdits';
 
 /** What `activate` returns: used by the end-to-end tests, harmless to anyone else. */
 export interface PerturbationLabApi {
@@ -35,6 +37,8 @@ export class Ctx {
   readonly runner: RunnerClient;
   readonly panel: ResultsPanel;
   readonly runs: RunController;
+  /** Findings' fixes in the editor and the panel's FIX and "Show in the .prompt file". */
+  readonly fixes: FindingFixes;
   private client: LanguageClient | null = null;
 
   constructor(readonly context: vscode.ExtensionContext) {
@@ -66,6 +70,14 @@ export class Ctx {
       cacheFolder: () => this.config.cacheFolder,
       trusted: () => vscode.workspace.isTrusted,
     });
+    this.fixes = this.extensionScope.add(
+      new FindingFixes(
+        this.panel.onDidPost,
+        new PromptEdits(() => this.client),
+        { lastRunUri: () => this.runs.lastRunUri, compare: (uri, only) => this.runs.compare(uri, only) },
+        (line) => this.output.appendLine(line),
+      ),
+    );
   }
 
   async start(): Promise<PerturbationLabApi> {
@@ -124,6 +136,10 @@ export class Ctx {
         void vscode.commands.executeCommand('perturbationLab.exportJson');
         return;
       case 'revealModel':
+        void this.fixes.revealModel(m.model);
+        return;
+      case 'applyFix':
+        void this.fixes.applyFix(m);
         return;
       default: {
         const never: never = m;

@@ -40,6 +40,11 @@ export class RunController {
     return this.report;
   }
 
+  /** The file of the last run started: the one the panel shows. */
+  get lastRunUri(): vscode.Uri | null {
+    return this.lastRun?.uri ?? null;
+  }
+
   get activeRequestId(): string | null {
     return this.active?.requestId ?? null;
   }

@@ -5,7 +5,7 @@
 import { formatDiagnostic, type LabDiagnostic, type SourceRange } from '../protocol/diagnostics';
 import type { Architecture, DropoutPolicy, Mode } from '../protocol/report';
 
-export type { LabDiagnostic, Severity, SourcePosition, SourceRange } from '../protocol/diagnostics';
+export type { LabDiagnostic, Severity, SourcePosition, SourceRange, Suggestion } from '../protocol/diagnostics';
 export { formatDiagnostic };
 export type { Architecture, DropoutPolicy, Mode };
 

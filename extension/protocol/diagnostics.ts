@@ -25,6 +25,19 @@ export interface LabDiagnostic {
   range: SourceRange;
   /** A stable code such as `unknown-key`, `not-supported`, `yaml-syntax`; quick fixes key on it. */
   code: string;
+  /** What would fix it ("did you mean", the allowed values): the editor's quick fixes offer it. */
+  suggestion?: Suggestion;
+}
+
+/** Texts that can take the place of a misspelt key or a wrong value, best first. */
+export interface Suggestion {
+  /** `key`: the key at the diagnostic's range is replaced; `value`: the value of `key` (at the range, or missing). */
+  target: 'key' | 'value';
+  /** The key as written (for `target: 'key'`, the misspelt one). */
+  key: string;
+  texts: readonly string[];
+  /** The first text is close to what was written (a "did you mean"): the preferred fix. */
+  closeMatch: boolean;
 }
 
 /** `file:line:col: severity: message` with 1-based line and column. */

@@ -4,7 +4,7 @@
  * model × variant, the end); the panel never gets its data pasted into HTML.
  * The host validates every FromWebview message before acting on it (isFromWebview).
  */
-import type { ModelSummary, VariantResult } from './report';
+import type { FindingCode, ModelSummary, VariantResult } from './report';
 import type { CaseOutline, ProgressStage, RunScope, VariantRef } from './run';
 
 /** What a run is about, known the moment it starts (before the runner has read the file). */
@@ -44,7 +44,9 @@ export type FromWebview =
   | { type: 'cancel'; runId: string }
   | { type: 'rerun' }
   | { type: 'exportJson' }
-  | { type: 'revealModel'; model: string };
+  | { type: 'revealModel'; model: string }
+  /** FIX on a finding: the host writes the finding's own fix into the .prompt file and runs the comparison again. */
+  | { type: 'applyFix'; model: string; caseIndex: number; variantIndex: number; code: FindingCode };
 
 /** What the panel keeps with setState so a reloaded panel restores without asking the host. */
 export interface PanelState {
@@ -63,6 +65,11 @@ const FROM_WEBVIEW_GUARDS = {
   rerun: () => true,
   exportJson: () => true,
   revealModel: (m) => typeof m.model === 'string',
+  applyFix: (m) =>
+    typeof m.model === 'string' &&
+    Number.isInteger(m.caseIndex) &&
+    Number.isInteger(m.variantIndex) &&
+    typeof m.code === 'string',
 } satisfies Record<FromWebview['type'], (m: Fields) => boolean>;
 
 /** Structural check of a message from the panel; anything else is ignored by the host. */

@@ -2,7 +2,8 @@
  * CodeLens: "▶ Compare all" on the opening `---`, "▶ Compare" above each case's base,
  * "▶ Compare this variant" above each variant, and beside "▶ Compare" the token count per
  * tokenizer (not clickable). The run lenses come from the outline, so they stay while the front
- * matter is broken; the counts need the resolved models, so they appear only when the file parses.
+ * matter is broken; the counts need the resolved models: every entry that resolves counts, whatever
+ * error another entry has (a broken YAML front matter leaves no models to count with).
  */
 import type { CancellationToken, CodeLens, Command } from 'vscode-languageserver';
 import { COMMANDS, type CompareCaseArgs } from '../protocol/commands';
@@ -51,14 +52,15 @@ export async function tokenCountLenses(
   log: Logger,
   token?: CancellationToken,
 ): Promise<CodeLens[]> {
-  const experiment = analysis.parsed.experiment;
-  if (!experiment || experiment.models.length === 0) return [];
-  const groups = tokenizerGroups(experiment.models);
+  // Per entry: a model whose entry has an error is left out, the others keep their counts.
+  const models = analysis.resolvedModels;
+  if (models.length === 0) return [];
+  const groups = tokenizerGroups(models);
   const tooltip = groups
     .map((g) => `${g.label} (${g.family}, add_special_tokens: ${g.addSpecialTokens}): ${g.models.join(', ')}`)
     .join('\n');
   const lenses: CodeLens[] = [];
-  for (const promptCase of experiment.cases) {
+  for (const promptCase of analysis.cases) {
     if (token?.isCancellationRequested) return [];
     try {
       const counts = await counter.count(groups, promptCase.base.text);

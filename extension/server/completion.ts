@@ -1,77 +1,29 @@
 /**
- * Completion in the front matter, from the engine's key tables (KNOWN_KEYS), so what is offered
- * is exactly what the parser accepts: top-level keys at the left margin, model-entry keys and
- * the Hugging Face config keys of the entry's architecture inside `models:`, case keys inside
- * `cases:`, and the few-word values (`mode: eval`, a preset after `config:`).
- * Works on the raw lines: while typing, the YAML is usually not valid yet.
+ * Completion in the front matter, from the engine's key tables (KNOWN_KEYS) and value checks, so what is
+ * offered is exactly what the parser accepts: top-level keys at the left margin, model-entry keys and the
+ * Hugging Face config keys of the entry's architecture inside `models:`, case keys inside `cases:`; after
+ * `key: ` the values of that key (a preset after `config:`, `train`/`eval` after `mode:`, `true`/`false`
+ * after a boolean, the values of an enum that the builder implements). Works on the raw lines: while
+ * typing, the YAML is usually not valid yet.
  */
-import { CompletionItemKind, MarkupKind, type CompletionItem, type Position } from 'vscode-languageserver';
-import { PRESETS } from '../lab/config';
+import {
+  CompletionItemKind,
+  CompletionTriggerKind,
+  MarkupKind,
+  type CompletionContext,
+  type CompletionItem,
+  type Position,
+} from 'vscode-languageserver';
+import { ARCHITECTURE_LABEL, PRESETS } from '../lab/config';
 import { KNOWN_KEYS, type KeyDoc } from '../lab/promptFile';
-import type { Architecture } from '../lab/types';
 import type { PromptAnalysis } from './documents';
+import { FrontMatterLines, architecturesAt } from './frontMatterLines';
+import { usableChoices } from './keyDocs';
 
-/** A line that holds (or is starting) a key: indentation, list dashes, the key. */
-const KEY_LINE = /^(\s*)((?:-\s+)*)([A-Za-z_][\w.-]*)?/;
+/** Re-opens the suggestions after a key is inserted, so its values show at once (VS Code's own command). */
+const SUGGEST_VALUES = { title: 'Suggest values', command: 'editor.action.triggerSuggest' };
 
-interface LineShape {
-  /** Column where the key starts (indentation and `- ` included). */
-  keyColumn: number;
-  key?: string;
-  startsItem: boolean;
-}
-
-function shapeOf(line: string): LineShape | undefined {
-  if (line.trim() === '' || line.trimStart().startsWith('#')) return undefined;
-  const m = KEY_LINE.exec(line);
-  if (!m) return undefined;
-  const rest = line.slice(m[0].length);
-  return {
-    keyColumn: m[1].length + m[2].length,
-    key: m[3] !== undefined && rest.startsWith(':') ? m[3] : undefined,
-    startsItem: m[2] !== '',
-  };
-}
-
-/** The key of the nearest line above that is less indented: what the cursor's map belongs to. */
-function parentKey(lines: readonly string[], line: number, keyColumn: number): string | undefined {
-  for (let l = line - 1; l >= 1; l--) {
-    const shape = shapeOf(lines[l]);
-    if (shape && shape.keyColumn < keyColumn) return shape.key;
-  }
-  return undefined;
-}
-
-/** The lines of the list item the cursor is in (from its `- ` line to the next item or a shallower line). */
-function itemLines(lines: readonly string[], line: number, keyColumn: number, end: number): string[] {
-  let first = line;
-  while (first > 1) {
-    const shape = shapeOf(lines[first]);
-    if (shape && (shape.startsItem || shape.keyColumn < keyColumn)) break;
-    first--;
-  }
-  let last = line + 1;
-  while (last < end) {
-    const shape = shapeOf(lines[last]);
-    if (shape && (shape.startsItem || shape.keyColumn < keyColumn)) break;
-    last++;
-  }
-  return lines.slice(first, last);
-}
-
-function architecturesOf(entry: readonly string[]): Architecture[] {
-  for (const line of entry) {
-    const value = /^\s*(?:-\s+)?config:\s*["']?([^"'#\s]+)/.exec(line)?.[1];
-    if (!value) continue;
-    const preset = Object.hasOwn(PRESETS, value) ? PRESETS[value].model_type : undefined;
-    if (preset) return [preset];
-    if (/gpt2/i.test(value)) return ['gpt2'];
-    if (/bert/i.test(value)) return ['bert'];
-  }
-  return ['bert', 'gpt2']; // not known yet: offer both, each labelled
-}
-
-function keyItem(doc: KeyDoc, detail: string, sortGroup: string): CompletionItem {
+function keyItem(doc: KeyDoc, detail: string, sortGroup: string, hasValues: boolean): CompletionItem {
   return {
     label: doc.key,
     kind: CompletionItemKind.Property,
@@ -79,70 +31,103 @@ function keyItem(doc: KeyDoc, detail: string, sortGroup: string): CompletionItem
     documentation: { kind: MarkupKind.Markdown, value: doc.doc },
     insertText: `${doc.key}: `,
     sortText: `${sortGroup}${doc.key}`,
+    ...(hasValues ? { command: SUGGEST_VALUES } : {}),
   };
 }
 
-function presentKeys(lines: readonly string[], keyColumn: number): Set<string> {
-  return new Set(
-    lines
-      .map(shapeOf)
-      .filter((s) => s?.keyColumn === keyColumn && s.key)
-      .map((s) => s!.key!),
-  );
-}
-
-export function provideCompletion(analysis: PromptAnalysis, position: Position): CompletionItem[] {
-  const frontMatter = analysis.outline.frontMatter;
-  if (!frontMatter) return [];
-  const end = frontMatter.closed ? frontMatter.range.end.line : frontMatter.range.end.line + 1;
-  if (position.line < 1 || position.line >= end) return [];
-  const lines = analysis.text.split('\n').map((l) => l.replace(/\r$/, ''));
-  const before = lines[position.line].slice(0, position.character);
+export function provideCompletion(
+  analysis: PromptAnalysis,
+  position: Position,
+  context?: CompletionContext,
+): CompletionItem[] {
+  const front = FrontMatterLines.of(analysis);
+  if (!front?.contains(position.line)) return [];
+  const before = front.lines[position.line].slice(0, position.character);
 
   // `key: ` followed by a partial value: the value's choices.
-  const valueMatch = /^\s*(?:-\s+)*([A-Za-z_][\w.-]*):\s+([\w.-]*)$/.exec(before);
-  if (valueMatch) return valueItems(valueMatch[1]);
+  const valueMatch = /^(\s*)((?:-\s+)*)([A-Za-z_][\w.-]*)\s*:\s+([\w./-]*)$/.exec(before);
+  if (valueMatch) {
+    const keyColumn = valueMatch[1].length + valueMatch[2].length;
+    const start = { line: position.line, character: position.character - valueMatch[4].length };
+    return valueItems(analysis, front, position.line, keyColumn, valueMatch[3]).map((item) => ({
+      ...item,
+      textEdit: { range: { start, end: position }, newText: item.label },
+    }));
+  }
+  // The space trigger is for values; a space elsewhere (indentation, prose) asks for nothing.
+  if (context?.triggerKind === CompletionTriggerKind.TriggerCharacter) return [];
 
   const typing = /^(\s*)((?:-\s+)*)([A-Za-z_][\w.-]*)?$/.exec(before);
   if (!typing) return [];
   const keyColumn = typing[1].length + typing[2].length;
-  if (keyColumn === 0) {
-    const present = presentKeys(lines.slice(1, end), 0);
-    return KNOWN_KEYS.topLevel
-      .filter((k) => !present.has(k.key) || k.key === typing[3])
-      .map((k) => keyItem(k, 'front matter', '1'));
+  const map = front.mapAt(position.line, keyColumn);
+  const lines = keyColumn === 0 ? front.lines.slice(1, front.end) : front.itemLines(position.line, keyColumn);
+  const present = FrontMatterLines.presentKeys(lines, keyColumn);
+  const fresh = (k: { key: string }) => !present.has(k.key) || k.key === typing[3];
+  const withValues = (k: KeyDoc) => (k.values?.length ?? 0) > 0;
+  switch (map) {
+    case 'top':
+      return KNOWN_KEYS.topLevel.filter(fresh).map((k) => keyItem(k, 'front matter', '1', withValues(k)));
+    case 'case':
+      return KNOWN_KEYS.case.filter(fresh).map((k) => keyItem(k, 'case', '1', false));
+    case 'entry': {
+      const items = KNOWN_KEYS.modelEntry.filter(fresh).map((k) => keyItem(k, 'model entry', '1', withValues(k)));
+      const offered = new Set(items.map((i) => i.label));
+      for (const architecture of architecturesAt(analysis, position.line, lines)) {
+        for (const info of KNOWN_KEYS.config[architecture].filter(fresh)) {
+          if (offered.has(info.key)) continue; // a key both architectures have, offered once
+          offered.add(info.key);
+          const detail = `${ARCHITECTURE_LABEL[architecture]} config${info.affectsForward ? '' : ' (does not change hidden states)'}`;
+          // Keys that change the forward pass first; informational ones after them.
+          items.push(keyItem(info, detail, info.affectsForward ? '2' : '3', usableChoices(info).length > 0));
+        }
+      }
+      return items;
+    }
+    case undefined:
+      return [];
+    default: {
+      const never: never = map;
+      return never;
+    }
   }
-  const parent = parentKey(lines, position.line, keyColumn);
-  const item = itemLines(lines, position.line, keyColumn, end);
-  const present = presentKeys(item, keyColumn);
-  const fresh = (k: KeyDoc) => !present.has(k.key) || k.key === typing[3];
-  if (parent === 'cases') return KNOWN_KEYS.case.filter(fresh).map((k) => keyItem(k, 'case', '1'));
-  if (parent !== 'models') return [];
-  const items = KNOWN_KEYS.modelEntry.filter(fresh).map((k) => keyItem(k, 'model entry', '1'));
-  const offered = new Set(items.map((i) => i.label));
-  for (const architecture of architecturesOf(item)) {
-    for (const info of KNOWN_KEYS.config[architecture].filter(fresh)) {
-      if (offered.has(info.key)) continue; // a key both architectures have, offered once
-      offered.add(info.key);
-      // Keys that change the forward pass first; informational ones after them.
-      items.push(
-        keyItem(
-          info,
-          `${architecture} config${info.affectsForward ? '' : ' (does not change hidden states)'}`,
-          info.affectsForward ? '2' : '3',
-        ),
+}
+
+/** The values of `key` in the map at (`line`, `keyColumn`), in the order their table lists them. */
+function valueItems(
+  analysis: PromptAnalysis,
+  front: FrontMatterLines,
+  line: number,
+  keyColumn: number,
+  key: string,
+): CompletionItem[] {
+  const map = front.mapAt(line, keyColumn);
+  const item = (value: string, detail: string, doc: string, i: number): CompletionItem => ({
+    label: value,
+    kind: CompletionItemKind.Value,
+    detail,
+    documentation: { kind: MarkupKind.Markdown, value: doc },
+    sortText: String(i).padStart(3, '0'),
+  });
+  if (map === 'top' || map === 'entry') {
+    const doc = (map === 'top' ? KNOWN_KEYS.topLevel : KNOWN_KEYS.modelEntry).find((k) => k.key === key);
+    if (doc?.values) {
+      return doc.values.map((value, i) =>
+        key === 'config' && Object.hasOwn(PRESETS, value)
+          ? item(value, `preset · ${ARCHITECTURE_LABEL[PRESETS[value].model_type]}`, doc.doc, i)
+          : item(value, key, doc.doc, i),
       );
     }
   }
+  if (map !== 'entry') return [];
+  const items: CompletionItem[] = [];
+  for (const architecture of architecturesAt(analysis, line, front.itemLines(line, keyColumn))) {
+    const info = KNOWN_KEYS.config[architecture].find((k) => k.key === key);
+    if (!info) continue;
+    for (const value of usableChoices(info)) {
+      if (items.some((i) => i.label === value)) continue;
+      items.push(item(value, `${key} · ${ARCHITECTURE_LABEL[architecture]} config`, info.doc, items.length));
+    }
+  }
   return items;
-}
-
-function valueItems(key: string): CompletionItem[] {
-  const doc = [...KNOWN_KEYS.topLevel, ...KNOWN_KEYS.modelEntry].find((k) => k.key === key);
-  return (doc?.values ?? []).map((value) => ({
-    label: value,
-    kind: CompletionItemKind.Value,
-    detail: key,
-    documentation: { kind: MarkupKind.Markdown, value: doc!.doc },
-  }));
 }

@@ -2,10 +2,11 @@
  * Open `.prompt` documents and what the engine makes of them. Every feature reads a document
  * through `analysisOf`, so one version is parsed at most once however many requests ask.
  */
-import { fileURLToPath } from 'node:url';
 import { TextDocuments } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { fileOfUri } from '../common/paths';
 import { outlinePromptFile, parsePromptFile, type ParseResult, type PromptFileOutline } from '../lab/promptFile';
+import type { ModelSpec, PromptCase } from '../lab/types';
 
 export class PromptAnalysis {
   private parsedResult?: ParseResult;
@@ -29,14 +30,15 @@ export class PromptAnalysis {
   get outline(): PromptFileOutline {
     return (this.outlineResult ??= outlinePromptFile(this.text));
   }
-}
 
-export function fileOfUri(uri: string): string {
-  if (!uri.startsWith('file:')) return uri;
-  try {
-    return fileURLToPath(uri);
-  } catch {
-    return uri; // e.g. a file URI with a host on a platform that cannot name it
+  /** The models whose entries resolve, even while another entry (or another part of the file) has an error. */
+  get resolvedModels(): ModelSpec[] {
+    return this.parsed.experiment?.models ?? this.parsed.models;
+  }
+
+  /** The cases, even while the front matter has an error. */
+  get cases(): PromptCase[] {
+    return this.parsed.experiment?.cases ?? this.outline.cases;
   }
 }
 
@@ -58,7 +60,7 @@ export class PromptDocuments {
     if (!document) return undefined;
     const cached = this.analyses.get(uri);
     if (cached && cached.version === document.version) return cached;
-    const analysis = new PromptAnalysis(uri, document.version, document.getText(), fileOfUri(uri));
+    const analysis = new PromptAnalysis(uri, document.version, document.getText(), fileOfUri(uri) ?? uri);
     this.analyses.set(uri, analysis);
     return analysis;
   }

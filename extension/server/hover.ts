@@ -2,7 +2,7 @@
  * Hover on a prompt (a body line or a string of `cases:`): the tokens each tokenizer makes of it,
  * so `<pad>` splitting into `<`, `pad`, `>` is seen before anything runs. On a variant whose token
  * count differs from its base's, it says so: every later position shifts (a trap of its own).
- * Needs the resolved models, so it answers only when the file parses without errors.
+ * Needs the resolved models: those whose entries resolve answer, whatever error another entry has.
  */
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
 import type { PromptCase, PromptText, SourceRange } from '../lab/types';
@@ -49,11 +49,11 @@ export async function provideHover(
   counter: TokenCounter,
   markdown: boolean,
 ): Promise<Hover | null> {
-  const experiment = analysis.parsed.experiment;
-  if (!experiment || experiment.models.length === 0) return null;
-  const hit = promptAt(experiment.cases, position);
+  const models = analysis.resolvedModels;
+  if (models.length === 0) return null;
+  const hit = promptAt(analysis.cases, position);
   if (!hit) return null;
-  const groups = tokenizerGroups(experiment.models);
+  const groups = tokenizerGroups(models);
   const tokenizers = await counter.tokenizersFor(groups);
   if (!tokenizers) return null;
 
@@ -73,6 +73,13 @@ export async function provideHover(
       ? `**${group.label}**: ${count} — ${escapeMarkdown(models)}\n\n${fenced(strip)}`
       : `${group.label}: ${count} — ${models}\n  ${strip}`;
   });
+  const resolved = new Set(models.map((m) => m.name));
+  const leftOut = analysis.outline.models.flatMap((m) => (m.name && !resolved.has(m.name) ? [m.name] : []));
+  if (leftOut.length > 0) {
+    const why = `(${leftOut.length === 1 ? 'its entry has' : 'their entries have'} an error)`;
+    const names = leftOut.join(', ');
+    sections.push(markdown ? `*Not shown: ${escapeMarkdown(names)} ${why}*` : `Not shown: ${names} ${why}`);
+  }
   return {
     contents: {
       kind: markdown ? MarkupKind.Markdown : MarkupKind.PlainText,

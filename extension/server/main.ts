@@ -4,6 +4,7 @@
  * argv. This file only wires features to the connection: each feature lives in its own module.
  */
 import {
+  CodeActionKind,
   CodeLensRefreshRequest,
   DidChangeConfigurationNotification,
   ProposedFeatures,
@@ -15,12 +16,16 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TOOL_VERSION } from '../lab/version';
+import { ModelEntryRequest, SetModelKeyRequest } from '../protocol/lsp';
+import { CodeActionBuilder } from './codeActions';
 import { provideCodeLenses } from './codeLens';
 import { provideCompletion } from './completion';
 import { DiagnosticsPublisher } from './diagnostics';
 import { PromptDocuments } from './documents';
 import { describeError, guarded } from './guard';
 import { provideHover } from './hover';
+import { modelEntry, setModelKey } from './hostRequests';
+import { provideKeyHover } from './keyDocs';
 import { SETTINGS_SECTION, SettingsStore, readInitOptions } from './settings';
 import { provideDocumentSymbols } from './symbols';
 import { TokenCounter } from './tokenCounts';
@@ -45,6 +50,8 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   // Markdown unless the client lists the formats it takes and markdown is not among them.
   const hoverFormats = capabilities.textDocument?.hover?.contentFormat;
   const markdownHover = !hoverFormats || hoverFormats.includes('markdown');
+  // Versioned edits let the client refuse a fix computed for an older text.
+  const versionedEdits = capabilities.workspace?.workspaceEdit?.documentChanges === true;
   disposables.push({ dispose: () => diagnostics.dispose() });
 
   disposables.push(
@@ -70,14 +77,32 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
     connection.onHover((params) =>
       guarded(log, 'hover', null, async () => {
         const analysis = documents.analysisOf(params.textDocument.uri);
-        return analysis ? provideHover(analysis, params.position, counter, markdownHover) : null;
+        if (!analysis) return null;
+        return (
+          provideKeyHover(analysis, params.position, markdownHover) ??
+          (await provideHover(analysis, params.position, counter, markdownHover))
+        );
       }),
     ),
     connection.onCompletion((params) =>
       guarded(log, 'completion', [], () => {
         const analysis = documents.analysisOf(params.textDocument.uri);
-        return analysis ? provideCompletion(analysis, params.position) : [];
+        return analysis ? provideCompletion(analysis, params.position, params.context) : [];
       }),
+    ),
+    connection.onCodeAction((params) =>
+      guarded(log, 'codeAction', [], () => {
+        const analysis = documents.analysisOf(params.textDocument.uri);
+        return analysis ? new CodeActionBuilder(analysis, versionedEdits).provide(params) : [];
+      }),
+    ),
+    connection.onRequest(SetModelKeyRequest.type, (params) =>
+      guarded(log, SetModelKeyRequest.method, { error: 'the language server failed (see its log)' }, () =>
+        setModelKey(documents, params, versionedEdits),
+      ),
+    ),
+    connection.onRequest(ModelEntryRequest.type, (params) =>
+      guarded(log, ModelEntryRequest.method, null, () => modelEntry(documents, params)),
     ),
     connection.onDidChangeConfiguration((params) => {
       settings.changed(params.settings);
@@ -99,7 +124,9 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       codeLensProvider: { resolveProvider: false },
       documentSymbolProvider: { label: 'Perturbation Lab' },
       hoverProvider: true,
-      completionProvider: { resolveProvider: false },
+      // A space after `key:` opens the key's values.
+      completionProvider: { resolveProvider: false, triggerCharacters: [' '] },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
     },
     serverInfo: { name: 'perturbation-lab-language-server', version: TOOL_VERSION },
   };

@@ -63,6 +63,17 @@ const webviewWaitForText: BrowserCheck<{ selector: string; text: string; index?:
   return true;
 };
 
+/** Clicks the first element matching `selector` in webview `index`, once it is there. */
+const webviewClick: BrowserCheck<{ selector: string; index?: number }, true> = async (
+  { webview },
+  { selector, index },
+) => {
+  const target = webview(index).locator(selector).first();
+  await target.waitFor({ timeout: 120_000 });
+  await target.click();
+  return true;
+};
+
 /** Right-clicks `file` in the explorer and chooses the context-menu item `item`. */
 const explorerContextMenu: BrowserCheck<{ file: string; item: string }, true> = async ({ page }, { file, item }) => {
   const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: file }).first();
@@ -86,6 +97,7 @@ export const browserChecks = {
   clickCodeLens,
   webviewTexts,
   webviewWaitForText,
+  webviewClick,
 };
 
 export type BrowserChecks = typeof browserChecks;

@@ -253,6 +253,17 @@ describe('a client that supports workspace/configuration', () => {
       assert.ok(Array.isArray(published.diagnostics));
       assert.ok(Array.isArray(await client.codeLenses(uri)), `codeLens of ${JSON.stringify(text.slice(0, 40))}`);
       assert.ok(Array.isArray(await client.symbols(uri)), `symbols of ${JSON.stringify(text.slice(0, 40))}`);
+      // Every position of the first lines: key hover, completion, code actions with every diagnostic.
+      const lines = text.split('\n').slice(0, 12);
+      for (const [line, lineText] of lines.entries()) {
+        for (const character of [0, 2, 4, Math.min(lineText.length, 200)]) {
+          const at = range(line, character, line, character);
+          await client.hover(uri, at.start);
+          assert.ok(Array.isArray(await client.completion(uri, at.start)));
+          const actions = await client.codeActions(uri, at, { diagnostics: published.diagnostics });
+          assert.ok(Array.isArray(actions));
+        }
+      }
       await client.close(uri);
     }
     assert.deepEqual(client.errorLogs(), []);

@@ -15,6 +15,7 @@ import {
   type MessageConnection,
 } from 'vscode-jsonrpc/node';
 import {
+  CodeActionRequest,
   CodeLensRefreshRequest,
   CodeLensRequest,
   CompletionRequest,
@@ -33,7 +34,10 @@ import {
   RegistrationRequest,
   ShutdownRequest,
   type ClientCapabilities,
+  type CodeAction,
+  type CodeActionContext,
   type CodeLens,
+  type Command,
   type CompletionItem,
   type ConfigurationParams,
   type DocumentSymbol,
@@ -63,11 +67,13 @@ export interface StartOptions {
 export const PULL_CAPABILITIES: ClientCapabilities = {
   workspace: {
     configuration: true,
+    workspaceEdit: { documentChanges: true },
     didChangeConfiguration: { dynamicRegistration: true },
     codeLens: { refreshSupport: true },
   },
   textDocument: {
     synchronization: { dynamicRegistration: false },
+    codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'refactor'] } } },
     publishDiagnostics: { versionSupport: true },
     documentSymbol: { hierarchicalDocumentSymbolSupport: true },
   },
@@ -206,6 +212,12 @@ export class LspTestClient {
     return Array.isArray(answer) ? answer : (answer?.items ?? []);
   }
 
+  /** Code actions (never bare commands: the server sends none) for `range` with `context`. */
+  async codeActions(uri: string, range: Range, context: CodeActionContext): Promise<CodeAction[]> {
+    const answer = await this.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range, context });
+    return (answer ?? []).filter((a): a is CodeAction => !isCommand(a));
+  }
+
   /** Log lines of type Error (1): a handler that threw. */
   errorLogs(): string[] {
     return this.logs.seen.filter((l) => l.type === 1).map((l) => l.message);
@@ -225,4 +237,8 @@ export class LspTestClient {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill();
     this.connection.dispose();
   }
+}
+
+function isCommand(x: CodeAction | Command): x is Command {
+  return typeof (x as Command).command === 'string';
 }

@@ -112,10 +112,12 @@ test('checkConfigKey: the four classes', () => {
   assert.deepEqual(checkConfigKey('bert', 'n_head', 4), {
     code: 'unknown-key',
     message: '`n_head` is not a BERT config key; did you mean `num_attention_heads`?',
+    suggestion: { target: 'key', key: 'n_head', texts: ['num_attention_heads'], closeMatch: true },
   });
   assert.deepEqual(checkConfigKey('gpt2', 'layer_norm_eps', 1e-5), {
     code: 'unknown-key',
     message: '`layer_norm_eps` is not a GPT-2 config key; did you mean `layer_norm_epsilon`?',
+    suggestion: { target: 'key', key: 'layer_norm_eps', texts: ['layer_norm_epsilon'], closeMatch: true },
   });
   assert.equal(checkConfigKey('gpt2', 'attn_pdrop', 1)?.code, 'bad-value');
   assert.equal(checkConfigKey('gpt2', 'attn_pdrop', 0), undefined);

@@ -574,7 +574,7 @@ test('bad run settings, at the top and in an entry, point at the value', () => {
   });
   expectError(file('mode:'), {
     code: 'bad-value',
-    message: '`mode` must be `train` or `eval`, not null',
+    message: '`mode` has no value; it must be `train` or `eval`',
     line: 4,
     column: 4,
   });
@@ -1078,7 +1078,6 @@ test('the known keys have docs for completion and hover', () => {
   assert.deepEqual(top, [
     'models',
     'cases',
-    'perturb',
     'seed',
     'mode',
     'dropout',

@@ -330,7 +330,7 @@ describe('results panel in Chromium', () => {
     },
   );
 
-  it('posts Re-run, Export JSON and Reveal model to the host', { timeout: TIMEOUT }, async () => {
+  it("posts Re-run, Export JSON, Reveal model and a finding's FIX to the host", { timeout: TIMEOUT }, async () => {
     const panel = await openPanel(browser, server);
     const { page } = panel;
     try {
@@ -338,11 +338,14 @@ describe('results panel in Chromium', () => {
       await page.locator('[data-action="rerun"]').click();
       await page.locator('[data-action="export"]').click();
       await page.locator('tr[data-model="bert"] .model-link').click();
+      await page.locator('tr[data-model="bert-causal"] .result-cell').click();
+      await page.locator('.finding[data-code="train-mode-dropout"] .fix-apply').click();
       const sent = await posted(page);
-      assert.deepEqual(sent.slice(-3), [
+      assert.deepEqual(sent.slice(-4), [
         { type: 'rerun' },
         { type: 'exportJson' },
         { type: 'revealModel', model: 'bert' },
+        { type: 'applyFix', model: 'bert-causal', caseIndex: 0, variantIndex: 0, code: 'train-mode-dropout' },
       ]);
     } finally {
       await panel.close();
@@ -417,6 +420,26 @@ describe('results panel in Chromium', () => {
       }
     },
   );
+
+  it("a re-run after a FIX shows the model's new settings in its row", { timeout: TIMEOUT }, async () => {
+    const panel = await openPanel(browser, server);
+    const { page } = panel;
+    try {
+      await send(page, seedRunMessages());
+      const meta = page.locator('tr[data-model="bert-causal"] .model-meta');
+      assert.match((await meta.textContent()) ?? '', /train mode/);
+      const outline = seedRunMessages('run-2').find((m) => m.type === 'outline');
+      assert.ok(outline?.type === 'outline');
+      const models = outline.models.map((m) => (m.name === 'bert-causal' ? { ...m, mode: 'eval' as const } : m));
+      await send(page, [
+        { type: 'runStarted', run: { runId: 'run-2', file: 'examples/encoder-vs-decoder.prompt' } },
+        { ...outline, models },
+      ]);
+      assert.match((await meta.textContent()) ?? '', /eval mode/);
+    } finally {
+      await panel.close();
+    }
+  });
 
   it('restores its content from the saved state after a reload', { timeout: TIMEOUT }, async () => {
     const panel = await openPanel(browser, server);

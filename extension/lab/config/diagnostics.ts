@@ -2,19 +2,19 @@
  * Small helpers to collect LabDiagnostics. The parser and the config resolver never throw
  * for a user's mistake: they append here and go on, so one pass reports every problem.
  */
-import type { LabDiagnostic, Severity, SourceRange } from '../types';
+import type { LabDiagnostic, Severity, SourceRange, Suggestion } from '../types';
 
 export class DiagnosticList {
   readonly items: LabDiagnostic[] = [];
 
   constructor(readonly file: string) {}
 
-  add(severity: Severity, code: string, message: string, range: SourceRange): void {
-    this.items.push({ severity, code, message, file: this.file, range });
+  add(severity: Severity, code: string, message: string, range: SourceRange, suggestion?: Suggestion): void {
+    this.items.push({ severity, code, message, file: this.file, range, ...(suggestion ? { suggestion } : {}) });
   }
 
-  error(code: string, message: string, range: SourceRange): void {
-    this.add('error', code, message, range);
+  error(code: string, message: string, range: SourceRange, suggestion?: Suggestion): void {
+    this.add('error', code, message, range, suggestion);
   }
 
   warning(code: string, message: string, range: SourceRange): void {

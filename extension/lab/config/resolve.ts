@@ -76,7 +76,7 @@ export function resolveModelSpec(entry: ModelEntry, ctx: ResolveContext): Resolv
   const name = resolveName(field.get('name'), entryStart, out);
   for (const f of entry.fields) {
     const problem = checkRunSetting(f.key, f.value);
-    if (problem) out.error(problem.code, problem.message, f.valueRange);
+    if (problem) out.error(problem.code, problem.message, f.valueRange, problem.suggestion);
   }
 
   const weightsField = field.get('weights');
@@ -144,7 +144,7 @@ function followPath<T>(f: EntryField, follow: (value: string) => Sourced<T>, out
   }
   const result = follow(f.value as string);
   if ('problem' in result) {
-    out.error(result.problem.code, result.problem.message, f.valueRange);
+    out.error(result.problem.code, result.problem.message, f.valueRange, result.problem.suggestion);
     return undefined;
   }
   return result.ok;
@@ -215,7 +215,7 @@ function checkOverrides(architecture: Architecture, overrides: EntryField[], out
     // A wrong value is fixed in the value; a wrong or unimplemented key starts at the key.
     const range =
       problem.code === 'bad-value' ? f.valueRange : problem.code === 'not-supported' ? keyToValue(f) : f.keyRange;
-    out.error(problem.code, problem.message, range);
+    out.error(problem.code, problem.message, range, problem.suggestion);
     return false;
   });
 }
@@ -239,6 +239,7 @@ function checkOverridesWithoutArchitecture(overrides: EntryField[], out: Diagnos
       'unknown-key',
       `\`${f.key}\` is not a model-entry key nor a config key of BERT or GPT-2${guess ? `; did you mean \`${guess}\`?` : ''}`,
       f.keyRange,
+      guess ? { target: 'key', key: f.key, texts: [guess], closeMatch: true } : undefined,
     );
   }
 }

@@ -2,21 +2,29 @@
  * Run settings: how a model is run and judged rather than what it is. They can be written
  * at the top of the front matter (a default for every model) or in a model entry (an override).
  */
-import type { ModelSpec } from '../types';
-import { checkValue, isBoolean, isNonNegativeInt, isNonNegativeNumber, oneOf, type ValueCheck } from './checks';
+import type { ModelSpec, Suggestion } from '../types';
+import {
+  checkValue,
+  isBoolean,
+  isNonNegativeInt,
+  isNonNegativeNumber,
+  oneOf,
+  suggestValues,
+  type ValueCheck,
+} from './checks';
 
 export interface RunSettingInfo {
   key: string;
   /** One line for hover and completion. */
   doc: string;
+  /** Its `choices` are what completion and quick fixes offer. */
   check: ValueCheck;
-  /** Completion choices, where the value is one of a few words. */
-  values?: readonly string[];
 }
 
 const isCompareList: ValueCheck = {
   allowed: '`hidden_states` (the only comparison for now), alone or in a list',
   ok: (v) => v === 'hidden_states' || (Array.isArray(v) && v.length > 0 && v.every((x) => x === 'hidden_states')),
+  choices: ['hidden_states'],
 };
 
 export const RUN_SETTINGS: readonly RunSettingInfo[] = [
@@ -29,13 +37,11 @@ export const RUN_SETTINGS: readonly RunSettingInfo[] = [
     key: 'mode',
     doc: '`train` (dropout on) or `eval` (dropout off). Default as in Hugging Face: `train` for a model built from a config (`from_config`), `eval` with `weights:` (`from_pretrained`).',
     check: oneOf(['train', 'eval']),
-    values: ['train', 'eval'],
   },
   {
     key: 'dropout',
     doc: '`independent` (default: every forward pass draws new dropout masks, as PyTorch does) or `paired` (every run of one comparison, the control included, shares masks).',
     check: oneOf(['independent', 'paired']),
-    values: ['independent', 'paired'],
   },
   {
     key: 'add_special_tokens',
@@ -56,7 +62,6 @@ export const RUN_SETTINGS: readonly RunSettingInfo[] = [
     key: 'compare',
     doc: 'What to compare: `hidden_states` (the only choice for now).',
     check: isCompareList,
-    values: ['hidden_states'],
   },
 ];
 
@@ -78,8 +83,13 @@ export const RUN_SETTING_DEFAULTS = {
 } as const;
 
 /** The problem with a run setting's value, or undefined when it is fine (or not a run setting). */
-export function checkRunSetting(key: string, value: unknown): { code: string; message: string } | undefined {
+export function checkRunSetting(
+  key: string,
+  value: unknown,
+): { code: string; message: string; suggestion?: Suggestion } | undefined {
   const info = runSettingInfo(key);
   const message = info && checkValue(key, value, info.check);
-  return message ? { code: 'bad-value', message } : undefined;
+  if (!message) return undefined;
+  const suggestion = suggestValues(key, value, info.check);
+  return suggestion ? { code: 'bad-value', message, suggestion } : { code: 'bad-value', message };
 }

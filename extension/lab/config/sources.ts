@@ -5,7 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
-import type { Architecture } from '../types';
+import type { Architecture, Suggestion } from '../types';
 import { listNames } from './diagnostics';
 import { PRESET_NAMES, PRESETS, copyConfig } from './presets';
 import { closestMatch } from './suggest';
@@ -34,6 +34,8 @@ export const nodeFileAccess: FileAccess = {
 export interface SourceProblem {
   code: string;
   message: string;
+  /** For a misspelt preset: the presets, the closest first. */
+  suggestion?: Suggestion;
 }
 
 export type Sourced<T> = { ok: T } | { problem: SourceProblem };
@@ -73,6 +75,12 @@ export function loadConfig(value: string, baseDir: string, files: FileAccess): S
         problem: {
           code: 'unknown-preset',
           message: `\`${value}\` is neither a preset nor a file${guess ? `; did you mean \`${guess}\`?` : '.'} Presets: ${listNames(PRESET_NAMES, 'and')}; or give the path of a config.json (relative to this file's folder).`,
+          suggestion: {
+            target: 'value',
+            key: 'config',
+            texts: guess ? [guess, ...PRESET_NAMES.filter((p) => p !== guess)] : PRESET_NAMES,
+            closeMatch: guess !== undefined,
+          },
         },
       };
     }

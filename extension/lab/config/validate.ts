@@ -3,8 +3,8 @@
  * place: the caller knows whether the key was written in the prompt file (point at it) or
  * came from a config.json (point at the `config:` value and name the file).
  */
-import type { Architecture, HfConfig } from '../types';
-import { checkValue } from './checks';
+import type { Architecture, HfConfig, Suggestion } from '../types';
+import { checkValue, suggestValues } from './checks';
 import { listNames } from './diagnostics';
 import { ARCHITECTURE_LABEL, CONFIG_KEYS, CROSS_FAMILY_NAMES, REFUSED_KEYS } from './configKeys';
 import { closestMatch } from './suggest';
@@ -12,6 +12,7 @@ import { closestMatch } from './suggest';
 export interface KeyProblem {
   code: string;
   message: string;
+  suggestion?: Suggestion;
 }
 
 /** The keys that shape an architecture, listed when a key is unknown and nothing is close. */
@@ -41,21 +42,34 @@ export function checkConfigKey(
   const refused = REFUSED_KEYS[architecture][key];
   if (refused) return { code: 'not-this-architecture', message: refused };
   const info = CONFIG_KEYS[architecture].get(key);
-  if (!info) return { code: 'unknown-key', message: unknownKeyMessage(architecture, key, otherCandidates) };
+  if (!info) return unknownKey(architecture, key, otherCandidates);
   const bad = checkValue(key, value, info.check);
-  if (bad) return { code: 'bad-value', message: bad };
+  if (bad) {
+    // Offer only the values the builder implements (`hidden_act: gelu`, not every activation Hugging Face knows).
+    const suggestion = suggestValues(key, value, info.check, (choice) => !info.unsupported?.(choice));
+    return suggestion ? { code: 'bad-value', message: bad, suggestion } : { code: 'bad-value', message: bad };
+  }
   const unsupported = info.unsupported?.(value);
   if (unsupported) return { code: 'not-supported', message: unsupported };
   return undefined;
 }
 
-function unknownKeyMessage(architecture: Architecture, key: string, otherCandidates: readonly string[]): string {
+function unknownKey(architecture: Architecture, key: string, otherCandidates: readonly string[]): KeyProblem {
   const label = ARCHITECTURE_LABEL[architecture];
-  const otherFamily = CROSS_FAMILY_NAMES[architecture][key];
-  if (otherFamily) return `\`${key}\` is not a ${label} config key; did you mean \`${otherFamily}\`?`;
-  const guess = closestMatch(key, [...CONFIG_KEYS[architecture].keys(), ...otherCandidates]);
-  if (guess) return `\`${key}\` is not a ${label} config key; did you mean \`${guess}\`?`;
-  return `\`${key}\` is not a ${label} config key. ${label} keys that shape the model: ${listNames(forwardKeysOf(architecture), 'and')}`;
+  const guess =
+    CROSS_FAMILY_NAMES[architecture][key] ??
+    closestMatch(key, [...CONFIG_KEYS[architecture].keys(), ...otherCandidates]);
+  if (guess) {
+    return {
+      code: 'unknown-key',
+      message: `\`${key}\` is not a ${label} config key; did you mean \`${guess}\`?`,
+      suggestion: { target: 'key', key, texts: [guess], closeMatch: true },
+    };
+  }
+  return {
+    code: 'unknown-key',
+    message: `\`${key}\` is not a ${label} config key. ${label} keys that shape the model: ${listNames(forwardKeysOf(architecture), 'and')}`,
+  };
 }
 
 export interface ConsistencyProblem extends KeyProblem {

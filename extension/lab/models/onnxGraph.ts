@@ -101,6 +101,14 @@ export class GraphBuilder {
     return name;
   }
 
+  /** A float32 constant tensor computed at build time (tables such as Marian's sinusoidal positions). */
+  floats(values: Float32Array, dims: number[]): string {
+    const name = this.fresh('const_table');
+    const raw = new Uint8Array(values.buffer, values.byteOffset, values.byteLength).slice();
+    this.initializers.push({ name, dims, dataType: ELEM_TYPE.float, rawData: raw });
+    return name;
+  }
+
   /** A float32 weight stored in a file beside the model (safetensors data, read by ORT at load). */
   external(t: ExternalTensor): string {
     this.used.add(t.name);

@@ -9,7 +9,7 @@ import { MODEL_ENTRY_KEY_NAMES } from '../config/entryKeys';
 import type { EntryField, ModelEntry } from '../config/resolve';
 import { RUN_SETTING_KEYS, checkRunSetting } from '../config/runSettings';
 import { closestMatch } from '../config/suggest';
-import type { PromptCase, SourceRange } from '../types';
+import type { PromptCase, SourceRange, Suggestion } from '../types';
 import { readCases } from './yamlCases';
 import { type TextPositions, lineRange, type FileLayout } from './layout';
 import { TOP_LEVEL_KEYS } from './keys';
@@ -88,10 +88,11 @@ export function readFrontMatter(
     } else if (RUN_SETTING_KEYS.has(key.name)) {
       const value = plainValue(pair.value, doc);
       const problem = checkRunSetting(key.name, value);
-      if (problem) out.error(problem.code, problem.message, valueRange);
+      if (problem) out.error(problem.code, problem.message, valueRange, problem.suggestion);
       else result.defaults.set(key.name, value);
     } else {
-      out.error('unknown-key', unknownTopLevelKey(key.name), key.range);
+      const unknown = unknownTopLevelKey(key.name);
+      out.error('unknown-key', unknown.message, key.range, unknown.suggestion);
     }
   }
   if (!sawModels)
@@ -103,7 +104,7 @@ export function readFrontMatter(
   return result;
 }
 
-function unknownTopLevelKey(name: string): string {
+function unknownTopLevelKey(name: string): { message: string; suggestion?: Suggestion } {
   const allowed = TOP_LEVEL_KEYS.map((k) => k.key);
   const isModelKey =
     MODEL_ENTRY_KEY_NAMES.has(name) ||
@@ -112,10 +113,15 @@ function unknownTopLevelKey(name: string): string {
     name in REFUSED_KEYS.gpt2 ||
     name === 'model_type';
   if (isModelKey) {
-    return `\`${name}\` belongs to one model: write it inside an entry of \`models:\`. The keys allowed at the top are ${listNames(allowed, 'and')}`;
+    return {
+      message: `\`${name}\` belongs to one model: write it inside an entry of \`models:\`. The keys allowed at the top are ${listNames(allowed, 'and')}`,
+    };
   }
   const guess = closestMatch(name, allowed);
-  return `\`${name}\` is not a front-matter key${guess ? `; did you mean \`${guess}\`?` : '.'} Allowed: ${listNames(allowed, 'and')}`;
+  return {
+    message: `\`${name}\` is not a front-matter key${guess ? `; did you mean \`${guess}\`?` : '.'} Allowed: ${listNames(allowed, 'and')}`,
+    suggestion: guess ? { target: 'key', key: name, texts: [guess], closeMatch: true } : undefined,
+  };
 }
 
 function readModels(

@@ -1,6 +1,6 @@
 /** The `.prompt` file: parsing into an Experiment, and the pieces the language server reuses. */
 export { parsePromptFile, loadExperiment, type ParseOptions, type ParseResult } from './parse';
-export { outlinePromptFile, type PromptFileOutline, type OutlineModel } from './outline';
+export { outlinePromptFile, type PromptFileOutline, type OutlineModel, type KeyPlace } from './outline';
 export {
   classifyBodyLine,
   parseBody,

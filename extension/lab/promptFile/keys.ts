@@ -9,16 +9,18 @@ import type { Architecture } from '../types';
 
 export type { KeyDoc };
 
-const runSettingDocs: KeyDoc[] = RUN_SETTINGS.map(({ key, doc, values }) => ({ key, doc, values }));
+const runSettingDocs: KeyDoc[] = RUN_SETTINGS.map(({ key, doc, check }) => ({ key, doc, values: check.choices }));
 
-/** Keys at the top of the front matter: the model list, cases, and defaults for every model. */
+/**
+ * Keys at the top of the front matter: the model list, cases, and defaults for every model. Only what
+ * works is listed (the parser names `perturb:` "not supported yet" on its own).
+ */
 export const TOP_LEVEL_KEYS: readonly KeyDoc[] = [
   { key: 'models', doc: 'The models to run, each with a `name` and a `config` (or `weights`). Required.' },
   {
     key: 'cases',
     doc: "Prompts that need YAML (line breaks, leading `~`): a list of `{ base: ..., variants: [...] }`; `|-` keeps line breaks without a final one. They come before the body's cases.",
   },
-  { key: 'perturb', doc: 'Generators that make variants (a later version; not supported yet).' },
   ...runSettingDocs,
 ];
 
@@ -26,7 +28,6 @@ export const TOP_LEVEL_KEYS: readonly KeyDoc[] = [
 export const CASE_KEYS: readonly KeyDoc[] = [
   { key: 'base', doc: 'The original prompt (text; YAML block scalars such as `|-` allowed).' },
   { key: 'variants', doc: 'A list of perturbed prompts compared with `base`.' },
-  { key: 'perturb', doc: 'Generators that make variants (a later version; not supported yet).' },
 ];
 
 /** Keys of a model entry besides Hugging Face config keys: name, config, weights, and the run settings. */

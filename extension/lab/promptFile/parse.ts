@@ -20,6 +20,11 @@ export interface ParseResult {
   experiment: Experiment | null;
   /** Errors and warnings, in file order. */
   diagnostics: LabDiagnostic[];
+  /**
+   * Every model entry that resolved without an error of its own, also while another part of the file has
+   * one: the editor keeps token counts and hovers for them (`experiment.models` when there is no error).
+   */
+  models: ModelSpec[];
 }
 
 const NO_FRONT_MATTER =
@@ -36,9 +41,11 @@ export function parsePromptFile(text: string, file: string, options: ParseOption
   const out = new DiagnosticList(file);
   const layout = layoutOf(source);
   const positions = new TextPositions(source);
+  const models: ModelSpec[] = [];
   const finish = (experiment: Experiment | null): ParseResult => ({
     experiment: out.hasErrors ? null : experiment,
     diagnostics: inFileOrder(out.items),
+    models,
   });
 
   if (!layout.hasFrontMatter) {
@@ -64,7 +71,6 @@ export function parsePromptFile(text: string, file: string, options: ParseOption
   checkUniqueNames(front.entries, out);
   const { toleranceDefaults, ...fileOptions } = options;
   const files: FileAccess = { ...nodeFileAccess, ...fileOptions };
-  const models: ModelSpec[] = [];
   for (const entry of front.entries) {
     const resolved = resolveModelSpec(entry, {
       file,

@@ -99,6 +99,7 @@ function readCase(
         'unknown-key',
         `\`${key.name}\` is not a key of a case${guess ? `; did you mean \`${guess}\`?` : '.'} Allowed: ${listNames(allowed, 'and')}`,
         key.range,
+        guess ? { target: 'key', key: key.name, texts: [guess], closeMatch: true } : undefined,
       );
       problems = true;
     }

@@ -76,9 +76,9 @@ class HfTokenizer implements LabTokenizer {
  */
 export async function openTokenizer(family: TokenizerFamily, cacheDir: string): Promise<LabTokenizer> {
   const files = ensureTokenizerFiles(family, cacheDir);
-  // Required lazily: transformers.js (with onnxruntime and sharp) takes ~150 ms to load, which a
-  // command that never tokenizes should not pay. `require`, not `import()`: the bundle keeps it a
-  // require of the CommonJS build, where `import()` would load the separate ES module build as well.
+  // Required lazily: transformers.js (with onnxruntime) takes 50–150 ms to load, which a command that
+  // never tokenizes should not pay. `require`, not `import()`: in dist/ it becomes a require of
+  // dist/transformers.js (build.mjs bundles the CommonJS build there once, without sharp).
   const { BertTokenizer, GPT2Tokenizer, env } = require('@huggingface/transformers') as typeof Transformers;
   // Whatever transformers.js may cache (a Hub download, later) lives in our cache folder — the
   // extension's global storage in VS Code — never beside its own files inside the extension.

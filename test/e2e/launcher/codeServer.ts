@@ -22,6 +22,8 @@ export interface CodeServerOptions {
   env: Record<string, string>;
   /** Where code-server's stdout and stderr go: a file descriptor, or 'inherit'. */
   output: number | 'inherit';
+  /** The folder a URL without `?folder=` opens (code-server's positional argument). */
+  defaultFolder?: string;
 }
 
 export function codeServerEntry(installDir: string): string {
@@ -92,6 +94,7 @@ export class CodeServer {
       extensionsDir,
       '--config',
       config,
+      ...(options.defaultFolder ? [options.defaultFolder] : []),
     ];
     const env: NodeJS.ProcessEnv = {
       ...process.env,

@@ -16,6 +16,7 @@ import { HarnessEnv } from '../harnessEnv';
 import { parseArgs, type LaunchRequest } from './args';
 import { BrowserBridge, BrowserSession } from './browserSession';
 import { CodeServer, freePort, isPortFree } from './codeServer';
+import { linkExtension } from './linkExtension';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -89,11 +90,15 @@ async function main(): Promise<number> {
       logFd = openSync(join(artifactsDir, 'code-server.log'), 'w');
     }
     const port = request.port ?? (testMode ? await freePort() : (await isPortFree(8080)) ? 8080 : await freePort());
+    const extensionsDir = request.extensionsDir ?? join(stateDir, 'extensions');
+    // Serving: the extension is installed (linked), so the bare root URL loads it too; see linkExtension.ts.
+    if (!testMode && request.extensionDevelopmentPath) linkExtension(extensionsDir, request.extensionDevelopmentPath);
     server = await CodeServer.start({
       installDir: resolve(process.env[HarnessEnv.codeServerDir] ?? join(repoRoot, '.cache', 'code-server')),
       port,
       userDataDir: request.userDataDir ?? join(stateDir, 'user-data'),
-      extensionsDir: request.extensionsDir ?? join(stateDir, 'extensions'),
+      extensionsDir,
+      defaultFolder: testMode ? undefined : request.folder,
       stateDir,
       disableWorkspaceTrust,
       // Tests: no extension gallery (code-server's default is open-vsx.org, unreachable offline).
@@ -109,8 +114,10 @@ async function main(): Promise<number> {
     serverDied.catch(() => undefined); // it also "dies" when cleanup stops it
 
     if (!testMode) {
+      // The extension is linked in and the folder is the default: the root URL is all it takes.
+      const open = request.extensionDevelopmentPath && request.folder && !request.file ? `${server.origin}/` : url;
       say(
-        `\nVS Code (code-server ${server.origin}, workspace trust ${disableWorkspaceTrust ? 'off' : 'on'}) is ready. Open:\n\n  ${url}\n`,
+        `\nVS Code (code-server ${server.origin}, workspace trust ${disableWorkspaceTrust ? 'off' : 'on'}) is ready. Open:\n\n  ${open}\n`,
       );
       say(
         '(from another machine: ssh -L ' +

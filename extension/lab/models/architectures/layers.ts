@@ -94,3 +94,13 @@ export function attention(
   const probs = b.op('Mul', [b.op('Softmax', [b.op('Add', [scaled, mask])], { axis: -1 }), probsDropout], {}, 'probs');
   return { context: b.op('MatMul', [probs, v], {}, 'context'), probs };
 }
+
+/**
+ * A torch Linear (weight [out, in]) with or without its bias: Llama's projections have none, Qwen2's
+ * q/k/v have one and its o_proj none, so the bias is a property of each layer, not of the family.
+ */
+export function linear(ctx: GraphContext, x: string, prefix: string, bias: boolean): string {
+  const inputs = [x, ctx.weight(`${prefix}.weight`)];
+  if (bias) inputs.push(ctx.weight(`${prefix}.bias`));
+  return ctx.b.op('Gemm', inputs, { transB: 1 }, prefix.replace(/\W/g, '_'));
+}

@@ -1,0 +1,197 @@
+/**
+ * Running a built BART/Marian model: one call runs a batch of (source, decoder input) pairs, each side
+ * right-padded on its own, positions a plain range per side, the source's padding masked out of encoder
+ * self-attention and cross-attention, the decoder's self-attention causal, and every dropout mask drawn
+ * here from each input's seed (train mode). Identical inputs run once.
+ */
+import type * as ort from 'onnxruntime-node';
+import type { WantedOutputs } from '../session';
+import {
+  hiddenDropout,
+  keepRows,
+  keepTensor,
+  openInferenceSession,
+  paddedIds,
+  paddingKeep,
+  probsDropout,
+  rangePositions,
+  rowsTensor,
+  sliceAttention,
+  sliceRows,
+  uniqueInputs,
+  type RunnerOptions,
+} from '../batchFeeds';
+import type { Seq2SeqDims } from './dims';
+import { seq2seqInputs, type Stack } from './inputs';
+
+export interface Seq2SeqInput {
+  encoderIds: number[];
+  /** The source's attention_mask (1 = real token, 0 = padding); default all ones. */
+  encoderMask?: number[];
+  decoderIds: number[];
+  /** The decoder's attention_mask; default all ones. */
+  decoderMask?: number[];
+  /** Seed of this run's dropout masks; null or undefined = eval mode. */
+  dropoutSeed?: number | null;
+}
+
+export interface Seq2SeqOutput {
+  /** Le+1 arrays of S×H values (source positions). */
+  encoderHiddenStates: Float32Array[];
+  /** Le arrays of heads×S×S; empty unless asked for. */
+  encoderAttentions: Float32Array[];
+  /** Ld+1 arrays of T×H values (decoder positions). */
+  decoderHiddenStates: Float32Array[];
+  /** Ld arrays of heads×T×T; empty unless asked for. */
+  decoderAttentions: Float32Array[];
+  /** Ld arrays of heads×T×S (decoder position × source position); empty unless asked for. */
+  crossAttentions: Float32Array[];
+  /** T×V logits when asked for `all`. */
+  logits: Float32Array | null;
+  /** The V logits at the last decoder position unless asked for `none`. */
+  lastLogits: Float32Array | null;
+  /** Effective keep masks: encoder self-attention, decoder self-attention, cross-attention. */
+  encoderKeep: number[][];
+  decoderKeep: number[][];
+  crossKeep: number[][];
+}
+
+export class Seq2SeqSession {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly dims: Seq2SeqDims,
+  ) {}
+
+  static async open(onnxPath: string, dims: Seq2SeqDims, options: RunnerOptions = {}): Promise<Seq2SeqSession> {
+    return new Seq2SeqSession(await openInferenceSession(onnxPath, options), dims);
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+
+  async forward(inputs: Seq2SeqInput[], wanted: WantedOutputs = {}): Promise<Seq2SeqOutput[]> {
+    if (inputs.length === 0) return [];
+    const r = this.dims.dropout;
+    const drawsDropout = r.hidden > 0 || r.attention > 0 || r.activation > 0;
+    const seedOf = (x: Seq2SeqInput) => (drawsDropout ? (x.dropoutSeed ?? null) : null);
+    const { unique, source } = uniqueInputs(inputs, (x) =>
+      JSON.stringify([x.encoderIds, x.encoderMask ?? null, x.decoderIds, x.decoderMask ?? null, seedOf(x)]),
+    );
+    const outputs = await this.run(unique, unique.map(seedOf), wanted);
+    return source.map((u) => outputs[u]);
+  }
+
+  private async run(inputs: Seq2SeqInput[], seeds: (number | null)[], wanted: WantedOutputs): Promise<Seq2SeqOutput[]> {
+    const d = this.dims;
+    const B = inputs.length;
+    const H = d.dModel;
+    const padId = d.padTokenId ?? 0;
+    const enc = paddedIds(
+      inputs.map((x) => x.encoderIds),
+      padId,
+    );
+    const dec = paddedIds(
+      inputs.map((x) => x.decoderIds),
+      padId,
+    );
+    const [S, T] = [enc.T, dec.T];
+    const encPad = inputs.map((x) => paddingKeep(x.encoderIds.length, S, x.encoderMask));
+    const decPad = inputs.map((x) => paddingKeep(x.decoderIds.length, T, x.decoderMask));
+    const encoderKeep = (b: number, _i: number, j: number) => encPad[b][j];
+    const decoderKeep = (b: number, i: number, j: number) => (j > i ? 0 : decPad[b][j]);
+    const feeds: Record<string, ort.Tensor> = {
+      [seq2seqInputs.ids('encoder')]: enc.tensor,
+      [seq2seqInputs.ids('decoder')]: dec.tensor,
+      [seq2seqInputs.positions('encoder')]: rangePositions(B, S),
+      [seq2seqInputs.positions('decoder')]: rangePositions(B, T),
+      [seq2seqInputs.keep('encoder')]: keepTensor(B, S, S, encoderKeep),
+      [seq2seqInputs.keep('decoder')]: keepTensor(B, T, T, decoderKeep),
+      [seq2seqInputs.crossKeep]: keepTensor(B, T, S, encoderKeep),
+    };
+    const p = d.dropout;
+    const stackMasks = (s: Stack, len: number, heads: number, ffn: number, layers: number) => {
+      feeds[seq2seqInputs.embeddings(s)] = hiddenDropout(seeds, len, H, p.hidden, `${s}/embeddings`);
+      for (let l = 0; l < layers; l++) {
+        const site = `${s}/${l}`;
+        feeds[seq2seqInputs.selfProbs(s, l)] = probsDropout(
+          seeds,
+          heads,
+          len,
+          len,
+          p.attention,
+          `${site}/attention_probs`,
+        );
+        feeds[seq2seqInputs.selfOutput(s, l)] = hiddenDropout(seeds, len, H, p.hidden, `${site}/attention_output`);
+        feeds[seq2seqInputs.activation(s, l)] = hiddenDropout(seeds, len, ffn, p.activation, `${site}/activation`);
+        feeds[seq2seqInputs.ffnOutput(s, l)] = hiddenDropout(seeds, len, H, p.hidden, `${site}/ffn_output`);
+        if (s === 'decoder') {
+          feeds[seq2seqInputs.crossProbs(l)] = probsDropout(
+            seeds,
+            heads,
+            T,
+            S,
+            p.attention,
+            `${site}/cross_attention_probs`,
+          );
+          feeds[seq2seqInputs.crossOutput(l)] = hiddenDropout(seeds, T, H, p.hidden, `${site}/cross_attention_output`);
+        }
+      }
+    };
+    stackMasks('encoder', S, d.encoderHeads, d.encoderFfn, d.encoderLayers);
+    stackMasks('decoder', T, d.decoderHeads, d.decoderFfn, d.decoderLayers);
+    const logitsWanted = wanted.logits ?? 'last';
+    const rows =
+      logitsWanted === 'all'
+        ? inputs.flatMap((x, b) => x.decoderIds.map((_, i) => b * T + i))
+        : logitsWanted === 'last'
+          ? inputs.map((x, b) => b * T + x.decoderIds.length - 1)
+          : [0];
+    feeds.logits_rows = rowsTensor(rows);
+
+    const fetches = [
+      ...Array.from({ length: d.encoderLayers + 1 }, (_, l) => `encoder_hidden_states.${l}`),
+      ...Array.from({ length: d.decoderLayers + 1 }, (_, l) => `decoder_hidden_states.${l}`),
+    ];
+    if (wanted.attentions)
+      for (let l = 0; l < Math.max(d.encoderLayers, d.decoderLayers); l++) {
+        if (l < d.encoderLayers) fetches.push(`encoder_attentions.${l}`);
+        if (l < d.decoderLayers) fetches.push(`decoder_attentions.${l}`, `cross_attentions.${l}`);
+      }
+    if (logitsWanted !== 'none') fetches.push('logits');
+    const out = await this.session.run(feeds, fetches);
+    const data = (name: string) => out[name].data as Float32Array;
+
+    const V = d.decoderVocabSize;
+    const layers = (n: number, f: (l: number) => Float32Array) => Array.from({ length: n }, (_, l) => f(l));
+    return inputs.map((x, b) => {
+      const [ls, lt] = [x.encoderIds.length, x.decoderIds.length];
+      const attentions = wanted.attentions === true;
+      const logitRows = out.logits?.data as Float32Array | undefined;
+      const first = logitsWanted === 'all' ? inputs.slice(0, b).reduce((n, y) => n + y.decoderIds.length, 0) : b;
+      const lastRow = logitsWanted === 'all' ? first + lt - 1 : b;
+      return {
+        encoderHiddenStates: layers(d.encoderLayers + 1, (l) =>
+          sliceRows(data(`encoder_hidden_states.${l}`), b, S, ls, H),
+        ),
+        decoderHiddenStates: layers(d.decoderLayers + 1, (l) =>
+          sliceRows(data(`decoder_hidden_states.${l}`), b, T, lt, H),
+        ),
+        encoderAttentions: layers(attentions ? d.encoderLayers : 0, (l) =>
+          sliceAttention(data(`encoder_attentions.${l}`), b, d.encoderHeads, S, S, ls, ls),
+        ),
+        decoderAttentions: layers(attentions ? d.decoderLayers : 0, (l) =>
+          sliceAttention(data(`decoder_attentions.${l}`), b, d.decoderHeads, T, T, lt, lt),
+        ),
+        crossAttentions: layers(attentions ? d.decoderLayers : 0, (l) =>
+          sliceAttention(data(`cross_attentions.${l}`), b, d.decoderHeads, T, S, lt, ls),
+        ),
+        logits: logitRows && logitsWanted === 'all' ? logitRows.slice(first * V, (first + lt) * V) : null,
+        lastLogits: logitRows ? logitRows.slice(lastRow * V, (lastRow + 1) * V) : null,
+        encoderKeep: keepRows(ls, ls, (i, j) => encoderKeep(b, i, j)),
+        decoderKeep: keepRows(lt, lt, (i, j) => decoderKeep(b, i, j)),
+        crossKeep: keepRows(lt, ls, (i, j) => encoderKeep(b, i, j)),
+      };
+    });
+  }
+}
