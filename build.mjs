@@ -2,7 +2,7 @@
 // its native binaries in node_modules). Tests are bundled too, so they run on plain `node --test` without a
 // TypeScript loader.
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -72,6 +72,9 @@ await esbuild.build({
   outdir: 'dist',
   logLevel: 'warning',
 });
+// VS Code's icon font for the panel (media/panel.css loads it from ../dist/ and maps only the glyphs it uses).
+mkdirSync('dist', { recursive: true });
+copyFileSync('node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/codicon.ttf');
 // Tests and benchmarks run from out/, where no dist/transformers.js sits beside them: they load the
 // package from node_modules (the tests of dist/ bundles — runner, server, CLI, packaging — use the bundle).
 const externalPackage = [...external, '@huggingface/transformers'];

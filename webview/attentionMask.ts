@@ -5,7 +5,7 @@
 import type { VariantResult } from '../extension/protocol/report';
 import { el, place } from './dom';
 import type { Palette } from './theme';
-import { quote } from './tokenText';
+import { visibleText } from './tokenStrips';
 import { hideTooltip, showTooltip } from './tooltip';
 
 const TARGET_SIZE = 200;
@@ -116,7 +116,8 @@ export class AttentionMaskView {
     const j = Math.floor((event.offsetX - this.margin) / this.cell);
     const keep = this.result.attentionMask.keep[i]?.[j];
     if (keep === undefined) return hideTooltip();
-    const token = (k: number) => quote(this.result.baseTokens[k]?.text ?? '');
+    const token = (k: number) =>
+      el('code', { class: 'tip-token' }, ...visibleText(this.result.baseTokens[k]?.text ?? ''));
     showTooltip(event.clientX, event.clientY, `query ${i} → key ${j}`, [
       ['query', token(i)],
       ['key', token(j)],

@@ -3,7 +3,7 @@ import type { ControlRun } from '../extension/protocol/report';
 import { el } from './dom';
 import { formatNumber, layerName } from './format';
 
-export function controlView(control: ControlRun): HTMLElement {
+export function controlView(control: ControlRun, nonFinite: boolean): HTMLElement {
   const peak = Math.max(0, ...control.perLayerMaxAbsDiff);
   const bars = control.perLayerMaxAbsDiff.map((value, layer) => {
     const bar = el('span', { class: 'layer-bar', title: `${layerName(layer)}: max |Δ| ${formatNumber(value)}` });
@@ -17,7 +17,9 @@ export function controlView(control: ControlRun): HTMLElement {
       'p',
       {},
       control.identical
-        ? 'The base input run twice gave identical hidden states: max |Δ| 0, so any change is the edit’s.'
+        ? nonFinite
+          ? 'The base input run twice gave the same hidden states, NaN or Inf in the same places: the run is reproducible, but where a state is NaN or Inf nothing can be compared.'
+          : 'The base input run twice gave identical hidden states: max |Δ| 0, so any change is the edit’s.'
         : `The base input run twice already differs: max |Δ| ${formatNumber(control.maxAbsDiff)}. Differences between the two prompts no bigger than that are not evidence of anything.`,
     ),
     peak > 0 ? el('div', { class: 'layer-bars', 'aria-label': 'control max |Δ| per layer' }, ...bars) : null,

@@ -1,16 +1,21 @@
 /**
  * The selected result in full: the diagnosis first (the answer), then the aligned token strips, the
- * layer × position heatmap, and the attention mask, next-token shift and control run. Rebuilt only
- * when the selected result itself changes, keeping the horizontal scroll of its strips and heatmap.
+ * layer × position heatmap (and, for a nondeterministic model, the control run's heatmap on the same
+ * scale: the evidence that the edit's change is noise), and the attention mask, next-token shift and
+ * control run. Rebuilt only when the selected result itself changes, keeping the horizontal scroll of
+ * its strips and heatmaps.
  */
-import type { VariantResult } from '../extension/protocol/report';
+import type { ModelSummary, VariantResult } from '../extension/protocol/report';
 import type { FromWebview } from '../extension/protocol/webview';
 import { AttentionMaskView } from './attentionMask';
 import { controlView } from './controlRun';
 import { diagnosisView, evidenceView } from './diagnosis';
 import { el, type Child } from './dom';
-import { variantLabel } from './format';
+import { modelMeta, variantLabel } from './format';
 import { Heatmap } from './heatmap';
+import { HeatmapLegend } from './heatmapLegend';
+import { heatDomain } from './heatmapScale';
+import { controlSource, variantSource } from './heatSource';
 import { nextTokenView } from './nextToken';
 import { keyOf } from './state';
 import type { Palette } from './theme';
@@ -20,7 +25,8 @@ import { hideTooltip } from './tooltip';
 export class DetailView {
   readonly element = el('section', { class: 'detail', 'aria-label': 'Details', hidden: true });
   private shown: { key: string; result: VariantResult; stale: boolean } | null = null;
-  private heatmap: Heatmap | null = null;
+  private heatmaps: Heatmap[] = [];
+  private legend: HeatmapLegend | null = null;
   private mask: AttentionMaskView | null = null;
   private strips: TokenStrips | null = null;
 
@@ -29,10 +35,9 @@ export class DetailView {
     private readonly post: (message: FromWebview) => void,
   ) {}
 
-  show(found: { result: VariantResult; stale: boolean } | null): void {
+  show(found: { result: VariantResult; stale: boolean } | null, models: readonly ModelSummary[]): void {
     if (found === null) {
-      this.heatmap?.dispose();
-      this.heatmap = null;
+      this.dispose();
       this.shown = null;
       this.element.hidden = true;
       this.element.replaceChildren();
@@ -43,18 +48,30 @@ export class DetailView {
     if (this.shown && this.shown.result === result && this.shown.stale === stale) return;
     const sameCell = this.shown?.key === key;
     const keepScroll = sameCell
-      ? { heatmap: this.heatmap?.scrollLeft ?? 0, strips: this.strips?.scroller?.scrollLeft ?? 0 }
+      ? { heatmap: this.heatmaps[0]?.scrollLeft ?? 0, strips: this.strips?.scroller?.scrollLeft ?? 0 }
       : null;
     this.shown = { key, result, stale };
-    this.heatmap?.dispose();
+    this.dispose();
     hideTooltip();
 
+    const model = models.find((m) => m.name === result.model);
     const strips = new TokenStrips(result);
-    const heatmap = new Heatmap(result, this.palette, (pair) => strips.highlight(pair));
-    strips.onHover((pair) => heatmap.highlightColumn(pair));
+    const sources = [variantSource(result)];
+    // The same input twice differs beyond rounding: its own grid is the evidence, on the same colour scale.
+    const noisy = !result.control.identical && result.evidence.noiseFloor > result.evidence.roundingFloor;
+    if (noisy) sources.push(controlSource(result));
+    const domain = heatDomain(result.evidence.roundingFloor, sources);
+    const heatmaps = sources.map((source) => new Heatmap(result, source, domain, this.palette, (pair) => hover(pair)));
+    const hover = (pair: number | null) => {
+      strips.highlight(pair);
+      for (const h of heatmaps) h.highlightColumn(pair);
+    };
+    strips.onHover(hover);
+    const legend = new HeatmapLegend(domain, result, sources);
     const mask = new AttentionMaskView(result, this.palette);
     this.strips = strips;
-    this.heatmap = heatmap;
+    this.heatmaps = heatmaps;
+    this.legend = legend;
     this.mask = mask;
 
     this.element.classList.toggle('stale', stale);
@@ -69,7 +86,10 @@ export class DetailView {
           el('span', { class: 'detail-model' }, result.model),
           el('span', { class: 'detail-variant' }, variantLabel(result.caseIndex, result.variantIndex)),
         ),
-        stale ? el('span', { class: 'stale-note' }, 'from the previous run — waiting for the new result') : null,
+        model ? el('div', { class: 'detail-meta model-meta' }, modelMeta(model).join(' · ')) : null,
+        stale
+          ? el('span', { class: 'stale-note' }, 'from the previous run of this file — waiting for the new result')
+          : null,
       ),
       el(
         'dl',
@@ -93,19 +113,41 @@ export class DetailView {
         ),
       ),
       card('Tokens', 'tokens-card', strips.element),
-      card('Max |Δ| of the hidden state, by layer and position', 'heatmap-card', heatmap.element),
+      card(
+        'Max |Δ| of the hidden state, by layer and position',
+        'heatmap-card',
+        heatmaps[0].element,
+        noisy
+          ? el(
+              'div',
+              { class: 'control-heatmap' },
+              el('h4', {}, 'The same input run twice (the control run), on the same scale'),
+              el(
+                'p',
+                { class: 'muted control-caption' },
+                'Dropout or other randomness changes these cells with no edit at all: where they look like the grid above, ' +
+                  'the edit’s change cannot be told from noise.',
+              ),
+              heatmaps[1].element,
+            )
+          : null,
+        legend.element,
+      ),
       el(
         'div',
         { class: 'card-row' },
         card('Attention mask', 'mask-card', mask.element),
-        card('Next token', 'next-token-card', nextTokenView(result.nextToken)),
-        card('Control run', 'control-card', controlView(result.control)),
+        card('Next token', 'next-token-card', nextTokenView(result.nextToken, model)),
+        card('Control run', 'control-card', controlView(result.control, result.nonFinite !== null)),
       ),
     );
     mask.draw();
+    legend.draw(this.palette());
     if (keepScroll) {
-      heatmap.draw();
-      heatmap.scrollLeft = keepScroll.heatmap;
+      for (const h of heatmaps) {
+        h.draw();
+        h.scrollLeft = keepScroll.heatmap;
+      }
       if (strips.scroller) strips.scroller.scrollLeft = keepScroll.strips;
     } else {
       strips.revealEdit();
@@ -114,8 +156,15 @@ export class DetailView {
 
   /** After a theme change: the canvases read the new colours. */
   redraw(): void {
-    this.heatmap?.draw();
+    for (const h of this.heatmaps) h.draw();
+    this.legend?.draw(this.palette());
     this.mask?.draw();
+  }
+
+  private dispose(): void {
+    for (const h of this.heatmaps) h.dispose();
+    this.heatmaps = [];
+    this.legend = null;
   }
 }
 

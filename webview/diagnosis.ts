@@ -1,7 +1,9 @@
-/** The verdict in plain words: the badge, the explanation, the evidence behind it, and every finding with its fix. */
-import type { Finding, VariantResult } from '../extension/protocol/report';
+/** The verdict in plain words: the badge, the explanation, the evidence behind it, and every finding with the setting it offers. */
+import type { Finding, FindingFix, VariantResult } from '../extension/protocol/report';
 import { el, prose } from './dom';
 import { formatNumber, layerName, VERDICT_MEANING } from './format';
+import { icon } from './icons';
+import { frontierColumns } from './positions';
 
 /** `applyFix`: what FIX does (the host writes the fix into the .prompt file and runs again); none, no button. */
 export function diagnosisView(result: VariantResult, applyFix?: (finding: Finding) => void): HTMLElement {
@@ -25,11 +27,7 @@ function findingView(finding: Finding, applyFix?: (finding: Finding) => void): H
   return el(
     'li',
     { class: 'finding', 'data-severity': finding.severity, 'data-code': finding.code },
-    el(
-      'span',
-      { class: 'finding-icon', role: 'img', 'aria-label': finding.severity },
-      finding.severity === 'warning' ? '!' : 'i',
-    ),
+    el('span', { class: 'finding-icon' }, icon(finding.severity === 'warning' ? 'warning' : 'info', finding.severity)),
     el(
       'div',
       { class: 'finding-body' },
@@ -39,18 +37,12 @@ function findingView(finding: Finding, applyFix?: (finding: Finding) => void): H
   );
 }
 
-/** "Fix  set `mode: eval` (dropout off)": the setting as it is written in the front matter, inside the fix's own words when they name it. */
-function fixView(fix: NonNullable<Finding['fix']>, apply?: () => void): HTMLElement {
+/**
+ * "FIX `mode: eval` turns dropout off" — or, for a choice rather than a mistake, "OPTION `is_decoder: true` makes
+ * it causal"; with `apply`, a button that writes the setting into the .prompt file and runs the comparison again.
+ */
+function fixView(fix: FindingFix, apply?: () => void): HTMLElement {
   const setting = `${fix.key}: ${yamlScalar(fix.value)}`;
-  const at = fix.description.indexOf(setting);
-  const words =
-    at >= 0
-      ? [
-          fix.description.slice(0, at),
-          el('code', { class: 'fix-setting' }, setting),
-          fix.description.slice(at + setting.length),
-        ]
-      : [el('code', { class: 'fix-setting' }, setting), ` — ${fix.description}`];
   const button = apply
     ? el(
         'button',
@@ -65,9 +57,10 @@ function fixView(fix: NonNullable<Finding['fix']>, apply?: () => void): HTMLElem
   button?.addEventListener('click', () => apply?.());
   return el(
     'p',
-    { class: 'finding-fix' },
-    el('span', { class: 'fix-label' }, 'Fix'),
-    el('span', { class: 'fix-description' }, ...words),
+    { class: 'finding-fix', 'data-kind': fix.kind },
+    el('span', { class: 'fix-label' }, fix.kind === 'fix' ? 'Fix' : 'Option'),
+    el('code', { class: 'fix-setting' }, setting),
+    el('span', { class: 'fix-description' }, fix.description),
     button,
   );
 }
@@ -82,30 +75,58 @@ function yamlScalar(value: unknown): string {
 /** The numbers the verdict rests on, each named the way the report names it. */
 export function evidenceView(result: VariantResult): HTMLElement {
   const { evidence, frontier } = result;
-  const at = evidence.earlierMaxAt
-    ? ` at ${layerName(evidence.earlierMaxAt.layer)}, position ${evidence.earlierMaxAt.position}`
-    : '';
+  // "0 at embeddings, position 0" would name a place for a change that is nowhere.
+  const at =
+    evidence.earlierMaxAt && evidence.earlierMaxAbsDiff !== 0
+      ? ` at ${layerName(evidence.earlierMaxAt.layer)}, position ${evidence.earlierMaxAt.position}`
+      : evidence.earlierMaxAbsDiff === 0
+        ? ' (bit-identical)'
+        : '';
+  const changedPair = result.alignment.pairs[frontierColumns(result).firstChanged];
+  const firstChanged =
+    frontier.firstChanged === null
+      ? 'none: no state differs beyond float32 rounding'
+      : `${frontier.firstChanged}${changedPair?.base === null ? ' (a new token)' : changedPair?.variant === null ? ' (a dropped token)' : ''}`;
   const rows: [string, string][] = [
     [
       'first perturbed position',
       frontier.firstPerturbed === null ? 'none (identical tokens)' : String(frontier.firstPerturbed),
     ],
-    ['first changed position', frontier.firstChanged === null ? 'none' : String(frontier.firstChanged)],
+    ['first changed position', firstChanged],
     [
       'max |Δ| before the edit',
-      evidence.earlierMaxAbsDiff === null ? 'no earlier position' : `${formatNumber(evidence.earlierMaxAbsDiff)}${at}`,
+      evidence.earlierNonFinite
+        ? 'not measured: NaN or Inf there'
+        : evidence.earlierMaxAbsDiff === null
+          ? 'no earlier position'
+          : `${formatNumber(evidence.earlierMaxAbsDiff)}${at}`,
     ],
-    ['noise floor', formatNumber(evidence.noiseFloor)],
+  ];
+  if (evidence.controlEarlierMaxAbsDiff !== null && result.control.identical === false)
+    rows.push(['same input twice, before the edit', formatNumber(evidence.controlEarlierMaxAbsDiff)]);
+  rows.push(
+    ['noise floor', noiseFloorText(result)],
     ['margin over noise', evidence.marginOverNoise === null ? '—' : `×${formatNumber(evidence.marginOverNoise)}`],
     [
       'allclose at position 0 (last layer)',
-      evidence.allcloseAtPosition0 === null ? '— (position 0 is perturbed)' : String(evidence.allcloseAtPosition0),
+      evidence.allcloseAtPosition0 === null
+        ? '— (position 0 is perturbed)'
+        : evidence.allcloseAtPosition0
+          ? 'True'
+          : 'False',
     ],
     ['tolerance', `atol ${formatNumber(evidence.atol)}, rtol ${formatNumber(evidence.rtol)}`],
-  ];
+  );
   return el(
     'dl',
     { class: 'evidence-list' },
     ...rows.flatMap(([name, value]) => [el('dt', {}, name), el('dd', {}, value)]),
   );
+}
+
+function noiseFloorText(result: VariantResult): string {
+  const { evidence } = result;
+  return evidence.noiseFloor > evidence.roundingFloor
+    ? `${formatNumber(evidence.noiseFloor)} (the control run)`
+    : `${formatNumber(evidence.noiseFloor)} (float32 rounding)`;
 }

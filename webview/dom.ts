@@ -45,7 +45,9 @@ export function prose(text: string): DocumentFragment {
   const fragment = document.createDocumentFragment();
   text.split('`').forEach((piece, index) => {
     if (piece === '') return;
-    fragment.appendChild(index % 2 === 1 ? el('code', {}, piece) : document.createTextNode(piece));
+    // A short setting or name (`mode: eval`, a tensor name) stays on one line; long code may wrap.
+    const code = () => el('code', piece.length <= 48 ? { class: 'unbroken' } : {}, piece);
+    fragment.appendChild(index % 2 === 1 ? code() : document.createTextNode(piece));
   });
   return fragment;
 }

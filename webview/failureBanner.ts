@@ -1,5 +1,6 @@
 /** Says why a run did not finish: the runner died (and why), the file has errors (each message), it was cancelled. */
-import { el } from './dom';
+import { el, prose } from './dom';
+import { icon } from './icons';
 import type { FailureInfo } from './state';
 
 const TITLE: Record<FailureInfo['kind'], string> = {
@@ -11,11 +12,11 @@ const TITLE: Record<FailureInfo['kind'], string> = {
 };
 
 const HINT: Record<FailureInfo['kind'], string> = {
-  'runner-crashed': 'It restarts on the next run; results received before it died are kept below.',
+  'runner-crashed': 'It restarts on the next run; the results this run received before it died are kept below.',
   input: 'Fix them in the editor (they are also listed in the Problems panel), then re-run.',
   untrusted:
     'Trust this workspace (Manage Workspace Trust) to run models from its paths; presets without workspace files still run.',
-  cancelled: 'Results received before the cancel are kept below.',
+  cancelled: 'The results this run received before the cancel are kept below.',
   internal: 'The output channel “Perturbation Lab” has the details.',
 };
 
@@ -30,13 +31,13 @@ export class FailureBanner {
     }
     this.element.dataset.kind = failure.kind;
     const details = failure.details.length
-      ? el('ul', { class: 'banner-details' }, ...failure.details.map((line) => el('li', {}, el('code', {}, line))))
+      ? el('ul', { class: 'banner-details' }, ...failure.details.map((line) => el('li', {}, prose(line))))
       : null;
     this.element.replaceChildren(
       el(
         'div',
-        { class: 'banner-icon', 'aria-hidden': 'true' },
-        failure.kind === 'cancelled' || failure.kind === 'untrusted' ? 'ⓘ' : '⚠',
+        { class: 'banner-icon' },
+        icon(failure.kind === 'cancelled' || failure.kind === 'untrusted' ? 'info' : 'warning'),
       ),
       el(
         'div',

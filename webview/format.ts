@@ -1,5 +1,5 @@
 /** How numbers, positions and verdicts read in the panel (the same rules as the report's own prose). */
-import type { Verdict } from '../extension/protocol/report';
+import type { ModelSummary, Verdict } from '../extension/protocol/report';
 import type { RunOutline } from '../extension/protocol/webview';
 import { formatNumber as formatReportNumber } from '../extension/protocol/numbers';
 
@@ -26,8 +26,21 @@ export const VERDICT_MEANING: Record<Verdict, string> = {
   causal: 'earlier positions unchanged',
   bidirectional: 'earlier positions changed',
   nondeterministic: 'same input differs twice',
-  undetermined: 'nothing earlier to judge',
+  undetermined: 'cannot be judged here',
+  'non-finite': 'NaN or Inf in the states',
 };
+
+/** "GPT-2 · random weights (seed 0) · causal mask · eval mode · 12 layers": the model as it ran, weights first. */
+export function modelMeta(model: ModelSummary): string[] {
+  const causal = model.architecture === 'gpt2' || model.config['is_decoder'] === true;
+  return [
+    model.architecture === 'gpt2' ? 'GPT-2' : 'BERT',
+    model.weights.kind === 'random' ? model.weights.description : `weights: ${baseName(model.weights.path)}`,
+    causal ? 'causal mask' : 'no causal mask',
+    `${model.mode} mode`,
+    `${model.numLayers} layers`,
+  ];
+}
 
 export function layerName(layer: number): string {
   return layer === 0 ? 'embeddings' : `layer ${layer}`;

@@ -81,14 +81,17 @@ export class Header {
     this.cancelButton.hidden = !running;
     this.progressBar.hidden = !running;
     this.rerunButton.disabled = outline === null;
-    this.exportButton.disabled = state.results.length === 0;
+    // The host exports the report of the last run that finished: only this run's, once it has finished.
+    this.exportButton.disabled = status.kind !== 'finished';
     this.updateModelProgress(state, running);
   }
 
   private statusLine(state: ViewState): string {
     const { status, results, outline } = state;
     const expected = outline ? columnsOf(outline, []).length * outline.models.length : results.length;
-    const count = `${results.length} of ${expected} result${expected === 1 ? '' : 's'}`;
+    const known = outline !== null && outline.models.length > 0;
+    const count = known ? `${results.length} of ${expected} result${expected === 1 ? '' : 's'}` : 'no results';
+    if (!known && status.kind === 'running') return 'Reading the file…';
     switch (status.kind) {
       case 'idle':
         return (

@@ -1,15 +1,17 @@
 /**
  * Layers (rows, 0 = embeddings … L) × aligned positions (columns) of max |Δ|, drawn on one
  * <canvas> so a 512-token × 13-layer comparison is a few thousand rectangles, not thousands of
- * elements. Cells at or below the noise floor are drawn flat grey, apart from the colour scale;
- * pairs where a side has no token are hatched. Hover (or the arrow keys) shows the cell's numbers.
+ * elements. Cells within float32 rounding are drawn flat grey, apart from the colour scale; pairs
+ * where a side has no token are hatched; NaN or ±Inf is drawn in the foreground colour with a cross.
+ * Hover (or the arrow keys) shows the cell's numbers. The same view draws the control run's grid.
  */
 import type { VariantResult } from '../extension/protocol/report';
 import { el, place } from './dom';
 import { describeCell } from './heatmapCell';
 import { formatNumber } from './format';
-import { HeatmapLegend } from './heatmapLegend';
-import { heatDomain, type HeatDomain } from './heatmapScale';
+import type { HeatDomain } from './heatmapScale';
+import type { HeatSource } from './heatSource';
+import { crossOut, hatchPattern, paintAxis } from './heatmapPaint';
 import type { Palette } from './theme';
 import { hideTooltip, showTooltip } from './tooltip';
 
@@ -33,9 +35,6 @@ export class Heatmap {
   private readonly cursor = el('div', { class: 'heat-cursor', hidden: true });
   private readonly columnCursor = el('div', { class: 'heat-column-cursor', hidden: true });
   private readonly scroller: HTMLElement;
-  private readonly legend: HeatmapLegend;
-  private readonly domain: HeatDomain;
-  private readonly layers;
   private readonly axisSpacer: HTMLElement;
   private readonly resize: ResizeObserver;
   private cellWidth = 12;
@@ -48,16 +47,17 @@ export class Heatmap {
 
   constructor(
     private readonly result: VariantResult,
+    private readonly source: HeatSource,
+    private readonly domain: HeatDomain,
     private readonly palette: () => Palette,
     private readonly onHoverColumn: (pairIndex: number | null) => void,
   ) {
-    this.layers = [...result.layers].sort((a, b) => a.layer - b.layer);
-    this.domain = heatDomain(result);
-    this.cellHeight = this.layers.length <= 16 ? 18 : this.layers.length <= 32 ? 12 : 8;
+    const rows = source.layers.length;
+    this.cellHeight = rows <= 16 ? 18 : rows <= 32 ? 12 : 8;
     this.axisSpacer = el('div', { class: 'heatmap-axis-spacer' });
     const rowLabels = el('div', { class: 'heatmap-rows', 'aria-hidden': 'true' }, this.axisSpacer);
-    for (const layer of this.layers) {
-      const label = el('div', { class: 'heatmap-row-label' }, layer.layer === 0 ? 'emb' : String(layer.layer));
+    for (const layer of source.layers) {
+      const label = el('div', { class: 'heatmap-row-label' }, layer === 0 ? 'emb' : String(layer));
       place(label, { height: this.cellHeight });
       rowLabels.appendChild(label);
     }
@@ -66,14 +66,12 @@ export class Heatmap {
       { class: 'heatmap-scroll' },
       el('div', { class: 'heatmap-canvas-wrap' }, this.canvas, this.columnCursor, this.cursor),
     );
-    this.legend = new HeatmapLegend(this.domain, result);
     this.element = el(
       'div',
-      { class: 'heatmap' },
+      { class: 'heatmap', 'data-source': source.kind },
       el('div', { class: 'heatmap-body' }, rowLabels, this.scroller),
-      this.legend.element,
     );
-    this.canvas.dataset.rows = String(this.layers.length);
+    this.canvas.dataset.rows = String(rows);
     this.canvas.dataset.columns = String(result.alignment.pairs.length);
     this.canvas.setAttribute('aria-label', this.describe());
     this.listen();
@@ -107,7 +105,7 @@ export class Heatmap {
     this.axis = this.cellWidth >= TOKEN_LABEL_MIN_WIDTH ? AXIS_WITH_TOKENS : AXIS;
     place(this.axisSpacer, { height: this.axis });
     const width = columns * this.cellWidth;
-    const height = this.axis + this.layers.length * this.cellHeight;
+    const height = this.axis + this.source.layers.length * this.cellHeight;
     const ratio = window.devicePixelRatio || 1;
     this.canvas.width = Math.round(width * ratio);
     this.canvas.height = Math.round(height * ratio);
@@ -120,7 +118,6 @@ export class Heatmap {
     context.setTransform(ratio, 0, 0, ratio, 0, 0);
     const palette = this.palette();
     this.paint(context, palette, width, height);
-    this.legend.draw(palette);
     if (this.focused) this.moveCursor(this.focused);
     if (this.scrollToEdit) {
       this.scrollToEdit = false;
@@ -139,7 +136,7 @@ export class Heatmap {
         left: pairIndex * this.cellWidth,
         top: this.axis,
         width: this.cellWidth,
-        height: this.layers.length * this.cellHeight,
+        height: this.source.layers.length * this.cellHeight,
       });
   }
 
@@ -149,76 +146,35 @@ export class Heatmap {
     context.fillStyle = palette.background;
     context.fillRect(0, 0, width, height);
     const hatch = hatchPattern(context, palette);
-    this.layers.forEach((layer, row) => {
+    this.source.values.forEach((values, row) => {
       const y = this.axis + row * h;
-      for (let column = 0; column < layer.maxAbsDiff.length; column++) {
-        const cell = this.domain.classify(layer.maxAbsDiff[column]);
+      for (let column = 0; column < values.length; column++) {
+        const cell = this.domain.classify(values[column], this.source.nonFinite[row][column]);
         context.fillStyle =
           cell.kind === 'changed'
             ? palette.heat.at(cell.t)
             : cell.kind === 'unchanged'
               ? palette.unchanged
-              : (hatch ?? palette.unchanged);
+              : cell.kind === 'non-finite'
+                ? palette.nonFinite
+                : (hatch ?? palette.unchanged);
         context.fillRect(column * w, y, w - gap, h - 1);
+        if (cell.kind === 'non-finite') crossOut(context, palette, column * w, y, w - gap, h - 1);
       }
     });
-    this.paintAxis(context, palette);
-  }
-
-  private paintAxis(context: CanvasRenderingContext2D, palette: Palette): void {
-    const { pairs } = this.result.alignment;
-    const w = this.cellWidth;
-    const bottom = this.axis + this.layers.length * this.cellHeight;
-    const font = getComputedStyle(document.body).getPropertyValue('--vscode-editor-font-family').trim() || 'monospace';
-    context.textBaseline = 'middle';
-    context.textAlign = 'center';
-    context.fillStyle = palette.foreground;
-    context.globalAlpha = 0.65;
-    context.font = `10px ${font}`;
-    const step = niceStep(Math.ceil(30 / w));
-    pairs.forEach((pair, column) => {
-      const position = pair.base ?? pair.variant ?? 0;
-      if (position % step !== 0) return;
-      context.fillText(pair.base === null ? `+${pair.variant}` : String(pair.base), column * w + w / 2, 8);
+    paintAxis(context, palette, this.result, {
+      cellWidth: this.cellWidth,
+      axis: this.axis,
+      bottom: this.axis + this.source.layers.length * this.cellHeight,
+      withTokens: this.axis === AXIS_WITH_TOKENS,
     });
-    if (this.axis === AXIS_WITH_TOKENS) {
-      // Wide columns: the token under its number (the variant's where the base has none).
-      context.globalAlpha = 0.9;
-      context.font = `11px ${font}`;
-      pairs.forEach((pair, column) => {
-        const token =
-          pair.base !== null
-            ? this.result.baseTokens[pair.base]
-            : pair.variant !== null
-              ? this.result.variantTokens[pair.variant]
-              : undefined;
-        context.fillText(fit(context, token?.text ?? '', w - 4), column * w + w / 2, 23);
-      });
-    }
-    context.globalAlpha = 1;
-    const markColumn = (position: number | null, colour: string, dashed: boolean) => {
-      const column = pairs.findIndex((p) => p.base !== null && p.base === position);
-      if (column < 0) return;
-      const x = column * w - 0.5;
-      context.strokeStyle = colour;
-      context.fillStyle = colour;
-      context.lineWidth = 2;
-      context.setLineDash(dashed ? [3, 3] : []);
-      context.beginPath();
-      context.moveTo(Math.max(1, x), this.axis - 2);
-      context.lineTo(Math.max(1, x), bottom);
-      context.stroke();
-      context.setLineDash([]);
-    };
-    const { firstPerturbed, firstChanged } = this.result.frontier;
-    if (firstChanged !== null && firstChanged !== firstPerturbed) markColumn(firstChanged, palette.frontier, true);
-    markColumn(firstPerturbed, palette.perturbed, false);
   }
 
   private cellAt(x: number, y: number): Cell | null {
     const column = Math.floor(x / this.cellWidth);
     const row = Math.floor((y - this.axis) / this.cellHeight);
-    if (column < 0 || column >= this.result.alignment.pairs.length || row < 0 || row >= this.layers.length) return null;
+    if (column < 0 || column >= this.result.alignment.pairs.length || row < 0 || row >= this.source.layers.length)
+      return null;
     return { row, column };
   }
 
@@ -250,7 +206,7 @@ export class Heatmap {
         ),
       };
       const cell = {
-        row: Math.min(this.layers.length - 1, Math.max(0, at.row + (this.focused ? move[0] : 0))),
+        row: Math.min(this.source.layers.length - 1, Math.max(0, at.row + (this.focused ? move[0] : 0))),
         column: Math.min(this.result.alignment.pairs.length - 1, Math.max(0, at.column + (this.focused ? move[1] : 0))),
       };
       this.moveCursor(cell);
@@ -286,43 +242,21 @@ export class Heatmap {
   }
 
   private explain(cell: Cell, x: number, y: number): void {
-    const { title, rows } = describeCell(this.result, this.layers[cell.row], cell.column, this.domain);
+    const { title, rows } = describeCell(this.result, this.source, cell.row, cell.column, this.domain);
     showTooltip(x, y, title, rows);
   }
 
   private describe(): string {
     let changed = 0;
-    for (const layer of this.layers)
-      for (const value of layer.maxAbsDiff) if (this.domain.classify(value).kind === 'changed') changed++;
-    return `Max |Δ| by layer and position: ${this.layers.length} layers × ${this.result.alignment.pairs.length} positions, ${changed} cells above the noise floor ${formatNumber(this.domain.floor)}. Use the arrow keys to read cells.`;
+    let nonFinite = 0;
+    this.source.values.forEach((values, row) =>
+      values.forEach((value, column) => {
+        const kind = this.domain.classify(value, this.source.nonFinite[row][column]).kind;
+        if (kind === 'changed') changed++;
+        if (kind === 'non-finite') nonFinite++;
+      }),
+    );
+    const what = this.source.kind === 'variant' ? 'Max |Δ|' : 'The same input twice: max |Δ|';
+    return `${what} by layer and position: ${this.source.layers.length} layers × ${this.result.alignment.pairs.length} positions, ${changed} cells above float32 rounding ${formatNumber(this.domain.floor)}${nonFinite ? `, ${nonFinite} cells NaN or Inf` : ''}. Use the arrow keys to read cells.`;
   }
-}
-
-/** `text` cut with an ellipsis to fit `width` pixels in the context's font. */
-function fit(context: CanvasRenderingContext2D, text: string, width: number): string {
-  if (context.measureText(text).width <= width) return text;
-  let end = text.length;
-  while (end > 0 && context.measureText(text.slice(0, end) + '…').width > width) end--;
-  return end === 0 ? '' : text.slice(0, end) + '…';
-}
-
-/** 1, 2, 5, 10, 20, 50, … at least `minimum`. */
-function niceStep(minimum: number): number {
-  for (let decade = 1; ; decade *= 10) for (const m of [1, 2, 5]) if (m * decade >= minimum) return m * decade;
-}
-
-function hatchPattern(context: CanvasRenderingContext2D, palette: Palette): CanvasPattern | null {
-  const tile = document.createElement('canvas');
-  tile.width = tile.height = 6;
-  const t = tile.getContext('2d');
-  if (!t) return null;
-  t.fillStyle = palette.background;
-  t.fillRect(0, 0, 6, 6);
-  t.strokeStyle = palette.missingHatch;
-  t.lineWidth = 1;
-  t.beginPath();
-  t.moveTo(0, 6);
-  t.lineTo(6, 0);
-  t.stroke();
-  return context.createPattern(tile, 'repeat');
 }

@@ -1,8 +1,10 @@
-/** The heatmap's key: the colour ramp from the noise floor to the largest |Δ|, and what grey, hatching and the marker lines mean. */
+/** The heatmap's key: the colour ramp from float32 rounding to the largest |Δ|, and what grey, hatching, crosses and the marker lines mean. */
 import type { VariantResult } from '../extension/protocol/report';
 import { el, place } from './dom';
 import { formatNumber } from './format';
 import type { HeatDomain } from './heatmapScale';
+import type { HeatSource } from './heatSource';
+import { frontierColumns } from './positions';
 import type { Palette } from './theme';
 
 const RAMP_WIDTH = 160;
@@ -13,12 +15,14 @@ export class HeatmapLegend {
   private readonly ramp = el('canvas', { class: 'legend-ramp', 'aria-hidden': 'true' });
   private readonly unchanged = el('canvas', { class: 'legend-swatch', 'aria-hidden': 'true' });
   private readonly missing = el('canvas', { class: 'legend-swatch', 'aria-hidden': 'true' });
+  private readonly nonFinite = el('canvas', { class: 'legend-swatch', 'aria-hidden': 'true' });
 
-  constructor(domain: HeatDomain, result: VariantResult) {
+  constructor(domain: HeatDomain, result: VariantResult, sources: readonly HeatSource[]) {
     const anyChanged = domain.max > domain.floor;
     const oneSided = result.alignment.pairs.some((p) => p.base === null || p.variant === null);
-    const frontierApart =
-      result.frontier.firstChanged !== null && result.frontier.firstChanged !== result.frontier.firstPerturbed;
+    const anyNonFinite = sources.some((s) => s.nonFinite.some((row) => row.some(Boolean)));
+    const marks = frontierColumns(result);
+    const frontierApart = marks.firstChanged >= 0 && marks.firstChanged !== marks.perturbed;
     this.element = el(
       'div',
       { class: 'heatmap-legend' },
@@ -35,10 +39,16 @@ export class HeatmapLegend {
             this.ramp,
             el('span', { class: 'legend-label' }, formatNumber(domain.max)),
           )
-        : el('span', { class: 'legend-item' }, 'No cell differs by more than the noise floor.'),
-      el('span', { class: 'legend-item' }, this.unchanged, `≤ noise floor ${formatNumber(domain.floor)}: unchanged`),
-      oneSided ? el('span', { class: 'legend-item' }, this.missing, 'no counterpart (inserted / deleted)') : null,
-      result.frontier.firstPerturbed !== null
+        : el('span', { class: 'legend-item' }, 'No cell differs by more than float32 rounding.'),
+      el(
+        'span',
+        { class: 'legend-item' },
+        this.unchanged,
+        el('span', {}, 'unchanged (≤ float32 rounding ', el('span', { class: 'num' }, formatNumber(domain.floor)), ')'),
+      ),
+      oneSided ? el('span', { class: 'legend-item' }, this.missing, 'no counterpart (new or dropped token)') : null,
+      anyNonFinite ? el('span', { class: 'legend-item' }, this.nonFinite, 'NaN or Inf: not measured') : null,
+      marks.perturbed >= 0
         ? el('span', { class: 'legend-item' }, el('span', { class: 'legend-line perturbed' }), 'perturbed position')
         : null,
       frontierApart
@@ -72,6 +82,17 @@ export class HeatmapLegend {
     fill(this.unchanged, SWATCH, SWATCH, (c) => {
       c.fillStyle = palette.unchanged;
       c.fillRect(0, 0, SWATCH, SWATCH);
+    });
+    fill(this.nonFinite, SWATCH, SWATCH, (c) => {
+      c.fillStyle = palette.nonFinite;
+      c.fillRect(0, 0, SWATCH, SWATCH);
+      c.strokeStyle = palette.background;
+      c.beginPath();
+      c.moveTo(2, 2);
+      c.lineTo(SWATCH - 2, SWATCH - 2);
+      c.moveTo(SWATCH - 2, 2);
+      c.lineTo(2, SWATCH - 2);
+      c.stroke();
     });
     fill(this.missing, SWATCH, SWATCH, (c) => {
       c.fillStyle = palette.background;

@@ -9,18 +9,19 @@ import { Panel } from './panel';
 import { assertNever, reduce, restoreState, select } from './state';
 import { connectToHost } from './vscodeApi';
 
-const TO_WEBVIEW_TYPES: readonly string[] = [
-  'runStarted',
-  'progress',
-  'result',
-  'runFinished',
-  'runFailed',
-] satisfies ToWebview['type'][];
+/** Every message type the panel handles, keyed by the union's tags: a new one breaks the build here too. */
+const TO_WEBVIEW_TYPES = {
+  runStarted: true,
+  outline: true,
+  progress: true,
+  result: true,
+  runFinished: true,
+  runFailed: true,
+} satisfies Record<ToWebview['type'], true>;
 
 function isToWebview(data: unknown): data is ToWebview {
-  return (
-    typeof data === 'object' && data !== null && TO_WEBVIEW_TYPES.includes((data as { type?: unknown }).type as string)
-  );
+  const type = typeof data === 'object' && data !== null ? (data as { type?: unknown }).type : undefined;
+  return typeof type === 'string' && Object.hasOwn(TO_WEBVIEW_TYPES, type);
 }
 
 const host = connectToHost();
@@ -37,6 +38,7 @@ function receive(message: ToWebview): void {
   state = reduce(state, message);
   switch (message.type) {
     case 'runStarted':
+    case 'outline':
     case 'runFinished':
     case 'runFailed':
       panel.render(state);

@@ -1,16 +1,28 @@
-/** How the next-token distribution moved (models with an LM head): KL divergence and the top candidates of each side. */
-import type { NextTokenCandidate, NextTokenShift } from '../extension/protocol/report';
+/**
+ * How the next-token distribution moved (models with an LM head): KL divergence and the top candidates
+ * of each side. With random weights the candidates mean nothing as language, and the card says so
+ * before listing them; the KL still measures how far the edit moved the output.
+ */
+import type { ModelSummary, NextTokenCandidate, NextTokenShift } from '../extension/protocol/report';
 import { el } from './dom';
 import { formatNumber, formatPercent } from './format';
+import { icon } from './icons';
 import { visibleText } from './tokenStrips';
 
-export function nextTokenView(shift: NextTokenShift | null): HTMLElement {
+export function nextTokenView(shift: NextTokenShift | null, model: ModelSummary | undefined): HTMLElement {
   if (shift === null)
     return el(
       'p',
       { class: 'muted' },
       'This model has no language-model head, so there is no next-token distribution to compare.',
     );
+  if (shift.klDivergence === null)
+    return el(
+      'p',
+      { class: 'muted' },
+      `The ${shift.nonFiniteLogits.join(' and ')} logits hold NaN or Inf, so no distribution can be formed.`,
+    );
+  const random = model?.weights.kind === 'random';
   const top = Math.max(
     1e-12,
     ...shift.baseTop.map((c) => c.probability),
@@ -18,7 +30,20 @@ export function nextTokenView(shift: NextTokenShift | null): HTMLElement {
   );
   return el(
     'div',
-    { class: 'next-token' },
+    { class: 'next-token', 'data-weights': random ? 'random' : 'checkpoint' },
+    random
+      ? el(
+          'p',
+          { class: 'random-weights-note' },
+          icon('info'),
+          el(
+            'span',
+            {},
+            `${capitalized(model?.weights.description ?? 'random weights')}: these candidates mean nothing as language. `,
+            'The KL still measures how far the edit moved the output.',
+          ),
+        )
+      : null,
     el(
       'p',
       { class: 'kl' },
@@ -56,4 +81,8 @@ function candidates(side: string, list: NextTokenCandidate[], top: number): HTML
       }),
     ),
   );
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -4,6 +4,7 @@
  */
 import type { VariantResult } from '../extension/protocol/report';
 import type { FromWebview } from '../extension/protocol/webview';
+import { AnswerView } from './answer';
 import { DetailView } from './detail';
 import { el } from './dom';
 import { FailureBanner } from './failureBanner';
@@ -15,6 +16,7 @@ import { readPalette, type Palette } from './theme';
 export class Panel {
   private readonly header: Header;
   private readonly banner = new FailureBanner();
+  private readonly answer = new AnswerView();
   private readonly summary: SummaryTable;
   private readonly detail: DetailView;
   private palette: Palette | null = null;
@@ -25,7 +27,14 @@ export class Panel {
     this.detail = new DetailView(() => (this.palette ??= readPalette()), post);
     root.replaceChildren(
       this.header.element,
-      el('main', { class: 'panel-body' }, this.banner.element, this.summary.element, this.detail.element),
+      el(
+        'main',
+        { class: 'panel-body' },
+        this.banner.element,
+        this.answer.element,
+        this.summary.element,
+        this.detail.element,
+      ),
     );
     // VS Code swaps the body class (vscode-light / vscode-dark / vscode-high-contrast) and the variables on a theme change.
     new MutationObserver(() => this.themeChanged()).observe(document.body, {
@@ -37,8 +46,9 @@ export class Panel {
   render(state: ViewState): void {
     this.header.update(state);
     this.banner.update(state.failure);
+    this.answer.render(state);
     this.summary.render(state);
-    this.detail.show(findResult(state, state.selected));
+    this.detail.show(findResult(state, state.selected), state.outline?.models ?? []);
     document.body.dataset.status = state.status.kind;
   }
 
@@ -49,13 +59,15 @@ export class Panel {
 
   result(state: ViewState, result: VariantResult): void {
     this.header.update(state);
+    this.answer.render(state);
     this.summary.render(state);
-    if (sameCell(state.selected, result)) this.detail.show(findResult(state, state.selected));
+    if (sameCell(state.selected, result))
+      this.detail.show(findResult(state, state.selected), state.outline?.models ?? []);
   }
 
   selectionChanged(state: ViewState): void {
     this.summary.render(state);
-    this.detail.show(findResult(state, state.selected));
+    this.detail.show(findResult(state, state.selected), state.outline?.models ?? []);
   }
 
   themeChanged(): void {

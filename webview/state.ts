@@ -4,7 +4,7 @@
  * read in one place. The whole object is saved with setState after every message, so a reloaded
  * panel shows the last results without asking the host.
  */
-import type { VariantResult } from '../extension/protocol/report';
+import { REPORT_VERSION, type ModelSummary, type VariantResult } from '../extension/protocol/report';
 import type { ProgressStage, VariantRef } from '../extension/protocol/run';
 import type { PanelState, RunFailureKind, RunOutline, ToWebview } from '../extension/protocol/webview';
 import { formatDuration } from './format';
@@ -17,11 +17,18 @@ export interface FailureInfo {
 
 /** PanelState plus what only the panel needs; still a PanelState for anyone reading it back. */
 export interface ViewState extends PanelState {
-  /** Results of the previous run, shown dimmed until this run's result for the same cell arrives. */
+  /**
+   * Results of the previous run of the same file, shown dimmed (and labelled so) only while this run computes
+   * them again: same model settings, same prompt texts. Dropped when the run ends, however it ends.
+   */
   previous: VariantResult[];
+  /** The models of the run `previous` came from, to check a leftover still describes the same model. */
+  previousModels: ModelSummary[];
   /** The last progress message per model during a run. */
   progress: Record<string, { stage: ProgressStage; message: string }>;
   failure: FailureInfo | null;
+  /** The report version the saved results have: results of another version are not restored. */
+  reportVersion: number;
 }
 
 export interface CellKey extends VariantRef {
@@ -43,7 +50,16 @@ export function sameCell(a: CellKey | undefined, b: CellKey | undefined): boolea
 }
 
 export function emptyState(): ViewState {
-  return { outline: null, results: [], status: { kind: 'idle' }, previous: [], progress: {}, failure: null };
+  return {
+    outline: null,
+    results: [],
+    status: { kind: 'idle' },
+    previous: [],
+    previousModels: [],
+    progress: {},
+    failure: null,
+    reportVersion: REPORT_VERSION,
+  };
 }
 
 /** Whatever getState() returned (possibly from an older panel version) as a ViewState, or an empty one. */
@@ -51,10 +67,13 @@ export function restoreState(saved: unknown): ViewState {
   const state = emptyState();
   if (typeof saved !== 'object' || saved === null) return state;
   const s = saved as Partial<ViewState>;
+  // A panel restored after an update may hold results of an older report shape: start empty rather than misread them.
+  if (s.reportVersion !== REPORT_VERSION) return state;
   if (s.outline && typeof s.outline === 'object' && Array.isArray(s.outline.cases) && Array.isArray(s.outline.models))
     state.outline = s.outline;
   if (Array.isArray(s.results)) state.results = s.results;
   if (Array.isArray(s.previous)) state.previous = s.previous;
+  if (Array.isArray(s.previousModels)) state.previousModels = s.previousModels;
   if (s.status && typeof s.status.kind === 'string') state.status = s.status;
   if (s.progress && typeof s.progress === 'object') state.progress = s.progress;
   if (s.failure && typeof s.failure.message === 'string')
@@ -72,18 +91,29 @@ export function reduce(state: ViewState, message: ToWebview): ViewState {
   switch (message.type) {
     case 'runStarted': {
       // The host replays the current run to a page that reloaded (e.g. after being hidden): keep what we have.
-      if (state.outline?.runId === message.outline.runId) return { ...state, outline: message.outline };
-      // This run's results so far become the previous run's; older leftovers fill the cells they do not cover.
+      if (state.outline?.runId === message.run.runId) return state;
+      // Another file: nothing of the old one may stay on screen under the new name.
+      const sameFile = state.outline?.file === message.run.file;
       const leftovers = state.previous.filter((p) => !state.results.some((r) => sameCell(r, p)));
       return {
         ...state,
-        outline: message.outline,
+        outline: { ...message.run, models: [], cases: [] },
         results: [],
-        previous: [...state.results, ...leftovers],
+        previous: sameFile ? [...state.results, ...leftovers] : [],
+        previousModels: sameFile ? (state.outline?.models ?? []) : [],
+        selected: sameFile ? state.selected : undefined,
         progress: {},
         failure: null,
         status: { kind: 'running', message: 'Starting…' },
       };
+    }
+    case 'outline': {
+      if (!isCurrentRun(state, message.runId)) return state;
+      const outline = { ...state.outline!, models: message.models, cases: message.cases };
+      // A leftover stays only where it still means the same thing: the same model settings and prompt texts.
+      const previous = state.previous.filter((p) => stillDescribes(p, state.previousModels, outline));
+      const selected = previous.some((p) => sameCell(p, state.selected)) ? state.selected : undefined;
+      return { ...state, outline, previous, selected };
     }
     case 'progress': {
       if (!isCurrentRun(state, message.runId)) return state;
@@ -105,28 +135,46 @@ export function reduce(state: ViewState, message: ToWebview): ViewState {
     }
     case 'runFinished': {
       if (!isCurrentRun(state, message.runId)) return state;
-      // The run is complete: what it did not produce again is gone.
-      const first = state.results[0];
-      const selected =
-        state.results.some((r) => sameCell(r, state.selected)) || first === undefined
-          ? state.selected
-          : { model: first.model, caseIndex: first.caseIndex, variantIndex: first.variantIndex };
       return {
-        ...state,
-        previous: [],
-        progress: {},
-        selected,
+        ...endRun(state),
         status: { kind: 'finished', message: `Finished in ${formatDuration(message.elapsedMs)}` },
       };
     }
     case 'runFailed': {
-      // A run can fail before it started (the file does not parse), so any runId is accepted.
+      // Every run starts with runStarted: a failure of any other run belongs to one the panel no longer shows.
+      if (!isCurrentRun(state, message.runId)) return state;
       const failure = { kind: message.kind, message: message.message, details: message.details ?? [] };
-      return { ...state, failure, status: { kind: 'failed', message: message.message } };
+      return { ...endRun(state), failure, status: { kind: 'failed', message: message.message } };
     }
     default:
       return assertNever(message);
   }
+}
+
+/** The run is over: only what it produced stays (one run of one file); the selection moves onto it. */
+function endRun(state: ViewState): ViewState {
+  const first = state.results[0];
+  const selected = state.results.some((r) => sameCell(r, state.selected))
+    ? state.selected
+    : first && { model: first.model, caseIndex: first.caseIndex, variantIndex: first.variantIndex };
+  return { ...state, previous: [], previousModels: [], progress: {}, selected };
+}
+
+/** A previous run's result still describes the cell: the model's settings and the prompt texts are unchanged. */
+function stillDescribes(result: VariantResult, previousModels: readonly ModelSummary[], outline: RunOutline): boolean {
+  const before = previousModels.find((m) => m.name === result.model);
+  const now = outline.models.find((m) => m.name === result.model);
+  const variant = outline.cases
+    .find((c) => c.caseIndex === result.caseIndex)
+    ?.variants.find((v) => v.variantIndex === result.variantIndex);
+  const baseText = outline.cases.find((c) => c.caseIndex === result.caseIndex)?.baseText;
+  return (
+    before !== undefined &&
+    now !== undefined &&
+    JSON.stringify(before) === JSON.stringify(now) &&
+    baseText === result.baseText &&
+    variant?.text === result.variantText
+  );
 }
 
 export function assertNever(value: never): never {

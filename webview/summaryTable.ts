@@ -1,12 +1,15 @@
 /**
- * One row per model, one column per variant; each cell the verdict as a badge and the evidence
- * behind it. Cells are updated in place as results stream in (the table is rebuilt only when the
- * run's models or variants change), so nothing flickers and scroll positions stay.
+ * The summary: one block per variant (its prompt texts on top), one row per model with the verdict as
+ * a badge and the two lines of evidence behind it. Blocks sit side by side when the panel is wide and
+ * stack when it is narrow, so no variant hides behind a horizontal scrollbar. Cells are updated in
+ * place as results stream in (the blocks are rebuilt only when the run's models or variants change),
+ * so nothing flickers and scroll positions stay.
  */
 import type { ModelSummary, VariantResult } from '../extension/protocol/report';
 import type { FromWebview } from '../extension/protocol/webview';
+import { cellEvidence } from './cellEvidence';
 import { el } from './dom';
-import { formatNumber, VERDICT_MEANING, variantLabel } from './format';
+import { modelMeta, VERDICT_MEANING, variantLabel } from './format';
 import { columnsOf, findResult, keyOf, modelsOf, type CellKey, type Column, type ViewState } from './state';
 
 interface CellView {
@@ -18,7 +21,7 @@ interface CellView {
 
 export class SummaryTable {
   readonly element: HTMLElement;
-  private readonly table = el('table', { class: 'summary-table' });
+  private readonly blocks = el('div', { class: 'variant-blocks' });
   private readonly empty = el(
     'p',
     { class: 'empty-note' },
@@ -31,26 +34,20 @@ export class SummaryTable {
     private readonly onSelect: (cell: CellKey) => void,
     private readonly post: (message: FromWebview) => void,
   ) {
-    this.element = el(
-      'section',
-      { class: 'summary', 'aria-label': 'Summary' },
-      el('h2', {}, 'Summary'),
-      this.empty,
-      el('div', { class: 'table-scroll' }, this.table),
-    );
+    this.element = el('section', { class: 'summary', 'aria-label': 'Summary' }, this.empty, this.blocks);
   }
 
   render(state: ViewState): void {
     const models = modelsOf(state.outline, state.results);
     const columns = columnsOf(state.outline, state.results);
-    // Each row's settings too: a re-run after a FIX (say `mode: eval`) has the same models with new settings.
-    const metas = state.outline?.models.map(modelMeta);
-    const signature = JSON.stringify([models, metas, columns.map((c) => [c.caseIndex, c.variantIndex, c.text])]);
+    const summaries = models.map((m) => state.outline?.models.find((s) => s.name === m) ?? null);
+    const signature = JSON.stringify([summaries, models, columns.map((c) => [c.caseIndex, c.variantIndex, c.text])]);
     if (signature !== this.signature) {
       this.signature = signature;
       this.build(state, models, columns);
     }
-    this.empty.hidden = models.length > 0;
+    // After a run that ended without results the banner says why; "results appear here" would not be true.
+    this.empty.hidden = models.length > 0 || state.status.kind === 'failed' || state.status.kind === 'finished';
     for (const model of models)
       for (const column of columns)
         this.updateCell(state, { model, caseIndex: column.caseIndex, variantIndex: column.variantIndex });
@@ -59,47 +56,66 @@ export class SummaryTable {
 
   private build(state: ViewState, models: string[], columns: Column[]): void {
     this.cells = new Map();
-    const head = el(
-      'tr',
-      {},
-      el('th', { class: 'corner', scope: 'col' }, 'Model'),
-      ...columns.map((c) =>
-        el(
-          'th',
-          { scope: 'col', class: 'variant-head', title: `${c.baseText}\n→ ${c.text}` },
-          el('div', { class: 'variant-label' }, variantLabel(c.caseIndex, c.variantIndex)),
-          el('div', { class: 'variant-text' }, c.text),
-        ),
-      ),
-    );
-    const rows = models.map((model) => {
-      const summary = state.outline?.models.find((m) => m.name === model);
-      const name = el(
-        'button',
-        { class: 'model-link', type: 'button', title: `Show ${model} in the .prompt file` },
-        model,
-      );
-      name.addEventListener('click', () => this.post({ type: 'revealModel', model }));
-      const cells = columns.map((column) => {
+    const blocks = columns.map((column) => {
+      const shown = whereTheyDiffer(column.baseText, column.text);
+      const rows = models.map((model) => {
         const cell: CellKey = { model, caseIndex: column.caseIndex, variantIndex: column.variantIndex };
         const button = el('button', { class: 'result-cell', type: 'button', 'aria-pressed': 'false' });
         button.addEventListener('click', () => this.onSelect(cell));
         this.cells.set(keyOf(cell), { button, shown: null, stale: false });
-        return el('td', { 'data-case': column.caseIndex, 'data-variant': column.variantIndex }, button);
+        return el(
+          'tr',
+          { 'data-model': model },
+          el('th', { scope: 'row', class: 'model-head' }, ...this.modelHead(model, state.outline?.models)),
+          el('td', { 'data-case': column.caseIndex, 'data-variant': column.variantIndex }, button),
+        );
       });
       return el(
-        'tr',
-        { 'data-model': model },
+        'section',
+        { class: 'variant-block', 'data-case': column.caseIndex, 'data-variant': column.variantIndex },
         el(
-          'th',
-          { scope: 'row', class: 'model-head' },
-          name,
-          summary ? el('div', { class: 'model-meta' }, modelMeta(summary)) : null,
+          'header',
+          { class: 'variant-head' },
+          el('div', { class: 'variant-label' }, variantLabel(column.caseIndex, column.variantIndex)),
+          el(
+            'div',
+            { class: 'variant-texts' },
+            el('code', { class: 'variant-base', title: column.baseText }, shown.base),
+            el('span', { class: 'variant-arrow', 'aria-label': 'becomes' }, '→'),
+            el('code', { class: 'variant-text', title: column.text }, shown.variant),
+          ),
         ),
-        ...cells,
+        el('table', { class: 'summary-table' }, el('tbody', {}, ...rows)),
       );
     });
-    this.table.replaceChildren(el('thead', {}, head), el('tbody', {}, ...rows));
+    this.blocks.replaceChildren(...blocks);
+  }
+
+  private modelHead(model: string, summaries: readonly ModelSummary[] | undefined): Node[] {
+    const summary = summaries?.find((m) => m.name === model);
+    const name = el(
+      'button',
+      { class: 'model-link', type: 'button', title: `Show ${model} in the .prompt file` },
+      model,
+    );
+    name.addEventListener('click', () => this.post({ type: 'revealModel', model }));
+    if (!summary) return [name];
+    const meta = modelMeta(summary);
+    return [
+      name,
+      el(
+        'div',
+        {
+          class: 'model-meta',
+          title: summary.weights.kind === 'checkpoint' ? summary.weights.path : summary.weights.description,
+        },
+        // Each part unbroken with the dot after it, so a wrapped line never starts with "·".
+        ...meta.flatMap((part, i) => [
+          i > 0 ? ' ' : null,
+          el('span', { class: 'meta-part' }, i < meta.length - 1 ? `${part} ·` : part),
+        ]),
+      ),
+    ];
   }
 
   private updateCell(state: ViewState, cell: CellKey): void {
@@ -116,9 +132,9 @@ export class SummaryTable {
     view.button.disabled = !found;
     if (found) {
       view.button.title = stale
-        ? 'From the previous run (waiting for the new result)'
+        ? 'From the previous run of this file (waiting for the new result)'
         : `Show the details of ${cell.model}, ${variantLabel(cell.caseIndex, cell.variantIndex)}`;
-      view.button.replaceChildren(...cellContent(found.result));
+      view.button.replaceChildren(...cellContent(found.result, stale));
     } else if (shown !== 'missing') {
       view.button.title = 'Running…';
       view.button.replaceChildren(
@@ -126,8 +142,8 @@ export class SummaryTable {
         el('span', { class: 'pending' }, stage),
       );
     } else {
-      view.button.title = 'Not part of the last run';
-      view.button.replaceChildren(el('span', { class: 'pending' }, '—'));
+      view.button.title = 'No result in this run';
+      view.button.replaceChildren(el('span', { class: 'pending' }, 'no result'));
     }
   }
 
@@ -140,36 +156,34 @@ export class SummaryTable {
   }
 }
 
-function modelMeta(model: ModelSummary): string {
-  const causal = model.architecture === 'gpt2' || model.config['is_decoder'] === true;
+/** The badge and the evidence lines behind it; a result of the last run says so on screen, not only in a tooltip. */
+export function cellContent(result: VariantResult, stale = false): Node[] {
   return [
-    model.architecture === 'gpt2' ? 'GPT-2' : 'BERT',
-    causal ? 'causal mask' : 'no causal mask',
-    `${model.mode} mode`,
-    `${model.numLayers} layers`,
-  ].join(' · ');
-}
-
-/** The badge and three lines of evidence: where change starts, the earlier positions against the noise floor, allclose at 0. */
-export function cellContent(result: VariantResult): Node[] {
-  const { evidence, frontier, verdict } = result;
-  const earlier =
-    evidence.earlierMaxAbsDiff === null
-      ? 'no earlier position'
-      : `before: max |Δ| ${formatNumber(evidence.earlierMaxAbsDiff)} ${evidence.earlierMaxAbsDiff > evidence.noiseFloor ? '>' : '≤'} noise ${formatNumber(evidence.noiseFloor)}`;
-  const allclose = evidence.allcloseAtPosition0 === null ? '—' : String(evidence.allcloseAtPosition0);
-  return [
-    el('span', { class: 'badge', 'data-verdict': verdict, title: VERDICT_MEANING[verdict] }, verdict),
+    el(
+      'span',
+      { class: 'badge', 'data-verdict': result.verdict, title: VERDICT_MEANING[result.verdict] },
+      result.verdict,
+    ),
     el(
       'span',
       { class: 'evidence' },
-      el(
-        'span',
-        { class: 'evidence-line' },
-        `first changed ${frontier.firstChanged ?? 'none'} · perturbed ${frontier.firstPerturbed ?? '—'}`,
-      ),
-      el('span', { class: 'evidence-line' }, earlier),
-      el('span', { class: 'evidence-line' }, `allclose @0: ${allclose}`),
+      stale ? el('span', { class: 'evidence-line stale-tag' }, 'last run — this run’s result is coming') : null,
+      ...cellEvidence(result).map((line) => el('span', { class: 'evidence-line' }, ...line)),
     ),
   ];
+}
+
+/**
+ * Long prompts lose their common beginning ("…alert(4)</script> ein" → "…alert(4)</script> das"), so the
+ * part that differs is what fits; the whole texts are in the tooltip and in the detail view.
+ */
+export function whereTheyDiffer(base: string, variant: string, limit = 40): { base: string; variant: string } {
+  if (base.length <= limit && variant.length <= limit) return { base, variant };
+  let common = 0;
+  while (common < base.length && common < variant.length && base[common] === variant[common]) common++;
+  // Back to a word start, keeping one word of context before the difference.
+  const wordStart = base.lastIndexOf(' ', common - 1);
+  const cut = wordStart <= 0 ? 0 : Math.max(0, base.lastIndexOf(' ', wordStart - 1) + 1);
+  if (cut < 8) return { base, variant };
+  return { base: `…${base.slice(cut)}`, variant: `…${variant.slice(cut)}` };
 }

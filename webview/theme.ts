@@ -13,6 +13,8 @@ export interface Palette {
   unchanged: string;
   /** Pairs where one side has no token (inserted / deleted): hatched. */
   missingHatch: string;
+  /** Cells whose state holds NaN or ±Inf: not a difference, so off the scale (near the foreground). */
+  nonFinite: string;
   grid: string;
   perturbed: string;
   frontier: string;
@@ -68,6 +70,7 @@ export function readPalette(): Palette {
     foreground: css(foreground),
     unchanged: css(mix(background, foreground, 0.09)),
     missingHatch: css(mix(background, foreground, 0.28)),
+    nonFinite: css(mix(background, foreground, 0.8)),
     grid: css(background),
     perturbed: css(role('--plab-perturbed')),
     frontier: css(role('--plab-frontier')),

@@ -5,12 +5,13 @@
  */
 import type { TokenView, VariantResult } from '../extension/protocol/report';
 import { el } from './dom';
+import { frontierColumns } from './positions';
 
 const KIND_TITLE = {
   same: 'same token',
   changed: 'changed token',
-  inserted: 'inserted in the variant',
-  deleted: 'deleted from the base',
+  inserted: 'new in the variant',
+  deleted: 'dropped from the base',
 } as const;
 
 export class TokenStrips {
@@ -19,10 +20,11 @@ export class TokenStrips {
   private highlighted: HTMLElement | null = null;
 
   constructor(result: VariantResult) {
-    const { alignment, frontier } = result;
+    const { alignment } = result;
+    const marked = frontierColumns(result);
     const columns = alignment.pairs.map((pair, index) => {
-      const perturbed = pair.base !== null && pair.base === frontier.firstPerturbed;
-      const firstChanged = pair.base !== null && pair.base === frontier.firstChanged;
+      const perturbed = index === marked.perturbed;
+      const firstChanged = index === marked.firstChanged;
       const marks = [perturbed ? 'edit' : null, firstChanged ? 'first change' : null].filter((m) => m !== null);
       const column = el(
         'div',

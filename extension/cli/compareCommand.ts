@@ -33,7 +33,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
     process.stdout.write(
       args.flags.has('json')
         ? terminalJson(JSON.stringify(report, null, 2)) + '\n'
-        : renderReport(report, styleFor(process.stdout)) + '\n',
+        : renderReport(report, styleFor(process.stdout), process.stdout.columns || undefined) + '\n',
     );
     return EXIT.ok;
   } finally {

@@ -1,35 +1,51 @@
 /**
- * The compare command's terminal output: one row per model × variant (verdict, where change starts,
- * the largest change before the perturbed token against the noise floor, allclose at position 0),
- * then each result's explanation and findings with their fixes, in plain words.
+ * The compare command's terminal output, per case: the one-sentence answer (which rule each model follows
+ * and why), then per variant one row per model (its weights, verdict, where change starts, the largest
+ * change before the perturbed token against the noise floor, allclose at position 0), then each result's
+ * explanation and findings with the setting that fixes (or changes) what they name.
  */
-import type { ComparisonReport, VariantResult, Verdict } from '../protocol/report';
-import { formatNumber } from '../lab/diagnose/format';
+import { answerText, caseAnswer } from '../protocol/answer';
+import { kindsOf, nonFiniteTotals } from '../protocol/nonFiniteWords';
+import type { ComparisonReport, Finding, ModelSummary, VariantResult, Verdict } from '../protocol/report';
+import { formatNumber } from '../protocol/numbers';
 import type { Style } from './style';
 import { terminalText } from './terminalText';
 
-export function renderReport(report: ComparisonReport, s: Style): string {
+/**
+ * Every string that came from the user (prompt text, model names, paths, and the report prose that quotes
+ * them) passes here before it reaches the terminal: control characters are escaped, never written raw.
+ */
+const userText = terminalText;
+
+/** Prose wraps at this many columns when the output is not a terminal (a file, a pipe, the README). */
+export const DEFAULT_WIDTH = 100;
+
+export function renderReport(report: ComparisonReport, s: Style, width = DEFAULT_WIDTH): string {
   const lines: string[] = [];
+  const prose = (first: string, rest: string, text: string) => lines.push(...wrap(text, width, first, rest));
   const byCase = new Map<number, VariantResult[]>();
   for (const r of report.results) byCase.set(r.caseIndex, [...(byCase.get(r.caseIndex) ?? []), r]);
   for (const [caseIndex, results] of byCase) {
-    const first = results[0];
-    lines.push(s.bold(`Case ${caseIndex + 1}: ${terminalText(JSON.stringify(first.baseText))}`));
+    lines.push(s.bold(`Case ${caseIndex + 1}: ${userText(JSON.stringify(results[0].baseText))}`));
+    const answer = answerText(caseAnswer(results), (part) =>
+      part.kind === 'model'
+        ? s.bold(userText(part.text))
+        : userText(part.kind === 'code' ? '`' + part.text + '`' : part.text),
+    );
+    prose(`  ${s.cyan('Answer:')} `, '    ', answer);
+    lines.push('');
     const variants = [...new Set(results.map((r) => r.variantIndex))];
     for (const variantIndex of variants) {
       const rows = results.filter((r) => r.variantIndex === variantIndex);
-      lines.push(`  variant ${variantIndex + 1}: ${terminalText(JSON.stringify(rows[0].variantText))}`, '');
-      lines.push(...table(rows, report, s).map((l) => '  ' + l), '');
+      lines.push(`  variant ${variantIndex + 1}: ${userText(JSON.stringify(rows[0].variantText))}`, '');
+      lines.push(...table(rows, report.models, s).map((l) => '  ' + l), '');
       for (const r of rows) {
-        lines.push(`  ${s.bold(terminalText(r.model))}: ${terminalText(r.explanation)}`);
+        prose(`  ${s.bold(userText(r.model))}: `, '    ', userText(r.explanation));
         for (const f of r.findings) {
           if (f.code === 'causal-as-expected') continue;
           const mark = f.severity === 'warning' ? s.yellow('!') : s.dim('·');
-          lines.push(`    ${mark} ${terminalText(f.message)}`);
-          if (f.fix)
-            lines.push(
-              `      ${s.cyan('fix:')} ${terminalText(`${f.fix.description} (${f.fix.key}: ${JSON.stringify(f.fix.value)})`)}`,
-            );
+          prose(`    ${mark} `, '      ', userText(f.message));
+          if (f.fix) prose('      ', '        ', fixLine(f.fix, s));
         }
       }
       lines.push('');
@@ -38,36 +54,86 @@ export function renderReport(report: ComparisonReport, s: Style): string {
   return lines.join('\n');
 }
 
-function table(rows: VariantResult[], report: ComparisonReport, s: Style): string[] {
+const ANSI = /\x1b\[[0-9;]*m/g;
+const visible = (text: string) => text.replace(ANSI, '').length;
+
+/** Greedy word wrap at `width` visible columns (colour codes don't count); the first line after `first`, the rest after `rest`. */
+export function wrap(text: string, width: number, first: string, rest: string): string[] {
+  const out: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const word of text.split(' ')) {
+    if (!empty && visible(line) + 1 + visible(word) > width) {
+      out.push(line);
+      line = rest + word;
+    } else line += (empty ? '' : ' ') + word;
+    empty = false;
+  }
+  out.push(line);
+  return out;
+}
+
+/** "fix: `mode: eval` — turns dropout off" or "option: `is_decoder: true` — makes it causal". */
+export function fixLine(fix: NonNullable<Finding['fix']>, s: Style): string {
+  const label = fix.kind === 'fix' ? s.cyan('fix:') : s.cyan('option:');
+  return `${label} ${fix.key}: ${yamlValue(fix.value)} — ${userText(fix.description)}`;
+}
+
+/** A setting's value as it is written in the front matter. */
+export function yamlValue(value: unknown): string {
+  if (typeof value === 'number') return formatNumber(value);
+  if (typeof value === 'string') return /^[\w.-]+$/.test(value) ? value : JSON.stringify(value);
+  return JSON.stringify(value);
+}
+
+/** "random (seed 0)" or the checkpoint's last two path segments. */
+function weightsCell(model: ModelSummary | undefined): string {
+  if (!model) return '?';
+  const w = model.weights;
+  return w.kind === 'random' ? `random (seed ${w.seed})` : w.path.split(/[\\/]/).slice(-2).join('/');
+}
+
+function earlierCell(r: VariantResult): string {
+  if (r.evidence.earlierNonFinite && r.nonFinite) return kindsOf(nonFiniteTotals(r.nonFinite.runs));
+  return r.evidence.earlierMaxAbsDiff === null ? '—' : formatNumber(r.evidence.earlierMaxAbsDiff);
+}
+
+function table(rows: VariantResult[], models: readonly ModelSummary[], s: Style): string[] {
   const header = [
     'model',
+    'weights',
     'mode',
-    'attention',
+    'mask',
     'verdict',
-    'perturbed at',
+    'edit at',
     'first changed',
     'max |Δ| before',
     'noise floor',
     'allclose @0',
   ];
   const cells = rows.map((r) => {
-    const m = report.models.find((x) => x.name === r.model);
+    const m = models.find((x) => x.name === r.model);
     const e = r.evidence;
     return [
-      r.model,
+      userText(r.model),
+      userText(weightsCell(m)),
       m?.mode ?? '?',
       r.attentionMask.rule,
       r.verdict,
       r.frontier.firstPerturbed === null ? '—' : String(r.frontier.firstPerturbed),
       r.frontier.firstChanged === null ? '—' : String(r.frontier.firstChanged),
-      e.earlierMaxAbsDiff === null ? '—' : formatNumber(e.earlierMaxAbsDiff),
+      earlierCell(r),
       formatNumber(e.noiseFloor),
       e.allcloseAtPosition0 === null ? '—' : e.allcloseAtPosition0 ? 'True' : 'False',
-    ].map((cell) => terminalText(cell));
+    ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const pad = (c: string[]) => c.map((x, i) => x.padEnd(widths[i])).join('  ');
-  const verdictColumn = 3;
+  const pad = (c: string[]) =>
+    c
+      .map((x, i) => x.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
+  const verdictColumn = header.indexOf('verdict');
   return [
     s.dim(pad(header)),
     ...cells.map((c, row) => {
@@ -86,6 +152,7 @@ function colourVerdict(v: Verdict, text: string, s: Style): string {
     case 'bidirectional':
       return s.cyan(text);
     case 'nondeterministic':
+    case 'non-finite':
       return s.red(text);
     case 'undetermined':
       return s.yellow(text);

@@ -60,12 +60,16 @@ export class Ctx {
       new ResultsPanel(
         context.extensionUri,
         (m) => this.onPanelMessage(m),
-        (l) => this.output.appendLine(l),
+        (l) => this.output.warn(l),
       ),
     );
     const statusBar = this.extensionScope.add(new RunStatusBar());
     const problems = this.extensionScope.add(new RunDiagnostics());
-    this.runs = new RunController(this.runner, this.panel, statusBar, problems);
+    this.runs = new RunController(this.runner, this.panel, statusBar, problems, {
+      logger: this.output,
+      cacheFolder: () => this.config.cacheFolder,
+      trusted: () => vscode.workspace.isTrusted,
+    });
     this.fixes = this.extensionScope.add(
       new FindingFixes(
         this.panel.onDidPost,

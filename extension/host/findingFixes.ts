@@ -73,7 +73,7 @@ export class FindingFixes implements vscode.Disposable, vscode.CodeActionProvide
         if (!uri) return;
         this.previous = this.current;
         const version = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString())?.version;
-        this.current = { runId: m.outline.runId, uri, version, only: m.outline.only, results: [] };
+        this.current = { runId: m.run.runId, uri, version, only: m.run.only, results: [] };
         this.clear(uri);
         return;
       }
@@ -83,6 +83,7 @@ export class FindingFixes implements vscode.Disposable, vscode.CodeActionProvide
       case 'runFinished':
         if (this.current?.runId === m.runId) void this.publish(this.current).catch((e) => this.log(String(e)));
         return;
+      case 'outline':
       case 'progress':
       case 'runFailed':
         return;
@@ -206,22 +207,27 @@ function shownFix(model: string, finding: Finding, place: vscode.Range, value: F
   const fix = finding.fix!;
   const diagnostic = new vscode.Diagnostic(
     place,
-    `${model}: ${finding.message} Fix: ${fix.description}.`,
+    `${model}: ${finding.message} ${fix.kind === 'fix' ? 'Fix' : 'Option'}: ${fix.key}: ${scalar(fix.value)} (${fix.description}).`,
     finding.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information,
   );
   diagnostic.source = RUN_FINDING_SOURCE;
   diagnostic.code = finding.code;
-  // A warning's fix is what the finding asks for; an info's is an option (bidirectional may be what you want).
+  // A fix is what the finding asks for; an option is a choice (bidirectional may be what you want).
   return {
     diagnostic,
     model,
     key: fix.key,
     value,
-    description: fix.description,
-    preferred: finding.severity === 'warning',
+    description: `set ${fix.key}: ${scalar(fix.value)} (${fix.description})`,
+    preferred: fix.kind === 'fix',
   };
 }
 
 function sameDiagnostic(a: vscode.Diagnostic, b: vscode.Diagnostic): boolean {
   return a.range.isEqual(b.range) && a.code === b.code && a.message === b.message;
+}
+
+/** A value as the front matter spells it (`eval`, `true`, `0.02`). */
+function scalar(value: unknown): string {
+  return typeof value === 'string' && /^[\w.-]+$/.test(value) ? value : JSON.stringify(value);
 }

@@ -11,6 +11,7 @@ import { isFromWebview, type FromWebview, type ToWebview } from '../protocol/web
 import { DisposableStore } from './disposables';
 import { panelHtml } from './panelHtml';
 import { makeNonce } from './nonce';
+import { panelColumn } from './panelColumn';
 
 export const PANEL_VIEW_TYPE = 'perturbationLab.results';
 
@@ -30,16 +31,27 @@ export class ResultsPanel implements vscode.Disposable {
     private readonly log: (line: string) => void,
   ) {}
 
-  /** Opens the panel beside the active editor, or reveals it without stealing focus. */
-  show(): void {
+  /**
+   * Opens the panel beside the `.prompt` file's editor (in an existing group when there is one, see
+   * panelColumn), or reveals it where it already is — never moving it into a new column — without
+   * stealing focus.
+   */
+  show(file?: vscode.Uri): void {
     if (this.panel) {
-      this.panel.reveal(vscode.ViewColumn.Beside, true);
+      this.panel.reveal(this.panel.viewColumn, true);
       return;
     }
+    const editor =
+      (file && vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === file.toString())) ??
+      vscode.window.activeTextEditor;
+    const column = panelColumn(
+      editor?.viewColumn,
+      vscode.window.tabGroups.all.map((g) => g.viewColumn),
+    );
     const panel = vscode.window.createWebviewPanel(
       PANEL_VIEW_TYPE,
       'Perturbation Lab',
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { viewColumn: column === 'beside' ? vscode.ViewColumn.Beside : column, preserveFocus: true },
       this.webviewOptions(),
     );
     this.attach(panel);

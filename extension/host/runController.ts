@@ -1,18 +1,27 @@
 /**
  * One comparison from command to panel: reads the document (unsaved edits included), starts the run
- * in the runner, shows progress (a cancellable notification and the status bar) and turns runner
- * events into panel messages. A new run supersedes the one in flight. Keeps the last report for export.
+ * in the runner, shows progress (a cancellable notification and the status bar), turns runner events
+ * into panel messages and logs the run. The panel hears `runStarted` with the run's own file before
+ * anything else of the run, so a failure is never shown under another file's name. A new run
+ * supersedes the one in flight. Keeps the last report for export.
  */
 import * as vscode from 'vscode';
 import type { ComparisonReport } from '../protocol/report';
-import type { RunFailureKind, ToWebview } from '../protocol/webview';
-import type { SerializedError } from '../protocol/runner';
+import type { ToWebview } from '../protocol/webview';
 import type { RunScope } from '../protocol/run';
-import { formatDiagnostic } from '../protocol/diagnostics';
+import { panelMessageFor } from './panelMessages';
 import type { RunEvent, RunHandle, RunnerClient } from './runnerClient';
 import type { ResultsPanel } from './resultsPanel';
 import type { RunStatusBar } from './statusBar';
 import type { RunDiagnostics } from './runDiagnostics';
+import { RunLog, type RunLogger } from './runLog';
+
+/** What a run needs to know about the settings for its log. */
+export interface RunLogContext {
+  logger: RunLogger;
+  cacheFolder(): string;
+  trusted(): boolean;
+}
 
 export class RunController {
   private active: RunHandle | null = null;
@@ -24,6 +33,7 @@ export class RunController {
     private readonly panel: ResultsPanel,
     private readonly statusBar: RunStatusBar,
     private readonly problems: RunDiagnostics,
+    private readonly logging: RunLogContext,
   ) {}
 
   get lastReport(): ComparisonReport | null {
@@ -58,8 +68,10 @@ export class RunController {
     }
     this.active?.cancel();
     this.lastRun = { uri, only };
+    // Export gives the report of the run the panel shows, once it finished: never an older run's under this name.
+    this.report = null;
     this.problems.clear(uri);
-    this.panel.show();
+    this.panel.show(uri);
     const started = Date.now();
     const fileLabel = vscode.workspace.asRelativePath(uri, false);
     const post = (m: ToWebview) => this.panel.post(m);
@@ -68,36 +80,45 @@ export class RunController {
       { location: vscode.ProgressLocation.Notification, title: 'Perturbation Lab', cancellable: true },
       async (progress, token) => {
         let runId = '';
+        let log: RunLog | null = null;
+        // Events can only arrive after `run` returned (the runner answers asynchronously), so runId and log are set.
         const handle = this.runner.run({ file: uri.fsPath, text: document.getText(), only }, (e: RunEvent) => {
           switch (e.type) {
             case 'outline':
-              post({ type: 'runStarted', outline: { runId, file: fileLabel, ...e.outline, only } });
-              return;
+              log?.outline(e.outline.models, e.outline.cases);
+              break;
             case 'progress':
+              log?.progress(e.model, e.stage, e.message);
               progress.report({ message: `${e.model}: ${e.message}` });
               this.statusBar.running(`${e.model}: ${e.stage}`);
-              post({ type: 'progress', runId, model: e.model, stage: e.stage, message: e.message });
-              return;
+              break;
             case 'result':
-              post({ type: 'result', runId, result: e.result });
-              return;
+              log?.result(e.result);
+              break;
             case 'done':
+              log?.finished();
               this.report = e.report;
-              post({ type: 'runFinished', runId, elapsedMs: Date.now() - started });
-              return;
+              break;
             case 'failed':
-              post(failure(runId, e.error));
-              return;
+              log?.failed(e.error);
+              break;
             case 'crashed':
-              post({ type: 'runFailed', runId, kind: 'runner-crashed', message: e.reason });
-              return;
+              log?.crashed(e.reason);
+              break;
             default: {
               const never: never = e;
               return never;
             }
           }
+          post(panelMessageFor(runId, e, Date.now() - started));
         });
         runId = handle.requestId;
+        post({ type: 'runStarted', run: { runId, file: fileLabel, ...(only ? { only } : {}) } });
+        log = new RunLog(this.logging.logger, runId, fileLabel, {
+          only,
+          cacheFolder: this.logging.cacheFolder(),
+          trusted: this.logging.trusted(),
+        });
         this.active = handle;
         this.statusBar.running('starting');
         const subscription = token.onCancellationRequested(() => handle.cancel());
@@ -119,10 +140,4 @@ export class RunController {
       },
     );
   }
-}
-
-function failure(runId: string, error: SerializedError): ToWebview {
-  const kind: RunFailureKind = error.kind;
-  const details = error.diagnostics?.map(formatDiagnostic);
-  return { type: 'runFailed', runId, kind, message: error.message, ...(details ? { details } : {}) };
 }

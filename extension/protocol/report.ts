@@ -2,11 +2,23 @@
  * The ComparisonReport: what `compare --json` prints, what the runner streams to the
  * host and what the panel exports. Versioned; plain JSON (no typed arrays, no raw tensors).
  * Every side imports this module; a change here breaks every build at once.
+ *
+ * Every number in a report is finite (JSON has no NaN or Infinity: `JSON.stringify` would turn them into a
+ * silent `null`). Where a state holds NaN or ±Inf, the report says so in explicit fields (`nonFinite`) and
+ * leaves the measurement out; every field that can be `null` says below what `null` means there.
+ *
+ * Version 2 (from 1): the verdict `non-finite`; `VariantResult.nonFinite`; `LayerMetrics.nonFinite`;
+ * `ModelSummary.weights` is an object that says whether the weights are random (`{ kind: 'random', seed }`)
+ * or a checkpoint; `ControlRun.perPosition` (the control's |Δ| per layer and position) and
+ * `VerdictEvidence.roundingFloor` / `controlEarlierMaxAbsDiff`; `CausalFrontier.firstChanged` is judged
+ * against float32 rounding and counts a token that exists on one side only (it is never null while a
+ * position changed, nondeterministic models included); `Finding.fix.kind` (`fix` or `option`);
+ * `NextTokenShift.klDivergence` is null when a logit is not finite (`nonFiniteLogits` says whose).
  */
 
 import type { VariantRef } from './run';
 
-export const REPORT_VERSION = 1 as const;
+export const REPORT_VERSION = 2 as const;
 
 export type Architecture = 'bert' | 'gpt2';
 /** As PyTorch's `.train()` / `.eval()`. */
@@ -14,7 +26,19 @@ export type Mode = 'train' | 'eval';
 /** `independent`: every forward pass draws new dropout masks (PyTorch); `paired`: every run of one case shares them. */
 export type DropoutPolicy = 'independent' | 'paired';
 
-export type Verdict = 'causal' | 'bidirectional' | 'nondeterministic' | 'undetermined';
+export type Verdict = 'causal' | 'bidirectional' | 'nondeterministic' | 'undetermined' | 'non-finite';
+
+/** Each verdict's place in the order the diagnosis asks its questions (non-finite first: nothing else can be judged on it). */
+const VERDICT_ORDER = {
+  'non-finite': 0,
+  nondeterministic: 1,
+  undetermined: 2,
+  bidirectional: 3,
+  causal: 4,
+} satisfies Record<Verdict, number>;
+
+/** Every verdict (a new one must be placed in VERDICT_ORDER, or this module does not compile). */
+export const VERDICTS = Object.keys(VERDICT_ORDER) as Verdict[];
 
 export interface ComparisonReport {
   version: typeof REPORT_VERSION;
@@ -34,7 +58,8 @@ export interface ModelSummary {
   /** The full Hugging Face config used (preset or file, overrides applied). */
   config: Record<string, unknown>;
   configSource: string;
-  weights: string | null;
+  /** Where the parameters come from: seeded random init (the numbers mean nothing about language) or a checkpoint. */
+  weights: WeightsSource;
   seed: number;
   mode: Mode;
   dropout: DropoutPolicy;
@@ -48,6 +73,14 @@ export interface ModelSummary {
   /** Dropout probabilities in force (all 0 in eval mode). */
   dropoutRates: { hidden: number; attention: number; embedding: number };
 }
+
+/**
+ * `random`: built from the config with Hugging Face's init rules and this seed, as `from_config` does;
+ * `checkpoint`: loaded from a safetensors file or folder, as `from_pretrained` does.
+ * `description` is the phrase front ends show wherever the model is named ("random weights (seed 0)").
+ */
+export type WeightsSource =
+  { kind: 'random'; seed: number; description: string } | { kind: 'checkpoint'; path: string; description: string };
 
 export interface TokenView {
   id: number;
@@ -74,29 +107,49 @@ export interface Alignment {
   pairs: AlignedPair[];
 }
 
-/** Metrics of one hidden-state layer, one entry per alignment pair (null where a side is missing). */
+/**
+ * Metrics of one hidden-state layer, one entry per alignment pair. `null` in the three arrays means "not
+ * measured": the pair has a token on one side only (its `kind` is `inserted` or `deleted`), or — for
+ * `maxAbsDiff` and `cosineDistance` only — the base's or the variant's vector holds NaN or ±Inf there (the
+ * pair is listed in `nonFinite`).
+ */
 export interface LayerMetrics {
   /** 0 = embeddings output, L = last layer (GPT-2: after ln_f), as Hugging Face's `hidden_states`. */
   layer: number;
   maxAbsDiff: (number | null)[];
   cosineDistance: (number | null)[];
-  /** torch.allclose(variant, base, atol, rtol) over that position's hidden vector. */
+  /** torch.allclose(variant, base, atol, rtol) over that position's hidden vector (NaN is never close). */
   allclose: (boolean | null)[];
+  /** Indices into `alignment.pairs` where either side's vector holds NaN or ±Inf in this layer. */
+  nonFinite: number[];
 }
 
-/** The same input run twice: the noise floor of this model as configured. */
+/**
+ * The same input run twice: the noise floor of this model as configured. Differences are measured where
+ * both runs hold finite values; NaN and ±Inf are reported in `VariantResult.nonFinite`.
+ */
 export interface ControlRun {
   maxAbsDiff: number;
   /** Per layer, the largest |Δ| over all positions. */
   perLayerMaxAbsDiff: number[];
+  /** Per layer (0 … L) and base position, the largest |Δ| between the base and its control. */
+  perPosition: number[][];
+  /** Bit for bit the same (NaN in the same places counts as the same). */
   identical: boolean;
 }
 
-/** Where change starts compared with where the input was perturbed. */
+/** Where change starts compared with where the input was perturbed. Positions count in the base from 0;
+ *  a token that exists only in the variant is counted at its variant index. */
 export interface CausalFrontier {
+  /** First position whose token differs; null when both prompts give the same token ids. */
   firstPerturbed: number | null;
-  /** First aligned base position whose state changed above the noise floor in any layer; null if none, and
-   *  null when the verdict is nondeterministic (the control's own noise hides where change starts). */
+  /**
+   * First position whose state is not the base's: |Δ| above float32 rounding (`evidence.roundingFloor`) in
+   * any layer, a NaN or ±Inf in either state, or a token that exists on one side only (inserted, deleted —
+   * an appended token is new, so it is where change starts). Judged against rounding, not against the
+   * control, so it is a plain fact about the two runs: for a nondeterministic model it is usually 0, and the
+   * control run says how much of that the same input twice changes too. Null when no position changed at all.
+   */
   firstChanged: number | null;
 }
 
@@ -106,11 +159,19 @@ export interface NextTokenCandidate {
   probability: number;
 }
 
-/** How the distribution of the next token moved (models with an LM head; last position of each side). */
+/**
+ * How the distribution of the next token moved (models with an LM head; last position of each side). With
+ * random weights (`ModelSummary.weights.kind === 'random'`) the candidates are meaningless as language; the
+ * shift still measures how far the edit moved the output.
+ */
 export interface NextTokenShift {
-  klDivergence: number;
+  /** KL(base ‖ variant); null when a logit of either side is NaN or ±Inf (see `nonFiniteLogits`). */
+  klDivergence: number | null;
+  /** Most probable first; empty for a side whose logits are not all finite. */
   baseTop: NextTokenCandidate[];
   variantTop: NextTokenCandidate[];
+  /** The sides whose logits hold NaN or ±Inf (empty when all are finite). */
+  nonFiniteLogits: ('base' | 'variant')[];
 }
 
 /** The mask attention actually used for the base input: keep[i][j] = 1 if query i may see key j. */
@@ -120,23 +181,75 @@ export interface EffectiveAttentionMask {
 }
 
 export interface VerdictEvidence {
-  /** Largest |Δ| over positions before the first perturbed one, any layer (null when there are none). */
+  /**
+   * Largest |Δ| over positions before the first perturbed one, any layer, where both states are finite.
+   * Null when no position precedes the perturbation (it is at position 0, or nothing was perturbed).
+   */
   earlierMaxAbsDiff: number | null;
+  /** Where that largest |Δ| is; null exactly when `earlierMaxAbsDiff` is null. */
   earlierMaxAt: { layer: number; position: number } | null;
-  /** What counts as "unchanged": max(control's |Δ|, float32 rounding of these values). */
+  /**
+   * A position before the perturbation holds NaN or ±Inf in some layer (then `earlierMaxAbsDiff` covers only
+   * the finite states, and says nothing about the others).
+   */
+  earlierNonFinite: boolean;
+  /** The control run's largest |Δ| over the same earlier positions (what the same input twice changes there). */
+  controlEarlierMaxAbsDiff: number | null;
+  /** What counts as "unchanged" for the verdict: max(control's |Δ|, roundingFloor). */
   noiseFloor: number;
+  /** Float32 rounding of this run's values: 64 ulps of the largest finite |value| in the base's states. */
+  roundingFloor: number;
   controlMaxAbsDiff: number;
   atol: number;
   rtol: number;
-  /** allclose at position 0 of the last layer (the seed question's check); null when position 0 is perturbed. */
+  /**
+   * allclose at position 0 of the last layer (the seed question's check). Null when position 0 is perturbed
+   * (its tokens differ, or it has a token on one side only).
+   */
   allcloseAtPosition0: boolean | null;
-  /** earlierMaxAbsDiff / noiseFloor when noiseFloor > 0, else null. */
+  /** earlierMaxAbsDiff / noiseFloor; null when either is null or the floor is 0 (an exact control). */
   marginOverNoise: number | null;
 }
 
+/** A checkpoint tensor that holds NaN or ±Inf (counts of each). */
+export interface NonFiniteTensor {
+  name: string;
+  file: string;
+  nan: number;
+  positiveInfinity: number;
+  negativeInfinity: number;
+}
+
+/** One run (of the three a comparison makes) whose hidden states hold NaN or ±Inf. */
+export interface NonFiniteRun {
+  run: 'base' | 'control' | 'variant';
+  /** First layer (0 = embeddings output) with a non-finite value. */
+  firstLayer: number;
+  /** Per layer (0 … L): the positions of this run whose vector holds NaN or ±Inf. */
+  positionsByLayer: number[][];
+  nan: number;
+  positiveInfinity: number;
+  negativeInfinity: number;
+}
+
+/**
+ * Where the states hold NaN or ±Inf: such a value can't be compared, so the verdict is `non-finite`.
+ */
+export interface NonFiniteStates {
+  runs: NonFiniteRun[];
+  /**
+   * What the checkpoint's tensors were found to hold: `checked` lists every tensor with NaN or ±Inf (empty:
+   * every tensor is finite, so the values overflowed float32 inside the model); `random` for random weights
+   * (finite by construction); `unreadable` when the checkpoint could not be read again.
+   */
+  weights: { kind: 'checked'; tensors: NonFiniteTensor[] } | { kind: 'random' } | { kind: 'unreadable' };
+}
+
 export type FindingCode =
+  | 'non-finite-states'
   | 'train-mode-dropout'
   | 'nondeterministic-unknown'
+  | 'nothing-changed'
   | 'pad-text-not-pad-token'
   | 'token-count-changed'
   | 'perturbed-at-position-0'
@@ -146,12 +259,25 @@ export type FindingCode =
   | 'causal-as-expected'
   | 'bidirectional-attention';
 
-/** One thing the diagnosis explains, in plain words, with a fix where there is one. */
+/**
+ * A setting to write in the front matter (`key: value`, on the model's entry). `fix`: it removes the trap the
+ * finding names (train mode → `mode: eval`); `option`: not an error, a choice — what the setting would make
+ * of the model (`is_decoder: true` makes a bidirectional BERT causal). `description` says what it does, in
+ * a few words that don't repeat the setting ("turns dropout off").
+ */
+export interface FindingFix {
+  kind: 'fix' | 'option';
+  key: string;
+  value: unknown;
+  description: string;
+}
+
+/** One thing the diagnosis explains, in plain words, with a setting to change where there is one. */
 export interface Finding {
   code: FindingCode;
   severity: 'info' | 'warning';
   message: string;
-  fix?: { description: string; key: string; value: unknown };
+  fix?: FindingFix;
 }
 
 export interface VariantResult extends VariantRef {
@@ -164,10 +290,13 @@ export interface VariantResult extends VariantRef {
   layers: LayerMetrics[];
   control: ControlRun;
   frontier: CausalFrontier;
+  /** Null when the model has no LM head (BERT's `BertModel`): there is no next-token distribution. */
   nextToken: NextTokenShift | null;
   attentionMask: EffectiveAttentionMask;
   verdict: Verdict;
   evidence: VerdictEvidence;
+  /** Null when every hidden-state value of the base, control and variant runs is finite. */
+  nonFinite: NonFiniteStates | null;
   /** One or two sentences that make sense to someone who does not know the answer yet. */
   explanation: string;
   findings: Finding[];

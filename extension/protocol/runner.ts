@@ -5,7 +5,7 @@
  * Errors cross as data (SerializedError), never as thrown objects. Both sides import this module.
  */
 import type { LabDiagnostic } from './diagnostics';
-import type { ComparisonReport, VariantResult, Verdict } from './report';
+import { VERDICTS, type ComparisonReport, type VariantResult } from './report';
 import { PROGRESS_STAGES, type ProgressStage, type RunOutlineData, type RunScope } from './run';
 
 export type { RunOutlineData } from './run';
@@ -113,13 +113,6 @@ export function isHostToRunner(m: unknown): m is HostToRunner {
   return checkByType(HOST_CALL_GUARDS, m);
 }
 
-const VERDICTS: readonly unknown[] = [
-  'causal',
-  'bidirectional',
-  'nondeterministic',
-  'undetermined',
-] satisfies Verdict[];
-
 /** The fields the panel reads without further checks. */
 function isVariantResultShape(r: unknown): boolean {
   return (
@@ -127,7 +120,7 @@ function isVariantResultShape(r: unknown): boolean {
     isString(r.model) &&
     Number.isInteger(r.caseIndex) &&
     Number.isInteger(r.variantIndex) &&
-    VERDICTS.includes(r.verdict) &&
+    (VERDICTS as readonly unknown[]).includes(r.verdict) &&
     Array.isArray(r.baseTokens) &&
     Array.isArray(r.variantTokens) &&
     Array.isArray(r.layers) &&

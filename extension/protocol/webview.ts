@@ -7,22 +7,32 @@
 import type { FindingCode, ModelSummary, VariantResult } from './report';
 import type { CaseOutline, ProgressStage, RunScope, VariantRef } from './run';
 
-export interface RunOutline {
+/** What a run is about, known the moment it starts (before the runner has read the file). */
+export interface RunHeader {
   runId: string;
   /** The `.prompt` file, as a workspace-relative or absolute path for display. */
   file: string;
-  models: ModelSummary[];
-  cases: CaseOutline[];
   /** Set when the run is restricted to one case or variant ("Compare this variant"). */
   only?: RunScope;
 }
 
+/** A run with its models and cases; both are empty until the runner has read the file. */
+export interface RunOutline extends RunHeader {
+  models: ModelSummary[];
+  cases: CaseOutline[];
+}
+
 export type RunFailureKind = 'input' | 'untrusted' | 'runner-crashed' | 'cancelled' | 'internal';
 
-/** Host → panel. */
+/**
+ * Host → panel. The panel shows one run of one file: `runStarted` comes first for every run, so whatever
+ * the panel shows is labelled with the run's own file. Results of the previous run of the same file stay
+ * visible, dimmed and marked as such, only while the new run computes them again.
+ */
 export type ToWebview =
-  /** A new run replaces the panel's content (results of the previous run stay visible, dimmed, until new ones arrive). */
-  | { type: 'runStarted'; outline: RunOutline }
+  | { type: 'runStarted'; run: RunHeader }
+  /** The runner has read the file: the models and cases this run will produce results for. */
+  | { type: 'outline'; runId: string; models: ModelSummary[]; cases: CaseOutline[] }
   | { type: 'progress'; runId: string; model: string; stage: ProgressStage; message: string }
   | { type: 'result'; runId: string; result: VariantResult }
   | { type: 'runFinished'; runId: string; elapsedMs: number }

@@ -39,7 +39,10 @@ const COMMON = [
   'extension/dist/transformers.js',
   'extension/dist/webview.js',
   'extension/dist/weightWorker.js',
+  'extension/dist/codicon.ttf',
   'extension/media/icon.png',
+  // The README opens with this picture, linked relatively (the Extensions view resolves it in the package).
+  'extension/media/panel-seed.png',
   'extension/media/panel.css',
   'extension/media/perturbation-prompt.tmLanguage.json',
   'extension/node_modules/onnxruntime-node/package.json',

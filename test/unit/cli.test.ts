@@ -78,7 +78,7 @@ test('compare --json prints one versioned ComparisonReport with no raw tensors',
   const r = cli(['compare', promptFile('tiny.prompt', tinyModels), '--json']);
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(r.stdout) as ComparisonReport;
-  assert.equal(report.version, 1);
+  assert.equal(report.version, 2);
   assert.equal(report.tool, 'perturbation-lab');
   assert.deepEqual(
     report.models.map((m) => [m.name, m.mode, m.config.is_decoder ?? false]),
@@ -99,8 +99,8 @@ test('compare --json prints one versioned ComparisonReport with no raw tensors',
 test('compare prints a table with one row per model and the explanation', () => {
   const r = cli(['compare', join(work, 'tiny.prompt')]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /tiny-causal\s+eval\s+causal\s+causal/);
-  assert.match(r.stdout, /tiny\s+eval\s+bidirectional\s+bidirectional/);
+  assert.match(r.stdout, /tiny-causal\s+random \(seed 0\)\s+eval\s+causal\s+causal/);
+  assert.match(r.stdout, /tiny\s+random \(seed 0\)\s+eval\s+bidirectional\s+bidirectional/);
   assert.match(r.stdout, /Causal: positions 0–4/);
 });
 

@@ -111,10 +111,30 @@ describe('compareVectors', () => {
   it('treats NaN as never close and equal infinities as close (torch, equal_nan=False)', () => {
     assert.equal(vectorDiff([NaN], [NaN]).allclose, false);
     assert.equal(vectorDiff([1, NaN], [1, 2]).allclose, false);
-    assert.ok(Number.isNaN(vectorDiff([1, NaN], [1, 2]).maxAbsDiff), 'max |Δ| propagates NaN');
     assert.equal(vectorDiff([Infinity], [Infinity]).allclose, true);
     assert.equal(vectorDiff([Infinity], [-Infinity], 1, 1).allclose, false);
     assert.equal(vectorDiff([Infinity], [1e30], 1, 1).allclose, false);
+  });
+
+  it('measures nothing where a value is NaN or ±Inf: NaN == NaN and Inf − Inf are no evidence of "unchanged"', () => {
+    for (const [variant, base] of [
+      [[NaN], [NaN]],
+      [
+        [1, NaN],
+        [1, 2],
+      ],
+      [[Infinity], [Infinity]],
+      [
+        [-Infinity, 0],
+        [-Infinity, 0],
+      ],
+      [[1], [Infinity]],
+    ]) {
+      const d = vectorDiff(variant, base);
+      assert.equal(d.finite, false, `${variant} vs ${base}`);
+      assert.ok(Number.isNaN(d.maxAbsDiff) && Number.isNaN(d.cosineDistance), 'not a number that could read as 0');
+    }
+    assert.equal(vectorDiff([1, 2], [1, 2]).finite, true);
   });
 
   it('reports max |Δ| and cosine distance', () => {
@@ -165,13 +185,29 @@ describe('control run and noise floor', () => {
     assert.deepEqual(result.perLayerMaxAbsDiff, [0, 0, 0]);
   });
 
-  it('reports per-layer and overall max |Δ| of a noisy control', () => {
+  it('reports per-layer, per-position and overall max |Δ| of a noisy control', () => {
     const base = causalRun([1, 2, 3]);
     const control = withDelta(base, 2, 1, 3, 0.41);
     const result = compareControl(base, control);
     assert.equal(result.identical, false);
     assert.deepEqual(result.perLayerMaxAbsDiff.slice(0, 2), [0, 0]);
     assert.ok(Math.abs(result.maxAbsDiff - 0.41) < 1e-6);
+    assert.deepEqual(result.perPosition[0], [0, 0, 0]);
+    assert.deepEqual(
+      result.perPosition[2].map((x) => Math.round(x * 100) / 100),
+      [0, 0.41, 0],
+      'the control says where and in which layer the same input changes',
+    );
+  });
+
+  it('keeps the control finite when a value becomes NaN in one run only (it is reported apart)', () => {
+    const base = causalRun([1, 2, 3]);
+    const control = { ...base, hiddenStates: base.hiddenStates.map((s) => s.slice()) };
+    control.hiddenStates[1][0] = NaN;
+    const result = compareControl(base, control);
+    assert.equal(result.identical, false);
+    assert.ok(Number.isFinite(result.maxAbsDiff));
+    assert.ok(Number.isFinite(noiseFloorOf(base, result).value));
   });
 
   it('sets the rounding floor at 64 float32 ulps of the largest base magnitude', () => {
@@ -196,6 +232,20 @@ describe('control run and noise floor', () => {
     assert.deepEqual(result.frontier, { firstPerturbed: 5, firstChanged: 5 });
   });
 
+  it('puts the frontier at an appended token: it is new, so change starts there', () => {
+    const result = compareVariant(compareInput(causalRun([1, 2, 3]), causalRun([1, 2, 3, 4])));
+    assert.deepEqual(result.frontier, { firstPerturbed: 3, firstChanged: 3 });
+  });
+
+  it('puts the frontier of a nondeterministic model where its states start to differ, never "none"', () => {
+    const base = causalRun([1, 2, 3, 4, 5, 6]);
+    const result = compareVariant(
+      compareInput(base, withNoise(causalRun([1, 2, 3, 4, 5, 7]), 0.5, 7), { control: withNoise(base, 0.5, 3) }),
+    );
+    assert.equal(result.verdict, 'nondeterministic');
+    assert.equal(result.frontier.firstChanged, 0, 'position 0 changed, so change starts there');
+  });
+
   it('puts the frontier at 0 when an earlier position leaks', () => {
     const base = causalRun([1, 2, 3, 4, 5, 6]);
     const variant = withDelta(causalRun([1, 2, 3, 4, 5, 7]), 1, 0, 0, 0.003);
@@ -211,7 +261,7 @@ describe('next-token shift', () => {
     const variant = { ...causalRun([1, 3]), nextTokenLogits: Float32Array.from([Math.log(3), 0]) };
     const shift = nextTokenShift(base, variant, (id) => `tok${id}`, 2);
     assert.ok(shift);
-    assert.ok(Math.abs(shift.klDivergence - 0.5 * Math.log(4 / 3)) < 1e-7, String(shift.klDivergence));
+    assert.ok(Math.abs(shift.klDivergence! - 0.5 * Math.log(4 / 3)) < 1e-7, String(shift.klDivergence));
     assert.deepEqual(
       shift.baseTop.map((c) => [c.id, c.text]),
       [
@@ -263,7 +313,7 @@ describe('next-token shift', () => {
     const p = softmaxLast(base.allLogits);
     const q = softmaxLast(variant.allLogits);
     const kl = p.reduce((sum, pk, k) => sum + pk * Math.log(pk / q[k]), 0);
-    assert.ok(Math.abs(shift.klDivergence - kl) < 1e-9, `${shift.klDivergence} vs ${kl}`);
+    assert.ok(Math.abs(shift.klDivergence! - kl) < 1e-9, `${shift.klDivergence} vs ${kl}`);
     const best = p.indexOf(Math.max(...p));
     assert.equal(shift.baseTop[0].id, best);
     assert.ok(Math.abs(shift.baseTop[0].probability - p[best]) < 1e-9);
@@ -283,8 +333,20 @@ describe('next-token shift', () => {
       probabilities,
       [...probabilities].sort((a, b) => b - a),
     );
-    assert.ok(result.nextToken.klDivergence > 0);
+    assert.ok(result.nextToken.klDivergence! > 0);
+    assert.deepEqual(result.nextToken.nonFiniteLogits, []);
     assert.equal(compareVariant(compareInput(causalRun([1, 2]), causalRun([1, 3]))).nextToken, null);
+  });
+
+  it('says whose logits are not finite and measures no KL (NaN would become a silent null in JSON)', () => {
+    const base = causalRun([1, 2, 3], { vocab: 20 });
+    const variant = causalRun([1, 2, 4], { vocab: 20 });
+    variant.nextTokenLogits![3] = NaN;
+    const shift = nextTokenShift(base, variant, String)!;
+    assert.equal(shift.klDivergence, null);
+    assert.deepEqual(shift.nonFiniteLogits, ['variant']);
+    assert.equal(shift.baseTop.length, 5);
+    assert.deepEqual(shift.variantTop, []);
   });
 });
 
@@ -302,6 +364,30 @@ describe('compareVariant', () => {
         [1, 1, 1],
       ],
     });
+  });
+
+  it('writes only finite numbers: the JSON of a report with NaN and Inf states reads back the same', () => {
+    const base = causalRun([1, 2, 3, 4], { vocab: 12 });
+    const variant = causalRun([1, 2, 3, 5], { vocab: 12 });
+    base.hiddenStates[1][3] = NaN;
+    variant.hiddenStates[2].fill(Infinity, 0, 8);
+    variant.nextTokenLogits![0] = -Infinity;
+    const control = { ...base, hiddenStates: base.hiddenStates.map((x) => x.slice()) };
+    control.hiddenStates[2][9] = NaN;
+    const result = compareVariant(compareInput(base, variant, { control, model: summary({ hasLmHead: true }) }));
+    assert.deepEqual(JSON.parse(JSON.stringify(result)), result, 'no NaN or Infinity turned into null');
+    assert.equal(result.verdict, 'non-finite');
+    assert.deepEqual(result.layers[1].nonFinite, [0]);
+    assert.equal(result.layers[1].maxAbsDiff[0], null);
+    assert.deepEqual(
+      result.nonFinite?.runs.map((r) => [r.run, r.firstLayer, r.nan, r.positiveInfinity]),
+      [
+        ['base', 1, 1, 0],
+        ['control', 1, 2, 0],
+        ['variant', 2, 0, 8],
+      ],
+    );
+    assert.deepEqual(result.nonFinite?.weights, { kind: 'random' });
   });
 
   it('handles a full-size run (T=512, 13 layers, H=768)', () => {

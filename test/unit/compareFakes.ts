@@ -76,7 +76,7 @@ export function summary(overrides: Partial<ModelSummary> = {}): ModelSummary {
     architecture: 'bert',
     config: { model_type: 'bert', is_decoder: true },
     configSource: 'test',
-    weights: null,
+    weights: { kind: 'random', seed: 0, description: 'random weights (seed 0)' },
     seed: 0,
     mode: 'eval',
     dropout: 'independent',

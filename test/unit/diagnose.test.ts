@@ -45,7 +45,7 @@ describe('verdict: causal', () => {
     assert.ok(result.findings.some((f) => f.code === 'causal-as-expected'));
     assert.equal(
       result.explanation,
-      'Causal: positions 0–4, before the edit at position 5 (`Ġe` `in` → `Ġd` `as`), kept their hidden states exactly in every layer (max |Δ| 0); only positions from 5 on changed.',
+      'Causal: positions 0–4, before the edit at position 5 (`Ġe` `in` → `Ġd` `as`), kept their hidden states exactly in every layer (max |Δ| 0); change starts at the edit.',
     );
   });
 
@@ -69,11 +69,11 @@ describe('verdict: bidirectional', () => {
     assert.deepEqual(result.evidence.earlierMaxAt, { layer: 2, position: 0 });
     assert.equal(result.evidence.allcloseAtPosition0, false);
     const attention = finding(result, 'bidirectional-attention');
-    assert.deepEqual(attention.fix, {
-      description: 'set is_decoder: true (causal mask)',
-      key: 'is_decoder',
-      value: true,
-    });
+    assert.deepEqual(
+      attention.fix,
+      { kind: 'option', key: 'is_decoder', value: true, description: 'makes it causal' },
+      'offered as a choice that makes it causal, not as the fix of an error',
+    );
     assert.ok(!codes(result).includes('leak-below-atol'), 'a leak above atol needs no warning');
     assert.match(
       result.explanation,
@@ -95,7 +95,8 @@ describe('verdict: bidirectional', () => {
       /^max \|Δ\| 0\.003 at layer 2, position 0 is below your atol 0\.01, so torch\.allclose would call it unchanged — but the control run is exact, so the change is real \(×\d+ above the noise floor\)\.$/,
     );
     assert.deepEqual(leak.fix, {
-      description: 'set atol: 1e-4 (below the leak, above the noise floor)',
+      kind: 'option',
+      description: 'below the leak and above the noise floor, so allclose agrees with the verdict',
       key: 'atol',
       value: 1e-4,
     });
@@ -134,13 +135,18 @@ describe('verdict: nondeterministic', () => {
     const result = compareVariant(compareInput(base, variant, { model, control: withNoise(base, 0.4, 3) }));
     assert.equal(result.verdict, 'nondeterministic');
     const dropout = finding(result, 'train-mode-dropout');
-    assert.deepEqual(dropout.fix, { description: 'set mode: eval (dropout off)', key: 'mode', value: 'eval' });
+    assert.deepEqual(dropout.fix, { kind: 'fix', key: 'mode', value: 'eval', description: 'turns dropout off' });
     assert.match(
       dropout.message,
       /^This model is in training mode, so dropout is on: even the same input run twice gives different hidden states \(control max \|Δ\| 0\.\d+\)\. Structure can't be judged\. Hugging Face's `from_config` leaves models in training mode; call `\.eval\(\)` — here: set `mode: eval`\.$/,
     );
-    assert.match(result.explanation, /^Nondeterministic: the same input run twice already differs/);
+    assert.match(
+      result.explanation,
+      /^Nondeterministic: before the edit, the same input run twice already changes positions 0–2 by up to 0\.\d+ \(the control run\), and the edit changed them by up to 0\.\d+, so/,
+    );
     assert.equal(result.control.identical, false);
+    assert.equal(result.frontier.firstChanged, 0, 'position 0 changed: the frontier says so');
+    assert.ok(result.evidence.controlEarlierMaxAbsDiff! > 0.1, 'the control is the evidence at the earlier positions');
   });
 
   it('says the cause is unknown when dropout is off', () => {
@@ -183,6 +189,75 @@ describe('verdict: undetermined', () => {
     assert.equal(result.evidence.allcloseAtPosition0, null);
     assert.equal(result.evidence.earlierMaxAt, null);
   });
+
+  it('when nothing changes anywhere, not even at the edited position (all-zero weights), never causal', () => {
+    const zero = (ids: number[]): ModelRun => {
+      const run = causalRun(ids);
+      return { ...run, hiddenStates: run.hiddenStates.map((s) => new Float32Array(s.length)) };
+    };
+    const model = summary({ config: { model_type: 'bert', is_decoder: true, initializer_range: 0 } });
+    const result = compareVariant(compareInput(zero([1, 2, 3, 4]), zero([1, 2, 3, 5]), { model }));
+    assert.equal(result.verdict, 'undetermined');
+    assert.equal(result.frontier.firstChanged, null);
+    const nothing = finding(result, 'nothing-changed');
+    assert.match(nothing.message, /`initializer_range: 0` makes every random weight 0/);
+    assert.deepEqual(nothing.fix && [nothing.fix.kind, nothing.fix.key, nothing.fix.value], [
+      'fix',
+      'initializer_range',
+      0.02,
+    ]);
+    assert.match(result.explanation, /^Undetermined: every position of the base has the same hidden state/);
+    // Appending to such a model: the new token is no evidence either.
+    const appended = compareVariant(compareInput(zero([1, 2, 3]), zero([1, 2, 3, 4]), { model }));
+    assert.equal(appended.verdict, 'undetermined');
+  });
+});
+
+describe('verdict: non-finite', () => {
+  it('is never causal on NaN states, names the layer, and says the random weights are finite', () => {
+    const base = seedRun(SEED_BASE);
+    const variant = seedRun(SEED_VARIANT);
+    const control = seedRun(SEED_BASE);
+    for (const run of [base, variant, control])
+      for (let layer = 1; layer < 3; layer++) run.hiddenStates[layer].fill(NaN);
+    const result = compareVariant(compareInput(base, variant, { model: gpt2, control }));
+    assert.equal(result.verdict, 'non-finite');
+    assert.equal(result.evidence.earlierMaxAbsDiff, 0, 'only the finite embeddings were measured');
+    assert.equal(result.evidence.earlierNonFinite, true, 'and the evidence says the rest was not');
+    assert.match(result.explanation, /^Not finite: the states of every run hold NaN from layer 1 on/);
+    assert.match(result.explanation, /The weights are random and finite, so the values overflowed float32/);
+    assert.deepEqual(codes(result).slice(0, 1), ['non-finite-states']);
+    assert.ok(!codes(result).includes('causal-as-expected'));
+  });
+
+  it('calls Inf − Inf what it is, not 0', () => {
+    const base = causalRun([1, 2, 3, 4]);
+    base.hiddenStates[2].fill(Infinity);
+    const variant = causalRun([1, 2, 3, 5]);
+    variant.hiddenStates[2].fill(Infinity);
+    const result = compareVariant(compareInput(base, variant));
+    assert.equal(result.verdict, 'non-finite');
+    assert.deepEqual(result.layers[2].nonFinite, [0, 1, 2, 3]);
+    assert.match(result.explanation, /hold \+Inf from layer 2 on/);
+  });
+});
+
+describe('appending a token', () => {
+  it('says the appended token is new and every earlier position kept its state; no shift warning', () => {
+    const result = compareVariant(compareInput(causalRun([1, 2, 3]), causalRun([1, 2, 3, 4])));
+    assert.equal(result.verdict, 'causal');
+    assert.deepEqual(result.frontier, { firstPerturbed: 3, firstChanged: 3 });
+    assert.equal(
+      result.explanation,
+      'Causal: the variant appends `t4` at position 3 — a new position, with no state in the base to compare — and positions 0–2 before it kept their hidden states exactly in every layer (max |Δ| 0).',
+    );
+    assert.ok(!codes(result).includes('token-count-changed'), 'nothing after the edit shifts');
+    const bert = compareVariant(
+      compareInput(causalRun([1, 2, 3]), withDelta(causalRun([1, 2, 3, 4]), 1, 0, 'all', 0.2), { causal: false }),
+    );
+    assert.equal(bert.verdict, 'bidirectional');
+    assert.equal(bert.frontier.firstChanged, 0, 'the same definition for both models: change starts at 0 here');
+  });
 });
 
 describe('findings about the input', () => {
@@ -216,7 +291,7 @@ describe('findings about the input', () => {
     const result = compareVariant(compareInput(causalRun([1, 2, 3, 4]), causalRun([1, 2, 9, 3, 4])));
     assert.equal(
       finding(result, 'token-count-changed').message,
-      'The variant has 1 more token than the base (5 vs 4): every position after the edit shifts, so positions after it are compared by alignment from the end, not by index.',
+      'The variant has 1 more token than the base (5 vs 4), so the 2 tokens after the edit moved: they are compared by aligning the prompts from the end (base position 2 with variant position 3), not by index.',
     );
     assert.match(result.explanation, /before the edit at position 2 \(inserted `t9`\)/);
   });

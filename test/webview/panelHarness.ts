@@ -56,6 +56,7 @@ export async function servePanel(): Promise<PanelServer> {
     '/dist/webview.js': [bundlePath(), 'text/javascript'],
     '/dist/webview.js.map': [join(root, 'dist', 'webview.js.map'), 'application/json'],
     '/media/panel.css': [join(root, 'media', 'panel.css'), 'text/css'],
+    '/dist/codicon.ttf': [join(root, 'dist', 'codicon.ttf'), 'font/ttf'],
   };
   const state: PanelServer = { origin: '', requests: [], lastNonce: '', lastHtml: '', close: async () => undefined };
   const server: Server = createServer((request, response) => {

@@ -1,6 +1,7 @@
 /**
  * Per layer × aligned position: max |Δ|, cosine distance and torch.allclose of the variant's hidden
- * vector against the base's (the base plays torch's `other`, so rtol scales with the base).
+ * vector against the base's (the base plays torch's `other`, so rtol scales with the base). A vector
+ * holding NaN or ±Inf is listed in `nonFinite` and its |Δ| and cosine are left out (null), never 0.
  */
 import type { Alignment, LayerMetrics } from '../../protocol/report';
 import { sameShape } from './shapes';
@@ -19,13 +20,13 @@ export function compareHiddenStates(
   for (let layer = 0; layer < layers; layer++) {
     const baseStates = base.hiddenStates[layer];
     const variantStates = variant.hiddenStates[layer];
-    const metrics: LayerMetrics = { layer, maxAbsDiff: [], cosineDistance: [], allclose: [] };
-    for (const pair of alignment.pairs) {
+    const metrics: LayerMetrics = { layer, maxAbsDiff: [], cosineDistance: [], allclose: [], nonFinite: [] };
+    alignment.pairs.forEach((pair, index) => {
       if (pair.base === null || pair.variant === null) {
         metrics.maxAbsDiff.push(null);
         metrics.cosineDistance.push(null);
         metrics.allclose.push(null);
-        continue;
+        return;
       }
       const d = compareVectors(
         variantStates,
@@ -36,10 +37,11 @@ export function compareHiddenStates(
         atol,
         rtol,
       );
-      metrics.maxAbsDiff.push(d.maxAbsDiff);
-      metrics.cosineDistance.push(d.cosineDistance);
+      if (!d.finite) metrics.nonFinite.push(index);
+      metrics.maxAbsDiff.push(d.finite ? d.maxAbsDiff : null);
+      metrics.cosineDistance.push(d.finite ? d.cosineDistance : null);
       metrics.allclose.push(d.allclose);
-    }
+    });
     result.push(metrics);
   }
   return result;

@@ -19,13 +19,23 @@ export function nextTokenShift(
   if (variant.nextTokenLogits.length !== vocabSize) {
     throw new Error(`next-token logits: base has ${vocabSize} values, variant ${variant.nextTokenLogits.length}`);
   }
-  const baseLog = logSoftmax(base.nextTokenLogits, 0, vocabSize);
-  const variantLog = logSoftmax(variant.nextTokenLogits, 0, vocabSize);
+  // A NaN or ±Inf logit makes the softmax meaningless (and NaN can't be written to JSON): say whose, measure nothing.
+  const nonFiniteLogits = (['base', 'variant'] as const).filter(
+    (side) => !allFinite((side === 'base' ? base : variant).nextTokenLogits!),
+  );
+  const baseLog = nonFiniteLogits.includes('base') ? null : logSoftmax(base.nextTokenLogits, 0, vocabSize);
+  const variantLog = nonFiniteLogits.includes('variant') ? null : logSoftmax(variant.nextTokenLogits, 0, vocabSize);
   return {
-    klDivergence: klDivergence(baseLog, variantLog),
-    baseTop: topCandidates(baseLog, topK, decode),
-    variantTop: topCandidates(variantLog, topK, decode),
+    klDivergence: baseLog && variantLog ? klDivergence(baseLog, variantLog) : null,
+    baseTop: baseLog ? topCandidates(baseLog, topK, decode) : [],
+    variantTop: variantLog ? topCandidates(variantLog, topK, decode) : [],
+    nonFiniteLogits,
   };
+}
+
+function allFinite(values: Float32Array): boolean {
+  for (let k = 0; k < values.length; k++) if (!(Math.abs(values[k]) < Infinity)) return false;
+  return true;
 }
 
 /** log softmax of logits[offset .. offset+size) in float64. */

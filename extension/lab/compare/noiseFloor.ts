@@ -34,9 +34,8 @@ export function roundingFloor(run: ModelRun): number {
 
 export function noiseFloorOf(base: ModelRun, control: ControlRun): NoiseFloor {
   const rounding = roundingFloor(base);
-  // A NaN in the control that the base does not have is unbounded noise.
-  const controlDiff = control.maxAbsDiff !== control.maxAbsDiff ? Infinity : control.maxAbsDiff;
-  return { rounding, control: controlDiff, value: Math.max(rounding, controlDiff) };
+  // The control measures finite values only (NaN and ±Inf are a finding of their own), so this is finite.
+  return { rounding, control: control.maxAbsDiff, value: Math.max(rounding, control.maxAbsDiff) };
 }
 
 /** The control differs by more than rounding could explain: structure cannot be judged. */

@@ -5,9 +5,12 @@
 
 export interface VectorDifference {
   /**
-   * max |variant − base|; NaN when an element is NaN on one side only. A NaN in the same place on both
-   * sides counts as unchanged (as the control run counts it): it was reproduced, not caused by the edit.
+   * False when either vector holds NaN or ±Inf. Then nothing can be measured there (NaN == NaN is no
+   * evidence of "unchanged", and Inf − Inf is not 0): maxAbsDiff and cosineDistance are NaN and the
+   * caller reports the position as non-finite.
    */
+  finite: boolean;
+  /** max |variant − base| over the vector (NaN when not finite). */
   maxAbsDiff: number;
   /** 1 − cosine similarity; 0 when both vectors are all zero, 1 when only one is (torch's eps clamp). */
   cosineDistance: number;
@@ -25,7 +28,7 @@ export function compareVectors(
   rtol: number,
 ): VectorDifference {
   let maxAbsDiff = 0;
-  let sawNaN = false;
+  let finite = true;
   let allclose = true;
   let dot = 0;
   let variantNormSq = 0;
@@ -33,19 +36,17 @@ export function compareVectors(
   for (let k = 0; k < length; k++) {
     const v = variant[variantOffset + k];
     const b = base[baseOffset + k];
-    const diff = v === b || (v !== v && b !== b) ? 0 : Math.abs(v - b);
+    // v − b is finite only when both are; |NaN| and |±Inf| fail `< Infinity`.
+    if (!(Math.abs(v) < Infinity && Math.abs(b) < Infinity)) finite = false;
+    const diff = Math.abs(v - b);
     if (diff > maxAbsDiff) maxAbsDiff = diff;
-    else if (diff !== diff) sawNaN = true;
     if (allclose && !isCloseTorch(v, b, atol, rtol)) allclose = false;
     dot += v * b;
     variantNormSq += v * v;
     baseNormSq += b * b;
   }
-  return {
-    maxAbsDiff: sawNaN ? NaN : maxAbsDiff,
-    cosineDistance: cosineDistanceFrom(dot, variantNormSq, baseNormSq),
-    allclose,
-  };
+  if (!finite) return { finite, maxAbsDiff: NaN, cosineDistance: NaN, allclose };
+  return { finite, maxAbsDiff, cosineDistance: cosineDistanceFrom(dot, variantNormSq, baseNormSq), allclose };
 }
 
 function cosineDistanceFrom(dot: number, normSqA: number, normSqB: number): number {
@@ -53,7 +54,6 @@ function cosineDistanceFrom(dot: number, normSqA: number, normSqB: number): numb
   // torch.nn.functional.cosine_similarity clamps each norm at eps = 1e-8.
   const denominator = Math.max(Math.sqrt(normSqA), 1e-8) * Math.max(Math.sqrt(normSqB), 1e-8);
   const cosine = dot / denominator;
-  if (cosine !== cosine) return NaN;
   // Rounding can push the cosine of (anti)parallel vectors a hair past ±1.
   return 1 - Math.min(1, Math.max(-1, cosine));
 }

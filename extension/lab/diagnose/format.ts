@@ -43,6 +43,19 @@ export function describeEdit(
   return `${quoteTokens(removed)} → ${quoteTokens(added)}`;
 }
 
+/**
+ * Whether the edit only adds tokens at the end (`appended`: every earlier position is shared and the
+ * new tokens have nothing to be compared with) or only removes the base's last tokens (`dropped`).
+ */
+export function editAtEnd(alignment: Alignment): 'appended' | 'dropped' | null {
+  const start = alignment.pairs.findIndex((pair) => pair.kind !== 'same');
+  if (start < 0) return null;
+  const tail = alignment.pairs.slice(start);
+  if (tail.every((pair) => pair.kind === 'inserted')) return 'appended';
+  if (tail.every((pair) => pair.kind === 'deleted')) return 'dropped';
+  return null;
+}
+
 export function tokenizerName(architecture: 'bert' | 'gpt2'): string {
   return architecture === 'gpt2' ? 'GPT-2' : 'BERT';
 }

@@ -57,18 +57,22 @@ function findPieces(tokens: readonly TokenView[], text: string): TokenView[] | n
   return null;
 }
 
+/** An edit that changes the token count shifts the tokens after it — when there are any (an appended token shifts none). */
 function tokenCountFindings(input: DiagnoseInput): Finding[] {
   const change = input.alignment.lengthChange;
-  if (change === 0) return [];
+  const shifted = input.alignment.pairs.filter((p) => p.base !== null && p.variant !== null && p.base !== p.variant);
+  if (change === 0 || shifted.length === 0) return [];
   const moreOrFewer = change > 0 ? 'more' : 'fewer';
   const count = Math.abs(change);
+  const first = shifted[0];
   return [
     {
       code: 'token-count-changed',
       severity: 'warning',
       message:
-        `The variant has ${count} ${moreOrFewer} token${count === 1 ? '' : 's'} than the base (${input.variantTokens.length} vs ${input.baseTokens.length}): every position after the edit shifts, ` +
-        'so positions after it are compared by alignment from the end, not by index.',
+        `The variant has ${count} ${moreOrFewer} token${count === 1 ? '' : 's'} than the base (${input.variantTokens.length} vs ${input.baseTokens.length}), ` +
+        `so the ${shifted.length === 1 ? 'token' : `${shifted.length} tokens`} after the edit moved: they are compared by ` +
+        `aligning the prompts from the end (base position ${first.base} with variant position ${first.variant}), not by index.`,
     },
   ];
 }
@@ -92,9 +96,10 @@ function specialTokenFindings(input: DiagnoseInput): Finding[] {
   const finding: Finding = { code: 'special-tokens-added', severity: 'info', message: sentences.join(' ') };
   if (input.model.addSpecialTokens) {
     finding.fix = {
-      description: 'set add_special_tokens: false (position 0 is then your first word)',
+      kind: 'option',
       key: 'add_special_tokens',
       value: false,
+      description: 'position 0 is then your first word',
     };
   }
   return [finding];

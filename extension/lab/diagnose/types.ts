@@ -1,5 +1,12 @@
 /** What the diagnosis judges: the measurements of one model × variant, already computed by compare/. */
-import type { Finding, ModelSummary, Verdict, VariantResult, VerdictEvidence } from '../../protocol/report';
+import type {
+  Finding,
+  ModelSummary,
+  NonFiniteStates,
+  Verdict,
+  VariantResult,
+  VerdictEvidence,
+} from '../../protocol/report';
 import type { NoiseFloor } from '../compare/types';
 
 /** The measurements of a VariantResult the diagnosis reads, plus what only the engine knows. */
@@ -11,6 +18,10 @@ export type DiagnoseInput = Pick<
   noise: NoiseFloor;
   /** Whether the attention mask the model used was causal. */
   causalMask: boolean;
+  /** Where the three runs hold NaN or ±Inf; null when every value is finite. */
+  nonFinite: NonFiniteStates | null;
+  /** Every position of the base has the same state in every layer (2+ positions): the model ignores its input. */
+  baseStatesConstant: boolean;
 };
 
 export interface Diagnosis {

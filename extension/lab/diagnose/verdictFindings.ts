@@ -2,13 +2,17 @@
  * What explains the verdict: the trap behind a surprise (dropout in train mode, a leak hidden under
  * atol, nothing to judge), or the rule the model follows (causal mask or attention both ways).
  */
-import type { Finding, Verdict } from '../../protocol/report';
+import type { Finding, NonFiniteStates, Verdict } from '../../protocol/report';
 import type { EarlierMaximum } from './evidence';
 import { describeEdit, formatNumber } from './format';
+import { describeNonFinite } from '../../protocol/nonFiniteWords';
 import type { DiagnoseInput } from './types';
+import { editChangedNothing } from './verdict';
 
 export function verdictFindings(input: DiagnoseInput, verdict: Verdict, earlier: EarlierMaximum | null): Finding[] {
   switch (verdict) {
+    case 'non-finite':
+      return [nonFiniteFinding(input.nonFinite!)];
     case 'nondeterministic':
       return [nondeterminismFinding(input)];
     case 'undetermined':
@@ -20,13 +24,24 @@ export function verdictFindings(input: DiagnoseInput, verdict: Verdict, earlier:
   }
 }
 
+function nonFiniteFinding(nonFinite: NonFiniteStates): Finding {
+  const { states } = describeNonFinite(nonFinite);
+  return {
+    code: 'non-finite-states',
+    severity: 'warning',
+    message:
+      `Where ${states.replace(/ hold /, ' hold ')}, NaN equals nothing (not even NaN) and Inf − Inf is not 0: ` +
+      'no position can be shown to be unchanged there, so no verdict is given.',
+  };
+}
+
 function nondeterminismFinding(input: DiagnoseInput): Finding {
   const { model, control } = input;
   const controlDiff = formatNumber(control.maxAbsDiff);
   const rates = model.dropoutRates;
   if (model.mode === 'train' && (rates.hidden > 0 || rates.attention > 0 || rates.embedding > 0)) {
     const origin =
-      model.weights === null
+      model.weights.kind === 'random'
         ? "Hugging Face's `from_config` leaves models in training mode; call `.eval()` — here: set `mode: eval`."
         : 'In PyTorch, `.eval()` turns dropout off — here: set `mode: eval`.';
     return {
@@ -35,7 +50,7 @@ function nondeterminismFinding(input: DiagnoseInput): Finding {
       message:
         'This model is in training mode, so dropout is on: even the same input run twice gives different hidden states ' +
         `(control max |Δ| ${controlDiff}). Structure can't be judged. ${origin}`,
-      fix: { description: 'set mode: eval (dropout off)', key: 'mode', value: 'eval' },
+      fix: { kind: 'fix', key: 'mode', value: 'eval', description: 'turns dropout off' },
     };
   }
   return {
@@ -49,6 +64,8 @@ function nondeterminismFinding(input: DiagnoseInput): Finding {
 }
 
 function undeterminedFinding(input: DiagnoseInput): Finding {
+  if (input.alignment.firstPerturbed !== null && input.alignment.firstPerturbed > 0 && editChangedNothing(input))
+    return nothingChangedFinding(input);
   if (input.alignment.firstPerturbed === null) {
     const sameText = input.baseText === input.variantText;
     return {
@@ -68,6 +85,28 @@ function undeterminedFinding(input: DiagnoseInput): Finding {
       `The prompts already differ at position 0 (${edit}), so there is no earlier position that could show ` +
       'whether the model looks ahead. Perturb a later token, for example the last word.',
   };
+}
+
+function nothingChangedFinding(input: DiagnoseInput): Finding {
+  const finding: Finding = {
+    code: 'nothing-changed',
+    severity: 'warning',
+    message: input.baseStatesConstant
+      ? "Every position has the same hidden state in every layer: this model's states don't depend on its input, " +
+        'so it cannot show whether it looks ahead.'
+      : 'The edit changed no hidden state at all, not even at the edited position: the model does not respond to ' +
+        'this edit, so it cannot show whether it looks ahead.',
+  };
+  if (input.model.config['initializer_range'] === 0) {
+    finding.message += ' `initializer_range: 0` makes every random weight 0.';
+    finding.fix = {
+      kind: 'fix',
+      key: 'initializer_range',
+      value: 0.02,
+      description: "Hugging Face's default: random weights that respond to the input",
+    };
+  }
+  return finding;
 }
 
 function leakBelowAtolFindings(input: DiagnoseInput, earlier: EarlierMaximum | null): Finding[] {
@@ -95,9 +134,10 @@ function leakBelowAtolFindings(input: DiagnoseInput, earlier: EarlierMaximum | n
   const suggested = Number(`1e${Math.floor(Math.log10(leak)) - 1}`);
   if (suggested > input.noise.value && suggested < atol) {
     finding.fix = {
-      description: `set atol: ${formatNumber(suggested)} (below the leak, above the noise floor)`,
+      kind: 'option',
       key: 'atol',
       value: suggested,
+      description: 'below the leak and above the noise floor, so allclose agrees with the verdict',
     };
   }
   return [finding];
@@ -114,8 +154,8 @@ function bidirectionalAttentionFindings(input: DiagnoseInput): Finding[] {
       'earlier ones included: this is how an encoder reads.',
   };
   if (input.model.architecture === 'bert' && input.model.config['is_decoder'] !== true) {
-    finding.message += ' For BERT, `is_decoder: true` is the switch that adds the causal mask.';
-    finding.fix = { description: 'set is_decoder: true (causal mask)', key: 'is_decoder', value: true };
+    finding.message += ' If you want BERT to read like a decoder, `is_decoder: true` adds the causal mask.';
+    finding.fix = { kind: 'option', key: 'is_decoder', value: true, description: 'makes it causal' };
   }
   return [finding];
 }

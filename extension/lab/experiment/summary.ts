@@ -10,7 +10,10 @@ export function summarizeModel(spec: ModelSpec): ModelSummary {
     architecture: spec.architecture,
     config: spec.config,
     configSource: spec.configSource,
-    weights: spec.weights ?? null,
+    weights:
+      spec.weights === undefined
+        ? { kind: 'random', seed: spec.seed, description: `random weights (seed ${spec.seed})` }
+        : { kind: 'checkpoint', path: spec.weights, description: `weights from ${spec.weights}` },
     seed: spec.seed,
     mode: spec.mode,
     dropout: spec.dropout,

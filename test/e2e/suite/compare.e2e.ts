@@ -112,6 +112,28 @@ describe('Perturbation Lab in VS Code', function () {
     }
   });
 
+  it('with the file already in the second of two columns, the panel opens in the other one: no third column', async () => {
+    const panelTabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label === 'Perturbation Lab');
+    await vscode.window.tabGroups.close(panelTabs);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const other = await vscode.workspace.openTextDocument(
+      vscode.Uri.file(join(process.env[HarnessEnv.workspace]!, 'mid-sentence-edit.prompt')),
+    );
+    await vscode.window.showTextDocument(other, vscode.ViewColumn.One);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(seed), vscode.ViewColumn.Two);
+    const run = recordRun(api);
+    try {
+      await vscode.commands.executeCommand(COMMANDS.compare, seed);
+      assert.equal((await run.ended).type, 'runFinished');
+    } finally {
+      run.dispose();
+    }
+    assert.equal(vscode.window.tabGroups.all.length, 2, 'two groups, as before the run');
+    const panelGroup = vscode.window.tabGroups.all.find((g) => g.tabs.some((t) => t.label === 'Perturbation Lab'));
+    assert.equal(panelGroup?.viewColumn, vscode.ViewColumn.One, 'beside the file, in the group that was there');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('a panel hidden during a run shows the whole run when it is shown again', async () => {
     let hid: PromiseLike<unknown> | null = null;
     const run = recordRun(api, (m) => {

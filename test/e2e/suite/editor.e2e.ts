@@ -163,7 +163,7 @@ describe('the editor helps', function () {
     );
     // (VS Code's command leaves out which diagnostics an action fixes: actions are told apart by title.)
     const trainActions = await codeActions(uri, train.range);
-    const trainFix = trainActions.find((a) => a.title === 'bert-causal: set mode: eval (dropout off)');
+    const trainFix = trainActions.find((a) => a.title === 'bert-causal: set mode: eval (turns dropout off)');
     assert.ok(trainFix, trainActions.map((a) => a.title).join('; '));
     assert.equal(trainFix?.isPreferred, true);
     assert.ok(trainFix?.edit?.has(uri));

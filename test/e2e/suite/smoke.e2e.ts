@@ -50,6 +50,8 @@ describe('smoke: a real VS Code extension host', () => {
 
   it('reads a webview panel two iframes deep, and screenshots it', async () => {
     const marker = `e2e-marker-${Date.now()}`;
+    // The check reads the first webview on the page: no other suite's panel may be showing.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const panel = vscode.window.createWebviewPanel('e2eSmoke', 'E2E smoke', vscode.ViewColumn.Beside, {});
     try {
       panel.webview.html = `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none';"></head><body><h1 id="marker">${marker}</h1></body></html>`;

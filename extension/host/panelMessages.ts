@@ -1,0 +1,37 @@
+/**
+ * The runner's events as the panel's messages: what RunController posts, and what the panel tests'
+ * recorder writes from real runs (so the recorded messages are exactly what the host would send).
+ * Pure: no `vscode` import.
+ */
+import { formatDiagnostic } from '../protocol/diagnostics';
+import type { SerializedError } from '../protocol/runner';
+import type { RunFailureKind, ToWebview } from '../protocol/webview';
+import type { RunEvent } from './runnerClient';
+
+/** The panel message for one runner event of run `runId`; `elapsedMs` is the run's time so far. */
+export function panelMessageFor(runId: string, e: RunEvent, elapsedMs: number): ToWebview {
+  switch (e.type) {
+    case 'outline':
+      return { type: 'outline', runId, models: e.outline.models, cases: e.outline.cases };
+    case 'progress':
+      return { type: 'progress', runId, model: e.model, stage: e.stage, message: e.message };
+    case 'result':
+      return { type: 'result', runId, result: e.result };
+    case 'done':
+      return { type: 'runFinished', runId, elapsedMs };
+    case 'failed':
+      return failure(runId, e.error);
+    case 'crashed':
+      return { type: 'runFailed', runId, kind: 'runner-crashed', message: e.reason };
+    default: {
+      const never: never = e;
+      return never;
+    }
+  }
+}
+
+function failure(runId: string, error: SerializedError): ToWebview {
+  const kind: RunFailureKind = error.kind;
+  const details = error.diagnostics?.map(formatDiagnostic);
+  return { type: 'runFailed', runId, kind, message: error.message, ...(details ? { details } : {}) };
+}
