@@ -11,6 +11,7 @@ import { MAIN_HELP } from './help';
 import { compareCommand } from './compareCommand';
 import { statesCommand } from './statesCommand';
 import { exportCommand } from './exportCommand';
+import { exitCleanlyOnSignals } from './signals';
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   compare: compareCommand,
@@ -72,6 +73,7 @@ function isFileSystemError(e: unknown): e is NodeJS.ErrnoException {
   );
 }
 
+exitCleanlyOnSignals();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

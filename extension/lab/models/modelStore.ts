@@ -3,7 +3,8 @@
  * or `mode` share one session and one set of weights in memory.
  */
 import type { ModelSpec } from '../types';
-import { ensureModel, cacheKey, type BuildProgress } from './modelCache';
+import { untilCancelled } from '../cancel';
+import { ensureModel, modelKey, type BuildProgress } from './modelCache';
 import { ModelSession, type SessionOptions } from './session';
 
 /** Sessions kept open at most: a full-size model holds 0.4–0.6 GB, so the least recently used goes first. */
@@ -19,25 +20,34 @@ export class ModelStore {
     private readonly maxOpen = MAX_OPEN_SESSIONS,
   ) {}
 
-  /** The session for a spec, building and opening it on first use. */
-  get(spec: ModelSpec, progress: BuildProgress = () => {}): Promise<ModelSession> {
-    const key = cacheKey(spec);
+  /**
+   * The session for a spec, building and opening it on first use. `signal` cancels the build (its workers
+   * stop, its folder goes) and rejects with CancelledError once it has stopped; opening a built model cannot
+   * be interrupted, so a cancel then answers at once and the session, once open, stays for the next run.
+   * Runs are one at a time: a build belongs to the run that started it.
+   */
+  async get(spec: ModelSpec, progress: BuildProgress = () => {}, signal?: AbortSignal): Promise<ModelSession> {
+    const { key } = await modelKey(spec, this.cacheDir, signal);
     let session = this.sessions.get(key);
     if (session) {
       this.sessions.delete(key);
       this.sessions.set(key, session);
     } else {
-      session = (async () => {
-        const built = await ensureModel(spec, this.cacheDir, progress);
+      const building = ensureModel(spec, this.cacheDir, progress, signal);
+      const opening = building.then((built) => {
         progress('opening the model');
         return ModelSession.open(built.onnxPath, built.dims, this.options);
-      })();
-      // A failed build must not poison the store: the next request tries again.
-      session.catch(() => this.sessions.delete(key));
+      });
+      session = opening;
+      // A failed or cancelled build must not poison the store: the next request tries again.
+      opening.catch(() => {
+        if (this.sessions.get(key) === opening) this.sessions.delete(key);
+      });
       this.sessions.set(key, session);
       this.evict();
+      await building;
     }
-    return session;
+    return untilCancelled(session, signal);
   }
 
   private evict(): void {

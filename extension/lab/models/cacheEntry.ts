@@ -1,0 +1,149 @@
+/**
+ * One model cache entry on disk and how it is trusted. A build records the size and sha256 of every file
+ * in `meta.json`, written last; before an entry is used its files are checked against that record — sizes
+ * always, hashes once per process per file (about 0.3–1 s for a bert-base entry; remembered by the file's
+ * stat identity, so a warm runner does not hash again). An entry that fails (bytes overwritten, a file
+ * truncated or missing, no `meta.json`) is moved aside as `.damaged-<key>-<time>-<pid>` in one rename —
+ * so no process ever sees it half-deleted — and the caller rebuilds it. Leftovers (build folders of dead
+ * processes, damaged entries) are swept by later builds.
+ */
+import { readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileIdentity, type CheckpointFileContent } from './checkpointHash';
+import { sha256OfFile, type FileDigest } from './fileHash';
+
+export const ENTRY_FILES = ['model.onnx', 'model.safetensors'] as const;
+
+export interface EntryMeta {
+  key: string;
+  builder: number;
+  architecture: string;
+  parameters: number;
+  weights: string | null;
+  seed: number | null;
+  checkpoint: CheckpointFileContent[] | null;
+  files: Record<(typeof ENTRY_FILES)[number], FileDigest>;
+}
+
+/** Files verified by this process: path → stat identity and the hash it was checked against. */
+const verified = new Map<string, string>();
+
+/** Remembers that `path` holds what `digest` records (it was just written and hashed, or just checked). */
+export function markVerified(path: string, digest: FileDigest): void {
+  verified.set(path, `${fileIdentity(path)} ${digest.sha256}`);
+}
+
+function readMeta(dir: string): EntryMeta | string {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, 'meta.json'), 'utf8');
+  } catch {
+    return 'meta.json is missing';
+  }
+  let meta: Partial<EntryMeta>;
+  try {
+    meta = JSON.parse(text) as Partial<EntryMeta>;
+  } catch {
+    return 'meta.json is not valid JSON';
+  }
+  const files = meta.files as Record<string, Partial<FileDigest>> | undefined;
+  if (
+    typeof files !== 'object' ||
+    files === null ||
+    !ENTRY_FILES.every((f) => Number.isSafeInteger(files[f]?.size) && typeof files[f]?.sha256 === 'string')
+  )
+    return 'meta.json records no file sizes and hashes (an older version built it)';
+  return meta as EntryMeta;
+}
+
+/**
+ * What is wrong with the entry in `dir`, or null when every file is what its build wrote. Damage is any
+ * reason not to use it; a missing folder is not damage (the caller checks that first).
+ */
+export async function damageOf(dir: string, key: string, signal?: AbortSignal): Promise<string | null> {
+  const meta = readMeta(dir);
+  if (typeof meta === 'string') return meta;
+  if (meta.key !== key) return `meta.json names another entry (${String(meta.key).slice(0, 80)})`;
+  for (const name of ENTRY_FILES) {
+    const path = join(dir, name);
+    const recorded = meta.files[name];
+    let size: number;
+    try {
+      const s = statSync(path);
+      if (!s.isFile()) return `${name} is not a regular file`;
+      size = s.size;
+    } catch {
+      return `${name} is missing`;
+    }
+    if (size !== recorded.size) return `${name} is ${size} bytes; the build wrote ${recorded.size}`;
+    if (verified.get(path) === `${fileIdentity(path)} ${recorded.sha256}`) continue;
+    const actual = await sha256OfFile(path, signal);
+    if (actual.sha256 !== recorded.sha256) return `${name} no longer holds the bytes its build wrote (sha256 differs)`;
+    markVerified(path, actual);
+  }
+  return null;
+}
+
+/** Moves a damaged entry out of its key's place in one rename; returns the new name (null if another process did). */
+export function moveAside(root: string, key: string): string | null {
+  const name = `.damaged-${key}-${Date.now()}-${process.pid}`;
+  try {
+    renameSync(join(root, key), join(root, name));
+    return name;
+  } catch {
+    return null;
+  }
+}
+
+/** Build folders and damaged entries are kept this long at most (or less, once their process is gone). */
+const STALE_MS = 60 * 60 * 1000;
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The newest modification inside a folder (a build in progress keeps writing into its files). */
+function lastWrite(path: string): number {
+  let newest = statSync(path).mtimeMs;
+  for (const name of readdirSync(path)) {
+    try {
+      newest = Math.max(newest, statSync(join(path, name)).mtimeMs);
+    } catch {
+      // Removed meanwhile.
+    }
+  }
+  return newest;
+}
+
+/**
+ * Removes what dead or stale processes left: `.tmp-<key>-<pid>-<random>` build folders whose process is
+ * gone (or that nobody wrote to for an hour), and `.damaged-<key>-<time>-<pid>` entries once their process
+ * is gone or an hour has passed. `active` are this process's own builds in progress.
+ */
+export function sweepLeftovers(root: string, active: ReadonlySet<string>): void {
+  for (const name of readdirSync(root)) {
+    const path = join(root, name);
+    const build = /^\.tmp-.+-(\d+)-[0-9a-f]+$/.exec(name);
+    const damaged = /^\.damaged-.+-(\d+)-(\d+)$/.exec(name);
+    if (!build && !damaged) continue;
+    try {
+      let stale: boolean;
+      if (build) {
+        const pid = Number(build[1]);
+        stale =
+          !active.has(path) && (pid === process.pid || !processAlive(pid) || Date.now() - lastWrite(path) > STALE_MS);
+      } else {
+        stale = !processAlive(Number(damaged![2])) || Date.now() - Number(damaged![1]) > STALE_MS;
+      }
+      if (stale) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // Another process removed or renamed it first.
+    }
+  }
+}
