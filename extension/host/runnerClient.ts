@@ -4,7 +4,9 @@
  * cancel, and recovery after a crash (pending runs fail with the reason; the next run starts a new runner).
  * A runner that stops answering (a blocked event loop, a deadlock) cannot hold a run forever: one that
  * does not answer a cancel within `cancelGraceMs`, or does not start within `startTimeoutMs`, is killed,
- * and its runs fail saying so. Everything the runner sends is checked deeply before it is trusted (a
+ * and its runs fail saying so. (onnxruntime-node runs a forward pass synchronously on the runner's main
+ * thread, so a runner in a long forward pass cannot answer either: stopping it is also the only way to
+ * stop that work, and its models reopen on the next run.) Everything the runner sends is checked deeply before it is trusted (a
  * message that fails the check fails its run); its stderr goes to `log`.
  */
 import { fork, type ChildProcess } from 'node:child_process';
