@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { ensureModel, modelKey, type BuiltModel } from '../../extension/lab/models/modelCache';
 import { ModelSession } from '../../extension/lab/models/session';
+import { ModelStore } from '../../extension/lab/models/modelStore';
 import { readSafetensorsHeader, readTensorAsFloat32 } from '../../extension/lab/models/safetensors';
 import { CancelledError } from '../../extension/lab/cancel';
 import type { ModelSpec } from '../../extension/lab/types';
@@ -116,6 +117,28 @@ for (const [what, damage, notice] of DAMAGE) {
     assert.deepEqual(quiet, []);
   });
 }
+
+test('a warm session whose weights file is written to is reopened from a rebuilt entry: the numbers stay intact', async () => {
+  const cacheDir = freshDir();
+  const store = new ModelStore(cacheDir);
+  const spec = tinySpec('gpt2', { mode: 'eval', seed: 7 });
+  try {
+    const first = await store.get(spec);
+    const [reference] = await first.forward([{ ids: IDS }], SETTINGS);
+    const built = await ensureModel(spec, cacheDir);
+    overwriteMiddle(built.weightsPath, 64 * 1024);
+    const messages: string[] = [];
+    const second = await store.get(spec, (m) => messages.push(m));
+    assert.ok(
+      messages.some((m) => /is damaged/.test(m)),
+      messages.join(' | '),
+    );
+    const [out] = await second.forward([{ ids: IDS }], SETTINGS);
+    assert.deepEqual(Buffer.from(out.hiddenStates.at(-1)!.buffer), Buffer.from(reference.hiddenStates.at(-1)!.buffer));
+  } finally {
+    await store.dispose();
+  }
+});
 
 test('damaged entries and build folders are swept once their process is gone', async () => {
   const cacheDir = freshDir();

@@ -33,6 +33,21 @@ export function markVerified(path: string, digest: FileDigest): void {
   verified.set(path, `${fileIdentity(path)} ${digest.sha256}`);
 }
 
+/**
+ * Whether the entry's files are still exactly what this process checked (same inode, size, mtime, ctime):
+ * onnxruntime maps the weights file into an open session, so a write to it would change a warm model.
+ */
+export function stillAsVerified(dir: string): boolean {
+  return ENTRY_FILES.every((name) => {
+    const path = join(dir, name);
+    try {
+      return verified.get(path)?.startsWith(`${fileIdentity(path)} `) ?? false;
+    } catch {
+      return false;
+    }
+  });
+}
+
 function readMeta(dir: string): EntryMeta | string {
   let text: string;
   try {

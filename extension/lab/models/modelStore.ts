@@ -5,6 +5,7 @@
 import type { ModelSpec } from '../types';
 import { untilCancelled } from '../cancel';
 import { ensureModel, modelKey, type BuildProgress } from './modelCache';
+import { stillAsVerified } from './cacheEntry';
 import { ModelSession, type SessionOptions } from './session';
 
 /** Sessions kept open at most: a full-size model holds 0.4–0.6 GB, so the least recently used goes first. */
@@ -13,6 +14,8 @@ export const MAX_OPEN_SESSIONS = 4;
 export class ModelStore {
   /** In least-recently-used order (a Map keeps insertion order; a hit re-inserts). */
   private readonly sessions = new Map<string, Promise<ModelSession>>();
+  /** The cache entry each open session was built from (onnxruntime maps its weights file, so it must stay as verified). */
+  private readonly entries = new Map<string, string>();
 
   constructor(
     readonly cacheDir: string,
@@ -29,19 +32,26 @@ export class ModelStore {
   async get(spec: ModelSpec, progress: BuildProgress = () => {}, signal?: AbortSignal): Promise<ModelSession> {
     const { key } = await modelKey(spec, this.cacheDir, signal);
     let session = this.sessions.get(key);
+    const entry = this.entries.get(key);
+    if (session && entry !== undefined && !stillAsVerified(entry)) {
+      // Its files were written to since they were checked: a mapped weight may have changed under the session.
+      this.drop(key);
+      session = undefined;
+    }
     if (session) {
       this.sessions.delete(key);
       this.sessions.set(key, session);
     } else {
       const building = ensureModel(spec, this.cacheDir, progress, signal);
       const opening = building.then((built) => {
+        this.entries.set(key, built.dir);
         progress('opening the model');
         return ModelSession.open(built.onnxPath, built.dims, this.options);
       });
       session = opening;
       // A failed or cancelled build must not poison the store: the next request tries again.
       opening.catch(() => {
-        if (this.sessions.get(key) === opening) this.sessions.delete(key);
+        if (this.sessions.get(key) === opening) this.drop(key);
       });
       this.sessions.set(key, session);
       this.evict();
@@ -51,12 +61,15 @@ export class ModelStore {
   }
 
   private evict(): void {
-    while (this.sessions.size > this.maxOpen) {
-      const [oldest, session] = this.sessions.entries().next().value as [string, Promise<ModelSession>];
-      this.sessions.delete(oldest);
-      // Runs are one at a time and use their models one after another, so the oldest is idle here.
-      void session.then((s) => s.release()).catch(() => undefined);
-    }
+    // Runs are one at a time and use their models one after another, so the oldest is idle here.
+    while (this.sessions.size > this.maxOpen) this.drop(this.sessions.keys().next().value as string);
+  }
+
+  private drop(key: string): void {
+    const session = this.sessions.get(key);
+    this.sessions.delete(key);
+    this.entries.delete(key);
+    void session?.then((s) => s.release()).catch(() => undefined);
   }
 
   get size(): number {
@@ -66,6 +79,7 @@ export class ModelStore {
   async dispose(): Promise<void> {
     const all = [...this.sessions.values()];
     this.sessions.clear();
+    this.entries.clear();
     await Promise.all(all.map(async (s) => (await s.catch(() => null))?.release()));
   }
 }
