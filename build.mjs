@@ -49,7 +49,11 @@ await esbuild.build({
 });
 await esbuild.build({
   ...common,
-  entryPoints: { 'bench/forward': 'bench/forward.ts', 'bench/runner': 'bench/runner.ts' },
+  entryPoints: {
+    'bench/forward': 'bench/forward.ts',
+    'bench/runner': 'bench/runner.ts',
+    'bench/lifecycle': 'bench/lifecycle.ts',
+  },
   outdir: 'out',
 });
 await esbuild.build({

@@ -20,9 +20,13 @@ export interface WeightJob {
   offset: number;
 }
 
-/** The worker bundle: beside the running bundle (dist/), or dist/ of the checkout for bundled tests (out/test/…). */
+/** The worker bundle: beside the running bundle (dist/), or dist/ of the checkout for bundled tests and benchmarks. */
 function workerScript(): string | null {
-  const candidates = [join(__dirname, 'weightWorker.js'), join(__dirname, '..', '..', '..', 'dist', 'weightWorker.js')];
+  const candidates = [
+    join(__dirname, 'weightWorker.js'),
+    join(__dirname, '..', '..', '..', 'dist', 'weightWorker.js'), // out/test/<dir>/
+    join(__dirname, '..', '..', 'dist', 'weightWorker.js'), // out/bench/
+  ];
   return candidates.find((p) => existsSync(p)) ?? null;
 }
 
