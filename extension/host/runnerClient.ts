@@ -61,6 +61,10 @@ export class RunnerClient {
   private readonly sent = new Set<string>();
   /** Runs cancelled and not yet answered: the runner is killed when the timer fires. */
   private readonly cancelTimers = new Map<string, NodeJS.Timeout>();
+  /** Every pending run's request, to send it again if the runner it waited in was stopped before it began. */
+  private readonly requests = new Map<string, RunRequest>();
+  /** Pending runs the runner has begun (it sent an event for them). */
+  private readonly begun = new Set<string>();
   private stderrTail: string[] = [];
   private disposed = false;
 
@@ -76,20 +80,31 @@ export class RunnerClient {
     const finished = new Promise<RunEvent>((resolve) => (settle = resolve));
     this.listeners.set(requestId, (e) => {
       onEvent(e);
+      this.begun.add(requestId);
       if (e.type === 'done' || e.type === 'failed' || e.type === 'crashed') {
         this.listeners.delete(requestId);
         this.sent.delete(requestId);
+        this.requests.delete(requestId);
+        this.begun.delete(requestId);
         clearTimeout(this.cancelTimers.get(requestId));
         this.cancelTimers.delete(requestId);
         settle(e);
       }
     });
+    this.requests.set(requestId, { ...request, requestId });
+    this.dispatch(requestId);
+    return { requestId, cancel: () => this.cancel(requestId), finished };
+  }
+
+  /** Sends a pending run to the runner, starting one first if there is none. */
+  private dispatch(requestId: string): void {
     this.start()
       .then((child) => {
         // Cancelled while the runner was starting, or the runner it was meant for is gone: nothing to send.
-        if (!this.listeners.has(requestId) || this.child !== child) return;
+        const request = this.requests.get(requestId);
+        if (!request || !this.listeners.has(requestId) || this.child !== child) return;
         this.sent.add(requestId);
-        this.send({ type: 'run', request: { ...request, requestId } });
+        this.send({ type: 'run', request });
       })
       .catch((err: Error) => {
         // Usually the run already ended with the reason (the runner died or was stopped while starting).
@@ -100,7 +115,6 @@ export class RunnerClient {
             error: { kind: 'internal', message: `the runner could not start: ${err.message}` },
           });
       });
-    return { requestId, cancel: () => this.cancel(requestId), finished };
   }
 
   cancel(requestId: string): void {
@@ -121,7 +135,13 @@ export class RunnerClient {
         if (!this.listeners.has(requestId) || this.child !== child) return;
         const reason = `The runner did not answer the cancel within ${grace / 1000} s (it is stuck or busy in a step that cannot be interrupted), so it was stopped. It restarts on the next run.`;
         this.options.log(reason);
-        this.stop(reason, 'SIGKILL');
+        // Runs queued behind the stuck one never began (a new Compare supersedes a run by cancelling it):
+        // they go to a fresh runner instead of failing with it.
+        const waiting = [...this.listeners.keys()].filter(
+          (id) => id !== requestId && !this.begun.has(id) && !this.cancelTimers.has(id),
+        );
+        this.stop(reason, 'SIGKILL', new Set(waiting));
+        for (const id of waiting) this.dispatch(id);
       }, grace),
     );
   }
@@ -220,10 +240,13 @@ export class RunnerClient {
     return this.ready;
   }
 
-  /** Lets the current runner go (its runs end with `reason`) and signals it; SIGTERM is followed by SIGKILL if it lingers. */
-  private stop(reason: string, signal: 'SIGTERM' | 'SIGKILL'): void {
+  /**
+   * Lets the current runner go (its runs end with `reason`, except those `spared` for another runner) and
+   * signals it; SIGTERM is followed by SIGKILL if it lingers.
+   */
+  private stop(reason: string, signal: 'SIGTERM' | 'SIGKILL', spared: ReadonlySet<string> = new Set()): void {
     const child = this.child;
-    this.detach(reason);
+    this.detach(reason, spared);
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     child.kill(signal);
     if (signal === 'SIGTERM') {
@@ -235,13 +258,14 @@ export class RunnerClient {
     }
   }
 
-  private detach(reason: string): void {
+  private detach(reason: string, spared: ReadonlySet<string> = new Set()): void {
     this.child = null;
     this.ready = null;
     this.sent.clear();
     for (const timer of this.cancelTimers.values()) clearTimeout(timer);
     this.cancelTimers.clear();
-    for (const [requestId, listener] of [...this.listeners]) listener({ type: 'crashed', requestId, reason });
+    for (const [requestId, listener] of [...this.listeners])
+      if (!spared.has(requestId)) listener({ type: 'crashed', requestId, reason });
   }
 
   /** A message that fails the checks: logged with where it went wrong; if it names a run of ours, that run fails. */

@@ -113,6 +113,36 @@ test(
 );
 
 test(
+  'a run queued behind a stuck one (a new Compare supersedes it) goes to a fresh runner instead of failing with it',
+  { timeout: 60_000 },
+  async () => {
+    const { c } = client();
+    try {
+      let stuck = 0;
+      let second: ReturnType<typeof run> | null = null;
+      const first = run(c, TINY, (e) => {
+        if (e.type === 'outline' && !stuck) {
+          stuck = c.pid!;
+          process.kill(stuck, 'SIGSTOP');
+          // What "Compare" does while a run is going: start the new run, cancel the old one.
+          second = run(c, TINY);
+          first.handle.cancel();
+        }
+      });
+      const last = await first.handle.finished;
+      assert.equal(last.type, 'crashed');
+      assert.match((last as Extract<RunEvent, { type: 'crashed' }>).reason, /did not answer the cancel/);
+      const next = await second!.handle.finished;
+      assert.equal(next.type, 'done', JSON.stringify(next).slice(0, 300));
+      assert.equal(next.type === 'done' && next.report.results.length, 3);
+      assert.notEqual(c.pid, stuck);
+    } finally {
+      c.dispose();
+    }
+  },
+);
+
+test(
   'a runner that never says ready is killed after the start timeout, and the next run works',
   { timeout: 60_000 },
   async () => {
