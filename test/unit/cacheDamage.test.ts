@@ -83,6 +83,22 @@ const DAMAGE: [string, (b: BuiltModel) => void, RegExp][] = [
   ['bytes overwritten in model.onnx', (b) => overwriteMiddle(b.onnxPath, 64), /model\.onnx no longer holds the bytes/],
   ['a missing model.onnx', (b) => rmSync(b.onnxPath), /model\.onnx is missing/],
   [
+    'a FIFO in place of meta.json (reading it would never end)',
+    (b) => {
+      rmSync(join(b.dir, 'meta.json'));
+      assert.equal(spawnSync('mkfifo', [join(b.dir, 'meta.json')]).status, 0);
+    },
+    /meta\.json is not a regular file/,
+  ],
+  [
+    'a FIFO in place of model.safetensors',
+    (b) => {
+      rmSync(b.weightsPath);
+      assert.equal(spawnSync('mkfifo', [b.weightsPath]).status, 0);
+    },
+    /model\.safetensors is not a regular file/,
+  ],
+  [
     'an entry an older version wrote (no hashes in meta.json)',
     (b) => {
       const meta = JSON.parse(readFileSync(join(b.dir, 'meta.json'), 'utf8')) as Record<string, unknown>;
@@ -147,8 +163,8 @@ test('damaged entries and build folders are swept once their process is gone', a
   const root = join(cacheDir, 'models');
   // A process id that is not running (beyond the kernel's default pid_max).
   const deadPid = 4_194_999;
-  const dead = [`.damaged-gpt2-0123-${Date.now()}-${deadPid}`, `.tmp-gpt2-0123-${deadPid}-abcd1234`];
-  const living = [`.damaged-gpt2-0456-${Date.now()}-${process.ppid}`];
+  const dead = [`.damaged-gpt2-0123-${Date.now()}-${deadPid}-ab12`, `.tmp-gpt2-0123-${deadPid}-abcd1234`];
+  const living = [`.damaged-gpt2-0456-${Date.now()}-${process.ppid}-cd34`];
   for (const name of [...dead, ...living]) {
     mkdirSync(join(root, name));
     writeFileSync(join(root, name, 'model.safetensors'), 'x');

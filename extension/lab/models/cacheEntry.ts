@@ -3,10 +3,11 @@
  * in `meta.json`, written last; before an entry is used its files are checked against that record — sizes
  * always, hashes once per process per file (about 0.3–1 s for a bert-base entry; remembered by the file's
  * stat identity, so a warm runner does not hash again). An entry that fails (bytes overwritten, a file
- * truncated or missing, no `meta.json`) is moved aside as `.damaged-<key>-<time>-<pid>` in one rename —
+ * truncated or missing, no `meta.json`) is moved aside as `.damaged-<key>-<time>-<pid>-<random>` in one rename —
  * so no process ever sees it half-deleted — and the caller rebuilds it. Leftovers (build folders of dead
  * processes, damaged entries) are swept by later builds.
  */
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileIdentity, type CheckpointFileContent } from './checkpointHash';
@@ -48,10 +49,18 @@ export function stillAsVerified(dir: string): boolean {
   });
 }
 
+/** Far more than any meta.json we write (a few hundred bytes). */
+const MAX_META_BYTES = 64 * 1024;
+
 function readMeta(dir: string): EntryMeta | string {
+  const path = join(dir, 'meta.json');
   let text: string;
   try {
-    text = readFileSync(join(dir, 'meta.json'), 'utf8');
+    // Checked first: reading a FIFO or a device put in its place would never end.
+    const s = statSync(path);
+    if (!s.isFile()) return 'meta.json is not a regular file';
+    if (s.size > MAX_META_BYTES) return `meta.json is ${s.size} bytes, far more than a build writes`;
+    text = readFileSync(path, 'utf8');
   } catch {
     return 'meta.json is missing';
   }
@@ -99,14 +108,26 @@ export async function damageOf(dir: string, key: string, signal?: AbortSignal): 
   return null;
 }
 
-/** Moves a damaged entry out of its key's place in one rename; returns the new name (null if another process did). */
+/**
+ * Moves a damaged entry out of its key's place in one rename and returns its new name, or null if it was
+ * gone already (another process moved it). Throws, saying what to do, if it can be neither moved nor removed.
+ */
 export function moveAside(root: string, key: string): string | null {
-  const name = `.damaged-${key}-${Date.now()}-${process.pid}`;
+  const dir = join(root, key);
+  const name = `.damaged-${key}-${Date.now()}-${process.pid}-${randomBytes(2).toString('hex')}`;
   try {
-    renameSync(join(root, key), join(root, name));
+    renameSync(dir, join(root, name));
     return name;
-  } catch {
-    return null;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      return null;
+    } catch {
+      throw new Error(
+        `the cached model ${dir} is damaged and cannot be moved or removed (${(e as Error).message}); delete it`,
+      );
+    }
   }
 }
 
@@ -138,14 +159,14 @@ function lastWrite(path: string): number {
 
 /**
  * Removes what dead or stale processes left: `.tmp-<key>-<pid>-<random>` build folders whose process is
- * gone (or that nobody wrote to for an hour), and `.damaged-<key>-<time>-<pid>` entries once their process
+ * gone (or that nobody wrote to for an hour), and `.damaged-<key>-<time>-<pid>-<random>` entries once their process
  * is gone or an hour has passed. `active` are this process's own builds in progress.
  */
 export function sweepLeftovers(root: string, active: ReadonlySet<string>): void {
   for (const name of readdirSync(root)) {
     const path = join(root, name);
     const build = /^\.tmp-.+-(\d+)-[0-9a-f]+$/.exec(name);
-    const damaged = /^\.damaged-.+-(\d+)-(\d+)$/.exec(name);
+    const damaged = /^\.damaged-.+-(\d+)-(\d+)-[0-9a-f]+$/.exec(name);
     if (!build && !damaged) continue;
     try {
       let stale: boolean;

@@ -99,8 +99,6 @@ export async function ensureModel(
       `the cached model ${key} is damaged (${damage})` +
         (aside ? `; moved aside to ${join(root, aside)} (removed later) and rebuilt` : '; rebuilding it'),
     );
-    // Another process may have put an intact entry in its place meanwhile.
-    if (!aside && existsSync(dir) && (await damageOf(dir, key, signal)) === null) return built;
   }
   const ours = await build(spec, dims, key, checkpoint, root, progress, signal);
   if (!ours) {
