@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunnerClient, type RunEvent } from '../../extension/host/runnerClient';
 import { RUNNER_PROTOCOL_VERSION, type RunnerToHost } from '../../extension/protocol/runner';
@@ -263,6 +263,34 @@ test(
       assert.equal(error.kind, 'internal');
       assert.match(error.message, /"result" message the extension cannot read \(result\.\w+: /);
       await logged(/cancel received/);
+    } finally {
+      c.dispose();
+    }
+  },
+);
+
+test(
+  'a damaged cache entry is rebuilt by the runner, and the notice reaches the host as progress (the panel shows it)',
+  { timeout: 60_000 },
+  async () => {
+    const cacheDir = freshDir();
+    const { c } = client({}, cacheDir);
+    try {
+      assert.equal((await run(c, TINY).handle.finished).type, 'done');
+      const models = join(cacheDir, 'models');
+      const [entry] = readdirSync(models).filter((n) => !n.startsWith('.'));
+      const weights = join(models, entry, 'model.safetensors');
+      const bytes = readFileSync(weights);
+      bytes.fill(0x7f, bytes.length - 4096);
+      writeFileSync(weights, bytes);
+      c.restart('a new process checks the cache afresh');
+      const { handle, events } = run(c, TINY);
+      const last = await handle.finished;
+      assert.equal(last.type, 'done');
+      const notice = events.find((e) => e.type === 'progress' && /is damaged/.test(e.message));
+      assert.ok(notice && notice.type === 'progress', events.map((e) => e.type).join(', '));
+      assert.equal(notice.stage, 'building');
+      assert.match(notice.message, /model\.safetensors no longer holds the bytes its build wrote/);
     } finally {
       c.dispose();
     }
