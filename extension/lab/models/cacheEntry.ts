@@ -12,6 +12,7 @@ import { readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs
 import { join } from 'node:path';
 import { fileIdentity, type CheckpointFileContent } from './checkpointHash';
 import { sha256OfFile, type FileDigest } from './fileHash';
+import { CancelledError } from '../cancel';
 
 export const ENTRY_FILES = ['model.onnx', 'model.safetensors'] as const;
 
@@ -29,9 +30,12 @@ export interface EntryMeta {
 /** Files verified by this process: path → stat identity and the hash it was checked against. */
 const verified = new Map<string, string>();
 
-/** Remembers that `path` holds what `digest` records (it was just written and hashed, or just checked). */
-export function markVerified(path: string, digest: FileDigest): void {
-  verified.set(path, `${fileIdentity(path)} ${digest.sha256}`);
+/**
+ * Remembers that `path` holds what `digest` records (it was just written and hashed, or just checked),
+ * under the stat identity it had before it was read: a write while it was read makes the next check hash again.
+ */
+export function markVerified(path: string, digest: FileDigest, identity = fileIdentity(path)): void {
+  verified.set(path, `${identity} ${digest.sha256}`);
 }
 
 /**
@@ -81,31 +85,67 @@ function readMeta(dir: string): EntryMeta | string {
 }
 
 /**
+ * What is wrong with the entry's structure — its meta.json, its files' presence and sizes — found without
+ * reading the files (cheap); or the meta.json to check their content against.
+ */
+export function structureDamage(dir: string, key: string): { damage: string } | { meta: EntryMeta } {
+  const meta = readMeta(dir);
+  if (typeof meta === 'string') return { damage: meta };
+  if (meta.key !== key) return { damage: `meta.json names another entry (${String(meta.key).slice(0, 80)})` };
+  for (const name of ENTRY_FILES) {
+    const path = join(dir, name);
+    const recorded = meta.files[name];
+    try {
+      const s = statSync(path);
+      if (!s.isFile()) return { damage: `${name} is not a regular file` };
+      if (s.size !== recorded.size) return { damage: `${name} is ${s.size} bytes; the build wrote ${recorded.size}` };
+    } catch {
+      return { damage: `${name} is missing` };
+    }
+  }
+  return { meta };
+}
+
+/**
+ * Whether the entry's files hold the bytes its build wrote: each file hashed once per process (then
+ * remembered by its stat identity). The hashes start before this returns — the weights on a worker
+ * thread — so the caller can open the model on this thread meanwhile.
+ */
+export function contentDamage(dir: string, meta: EntryMeta, signal?: AbortSignal): Promise<string | null> {
+  const checks = ENTRY_FILES.map((name) => {
+    const path = join(dir, name);
+    const recorded = meta.files[name];
+    let identity: string;
+    try {
+      identity = fileIdentity(path);
+    } catch {
+      return Promise.resolve(`${name} is missing`);
+    }
+    if (verified.get(path) === `${identity} ${recorded.sha256}`) return Promise.resolve(null);
+    return sha256OfFile(path, signal).then(
+      (actual) => {
+        if (actual.sha256 !== recorded.sha256 || actual.size !== recorded.size)
+          return `${name} no longer holds the bytes its build wrote (sha256 differs)`;
+        markVerified(path, actual, identity);
+        return null;
+      },
+      (e: unknown) => {
+        // Removed or replaced while it was checked: damage too. A cancel stays a cancel.
+        if (e instanceof CancelledError) throw e;
+        return `${name} could not be read (${(e as Error).message})`;
+      },
+    );
+  });
+  return Promise.all(checks).then((found) => found.find((d) => d !== null) ?? null);
+}
+
+/**
  * What is wrong with the entry in `dir`, or null when every file is what its build wrote. Damage is any
  * reason not to use it; a missing folder is not damage (the caller checks that first).
  */
 export async function damageOf(dir: string, key: string, signal?: AbortSignal): Promise<string | null> {
-  const meta = readMeta(dir);
-  if (typeof meta === 'string') return meta;
-  if (meta.key !== key) return `meta.json names another entry (${String(meta.key).slice(0, 80)})`;
-  for (const name of ENTRY_FILES) {
-    const path = join(dir, name);
-    const recorded = meta.files[name];
-    let size: number;
-    try {
-      const s = statSync(path);
-      if (!s.isFile()) return `${name} is not a regular file`;
-      size = s.size;
-    } catch {
-      return `${name} is missing`;
-    }
-    if (size !== recorded.size) return `${name} is ${size} bytes; the build wrote ${recorded.size}`;
-    if (verified.get(path) === `${fileIdentity(path)} ${recorded.sha256}`) continue;
-    const actual = await sha256OfFile(path, signal);
-    if (actual.sha256 !== recorded.sha256) return `${name} no longer holds the bytes its build wrote (sha256 differs)`;
-    markVerified(path, actual);
-  }
-  return null;
+  const structure = structureDamage(dir, key);
+  return 'damage' in structure ? structure.damage : contentDamage(dir, structure.meta, signal);
 }
 
 /**

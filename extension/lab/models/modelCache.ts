@@ -22,7 +22,16 @@ import { checkpointInit } from './weightSource';
 import { writeRandomWeights } from './randomWeightsParallel';
 import { writeWeightsYielding } from './weightFile';
 import { checkpointContent, checkUnchanged, type CheckpointContent } from './checkpointHash';
-import { damageOf, ENTRY_FILES, markVerified, moveAside, sweepLeftovers, type EntryMeta } from './cacheEntry';
+import {
+  contentDamage,
+  damageOf,
+  ENTRY_FILES,
+  markVerified,
+  moveAside,
+  structureDamage,
+  sweepLeftovers,
+  type EntryMeta,
+} from './cacheEntry';
 import { sha256OfFile } from './fileHash';
 
 /** Bump when a graph or the weight layout changes: old cache entries are then never reused. */
@@ -80,7 +89,23 @@ export async function ensureModel(
   progress: BuildProgress = () => {},
   signal?: AbortSignal,
 ): Promise<BuiltModel> {
-  const dims = dimsOf(spec.config);
+  const { built, contentCheck } = await prepareModel(spec, cacheDir, progress, signal);
+  const damage = contentCheck && (await contentCheck);
+  return damage ? rebuildDamaged(spec, built, damage, cacheDir, progress, signal) : built;
+}
+
+/**
+ * The cached model for a spec, built first if it is missing or its structure is damaged (meta.json, file
+ * sizes), with the check of its files' content still running (on a worker thread for the weights) when
+ * there is one to run: the caller may open the model meanwhile, and must not use it unless the check finds
+ * nothing (else `rebuildDamaged`). The check rejects with CancelledError if `signal` aborts.
+ */
+export async function prepareModel(
+  spec: ModelSpec,
+  cacheDir: string,
+  progress: BuildProgress = () => {},
+  signal?: AbortSignal,
+): Promise<{ built: BuiltModel; contentCheck: Promise<string | null> | null }> {
   const { key, checkpoint } = await modelKey(spec, cacheDir, signal);
   const root = join(cacheDir, 'models');
   const dir = join(root, key);
@@ -89,24 +114,52 @@ export async function ensureModel(
     dir,
     onnxPath: join(dir, 'model.onnx'),
     weightsPath: join(dir, 'model.safetensors'),
-    dims,
+    dims: dimsOf(spec.config),
   };
   if (existsSync(dir)) {
-    const damage = await damageOf(dir, key, signal);
-    if (damage === null) return built;
-    const aside = moveAside(root, key);
-    progress(
-      `the cached model ${key} is damaged (${damage})` +
-        (aside ? `; moved aside to ${join(root, aside)} (removed later) and rebuilt` : '; rebuilding it'),
-    );
+    const structure = structureDamage(dir, key);
+    if ('meta' in structure) return { built, contentCheck: contentDamage(dir, structure.meta, signal) };
+    return {
+      built: await rebuildDamaged(spec, built, structure.damage, cacheDir, progress, signal),
+      contentCheck: null,
+    };
   }
-  const ours = await build(spec, dims, key, checkpoint, root, progress, signal);
-  if (!ours) {
-    // Another process renamed its build into place first: use it once it checks out.
-    const damage = await damageOf(dir, key, signal);
-    if (damage !== null) throw new Error(`the cache entry ${dir} was replaced by a damaged one (${damage})`);
-  }
+  await buildOrAdopt(spec, built, checkpoint, progress, signal);
+  return { built, contentCheck: null };
+}
+
+/** Moves a damaged entry aside, says so, and builds it again. */
+export async function rebuildDamaged(
+  spec: ModelSpec,
+  built: BuiltModel,
+  damage: string,
+  cacheDir: string,
+  progress: BuildProgress,
+  signal: AbortSignal | undefined,
+): Promise<BuiltModel> {
+  const root = join(cacheDir, 'models');
+  const aside = moveAside(root, built.key);
+  progress(
+    `the cached model ${built.key} is damaged (${damage})` +
+      (aside ? `; moved aside to ${join(root, aside)} (removed later) and rebuilt` : '; rebuilding it'),
+  );
+  const { checkpoint } = await modelKey(spec, cacheDir, signal);
+  await buildOrAdopt(spec, built, checkpoint, progress, signal);
   return built;
+}
+
+/** Builds the entry; if another process renamed its build into place first, checks and uses theirs. */
+async function buildOrAdopt(
+  spec: ModelSpec,
+  built: BuiltModel,
+  checkpoint: CheckpointContent | null,
+  progress: BuildProgress,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const ours = await build(spec, built.dims, built.key, checkpoint, join(built.dir, '..'), progress, signal);
+  if (ours) return;
+  const damage = await damageOf(built.dir, built.key, signal);
+  if (damage !== null) throw new Error(`the cache entry ${built.dir} was replaced by a damaged one (${damage})`);
 }
 
 async function build(

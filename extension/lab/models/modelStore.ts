@@ -4,7 +4,7 @@
  */
 import type { ModelSpec } from '../types';
 import { untilCancelled } from '../cancel';
-import { ensureModel, modelKey, type BuildProgress } from './modelCache';
+import { modelKey, prepareModel, rebuildDamaged, type BuildProgress } from './modelCache';
 import { stillAsVerified } from './cacheEntry';
 import { ModelSession, type SessionOptions } from './session';
 
@@ -42,12 +42,8 @@ export class ModelStore {
       this.sessions.delete(key);
       this.sessions.set(key, session);
     } else {
-      const building = ensureModel(spec, this.cacheDir, progress, signal);
-      const opening = building.then((built) => {
-        this.entries.set(key, built.dir);
-        progress('opening the model');
-        return ModelSession.open(built.onnxPath, built.dims, this.options);
-      });
+      const building = prepareModel(spec, this.cacheDir, progress, signal);
+      const opening = building.then((prepared) => this.openChecked(spec, key, prepared, progress, signal));
       session = opening;
       // A failed or cancelled build must not poison the store: the next request tries again.
       opening.catch(() => {
@@ -58,6 +54,42 @@ export class ModelStore {
       await building;
     }
     return untilCancelled(session, signal);
+  }
+
+  /** Opens a prepared model while its content check runs; if the check finds damage, rebuilds it and opens that. */
+  private async openChecked(
+    spec: ModelSpec,
+    key: string,
+    { built, contentCheck }: Awaited<ReturnType<typeof prepareModel>>,
+    progress: BuildProgress,
+    signal: AbortSignal | undefined,
+  ): Promise<ModelSession> {
+    progress('opening the model');
+    const opening = ModelSession.open(built.onnxPath, built.dims, this.options).then(
+      (session) => ({ session }),
+      (error: unknown) => ({ error }),
+    );
+    const releaseIfOpen = () => opening.then((o) => ('session' in o ? o.session.release() : undefined));
+    let damage: string | null;
+    try {
+      damage = contentCheck ? await contentCheck : null;
+    } catch (e) {
+      await releaseIfOpen();
+      throw e;
+    }
+    if (damage === null) {
+      const opened = await opening;
+      if ('error' in opened) throw opened.error;
+      this.entries.set(key, built.dir);
+      return opened.session;
+    }
+    // Never used: the check found the entry damaged (a damaged model.onnx may have failed to open at all).
+    await releaseIfOpen();
+    const rebuilt = await rebuildDamaged(spec, built, damage, this.cacheDir, progress, signal);
+    progress('opening the model');
+    const session = await ModelSession.open(rebuilt.onnxPath, rebuilt.dims, this.options);
+    this.entries.set(key, rebuilt.dir);
+    return session;
   }
 
   private evict(): void {

@@ -5,29 +5,20 @@
  * Cancellable: an abort terminates every worker (their CPU and memory are freed at once) and rejects
  * with CancelledError once they have stopped; a failing worker stops the others too.
  */
-import { closeSync, existsSync, ftruncateSync, openSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ParameterSpec } from './architectures/parameters';
 import { writeAll, type SafetensorsLayout } from './safetensors';
 import { randomInit } from './weightSource';
 import { CancelledError, throwIfCancelled } from '../cancel';
 import { writeWeightsYielding } from './weightFile';
+import { workerScript } from './workerScript';
+import type { WorkerJob } from './weightWorker';
 
 export interface WeightJob {
   parameter: ParameterSpec;
   offset: number;
-}
-
-/** The worker bundle: beside the running bundle (dist/), or dist/ of the checkout for bundled tests and benchmarks. */
-function workerScript(): string | null {
-  const candidates = [
-    join(__dirname, 'weightWorker.js'),
-    join(__dirname, '..', '..', '..', 'dist', 'weightWorker.js'), // out/test/<dir>/
-    join(__dirname, '..', '..', 'dist', 'weightWorker.js'), // out/bench/
-  ];
-  return candidates.find((p) => existsSync(p)) ?? null;
 }
 
 export async function writeRandomWeights(
@@ -60,13 +51,13 @@ export async function writeRandomWeights(
   }
   await runWorkers(
     script,
-    shares.filter((s) => s.jobs.length > 0).map((s) => ({ path, seed, jobs: s.jobs })),
+    shares.filter((s) => s.jobs.length > 0).map((s): WorkerJob => ({ kind: 'weights', path, seed, jobs: s.jobs })),
     signal,
   );
 }
 
 /** Runs one worker per share; resolves when all exit cleanly, rejects (after stopping the rest) on the first failure or an abort. */
-function runWorkers(script: string, shares: unknown[], signal: AbortSignal | undefined): Promise<void> {
+function runWorkers(script: string, shares: WorkerJob[], signal: AbortSignal | undefined): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const running = new Set<Worker>();
     let settled = false;
