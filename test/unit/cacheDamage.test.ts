@@ -134,6 +134,30 @@ for (const [what, damage, notice] of DAMAGE) {
   });
 }
 
+for (const [what, damage] of [
+  ['model.safetensors', (b: BuiltModel) => overwriteMiddle(b.weightsPath)],
+  ['model.onnx', (b: BuiltModel) => overwriteMiddle(b.onnxPath, 64)],
+] as const) {
+  test(`bytes overwritten in ${what}, found while the store opens the model beside the check: rebuilt, intact numbers`, async () => {
+    const spec = tinySpec('gpt2', { mode: 'eval', seed: 11 });
+    const { cacheDir, built, reference } = await builtAndReference(spec);
+    damage(built);
+    const store = new ModelStore(cacheDir);
+    try {
+      const messages: string[] = [];
+      const session = await store.get(spec, (m) => messages.push(m));
+      assert.ok(
+        messages.some((m) => /is damaged/.test(m) && m.includes(`${what} no longer holds the bytes`)),
+        messages.join(' | '),
+      );
+      const [out] = await session.forward([{ ids: IDS }], SETTINGS);
+      assert.deepEqual(Buffer.from(out.hiddenStates.at(-1)!.buffer), Buffer.from(reference.buffer));
+    } finally {
+      await store.dispose();
+    }
+  });
+}
+
 test('a warm session whose weights file is written to is reopened from a rebuilt entry: the numbers stay intact', async () => {
   const cacheDir = freshDir();
   const store = new ModelStore(cacheDir);
