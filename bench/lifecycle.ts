@@ -14,6 +14,8 @@ import { damageOf } from '../extension/lab/models/cacheEntry';
 import { PRESETS } from '../extension/lab/config';
 import type { HfConfig, ModelSpec } from '../extension/lab/types';
 import { RunnerClient } from '../extension/host/runnerClient';
+import { ModelStore } from '../extension/lab/models/modelStore';
+import { ModelSession } from '../extension/lab/models/session';
 
 const [cacheDir, root, phase] = process.argv.slice(2);
 const zero = { line: 0, column: 0 };
@@ -55,6 +57,24 @@ async function phaseVerify(): Promise<void> {
   t = performance.now();
   await damageOf(dir, key);
   console.log(JSON.stringify({ firstMs, againMs: ms(t), damage: first }));
+}
+
+/** Opening the cached bert-base in a fresh process through the store: its check runs beside the opening. */
+async function phaseOpen(): Promise<void> {
+  const store = new ModelStore(cacheDir);
+  const t = performance.now();
+  await store.get(bertBase());
+  console.log(JSON.stringify({ ms: ms(t) }));
+  await store.dispose();
+}
+
+/** Opening alone (no check), for comparison. */
+async function phaseOpenOnly(): Promise<void> {
+  const built = await ensureModel(bertBase(), cacheDir);
+  const t = performance.now();
+  const session = await ModelSession.open(built.onnxPath, built.dims);
+  console.log(JSON.stringify({ ms: ms(t) }));
+  await session.release();
 }
 
 async function phaseHash(): Promise<void> {
@@ -114,6 +134,8 @@ async function cancelDuringBuild(): Promise<{ answer: number; idle: number; gone
 async function main(): Promise<void> {
   if (phase === 'verify') return phaseVerify();
   if (phase === 'hash') return phaseHash();
+  if (phase === 'open') return phaseOpen();
+  if (phase === 'open-only') return phaseOpenOnly();
   const row = (...cells: string[]) => console.log(JSON.stringify(cells));
   if (!existsSync(join(cacheDir, 'models'))) await ensureModel(bertBase(), cacheDir);
   const verify = JSON.parse(inFreshProcess('verify')) as { firstMs: number; againMs: number };
@@ -122,6 +144,14 @@ async function main(): Promise<void> {
     `${verify.firstMs.toFixed(0)} ms / ${verify.againMs.toFixed(1)} ms`,
     '',
     'once per process per entry',
+  );
+  const openOnly = JSON.parse(inFreshProcess('open-only')) as { ms: number };
+  const open = JSON.parse(inFreshProcess('open')) as { ms: number };
+  row(
+    'opening the cached bert-base in a fresh process: open alone / checked and opened (check beside the open)',
+    `${openOnly.ms.toFixed(0)} ms / ${open.ms.toFixed(0)} ms`,
+    '',
+    `the check adds ${(open.ms - openOnly.ms).toFixed(0)} ms`,
   );
   rmSync(join(cacheDir, 'checkpoint-hashes'), { recursive: true, force: true });
   const cold = JSON.parse(inFreshProcess('hash')) as { ms: number };
