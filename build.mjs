@@ -85,6 +85,7 @@ await esbuild.build({
     'bench/forward': 'bench/forward.ts',
     'bench/runner': 'bench/runner.ts',
     'bench/families': 'bench/families.ts',
+    'bench/lifecycle': 'bench/lifecycle.ts',
   },
   outdir: 'out',
 });

@@ -63,6 +63,11 @@ try {
   });
   if (runner.status !== 0) throw new Error(runner.stderr);
   for (const line of runner.stdout.trim().split('\n')) rows.push(JSON.parse(line));
+  const lifecycle = spawnSync(process.execPath, [join(root, 'out', 'bench', 'lifecycle.js'), cache, root], {
+    encoding: 'utf8',
+  });
+  if (lifecycle.status !== 0) throw new Error(lifecycle.stderr);
+  for (const line of lifecycle.stdout.trim().split('\n')) rows.push(JSON.parse(line));
   rows.push([`Python, ${PYTHON.note}`, `${PYTHON.seconds} s`, `${(PYTHON.gb * 1024).toFixed(0)} MB`, 'reference']);
   rows.push([
     "Python, the seed's two distinct models (gpt2 + causal BERT) from_config",

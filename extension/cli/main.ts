@@ -15,6 +15,7 @@ import { compareCommand } from './compareCommand';
 import { statesCommand } from './statesCommand';
 import { exportCommand } from './exportCommand';
 import { terminalText } from './terminalText';
+import { exitCleanlyOnSignals } from './signals';
 
 /** A Map: the command name is the user's text (`constructor` is not a command). */
 const commands = new Map<string, (argv: string[]) => Promise<number>>([
@@ -93,6 +94,7 @@ function isFileSystemError(e: unknown): e is NodeJS.ErrnoException {
   );
 }
 
+exitCleanlyOnSignals();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

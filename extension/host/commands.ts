@@ -3,12 +3,13 @@
  * from the language server) or the palette (nothing: the active editor); each is checked before use.
  */
 import * as vscode from 'vscode';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { reportPathOf } from '../common/paths';
 import { COMMANDS, isCompareCaseArgs, LANGUAGE_ID } from '../protocol/commands';
 import { DisposableStore } from './disposables';
 import type { Ctx } from './ctx';
+import { writeFileAtomic } from './writeFileAtomic';
 
 type Handler = (ctx: Ctx, ...args: unknown[]) => unknown;
 
@@ -38,7 +39,7 @@ const table: Record<keyof typeof COMMANDS, Handler> = {
       title: 'Export the comparison report',
     });
     if (!target) return;
-    await writeFile(target.fsPath, JSON.stringify(report, null, 2) + '\n');
+    await writeFileAtomic(target.fsPath, JSON.stringify(report, null, 2) + '\n');
     void vscode.window.showInformationMessage(
       `Perturbation Lab: report written to ${vscode.workspace.asRelativePath(target)}`,
     );

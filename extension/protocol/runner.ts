@@ -5,8 +5,22 @@
  * Errors cross as data (SerializedError), never as thrown objects. Both sides import this module.
  */
 import type { LabDiagnostic } from './diagnostics';
-import { VERDICTS, type ComparisonReport, type VariantResult } from './report';
+import type { ComparisonReport, VariantResult } from './report';
 import { PROGRESS_STAGES, type ProgressStage, type RunOutlineData, type RunScope } from './run';
+import { diagnosticShape, outlineShape, reportShape, variantResultShape } from './reportShape';
+import {
+  arrayOf,
+  boolean,
+  fields,
+  index,
+  keysOf,
+  number,
+  oneOf,
+  optional,
+  shortString,
+  string,
+  type Check,
+} from './shape';
 
 export type { RunOutlineData } from './run';
 
@@ -59,78 +73,87 @@ export type RunnerToHost =
   | { type: 'done'; requestId: string; elapsedMs: number; report: ComparisonReport }
   | { type: 'failed'; requestId: string; error: SerializedError };
 
-type Fields = Record<string, unknown>;
-const isObject = (x: unknown): x is Fields => typeof x === 'object' && x !== null && !Array.isArray(x);
-const isString = (x: unknown): x is string => typeof x === 'string';
+/** Request ids are UUIDs; anything much longer is not an id (and must not be kept). */
+export const MAX_REQUEST_ID_LENGTH = 100;
+
+const requestId = shortString(MAX_REQUEST_ID_LENGTH);
+const ERROR_KINDS = keysOf<SerializedError['kind']>({ input: true, cancelled: true, untrusted: true, internal: true });
+
+const serializedError = fields<SerializedError>({
+  kind: oneOf(ERROR_KINDS),
+  message: string,
+  diagnostics: optional(arrayOf(diagnosticShape)),
+  stack: optional(string),
+});
+
+type Event<K extends RunnerToHost['type']> = Extract<RunnerToHost, { type: K }>;
+type Call<K extends HostToRunner['type']> = Extract<HostToRunner, { type: K }>;
+const type = (name: string): Check => oneOf([name]);
 
 /**
- * One check per event type, keyed by the union's own tags: a new event type without a guard does not
- * compile. Each check reads the fields the host uses without further checks.
+ * One check per event type, keyed by the union's own tags (a new event type without a check does not
+ * compile), each a field table of that event (a new field without a check does not compile either).
+ * Deep: everything the host and the panel read later is checked here, down to each number.
  */
 const RUNNER_EVENT_GUARDS = {
-  ready: (m) => m.protocolVersion === RUNNER_PROTOCOL_VERSION && typeof m.pid === 'number',
-  initError: (m) => isSerializedError(m.error),
-  outline: (m) =>
-    isString(m.requestId) && isObject(m.outline) && Array.isArray(m.outline.models) && Array.isArray(m.outline.cases),
-  progress: (m) =>
-    isString(m.requestId) &&
-    isString(m.model) &&
-    isString(m.message) &&
-    (PROGRESS_STAGES as readonly unknown[]).includes(m.stage),
-  result: (m) => isString(m.requestId) && isVariantResultShape(m.result),
-  done: (m) =>
-    isString(m.requestId) &&
-    typeof m.elapsedMs === 'number' &&
-    isObject(m.report) &&
-    Array.isArray(m.report.results) &&
-    Array.isArray(m.report.models),
-  failed: (m) => isString(m.requestId) && isSerializedError(m.error),
-} satisfies Record<RunnerToHost['type'], (m: Fields) => boolean>;
+  ready: fields<Event<'ready'>>({
+    type: type('ready'),
+    protocolVersion: oneOf([RUNNER_PROTOCOL_VERSION]),
+    pid: index,
+    toolVersion: string,
+  }),
+  initError: fields<Event<'initError'>>({ type: type('initError'), error: serializedError }),
+  outline: fields<Event<'outline'>>({ type: type('outline'), requestId, outline: outlineShape }),
+  progress: fields<Event<'progress'>>({
+    type: type('progress'),
+    requestId,
+    model: string,
+    stage: oneOf(PROGRESS_STAGES),
+    message: string,
+  }),
+  result: fields<Event<'result'>>({ type: type('result'), requestId, result: variantResultShape }),
+  done: fields<Event<'done'>>({ type: type('done'), requestId, elapsedMs: number, report: reportShape }),
+  failed: fields<Event<'failed'>>({ type: type('failed'), requestId, error: serializedError }),
+} satisfies Record<RunnerToHost['type'], Check>;
+
+const runScope = fields<RunScope>({ caseIndex: index, variantIndex: optional(index) });
 
 const HOST_CALL_GUARDS = {
-  init: (m) =>
-    m.protocolVersion === RUNNER_PROTOCOL_VERSION &&
-    isObject(m.settings) &&
-    isString(m.settings.cacheDir) &&
-    typeof m.settings.threads === 'number' &&
-    typeof m.settings.trusted === 'boolean',
-  run: (m) =>
-    isObject(m.request) && isString(m.request.requestId) && isString(m.request.file) && isString(m.request.text),
-  cancel: (m) => isString(m.requestId),
-} satisfies Record<HostToRunner['type'], (m: Fields) => boolean>;
+  init: fields<Call<'init'>>({
+    type: type('init'),
+    protocolVersion: oneOf([RUNNER_PROTOCOL_VERSION]),
+    settings: fields<RunnerSettings>({ cacheDir: string, threads: index, trusted: boolean }),
+  }),
+  run: fields<Call<'run'>>({
+    type: type('run'),
+    request: fields<RunRequest>({ requestId, file: string, text: string, only: optional(runScope) }),
+  }),
+  cancel: fields<Call<'cancel'>>({ type: type('cancel'), requestId }),
+} satisfies Record<HostToRunner['type'], Check>;
 
-function checkByType(guards: Record<string, (m: Fields) => boolean>, m: unknown): boolean {
-  return isObject(m) && isString(m.type) && Object.hasOwn(guards, m.type) && guards[m.type](m);
+function checkByType(guards: Record<string, Check>, m: unknown): string | null {
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'not an object';
+  const tag = (m as { type?: unknown }).type;
+  if (typeof tag !== 'string' || !Object.hasOwn(guards, tag)) return `unknown message type ${JSON.stringify(tag)}`;
+  return guards[tag](m, '');
 }
 
-/** Structural check of what the runner sent; the host drops (and logs) anything else. */
-export function isRunnerToHost(m: unknown): m is RunnerToHost {
+/** Why a message from the runner cannot be trusted (where it goes wrong), or null when it can. */
+export function runnerMessageProblem(m: unknown): string | null {
   return checkByType(RUNNER_EVENT_GUARDS, m);
 }
 
-/** Structural check of what the host sent; the runner ignores anything else. */
-export function isHostToRunner(m: unknown): m is HostToRunner {
+/** Deep check of what the runner sent; the host refuses (and logs) anything else. */
+export function isRunnerToHost(m: unknown): m is RunnerToHost {
+  return runnerMessageProblem(m) === null;
+}
+
+/** Why a message from the host cannot be trusted, or null when it can. */
+export function hostMessageProblem(m: unknown): string | null {
   return checkByType(HOST_CALL_GUARDS, m);
 }
 
-/** The fields the panel reads without further checks. */
-function isVariantResultShape(r: unknown): boolean {
-  return (
-    isObject(r) &&
-    isString(r.model) &&
-    Number.isInteger(r.caseIndex) &&
-    Number.isInteger(r.variantIndex) &&
-    (VERDICTS as readonly unknown[]).includes(r.verdict) &&
-    Array.isArray(r.baseTokens) &&
-    Array.isArray(r.variantTokens) &&
-    Array.isArray(r.layers) &&
-    isObject(r.alignment) &&
-    isObject(r.evidence) &&
-    isString(r.explanation) &&
-    Array.isArray(r.findings)
-  );
-}
-
-function isSerializedError(e: unknown): e is SerializedError {
-  return isObject(e) && isString(e.message) && isString(e.kind);
+/** Deep check of what the host sent; the runner ignores anything else. */
+export function isHostToRunner(m: unknown): m is HostToRunner {
+  return hostMessageProblem(m) === null;
 }

@@ -2,10 +2,11 @@
  * The runner: a child process (child_process.fork) that owns every model. It parses the document it
  * is sent, builds or opens models once and keeps them warm, runs one request at a time, and streams
  * events (outline, progress, one result per model × variant, done | failed) keyed by request id.
- * It dies with its IPC channel, so it never outlives the extension host.
+ * It dies with its IPC channel, so it never outlives the extension host, and on its way out (channel
+ * closed, SIGTERM) it removes the temporary folders of a build in progress.
  */
 import {
-  isHostToRunner,
+  hostMessageProblem,
   RUNNER_PROTOCOL_VERSION,
   type HostToRunner,
   type RunnerSettings,
@@ -13,8 +14,10 @@ import {
   type RunRequest,
 } from '../protocol/runner';
 import { ModelStore } from '../lab/models/modelStore';
+import { removeTempFolders } from '../lab/tempFolders';
 import { TOOL_VERSION } from '../lab/version';
 import { executeRun } from './executeRun';
+import { RunRegistry } from './runRegistry';
 
 if (!process.send) {
   process.stderr.write('The Perturbation Lab runner is started by the extension (child_process.fork), not by hand.\n');
@@ -24,22 +27,36 @@ if (!process.send) {
 const send = (m: RunnerToHost) => process.send!(m);
 let settings: RunnerSettings | null = null;
 let store: ModelStore | null = null;
-const controllers = new Map<string, AbortController>();
-const cancelledEarly = new Set<string>();
+const runs = new RunRegistry();
 let queue: Promise<void> = Promise.resolve();
 
-process.on('disconnect', () => process.exit(0));
+/** Leaves at once, removing what a build in progress wrote (its worker threads end with the process). */
+function leave(code: number): never {
+  runs.cancelAll();
+  removeTempFolders();
+  process.exit(code);
+}
+
+process.on('disconnect', () => leave(0));
+process.on('SIGTERM', () => leave(143));
+process.on('SIGINT', () => leave(130));
 process.on('message', (raw: unknown) => {
-  if (!isHostToRunner(raw)) {
-    process.stderr.write(`runner: ignored a malformed message: ${JSON.stringify(raw)?.slice(0, 200)}\n`);
+  const problem = hostMessageProblem(raw);
+  if (problem !== null) {
+    process.stderr.write(`runner: ignored a malformed message (${problem}): ${JSON.stringify(raw)?.slice(0, 200)}\n`);
     return;
   }
-  handle(raw);
+  handle(raw as HostToRunner);
 });
 
 function handle(m: HostToRunner): void {
   switch (m.type) {
     case 'init':
+      if (settings) {
+        // Settings (trust above all) are fixed for the runner's life: a new set needs a new runner.
+        process.stderr.write('runner: refused a second init (the runner keeps the settings it started with)\n');
+        return;
+      }
       settings = m.settings;
       store = new ModelStore(m.settings.cacheDir, { intraOpThreads: m.settings.threads });
       send({ type: 'ready', protocolVersion: RUNNER_PROTOCOL_VERSION, pid: process.pid, toolVersion: TOOL_VERSION });
@@ -53,24 +70,17 @@ function handle(m: HostToRunner): void {
         });
         return;
       }
-      const controller = new AbortController();
-      if (cancelledEarly.delete(m.request.requestId)) controller.abort();
-      controllers.set(m.request.requestId, controller);
       const request: RunRequest = m.request;
+      const signal = runs.begin(request.requestId);
       const s = settings;
       const st = store;
       // One run at a time: a second request waits for the first (the host cancels superseded runs).
-      queue = queue
-        .then(() => executeRun(request, s, st, controller.signal, send))
-        .finally(() => controllers.delete(request.requestId));
+      queue = queue.then(() => executeRun(request, s, st, signal, send)).finally(() => runs.end(request.requestId));
       return;
     }
-    case 'cancel': {
-      const controller = controllers.get(m.requestId);
-      if (controller) controller.abort();
-      else cancelledEarly.add(m.requestId); // a cancel that overtook its run: the run fails as soon as it arrives
+    case 'cancel':
+      runs.cancel(m.requestId);
       return;
-    }
     default: {
       const never: never = m;
       return never;

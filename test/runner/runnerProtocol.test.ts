@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunnerClient, type RunEvent } from '../../extension/host/runnerClient';
 import {
@@ -217,32 +218,51 @@ test(
   },
 );
 
+/** The runner's OS threads (its weight workers add theirs while they run). */
+function threadCount(pid: number): number {
+  return readdirSync(`/proc/${pid}/task`).length;
+}
+
 test(
-  'cancel answers at once while a model is being built, and the build still lands in the cache',
+  'cancel during a model build stops it: its workers end, its folder goes, nothing is cached; the next run builds it',
   { timeout: 120_000 },
   async () => {
+    const cache = freshDir();
     const c = new RunnerClient({
       runnerPath,
-      settings: () => ({ cacheDir: freshDir(), threads: 1, trusted: true }),
+      settings: () => ({ cacheDir: cache, threads: 1, trusted: true }),
       log: () => {},
     });
     try {
-      // A model big enough that its random weights take a while to generate.
+      // A finished run first: the runner's idle threads (libuv's pool included) are all there.
+      assert.equal((await collect(c, promptText(1)).handle.finished).type, 'done');
+      const idleThreads = threadCount(c.pid!);
+      const models = join(cache, 'models');
+      const entriesBefore = readdirSync(models).sort();
+      // A model big enough that its random weights take seconds to generate on the worker threads.
       const text = `---\nmodels:\n  - name: mid\n    config: gpt2\n    n_layer: 4\nmode: eval\n---\nthe cat sat\n~ the dog sat\n`;
-      let cancelledAt = 0;
+      let buildFile = '';
       const { handle } = collect(c, text, (e) => {
-        if (e.type === 'progress' && e.stage === 'building' && !cancelledAt) {
-          cancelledAt = Date.now();
+        // Sent once the build folder exists; the worker threads are spawned in the same step.
+        if (e.type === 'progress' && e.stage === 'building' && /random parameters/.test(e.message) && !buildFile) {
+          const tmp = readdirSync(models).find((n) => n.startsWith('.tmp-'));
+          buildFile = tmp ? join(models, tmp, 'model.safetensors') : 'none';
           handle.cancel();
         }
       });
       const last = await handle.finished;
       assert.equal(last.type, 'failed');
       assert.equal((last as Extract<RunEvent, { type: 'failed' }>).error.kind, 'cancelled');
-      assert.ok(cancelledAt > 0, 'the run was cancelled during the build');
+      assert.ok(buildFile !== 'none' && buildFile !== '', 'the build folder existed when the cancel was sent');
+      // Runs are one at a time: once a later run has answered, the cancelled one has wholly ended.
+      assert.equal((await collect(c, 'not a prompt file').handle.finished).type, 'failed');
+      assert.ok(
+        threadCount(c.pid!) <= idleThreads,
+        `${threadCount(c.pid!)} threads after the cancel, ${idleThreads} idle`,
+      );
+      assert.deepEqual(readdirSync(models).sort(), entriesBefore, 'no build folder left, nothing new cached');
       const again = collect(c, text);
-      const done = await again.handle.finished;
-      assert.equal(done.type, 'done');
+      assert.equal((await again.handle.finished).type, 'done', 'the next run builds it');
     } finally {
       c.dispose();
     }

@@ -14,6 +14,10 @@ import { CheckpointError } from '../models/weightSource';
 import { dropoutSeedFor } from './dropoutSeeds';
 import { summarizeModel } from './summary';
 import { TOOL_VERSION } from '../version';
+import { CancelledError } from '../cancel';
+import { checkScope } from './scope';
+
+export { CancelledError } from '../cancel';
 
 export interface ExperimentProgress {
   model: string;
@@ -30,19 +34,12 @@ export interface RunOptions {
   only?: RunScope;
 }
 
-/** Thrown when a run is cancelled; front ends report it quietly. */
-export class CancelledError extends Error {
-  constructor() {
-    super('cancelled');
-    this.name = 'CancelledError';
-  }
-}
-
 export async function runExperiment(experiment: Experiment, options: RunOptions): Promise<ComparisonReport> {
   const results: VariantResult[] = [];
   const checkCancelled = () => {
     if (options.signal?.aborted) throw new CancelledError();
   };
+  checkScope(experiment, options.only);
   for (const spec of experiment.models) {
     checkCancelled();
     const progress = (stage: ExperimentProgress['stage'], message: string) =>
@@ -71,24 +68,23 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
       .filter((c) => c.variants.length > 0);
     if (cases.length === 0) continue;
 
-    // A cancel during a build answers at once; the build itself finishes in the background and is cached for next time.
-    const session = await untilCancelled(
-      options.store.get(spec, (message) => progress('building', message)),
-      options.signal,
-    ).catch((e: unknown) => {
-      // A checkpoint that doesn't fit is the user's input: point at the model entry.
-      if (e instanceof CheckpointError)
-        throw new LabInputError([
-          {
-            severity: 'error',
-            message: `${spec.name}: ${e.message}`,
-            file: experiment.file,
-            range: spec.range,
-            code: 'bad-weights',
-          },
-        ]);
-      throw e;
-    });
+    // A cancel during a build stops it (workers terminated, temporary folder removed) before it answers.
+    const session = await options.store
+      .get(spec, (message) => progress('building', message), options.signal)
+      .catch((e: unknown) => {
+        // A checkpoint that doesn't fit is the user's input: point at the model entry.
+        if (e instanceof CheckpointError)
+          throw new LabInputError([
+            {
+              severity: 'error',
+              message: `${spec.name}: ${e.message}`,
+              file: experiment.file,
+              range: spec.range,
+              code: 'bad-weights',
+            },
+          ]);
+        throw e;
+      });
     const summary = summarizeModel(spec);
     const causal = dimsOf(spec.config).causal;
     for (const c of cases) {
@@ -138,17 +134,6 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
     models: experiment.models.map(summarizeModel),
     results,
   };
-}
-
-/** Settles like `work`, or rejects with CancelledError as soon as the signal aborts. */
-function untilCancelled<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return work;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new CancelledError());
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /** Tokenizes one prompt and checks it fits the model: every id in the vocabulary, not too long. */

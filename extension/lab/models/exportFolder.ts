@@ -8,6 +8,7 @@
  * model is read from (its checkpoint, its config.json, the model cache) is never written, compared by
  * real path; everything is written in a temporary folder beside the target and renamed into place.
  */
+import { trackTempFolder } from '../tempFolders';
 import {
   copyFileSync,
   mkdirSync,
@@ -105,6 +106,8 @@ export async function exportModelFolder(
   mkdirSync(parent, { recursive: true });
   // Beside the target, so the renames below stay on one file system.
   const temp = mkdtempSync(join(parent, `.${basename(outDir)}.partial-`));
+  // Ctrl-C of the CLI mid-export removes it too (cli/signals.ts).
+  const untrack = trackTempFolder(temp);
   try {
     writeFileSync(join(temp, 'config.json'), JSON.stringify(config, null, 2) + '\n');
     copyFileSync(built.weightsPath, join(temp, 'model.safetensors'));
@@ -118,6 +121,7 @@ export async function exportModelFolder(
     }
   } finally {
     rmSync(temp, { recursive: true, force: true });
+    untrack();
   }
   return { configPath: join(outDir, 'config.json'), weightsPath: join(outDir, 'model.safetensors') };
 }

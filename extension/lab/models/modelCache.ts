@@ -1,21 +1,38 @@
 /**
  * Built models on disk: `<cacheDir>/models/<key>/` holds `model.onnx`, whose weights live as external
  * data in `model.safetensors` (Hugging Face names and layouts, so the folder is also a Hugging Face
- * checkpoint), and `meta.json`, written last. A model is built in a temporary folder and renamed into
- * place, so a crash never leaves a half-written entry that looks complete.
- * The key covers the forward-relevant config, the weight source and the builder version — not
- * `is_decoder`, `mode` or dropout rates, which are graph inputs.
+ * checkpoint), and `meta.json`, written last, with the size and sha256 of both. A model is built in a
+ * temporary folder and renamed into place, so a crash never leaves a half-written entry that looks
+ * complete; an entry whose files no longer match their record is moved aside and rebuilt (cacheEntry.ts).
+ * The key covers the forward-relevant config, the weight source — a seed, or a checkpoint's content
+ * hash — and the builder version; not `is_decoder`, `mode` or dropout rates, which are graph inputs.
+ * Every step takes an AbortSignal: a cancelled build stops its workers and removes its folder.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelSpec } from '../types';
 import { dimsOf, type ModelDims } from '../config';
+import { throwIfCancelled } from '../cancel';
+import { liveTempFolders, trackTempFolder } from '../tempFolders';
 import { parameterTable } from './architectures/parameters';
 import { buildGraph } from './architectures/graph';
-import { planSafetensors, writeSafetensors } from './safetensors';
-import { checkpointIdentity, checkpointInit } from './weightSource';
+import { planSafetensors } from './safetensors';
+import { checkpointInit } from './weightSource';
 import { writeRandomWeights } from './randomWeightsParallel';
+import { writeWeightsYielding } from './weightFile';
+import { checkpointContent, checkUnchanged, type CheckpointContent } from './checkpointHash';
+import {
+  contentDamage,
+  damageOf,
+  ENTRY_FILES,
+  markVerified,
+  moveAside,
+  structureDamage,
+  sweepLeftovers,
+  type EntryMeta,
+} from './cacheEntry';
+import { sha256OfFile } from './fileHash';
 
 /** Bump when a graph or the weight layout changes: old cache entries are then never reused. */
 export const BUILDER_VERSION = 4;
@@ -28,7 +45,11 @@ export interface BuiltModel {
   dims: ModelDims;
 }
 
-export function cacheKey(spec: ModelSpec): string {
+/**
+ * The cache key of a spec. A checkpoint's identity is its content: pass what `checkpointContent` found
+ * for `spec.weights` (`modelKey` does both).
+ */
+export function cacheKey(spec: ModelSpec, checkpoint: CheckpointContent | null = null): string {
   const d = dimsOf(spec.config);
   const shape = {
     architecture: d.architecture,
@@ -41,38 +62,51 @@ export function cacheKey(spec: ModelSpec): string {
     typeVocabSize: d.typeVocabSize,
     layerNormEps: d.layerNormEps,
   };
+  if (spec.weights && !checkpoint) throw new Error('internal: the cache key of a checkpoint needs its content');
   const source = spec.weights
-    ? { weights: checkpointIdentity(spec.weights) }
+    ? { weights: checkpoint!.files.map((f) => [f.name, f.sha256]) }
     : { seed: spec.seed, initializerRange: d.initializerRange, padTokenId: d.padTokenId };
   const text = JSON.stringify({ builder: BUILDER_VERSION, shape, source });
   return `${d.architecture}-${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
 }
 
-export type BuildProgress = (message: string) => void;
-
-/** A build folder untouched for this long was left by a process that died mid-build. */
-const STALE_BUILD_MS = 60 * 60 * 1000;
-
-function sweepStaleBuilds(root: string): void {
-  for (const name of readdirSync(root)) {
-    if (!name.startsWith('.tmp-')) continue;
-    const path = join(root, name);
-    try {
-      if (Date.now() - statSync(path).mtimeMs > STALE_BUILD_MS) rmSync(path, { recursive: true, force: true });
-    } catch {
-      // Another process removed or renamed it first.
-    }
-  }
+/** The key of a spec, hashing its checkpoint's files first if they changed since they were last hashed. */
+export async function modelKey(
+  spec: ModelSpec,
+  cacheDir: string,
+  signal?: AbortSignal,
+): Promise<{ key: string; checkpoint: CheckpointContent | null }> {
+  const checkpoint = spec.weights ? await checkpointContent(spec.weights, cacheDir, signal) : null;
+  return { key: cacheKey(spec, checkpoint), checkpoint };
 }
 
-/** Returns the cached model for a spec, building it first if needed. */
+export type BuildProgress = (message: string) => void;
+
+/** Returns the cached model for a spec after checking it is intact, building (or rebuilding) it first if needed. */
 export async function ensureModel(
   spec: ModelSpec,
   cacheDir: string,
   progress: BuildProgress = () => {},
+  signal?: AbortSignal,
 ): Promise<BuiltModel> {
-  const dims = dimsOf(spec.config);
-  const key = cacheKey(spec);
+  const { built, contentCheck } = await prepareModel(spec, cacheDir, progress, signal);
+  const damage = contentCheck && (await contentCheck);
+  return damage ? rebuildDamaged(spec, built, damage, cacheDir, progress, signal) : built;
+}
+
+/**
+ * The cached model for a spec, built first if it is missing or its structure is damaged (meta.json, file
+ * sizes), with the check of its files' content still running (on a worker thread for the weights) when
+ * there is one to run: the caller may open the model meanwhile, and must not use it unless the check finds
+ * nothing (else `rebuildDamaged`). The check rejects with CancelledError if `signal` aborts.
+ */
+export async function prepareModel(
+  spec: ModelSpec,
+  cacheDir: string,
+  progress: BuildProgress = () => {},
+  signal?: AbortSignal,
+): Promise<{ built: BuiltModel; contentCheck: Promise<string | null> | null }> {
+  const { key, checkpoint } = await modelKey(spec, cacheDir, signal);
   const root = join(cacheDir, 'models');
   const dir = join(root, key);
   const built: BuiltModel = {
@@ -80,14 +114,69 @@ export async function ensureModel(
     dir,
     onnxPath: join(dir, 'model.onnx'),
     weightsPath: join(dir, 'model.safetensors'),
-    dims,
+    dims: dimsOf(spec.config),
   };
-  if (existsSync(join(dir, 'meta.json'))) return built;
+  if (existsSync(dir)) {
+    const structure = structureDamage(dir, key);
+    if ('meta' in structure) return { built, contentCheck: contentDamage(dir, structure.meta, signal) };
+    return {
+      built: await rebuildDamaged(spec, built, structure.damage, cacheDir, progress, signal),
+      contentCheck: null,
+    };
+  }
+  await buildOrAdopt(spec, built, checkpoint, progress, signal);
+  return { built, contentCheck: null };
+}
 
+/** Moves a damaged entry aside, says so, and builds it again. */
+export async function rebuildDamaged(
+  spec: ModelSpec,
+  built: BuiltModel,
+  damage: string,
+  cacheDir: string,
+  progress: BuildProgress,
+  signal: AbortSignal | undefined,
+): Promise<BuiltModel> {
+  const root = join(cacheDir, 'models');
+  const aside = moveAside(root, built.key);
+  progress(
+    `the cached model ${built.key} is damaged (${damage})` +
+      (aside ? `; moved aside to ${join(root, aside)} (removed later) and rebuilt` : '; rebuilding it'),
+  );
+  const { checkpoint } = await modelKey(spec, cacheDir, signal);
+  await buildOrAdopt(spec, built, checkpoint, progress, signal);
+  return built;
+}
+
+/** Builds the entry; if another process renamed its build into place first, checks and uses theirs. */
+async function buildOrAdopt(
+  spec: ModelSpec,
+  built: BuiltModel,
+  checkpoint: CheckpointContent | null,
+  progress: BuildProgress,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const ours = await build(spec, built.dims, built.key, checkpoint, join(built.dir, '..'), progress, signal);
+  if (ours) return;
+  const damage = await damageOf(built.dir, built.key, signal);
+  if (damage !== null) throw new Error(`the cache entry ${built.dir} was replaced by a damaged one (${damage})`);
+}
+
+async function build(
+  spec: ModelSpec,
+  dims: ModelDims,
+  key: string,
+  checkpoint: CheckpointContent | null,
+  root: string,
+  progress: BuildProgress,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
   mkdirSync(root, { recursive: true });
-  sweepStaleBuilds(root);
+  sweepLeftovers(root, liveTempFolders());
+  throwIfCancelled(signal);
   const tmp = join(root, `.tmp-${key}-${process.pid}-${randomBytes(4).toString('hex')}`);
   mkdirSync(tmp);
+  const untrack = trackTempFolder(tmp);
   try {
     const table = parameterTable(dims);
     const count = table.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
@@ -98,8 +187,11 @@ export async function ensureModel(
     );
     const layout = planSafetensors(table, { format: 'pt' });
     const weightsFile = join(tmp, 'model.safetensors');
-    if (spec.weights) writeSafetensors(weightsFile, table, layout, checkpointInit(spec.weights, dims, table));
-    else await writeRandomWeights(weightsFile, table, layout, spec.seed);
+    if (spec.weights) {
+      await writeWeightsYielding(weightsFile, table, layout, checkpointInit(spec.weights, dims, table), signal);
+      checkUnchanged(spec.weights, checkpoint!);
+    } else await writeRandomWeights(weightsFile, table, layout, spec.seed, signal);
+    throwIfCancelled(signal);
     progress('writing the ONNX graph');
     const graph = buildGraph(dims, (b, name) => {
       const spot = layout.offsets.get(name);
@@ -114,31 +206,36 @@ export async function ensureModel(
       });
     });
     writeFileSync(join(tmp, 'model.onnx'), graph.encode(`${dims.architecture}-${key}`, 'Perturbation Lab model'));
-    writeFileSync(
-      join(tmp, 'meta.json'),
-      JSON.stringify(
-        {
-          key,
-          builder: BUILDER_VERSION,
-          architecture: dims.architecture,
-          parameters: count,
-          weights: spec.weights ?? null,
-          seed: spec.weights ? null : spec.seed,
-        },
-        null,
-        2,
-      ),
-    );
+    const files = {} as EntryMeta['files'];
+    for (const name of ENTRY_FILES) files[name] = await sha256OfFile(join(tmp, name), signal);
+    const meta: EntryMeta = {
+      key,
+      builder: BUILDER_VERSION,
+      architecture: dims.architecture,
+      parameters: count,
+      weights: spec.weights ?? null,
+      seed: spec.weights ? null : spec.seed,
+      checkpoint: checkpoint?.files ?? null,
+      files,
+    };
+    writeFileSync(join(tmp, 'meta.json'), JSON.stringify(meta, null, 2));
+    throwIfCancelled(signal);
+    const dir = join(root, key);
     try {
       renameSync(tmp, dir);
     } catch (e) {
-      // Another process finished the same model first: theirs is complete, use it.
+      // Another process finished the same model first: keep theirs (the caller checks it).
       if (!existsSync(join(dir, 'meta.json'))) throw e;
       rmSync(tmp, { recursive: true, force: true });
+      return false;
     }
+    // What we just wrote and hashed needs no second hash in this process.
+    for (const name of ENTRY_FILES) markVerified(join(dir, name), files[name]);
+    return true;
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;
+  } finally {
+    untrack();
   }
-  return built;
 }

@@ -4,12 +4,10 @@
  * Pickle checkpoints are never opened: they can run code. Every file is opened through `../io`: regular
  * files only, size caps, a truncated file is an error.
  */
-import { statSync } from 'node:fs';
 import { extname, isAbsolute, join } from 'node:path';
 import {
   UserFileError,
   foreignName,
-  fromFsError,
   kindOfPath,
   kindOfPathSync,
   parseJsonFile,
@@ -189,16 +187,4 @@ export function checkpointInit(path: string, dims: ModelDims, table: ParameterSp
       throw asCheckpointError(e);
     }
   };
-}
-
-/** What identifies a checkpoint's content for the cache key: each file's path, size and mtime. */
-export function checkpointIdentity(path: string): { file: string; size: number; mtimeMs: number }[] {
-  return checkpointFiles(path).map((file) => {
-    try {
-      const s = statSync(file);
-      return { file, size: s.size, mtimeMs: s.mtimeMs };
-    } catch (e) {
-      throw asCheckpointError(fromFsError(e, file, 'weights file'));
-    }
-  });
 }
