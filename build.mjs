@@ -49,7 +49,12 @@ await esbuild.build({
 });
 await esbuild.build({
   ...common,
-  entryPoints: { 'bench/forward': 'bench/forward.ts', 'bench/runner': 'bench/runner.ts' },
+  entryPoints: {
+    'bench/forward': 'bench/forward.ts',
+    'bench/runner': 'bench/runner.ts',
+    'bench/memoryProbe': 'bench/memoryProbe.ts',
+    'bench/graphProbe': 'bench/graphProbe.ts',
+  },
   outdir: 'out',
 });
 await esbuild.build({

@@ -3,6 +3,8 @@ import { parseArgs, takeOption, UsageError } from './args';
 import { EXIT } from './exitCodes';
 import { EXPORT_HELP } from './help';
 import { modelFromArgs } from './modelOptions';
+import { takeLimits } from './limits';
+import { ModelStore } from '../lab/models/modelStore';
 import { resolve } from 'node:path';
 
 export async function exportCommand(argv: string[]): Promise<number> {
@@ -14,7 +16,9 @@ export async function exportCommand(argv: string[]): Promise<number> {
   const out = takeOption(args, 'out');
   if (!out) throw new UsageError('--out DIR is required');
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+  const limits = takeLimits(args);
   const { spec, cacheDir } = modelFromArgs(args);
+  new ModelStore(cacheDir, { limits }).plan(spec); // refuses what cannot fit before anything is built
   const written = await exportModelFolder(spec, cacheDir, resolve(out), (m) =>
     process.stderr.write(`[${spec.name}] ${m}\n`),
   );

@@ -6,6 +6,7 @@ import { LabInputError } from '../lab/types';
 import { CancelledError } from '../lab/experiment/runExperiment';
 import { UsageError } from './args';
 import { CheckpointError } from '../lab/models/weightSource';
+import { ResourceError } from '../lab/resources';
 import { EXIT } from './exitCodes';
 import { MAIN_HELP } from './help';
 import { compareCommand } from './compareCommand';
@@ -38,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(e.message + '\n');
       return EXIT.badInput;
     }
-    if (e instanceof CheckpointError) {
+    if (e instanceof CheckpointError || e instanceof ResourceError) {
       process.stderr.write(`<command line>: error: ${e.message}\n`);
       return EXIT.badInput;
     }

@@ -8,6 +8,8 @@ import { parseArgs, takeOption, UsageError } from './args';
 import { EXIT } from './exitCodes';
 import { STATES_HELP } from './help';
 import { modelFromArgs } from './modelOptions';
+import { takeLimits } from './limits';
+import { formatCount, planPasses, ResourceError, type ModelPlan } from '../lab/resources';
 
 export async function statesCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['help']);
@@ -21,7 +23,10 @@ export async function statesCommand(argv: string[]): Promise<number> {
   if ((text === undefined) === (idsOption === undefined))
     throw new UsageError('give the input as --text "..." or as --ids 1,2,3 (one of them)');
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+  const limits = takeLimits(args);
   const { spec, cacheDir } = modelFromArgs(args);
+  const store = new ModelStore(cacheDir, { limits });
+  const plan = store.plan(spec); // refuses what cannot fit before a tokenizer or a model is loaded
   const summary = summarizeModel(spec);
   const tokenizer = await loadTokenizer(spec.tokenizer, cacheDir);
   let ids: number[];
@@ -39,8 +44,17 @@ export async function statesCommand(argv: string[]): Promise<number> {
     throw new UsageError(`token id ${outside} is outside this model's vocabulary (vocab_size ${vocabSize})`);
   if (ids.length > maxPositions)
     throw new UsageError(`the input is ${ids.length} tokens long; this model has ${maxPositions} positions`);
+  // One input, every output: attention maps and the logits of every position.
+  planPasses(plan, {
+    inputs: 1,
+    kept: 0,
+    length: ids.length,
+    train: spec.mode === 'train',
+    attentions: true,
+    logitRowsPerInput: ids.length,
+  });
+  checkJsonSize(plan, ids.length);
 
-  const store = new ModelStore(cacheDir);
   try {
     const session = await store.get(spec, (m) => process.stderr.write(`[${spec.name}] ${m}\n`));
     const [run] = await session.forward(
@@ -70,4 +84,22 @@ export async function statesCommand(argv: string[]): Promise<number> {
   } finally {
     await store.dispose();
   }
+}
+
+/**
+ * The JSON is one string, and V8's strings end at 2^29 − 24 characters (about 536 M): a float32 written
+ * by JSON.stringify takes up to 20. Refuse what would not fit rather than fail after the run.
+ */
+function checkJsonSize(plan: ModelPlan, T: number): void {
+  const d = plan.dims;
+  const numbers =
+    (d.numLayers + 1) * T * d.hiddenSize +
+    d.numLayers * d.numHeads * T * T +
+    (plan.size.hasLmHead ? T * d.vocabSize : 0);
+  const limit = Math.floor((2 ** 29 - 24) / 20);
+  if (numbers > limit)
+    throw new ResourceError(
+      'input-too-large',
+      `${plan.spec.name}: the states of a ${T}-token input are ${formatCount(numbers)} numbers, more than one JSON text holds (about ${formatCount(limit)}); give a shorter input`,
+    );
 }

@@ -12,8 +12,12 @@ export const RUNNER_PROTOCOL_VERSION = 1 as const;
 export interface RunnerSettings {
   /** Built models and converted tokenizers live here (the extension's global storage by default). */
   cacheDir: string;
-  /** onnxruntime intra-op threads; 0 = onnxruntime's default. */
+  /** onnxruntime intra-op threads; 0 = onnxruntime's default. The runner uses at most one per core. */
   threads: number;
+  /** Memory cap in bytes (`perturbationLab.memoryLimit`); null or absent = 75 % of the machine's memory or cgroup limit. */
+  memoryLimit?: number | null;
+  /** Model-cache size cap in bytes (`perturbationLab.cacheSizeLimit`); null or absent = 10 GB. */
+  cacheSizeLimit?: number | null;
   /** VS Code workspace trust: when false, no model is loaded from a file path (presets only). */
   trusted: boolean;
 }
@@ -119,6 +123,8 @@ export function isHostToRunner(m: unknown): m is HostToRunner {
         !!s &&
         typeof s.cacheDir === 'string' &&
         typeof s.threads === 'number' &&
+        isOptionalByteCount(s.memoryLimit) &&
+        isOptionalByteCount(s.cacheSizeLimit) &&
         typeof s.trusted === 'boolean'
       );
     }
@@ -133,6 +139,10 @@ export function isHostToRunner(m: unknown): m is HostToRunner {
     default:
       return false;
   }
+}
+
+function isOptionalByteCount(v: unknown): boolean {
+  return v === undefined || v === null || (typeof v === 'number' && Number.isSafeInteger(v) && v > 0);
 }
 
 const VERDICTS = ['causal', 'bidirectional', 'nondeterministic', 'undetermined'];
