@@ -144,7 +144,7 @@ export class ModelStore {
     const disk = () => freeDisk(this.cacheDir);
     let room = makeRoom(this.cacheDir, need, limit.bytes, disk, new Set([key]));
     const fits = () => room.totalBytes + need <= limit.bytes && (disk() ?? Infinity) >= need;
-    if (!fits() && this.sessions.size > 1) {
+    if (!fits() && [...this.sessions.keys()].some((k) => k !== key)) {
       // Our own idle sessions hold leases too: close them so their entries can go.
       await this.closeAllBut(key);
       room = makeRoom(this.cacheDir, need, limit.bytes, disk, new Set([key]));
