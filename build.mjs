@@ -54,6 +54,7 @@ await esbuild.build({
     'bench/runner': 'bench/runner.ts',
     'bench/memoryProbe': 'bench/memoryProbe.ts',
     'bench/graphProbe': 'bench/graphProbe.ts',
+    'bench/heapProbe': 'bench/heapProbe.ts',
   },
   outdir: 'out',
 });

@@ -5,6 +5,7 @@ import { ensureModel } from '../extension/lab/models/modelCache';
 import { ModelSession } from '../extension/lab/models/session';
 import { PRESETS } from '../extension/lab/config';
 import type { HfConfig, ModelSpec } from '../extension/lab/types';
+import { estimateModel, passBytes } from '../extension/lab/resources';
 
 const [cacheDir, preset, tText, bText, mode, attentionsText] = process.argv.slice(2);
 const zero = { line: 0, column: 0 };
@@ -42,6 +43,14 @@ async function main(): Promise<void> {
   const outputs = await session.forward(inputs, { causal: d.causal, rates }, { attentions: attentionsText === '1' });
   const after = process.memoryUsage().rss;
   const peak = process.resourceUsage().maxRSS * 1024;
+  const size = estimateModel(d);
+  const shape = {
+    inputs: B,
+    length: T,
+    train: mode === 'train',
+    attentions: attentionsText === '1',
+    logitRowsPerInput: 1,
+  };
   console.log(
     JSON.stringify({
       preset,
@@ -54,6 +63,10 @@ async function main(): Promise<void> {
       openedPeakMb: mb(openedPeak),
       afterMb: mb(after),
       peakMb: mb(peak),
+      passMb: mb(peak - opened),
+      estimatedPassMb: mb(passBytes(d, shape, size.hasLmHead)),
+      openMb: mb(opened - started),
+      estimatedOpenMb: mb(size.residentBytes),
       outputs: outputs.length,
     }),
   );

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { evictEntry, leaseEntry, makeRoom, scanCache, touchEntry } from '../../extension/lab/models/cacheEviction';
 import { ModelStore } from '../../extension/lab/models/modelStore';
 import { cacheKey } from '../../extension/lab/models/modelCache';
-import { resolveLimits, readMachineMemory } from '../../extension/lab/resources';
+import { estimateModel, PROCESS_BASELINE_BYTES, readMachineMemory, resolveLimits } from '../../extension/lab/resources';
+import { dimsOf } from '../../extension/lab/config';
 import { freshDir } from '../helpers/paths';
 import { tinySpec } from '../helpers/specs';
 
@@ -148,5 +149,39 @@ test(
       await b.dispose();
     }
     assert.deepEqual(readdirSync(join(cacheDir, 'models', '.leases')), [], 'every lease released');
+  },
+);
+
+test(
+  'a store closes its least recently used idle session when a new one would not fit beside it in memory',
+  { timeout: 120_000 },
+  async () => {
+    const cacheDir = freshDir();
+    const one = tinySpec('gpt2', { seed: 1 });
+    const two = tinySpec('gpt2', { seed: 2 });
+    const resident = estimateModel(dimsOf(one.config)).residentBytes;
+    const machine = readMachineMemory();
+    // Room for the process and one model and a half.
+    const limits = resolveLimits(
+      {
+        memoryKnob: 'm',
+        cacheKnob: 'c',
+        memoryLimit: { bytes: PROCESS_BASELINE_BYTES + Math.floor(1.5 * resident), source: 'set by test' },
+      },
+      machine,
+    );
+    const roomy = new ModelStore(cacheDir);
+    const tight = new ModelStore(cacheDir, { limits });
+    try {
+      await roomy.get(one);
+      await roomy.get(two);
+      assert.equal(roomy.size, 2);
+      await tight.get(one);
+      await tight.get(two);
+      assert.equal(tight.size, 1, 'the idle session of `one` was closed to make room');
+    } finally {
+      await roomy.dispose();
+      await tight.dispose();
+    }
   },
 );

@@ -13,6 +13,7 @@ import { buildGraph } from '../../extension/lab/models/architectures/graph';
 import { parameterTable } from '../../extension/lab/models/architectures/parameters';
 import { ensureModel } from '../../extension/lab/models/modelCache';
 import {
+  checkpointBytes,
   clampThreads,
   estimateModel,
   MAX_INPUTS_PER_PASS,
@@ -102,6 +103,10 @@ test('model sizes match the real parameter tables and graphs (extrapolated from 
     assert.equal(size.graphNodes, onnx.ModelProto.decode(graph.encode('x', 'y')).graph!.node!.length, preset);
     assert.equal(size.hasLmHead, preset === 'gpt2');
   }
+  // A BF16 checkpoint takes half the disk of the float32 the lab computes in.
+  const gpt2 = estimateModel(dimsOf(PRESETS.gpt2 as HfConfig));
+  assert.equal(checkpointBytes(gpt2, 'BF16'), gpt2.weightBytes / 2);
+  assert.equal(checkpointBytes(gpt2, 'F32'), gpt2.weightBytes);
   // Hugging Face's own counts: GPT2Model 124,439,808; BertModel (with its pooler) 109,482,240.
   assert.equal(estimateModel(dimsOf(PRESETS.gpt2 as HfConfig)).parameters, 124_439_808);
   assert.equal(estimateModel(dimsOf(PRESETS['bert-base-uncased'] as HfConfig)).parameters, 109_482_240);

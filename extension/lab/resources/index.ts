@@ -10,6 +10,7 @@ export {
 } from './limits';
 export {
   estimateModel,
+  checkpointBytes,
   countParameters,
   MAX_GRAPH_NODES,
   DTYPE_BYTES,

@@ -69,6 +69,14 @@ function layerCount(d: ModelDims): number {
 
 const elements = (p: ParameterSpec) => p.shape.reduce((a, b) => a * b, 1);
 
+/**
+ * Bytes of a checkpoint storing these parameters as `dtype` (what a download or a `weights:` folder takes
+ * on disk); in memory and in the cache the lab holds them as float32 (`weightBytes`) whatever is stored.
+ */
+export function checkpointBytes(size: Pick<ModelSize, 'parameters'>, dtype: StoredDtype): number {
+  return size.parameters * DTYPE_BYTES[dtype];
+}
+
 /** Recent estimates by shape: a file with many entries of one shape (seeds, modes) estimates it once. */
 const recent = new Map<string, ModelSize>();
 
