@@ -23,8 +23,9 @@ export type StoredDtype = keyof typeof DTYPE_BYTES;
  * Calibration (bench/calibration.md, measured on this machine with bench/memoryProbe.ts and graphProbe.ts):
  * - Opening a model holds its float32 weights (onnxruntime maps the external data file and touches it)
  *   plus, for a model with an LM head, a second vocab × hidden matrix: the tied head's transpose, folded
- *   at load. gpt2: 498 MB of weights, 653 MB resident after opening (498 + 154). bert-base: 438 MB of
- *   weights, 359 MB resident (embedding rows no input touched yet stay on disk), counted as 438.
+ *   at load, and about 30 MB of session (SESSION_OVERHEAD_BYTES). gpt2: 498 MB of weights, 685 MB resident
+ *   after opening (498 + 154 + 33). bert-base: 438 MB of weights, 376 MB resident (embedding rows no input
+ *   has touched yet stay on disk), counted in full.
  * - Each graph node costs about 12 kB while the model is built and opened (JS builder, protobuf,
  *   onnxruntime's graph): 4 300 nodes +48 MB, 43 000 nodes +140 MB building and +240 MB opening.
  * - onnxruntime's session creation grows faster than linearly with the node count: 4 300 nodes (100 GPT-2
@@ -32,6 +33,8 @@ export type StoredDtype = keyof typeof DTYPE_BYTES;
  *   optimisation. Past MAX_GRAPH_NODES a model would take minutes to open: refused as too deep.
  */
 export const GRAPH_NODE_BYTES = 12_000;
+/** An open onnxruntime session beyond its weights and graph (allocators, kernels, the runtime's own code). */
+export const SESSION_OVERHEAD_BYTES = 32e6;
 export const MAX_GRAPH_NODES = 12_000;
 
 /** Weight generation runs on up to this many worker threads (one per core), each holding one tensor at a time. */
@@ -120,7 +123,7 @@ function estimate(dims: ModelDims, options: { fromCheckpoint?: boolean; cores?: 
     graphNodes,
     graphNodesPerLayer: two.nodes - one.nodes,
     hasLmHead,
-    residentBytes: weightBytes + lmHeadCopy + graphBytes,
+    residentBytes: weightBytes + lmHeadCopy + graphBytes + SESSION_OVERHEAD_BYTES,
     buildBytes: buildTensors + graphBytes,
     // The safetensors header is a few hundred bytes per tensor.
     diskBytes: weightBytes + linear(one.table.length, two.table.length) * 200 + onnxBytes,
