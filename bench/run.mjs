@@ -26,6 +26,8 @@ function timedCli(args, cache) {
   const r = spawnSync(process.execPath, ['-e', wrapper, ...args], {
     encoding: 'utf8',
     env: { ...process.env, PERTURBATION_LAB_CACHE: cache, NO_COLOR: '1' },
+    // 20 000 results print a 13 MB table: past spawnSync's 1 MB default the child would be killed.
+    maxBuffer: 1 << 30,
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (r.status !== 0) throw new Error(`CLI failed (${r.status}): ${r.stderr}`);

@@ -122,8 +122,9 @@ export class ModelStore {
       try {
         session = await this.build(spec, progress);
       } catch (e) {
-        // The entry was set aside by an evicting process in the instant we opened it: build or open again.
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        // An evicting process set the entry aside in the instant we opened it (it puts it back on seeing our
+        // lease, or it is gone and is built again): try once more. Any other failure is real.
+        if (!isMissingFile(e)) throw e;
         session = await this.build(spec, progress);
       }
       return { session, bytes: size.residentBytes, releaseLease };
@@ -200,6 +201,10 @@ export class ModelStore {
     this.held.clear();
     await Promise.all(all.map(close));
   }
+}
+
+function isMissingFile(e: unknown): boolean {
+  return (e as NodeJS.ErrnoException).code === 'ENOENT' || /no such file|does(n't| not) exist/i.test(String(e));
 }
 
 async function close(open: Promise<OpenModel>): Promise<void> {

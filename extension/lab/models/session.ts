@@ -59,7 +59,7 @@ export interface SessionOptions {
   /**
    * Whether `forward` may be asked for attention maps (default true). onnxruntime computes and holds every
    * graph output whether it is fetched or not, so a session that never returns attentions is opened on the
-   * graph without them: measured on bert-base, 4 × 512 tokens, 1299 → 702 MB peak (bench/calibration.md).
+   * graph without them: measured on bert-base, 4 × 512 tokens, 1397 → 789 MB peak (bench/calibration.md).
    */
   attentions?: boolean;
 }
