@@ -86,6 +86,9 @@ await esbuild.build({
     'bench/runner': 'bench/runner.ts',
     'bench/families': 'bench/families.ts',
     'bench/lifecycle': 'bench/lifecycle.ts',
+    'bench/memoryProbe': 'bench/memoryProbe.ts',
+    'bench/graphProbe': 'bench/graphProbe.ts',
+    'bench/heapProbe': 'bench/heapProbe.ts',
   },
   outdir: 'out',
 });

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resourceRows } from './resources.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const seed = join(root, 'examples', 'encoder-vs-decoder.prompt');
@@ -25,11 +26,17 @@ function timedCli(args, cache) {
   const r = spawnSync(process.execPath, ['-e', wrapper, ...args], {
     encoding: 'utf8',
     env: { ...process.env, PERTURBATION_LAB_CACHE: cache, NO_COLOR: '1' },
+    // 20 000 results print a 13 MB table: past spawnSync's 1 MB default the child would be killed.
+    maxBuffer: 1 << 30,
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (r.status !== 0) throw new Error(`CLI failed (${r.status}): ${r.stderr}`);
   const kb = Number(/BENCH_MAXRSS_KB (\d+)/.exec(r.stderr)?.[1]);
-  return { seconds, mb: kb / 1024 };
+  // How the plan split the case, from the progress lines: "(6 per pass)" or one batch.
+  const perPass = /\((\d+) per pass\)/.exec(r.stderr)?.[1];
+  const inputs = / of (\d+) \(/.exec(r.stderr)?.[1];
+  const passes = perPass ? `${Math.ceil(inputs / perPass)} passes of ≤ ${perPass}` : 'one pass';
+  return { seconds, mb: kb / 1024, passes };
 }
 
 function median(xs) {
@@ -68,6 +75,7 @@ try {
   });
   if (lifecycle.status !== 0) throw new Error(lifecycle.stderr);
   for (const line of lifecycle.stdout.trim().split('\n')) rows.push(JSON.parse(line));
+  rows.push(...resourceRows(timedCli, cache));
   rows.push([`Python, ${PYTHON.note}`, `${PYTHON.seconds} s`, `${(PYTHON.gb * 1024).toFixed(0)} MB`, 'reference']);
   rows.push([
     "Python, the seed's two distinct models (gpt2 + causal BERT) from_config",

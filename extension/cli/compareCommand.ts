@@ -11,6 +11,7 @@ import { renderReport } from './reportTable';
 import { styleFor } from './style';
 import { terminalJson, terminalText } from './terminalText';
 import { parseThreads } from './threads';
+import { takeLimits } from './limits';
 
 export async function compareCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['json', 'help']);
@@ -19,13 +20,15 @@ export async function compareCommand(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const cacheDir = resolveCacheDir(takeOption(args, 'cache'));
-  const threads = parseThreads(takeOption(args, 'threads'));
+  const threads = parseThreads(takeOption(args, 'threads'), (line) => process.stderr.write(line + '\n'));
+  const limits = takeLimits(args);
   if (args.options.size > 0) throw new UsageError(`unknown option --${[...args.options.keys()][0]}`);
   if (args.positionals.length !== 1) throw new UsageError('give exactly one .prompt file');
   const { experiment, diagnostics } = await loadPromptFile(args.positionals[0]);
   // Warnings do not stop a run, but they are said (a case without a variant, `~text` without the space).
   for (const d of diagnostics) process.stderr.write(terminalText(formatDiagnostic(d), { multiline: true }) + '\n');
-  const store = new ModelStore(cacheDir, { intraOpThreads: threads });
+  // A comparison reads hidden states and logits only: its sessions are opened without the attention outputs.
+  const store = new ModelStore(cacheDir, { intraOpThreads: threads, attentions: false, limits });
   const progress = stderrProgress();
   try {
     const report = await runExperiment(experiment, { store, onProgress: progress.report });

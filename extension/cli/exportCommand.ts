@@ -5,6 +5,8 @@ import { EXPORT_HELP } from './help';
 import { modelFromArgs } from './modelOptions';
 import { modelProgress } from './progress';
 import { terminalText } from './terminalText';
+import { takeLimits } from './limits';
+import { ModelStore } from '../lab/models/modelStore';
 import { resolve } from 'node:path';
 
 export async function exportCommand(argv: string[]): Promise<number> {
@@ -16,10 +18,12 @@ export async function exportCommand(argv: string[]): Promise<number> {
   const out = takeOption(args, 'out');
   if (!out) throw new UsageError('--out DIR is required');
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+  const limits = takeLimits(args);
   const { spec, cacheDir } = await modelFromArgs(args);
   const force = args.flags.has('force');
-  // Refused before a model is built: a mistake in --out costs no minutes.
+  // Refused before a model is built: a mistake in --out, or a model that cannot fit, costs no minutes.
   checkOutputFolder(spec, cacheDir, resolve(out), force);
+  await new ModelStore(cacheDir, { limits }).plan(spec);
   const written = await exportModelFolder(spec, cacheDir, resolve(out), { force, progress: modelProgress(spec.name) });
   process.stderr.write(terminalText(`wrote ${written.configPath} and ${written.weightsPath}`) + '\n');
   return EXIT.ok;

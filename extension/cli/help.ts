@@ -2,24 +2,29 @@
 export const MAIN_HELP = `perturbation-lab — see what a perturbation of a prompt changes inside a transformer
 
 Usage:
-  perturbation-lab compare FILE.prompt [--json] [--cache DIR] [--threads N]
+  perturbation-lab compare FILE.prompt [--json] [--cache DIR] [--threads N] [--memory-limit SIZE] [--cache-limit SIZE]
   perturbation-lab states --config NAME|PATH [--KEY VALUE ...] (--text "..." | --ids 1,2,3) [--out FILE.json]
   perturbation-lab export --config NAME|PATH [--KEY VALUE ...] --out DIR [--force]
   perturbation-lab COMMAND --help
 
 Exit codes: 0 it ran, 1 an expect: assertion failed (reserved), 2 bad input, 3 internal error.
 Built models are cached in --cache, $PERTURBATION_LAB_CACHE or ~/.cache/perturbation-lab.
+Every command takes --memory-limit SIZE (default 75 % of this machine's memory; $PERTURBATION_LAB_MEMORY_LIMIT)
+and --cache-limit SIZE (default 10GB; $PERTURBATION_LAB_CACHE_LIMIT), sizes such as 18GB, 500MB or bytes:
+a model that cannot fit is refused before anything is built; the cache removes least recently used models.
 `;
 
-export const COMPARE_HELP = `perturbation-lab compare FILE.prompt [--json] [--cache DIR] [--threads N]
+export const COMPARE_HELP = `perturbation-lab compare FILE.prompt [--json] [--cache DIR] [--threads N] [--memory-limit SIZE] [--cache-limit SIZE]
 
 Runs every model of FILE.prompt on each case's base prompt, the base again (the control) and each
 variant, and says for every model × variant whether earlier positions kept their hidden states
 (causal), changed (bidirectional), or whether the model is not even deterministic.
 
   --json        print one ComparisonReport (version 1) instead of the table
-  --cache DIR   model cache folder
-  --threads N   onnxruntime intra-op threads (default: all cores)
+  --cache DIR          model cache folder
+  --threads N          onnxruntime intra-op threads (default and most: one per core)
+  --memory-limit SIZE  most memory to plan for (default 75 % of the machine's; $PERTURBATION_LAB_MEMORY_LIMIT)
+  --cache-limit SIZE   most disk for the model cache (default 10GB; $PERTURBATION_LAB_CACHE_LIMIT)
 `;
 
 export const STATES_HELP = `perturbation-lab states --config NAME|PATH [--KEY VALUE ...] (--text "..." | --ids 1,2,3) [--out FILE.json]
@@ -34,6 +39,7 @@ Runs one model on one input and writes its hidden states and attention maps as J
   --ids 1,2,3          or the input ids directly
   --out FILE.json      write there instead of standard output
   --cache DIR          model cache folder
+  --memory-limit SIZE  --cache-limit SIZE   as for compare
 `;
 
 export const EXPORT_HELP = `perturbation-lab export --config NAME|PATH [--KEY VALUE ...] --out DIR [--force]
@@ -48,4 +54,5 @@ transformers.AutoModel.from_pretrained(DIR) loads with exactly these weights.
   --force              write into a folder that already holds files: replaces its config.json and
                        model.safetensors, keeps everything else
   --cache DIR          model cache folder
+  --memory-limit SIZE  --cache-limit SIZE   as for compare
 `;

@@ -9,6 +9,7 @@ import { UserFileError } from '../lab/io';
 import { OutputFolderError } from '../lab/models/exportFolder';
 import { UsageError } from './args';
 import { CheckpointError } from '../lab/models/weightSource';
+import { ResourceError } from '../lab/resources';
 import { EXIT } from './exitCodes';
 import { MAIN_HELP } from './help';
 import { compareCommand } from './compareCommand';
@@ -46,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
       for (const d of e.diagnostics) writeError(formatDiagnostic(d));
       return EXIT.badInput;
     }
-    if (e instanceof CheckpointError || e instanceof UserFileError) {
+    if (e instanceof CheckpointError || e instanceof UserFileError || e instanceof ResourceError) {
       writeError(`<command line>: error: ${e.message}`);
       return EXIT.badInput;
     }

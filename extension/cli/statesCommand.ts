@@ -11,6 +11,8 @@ import { checkOutputFile, writeOutputFile } from './outputFile';
 import { modelProgress } from './progress';
 import { terminalJson } from './terminalText';
 import { resolve } from 'node:path';
+import { takeLimits } from './limits';
+import { formatCount, planPasses, ResourceError, type ModelPlan } from '../lab/resources';
 
 export async function statesCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['help']);
@@ -25,7 +27,10 @@ export async function statesCommand(argv: string[]): Promise<number> {
     throw new UsageError('give the input as --text "..." or as --ids 1,2,3 (one of them)');
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   if (out) checkOutputFile(resolve(out));
+  const limits = takeLimits(args);
   const { spec, cacheDir } = await modelFromArgs(args);
+  const store = new ModelStore(cacheDir, { limits });
+  const plan = await store.plan(spec); // refuses what cannot fit before a tokenizer or a model is loaded
   const summary = summarizeModel(spec);
   const tokenizer = await loadTokenizer(spec.tokenizer, cacheDir);
   let ids: number[];
@@ -43,8 +48,17 @@ export async function statesCommand(argv: string[]): Promise<number> {
     throw new UsageError(`token id ${outside} is outside this model's vocabulary (vocab_size ${vocabSize})`);
   if (ids.length > maxPositions)
     throw new UsageError(`the input is ${ids.length} tokens long; this model has ${maxPositions} positions`);
+  // One input, every output: attention maps and the logits of every position.
+  planPasses(plan, {
+    inputs: 1,
+    kept: 0,
+    length: ids.length,
+    train: spec.mode === 'train',
+    attentions: true,
+    logitRowsPerInput: ids.length,
+  });
+  checkJsonSize(plan, ids.length);
 
-  const store = new ModelStore(cacheDir);
   try {
     const session = await store.get(spec, modelProgress(spec.name));
     const [run] = await session.forward(
@@ -74,4 +88,22 @@ export async function statesCommand(argv: string[]): Promise<number> {
   } finally {
     await store.dispose();
   }
+}
+
+/**
+ * The JSON is one string, and V8's strings end at 2^29 − 24 characters (about 536 M): a float32 written
+ * by JSON.stringify takes up to 20. Refuse what would not fit rather than fail after the run.
+ */
+function checkJsonSize(plan: ModelPlan, T: number): void {
+  const d = plan.dims;
+  const numbers =
+    (d.numLayers + 1) * T * d.hiddenSize +
+    d.numLayers * d.numHeads * T * T +
+    (plan.size.hasLmHead ? T * d.vocabSize : 0);
+  const limit = Math.floor((2 ** 29 - 24) / 20);
+  if (numbers > limit)
+    throw new ResourceError(
+      'input-too-large',
+      `${plan.spec.name}: the states of a ${T}-token input are ${formatCount(numbers)} numbers, more than one JSON text holds (about ${formatCount(limit)}); give a shorter input`,
+    );
 }

@@ -3,20 +3,30 @@
  * are listed in RUNNER_RESTART_SETTINGS: changing one restarts the runner (models are rebuilt or reopened lazily).
  */
 import * as vscode from 'vscode';
+import { parseByteSize } from '../protocol/sizes';
 
 export const SECTION = 'perturbationLab';
 
 export interface Config {
   /** Absolute folder for built models and tokenizers. */
   cacheFolder: string;
-  /** onnxruntime intra-op threads; 0 = onnxruntime's default. */
+  /** onnxruntime intra-op threads; 0 = onnxruntime's default (the runner uses at most one per core). */
   threads: number;
+  /** Memory cap of the runner in bytes; null = the default (75 % of the machine's memory or cgroup limit). */
+  memoryLimit: number | null;
+  /** Size cap of the model cache in bytes; null = the default (10 GB). */
+  cacheSizeLimit: number | null;
   /** Tolerances used where a .prompt file sets none; null = Hugging Face's (torch.allclose's) defaults. */
   defaultAtol: number | null;
   defaultRtol: number | null;
 }
 
-export const RUNNER_RESTART_SETTINGS = [`${SECTION}.cacheFolder`, `${SECTION}.threads`] as const;
+export const RUNNER_RESTART_SETTINGS = [
+  `${SECTION}.cacheFolder`,
+  `${SECTION}.threads`,
+  `${SECTION}.memoryLimit`,
+  `${SECTION}.cacheSizeLimit`,
+] as const;
 
 export function readConfig(context: vscode.ExtensionContext): Config {
   const c = vscode.workspace.getConfiguration(SECTION);
@@ -27,7 +37,17 @@ export function readConfig(context: vscode.ExtensionContext): Config {
   return {
     cacheFolder: folder || vscode.Uri.joinPath(context.globalStorageUri, 'cache').fsPath,
     threads: Number.isInteger(threads) && threads >= 0 ? threads : 0,
+    memoryLimit: byteSize(c.get<string>('memoryLimit', '')),
+    cacheSizeLimit: byteSize(c.get<string>('cacheSizeLimit', '')),
     defaultAtol: typeof atol === 'number' && atol >= 0 ? atol : null,
     defaultRtol: typeof rtol === 'number' && rtol >= 0 ? rtol : null,
   };
+}
+
+/** A size setting (`18GB`, `500MB`, bytes); empty or not a size = null, the default. */
+function byteSize(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value > 0 ? value : null;
+  if (typeof value !== 'string' || value.trim() === '') return null;
+  const bytes = parseByteSize(value);
+  return bytes !== undefined && bytes > 0 ? bytes : null;
 }

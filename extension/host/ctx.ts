@@ -50,6 +50,8 @@ export class Ctx {
         settings: () => ({
           cacheDir: this.config.cacheFolder,
           threads: this.config.threads,
+          memoryLimit: this.config.memoryLimit,
+          cacheSizeLimit: this.config.cacheSizeLimit,
           trusted: vscode.workspace.isTrusted,
         }),
         log: (line) => this.output.appendLine(line),

@@ -24,9 +24,11 @@ export function untilCancelled<T>(work: Promise<T>, signal: AbortSignal | undefi
   if (!signal) return work;
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new CancelledError());
+    // Whatever `work` does later is handled here, also when the answer is already "cancelled": a rejection
+    // nobody listens to would end the process.
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
 

@@ -16,6 +16,7 @@ import {
   keysOf,
   number,
   oneOf,
+  nullable,
   optional,
   shortString,
   string,
@@ -29,8 +30,12 @@ export const RUNNER_PROTOCOL_VERSION = 1 as const;
 export interface RunnerSettings {
   /** Built models and converted tokenizers live here (the extension's global storage by default). */
   cacheDir: string;
-  /** onnxruntime intra-op threads; 0 = onnxruntime's default. */
+  /** onnxruntime intra-op threads; 0 = onnxruntime's default. The runner uses at most one per core. */
   threads: number;
+  /** Memory cap in bytes (`perturbationLab.memoryLimit`); null or absent = 75 % of the machine's memory or cgroup limit. */
+  memoryLimit?: number | null;
+  /** Model-cache size cap in bytes (`perturbationLab.cacheSizeLimit`); null or absent = 10 GB. */
+  cacheSizeLimit?: number | null;
   /** VS Code workspace trust: when false, no model is loaded from a file path (presets only). */
   trusted: boolean;
 }
@@ -116,13 +121,23 @@ const RUNNER_EVENT_GUARDS = {
   failed: fields<Event<'failed'>>({ type: type('failed'), requestId, error: serializedError }),
 } satisfies Record<RunnerToHost['type'], Check>;
 
+/** A positive whole number of bytes (a memory or cache cap). */
+const byteCount: Check = (x, p) =>
+  typeof x === 'number' && Number.isSafeInteger(x) && x > 0 ? null : `${p}: not a whole number of bytes > 0`;
+
 const runScope = fields<RunScope>({ caseIndex: index, variantIndex: optional(index) });
 
 const HOST_CALL_GUARDS = {
   init: fields<Call<'init'>>({
     type: type('init'),
     protocolVersion: oneOf([RUNNER_PROTOCOL_VERSION]),
-    settings: fields<RunnerSettings>({ cacheDir: string, threads: index, trusted: boolean }),
+    settings: fields<RunnerSettings>({
+      cacheDir: string,
+      threads: index,
+      memoryLimit: optional(nullable(byteCount)),
+      cacheSizeLimit: optional(nullable(byteCount)),
+      trusted: boolean,
+    }),
   }),
   run: fields<Call<'run'>>({
     type: type('run'),

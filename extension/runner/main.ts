@@ -18,6 +18,7 @@ import { removeTempFolders } from '../lab/tempFolders';
 import { TOOL_VERSION } from '../lab/version';
 import { executeRun } from './executeRun';
 import { RunRegistry } from './runRegistry';
+import { storeOptions } from './settings';
 
 if (!process.send) {
   process.stderr.write('The Perturbation Lab runner is started by the extension (child_process.fork), not by hand.\n');
@@ -58,7 +59,7 @@ function handle(m: HostToRunner): void {
         return;
       }
       settings = m.settings;
-      store = new ModelStore(m.settings.cacheDir, { intraOpThreads: m.settings.threads });
+      store = new ModelStore(m.settings.cacheDir, storeOptions(m.settings));
       send({ type: 'ready', protocolVersion: RUNNER_PROTOCOL_VERSION, pid: process.pid, toolVersion: TOOL_VERSION });
       return;
     case 'run': {

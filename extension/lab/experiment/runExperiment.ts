@@ -1,17 +1,20 @@
 /**
- * Runs every model of an experiment on every case: tokenize, build or open the model, one batched
- * forward pass per case (base, control, variants), then one comparison per variant, streamed to
- * `onResult` as it finishes. Plain engine code: the CLI and the runner process both call it.
+ * Runs every model of an experiment on every case, in three steps:
+ * 1. plan every model (memory and disk) before any tokenizer or model is loaded, so a model that cannot
+ *    fit is refused at once, at its entry, with nothing built;
+ * 2. tokenize every case and plan its passes (how many inputs fit in one forward pass);
+ * 3. build or open each model and run its cases pass by pass, one comparison per variant, streamed to
+ *    `onResult` as it finishes. Plain engine code: the CLI and the runner process both call it.
  */
 import { REPORT_VERSION, type ComparisonReport, type VariantResult } from '../../protocol/report';
 import type { ProgressStage, RunScope } from '../../protocol/run';
-import { LabInputError, type Experiment, type ModelSpec, type PromptText } from '../types';
+import { LabInputError, type Experiment, type ModelSpec, type PromptText, type SourceRange } from '../types';
 import { loadTokenizer, type EncodedText, type LabTokenizer } from '../tokenizers';
-import { compareVariant } from '../compare';
 import { type ModelStore } from '../models/modelStore';
 import { dimsOf } from '../config';
 import { CheckpointError } from '../models/weightSource';
-import { dropoutSeedFor } from './dropoutSeeds';
+import { planPasses, readMachineMemory, ResourceError, type ModelPlan, type PassPlan } from '../resources';
+import { runCase, type TokenizedCase } from './runCase';
 import { summarizeModel } from './summary';
 import { TOOL_VERSION } from '../version';
 import { CancelledError } from '../cancel';
@@ -32,6 +35,15 @@ export interface RunOptions {
   onResult?: (r: VariantResult) => void;
   /** Restrict to one case (and optionally one variant of it), as "Compare this variant" does. */
   only?: RunScope;
+  /** At most this many inputs per forward pass (the plan may choose fewer); for tests and benchmarks. */
+  passSize?: number;
+}
+
+interface PreparedModel {
+  spec: ModelSpec;
+  plan: ModelPlan;
+  tokenizer: LabTokenizer;
+  cases: TokenizedCase[];
 }
 
 export async function runExperiment(experiment: Experiment, options: RunOptions): Promise<ComparisonReport> {
@@ -40,90 +52,40 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
     if (options.signal?.aborted) throw new CancelledError();
   };
   checkScope(experiment, options.only);
-  for (const spec of experiment.models) {
+  const plans = await planModels(experiment, options.store);
+  const prepared: PreparedModel[] = [];
+  for (const plan of plans) {
+    checkCancelled();
+    const spec = plan.spec;
+    options.onProgress?.({
+      model: spec.name,
+      stage: 'tokenizing',
+      message: `tokenizing with the ${spec.tokenizer} tokenizer`,
+    });
+    const tokenizer = await loadTokenizer(spec.tokenizer, options.store.cacheDir);
+    const cases = tokenizeCases(experiment, spec, tokenizer, options.only).map((c) => ({
+      ...c,
+      passes: planCasePasses(experiment, plan, c, options.passSize),
+    }));
+    if (cases.length > 0) prepared.push({ spec, plan, tokenizer, cases });
+  }
+
+  for (const { spec, tokenizer, cases } of prepared) {
     checkCancelled();
     const progress = (stage: ExperimentProgress['stage'], message: string) =>
       options.onProgress?.({ model: spec.name, stage, message });
-    progress('tokenizing', `tokenizing with the ${spec.tokenizer} tokenizer`);
-    const tokenizer = await loadTokenizer(spec.tokenizer, options.store.cacheDir);
-    const cases = experiment.cases
-      .map((c, caseIndex) => ({ c, caseIndex }))
-      .filter(({ caseIndex }) => !options.only || options.only.caseIndex === caseIndex)
-      .map(({ c, caseIndex }) => ({
-        caseIndex,
-        base: encodeChecked(experiment, spec, tokenizer, c.base),
-        variants: c.variants
-          .map((v, variantIndex) => ({ v, variantIndex }))
-          .filter(
-            ({ variantIndex }) =>
-              options.only?.variantIndex === undefined || options.only.variantIndex === variantIndex,
-          )
-          .map(({ v, variantIndex }) => ({
-            variantIndex,
-            text: v.text,
-            encoded: encodeChecked(experiment, spec, tokenizer, v),
-          })),
-        baseText: c.base.text,
-      }))
-      .filter((c) => c.variants.length > 0);
-    if (cases.length === 0) continue;
-
     // A cancel during a build stops it (workers terminated, temporary folder removed) before it answers.
     const session = await options.store
       .get(spec, (message) => progress('building', message), options.signal)
       .catch((e: unknown) => {
-        // A checkpoint that doesn't fit is the user's input: point at the model entry.
-        if (e instanceof CheckpointError)
-          throw new LabInputError([
-            {
-              severity: 'error',
-              message: `${spec.name}: ${e.message}`,
-              file: experiment.file,
-              range: spec.range,
-              code: 'bad-weights',
-            },
-          ]);
-        throw e;
+        throw atEntry(experiment, spec, e);
       });
     const summary = summarizeModel(spec);
-    const causal = dimsOf(spec.config).causal;
     for (const c of cases) {
-      checkCancelled();
-      progress('running', `running case ${c.caseIndex + 1} (${c.variants.length + 2} inputs in one batch)`);
-      const inputs = [c.base, c.base, ...c.variants.map((v) => v.encoded)].map((e, runIndex) => ({
-        ids: e.ids,
-        dropoutSeed: dropoutSeedFor(
-          spec,
-          c.caseIndex,
-          runIndex === 0 || runIndex === 1 ? runIndex : 2 + c.variants[runIndex - 2].variantIndex,
-        ),
-      }));
-      const outputs = await session.forward(inputs, { causal, rates: summary.dropoutRates });
-      const run = (i: number, e: EncodedText) => ({
-        ids: e.ids,
-        tokens: e.tokens,
-        hiddenStates: outputs[i].hiddenStates,
-        nextTokenLogits: outputs[i].lastLogits,
-      });
-      for (const [k, v] of c.variants.entries()) {
-        checkCancelled();
-        const result = compareVariant({
-          model: summary,
-          caseIndex: c.caseIndex,
-          variantIndex: v.variantIndex,
-          baseText: c.baseText,
-          variantText: v.text,
-          base: run(0, c.base),
-          control: run(1, c.base),
-          variant: run(2 + k, v.encoded),
-          attentionKeep: outputs[0].keep,
-          causalMask: causal,
-          // A model's vocabulary can be larger than its tokenizer's (padded embeddings): name such ids by number.
-          decode: (id) => (id < tokenizer.vocabSize ? tokenizer.decode([id]) : `<id ${id}>`),
-        });
+      await runCase({ session, spec, summary, tokenizer, c, checkCancelled, progress }, (result) => {
         results.push(result);
         options.onResult?.(result);
-      }
+      });
     }
   }
   return {
@@ -134,6 +96,88 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
     models: experiment.models.map(summarizeModel),
     results,
   };
+}
+
+/** Step 1: every model's memory and disk, held against the machine and the caps. Reports every model that cannot fit. */
+async function planModels(experiment: Experiment, store: ModelStore): Promise<ModelPlan[]> {
+  const machine = readMachineMemory();
+  const scan = {};
+  const plans: ModelPlan[] = [];
+  const errors: LabInputError[] = [];
+  for (const spec of experiment.models) {
+    try {
+      plans.push(await store.plan(spec, scan, machine));
+    } catch (e) {
+      const placedError = atEntry(experiment, spec, e);
+      if (!(placedError instanceof LabInputError)) throw placedError;
+      errors.push(placedError);
+    }
+  }
+  if (errors.length > 0) throw new LabInputError(errors.flatMap((e) => e.diagnostics));
+  return plans;
+}
+
+/** Step 2, per case: how many of its inputs (base, control, variants) go into one forward pass. */
+function planCasePasses(
+  experiment: Experiment,
+  plan: ModelPlan,
+  c: Omit<TokenizedCase, 'passes'>,
+  passSize: number | undefined,
+): PassPlan {
+  const inputs = [c.base, ...c.variants.map((v) => v.encoded)];
+  try {
+    const passes = planPasses(plan, {
+      inputs: inputs.length + 1,
+      kept: 2,
+      length: inputs.reduce((n, e) => Math.max(n, e.ids.length), 0),
+      train: plan.spec.mode === 'train',
+      attentions: false,
+      logitRowsPerInput: 1,
+    });
+    if (passSize === undefined || passSize >= passes.inputsPerPass) return passes;
+    const inputsPerPass = Math.max(1, passSize);
+    return { ...passes, inputsPerPass, passes: Math.ceil((inputs.length + 1) / inputsPerPass) };
+  } catch (e) {
+    // Too long for this model on this machine: point at the prompt.
+    throw e instanceof ResourceError ? placed(experiment, e.message, c.baseRange, e.code) : e;
+  }
+}
+
+/** A problem of the user's input found while planning, building or loading: placed at the model entry. */
+function atEntry(experiment: Experiment, spec: ModelSpec, e: unknown): unknown {
+  if (e instanceof CheckpointError) return placed(experiment, `${spec.name}: ${e.message}`, spec.range, 'bad-weights');
+  if (e instanceof ResourceError) return placed(experiment, e.message, spec.range, e.code);
+  return e;
+}
+
+function placed(experiment: Experiment, message: string, range: SourceRange, code: string): LabInputError {
+  return new LabInputError([{ severity: 'error', message, file: experiment.file, range, code }]);
+}
+
+function tokenizeCases(
+  experiment: Experiment,
+  spec: ModelSpec,
+  tokenizer: LabTokenizer,
+  only: RunOptions['only'],
+): Omit<TokenizedCase, 'passes'>[] {
+  return experiment.cases
+    .map((c, caseIndex) => ({ c, caseIndex }))
+    .filter(({ caseIndex }) => !only || only.caseIndex === caseIndex)
+    .map(({ c, caseIndex }) => ({
+      caseIndex,
+      base: encodeChecked(experiment, spec, tokenizer, c.base),
+      baseRange: c.base.range,
+      variants: c.variants
+        .map((v, variantIndex) => ({ v, variantIndex }))
+        .filter(({ variantIndex }) => only?.variantIndex === undefined || only.variantIndex === variantIndex)
+        .map(({ v, variantIndex }) => ({
+          variantIndex,
+          text: v.text,
+          encoded: encodeChecked(experiment, spec, tokenizer, v),
+        })),
+      baseText: c.base.text,
+    }))
+    .filter((c) => c.variants.length > 0);
 }
 
 /** Tokenizes one prompt and checks it fits the model: every id in the vocabulary, not too long. */

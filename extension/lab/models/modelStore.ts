@@ -1,27 +1,67 @@
 /**
  * Open models, kept warm: one ORT session per cache key, so entries that differ only in `is_decoder`
- * or `mode` share one session and one set of weights in memory.
+ * or `mode` share one session and one set of weights in memory. The store owns the model cache's
+ * resources too: before a build it makes room under the cache limit (least recently used first, never an
+ * entry some process has open), it holds a lease on every entry it has open, and it closes idle sessions
+ * when a new one would not fit beside them under the memory limit. Every entry it opens is checked for
+ * damage (sizes and content hashes, modelCache.ts) and rebuilt when damaged.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatBytes } from '../../protocol/sizes';
 import type { ModelSpec } from '../types';
 import { untilCancelled } from '../cancel';
-import { modelKey, prepareModel, rebuildDamaged, type BuildProgress } from './modelCache';
+import { dimsOf } from '../config';
+import {
+  estimateModel,
+  planDisk,
+  planModel,
+  PROCESS_BASELINE_BYTES,
+  readMachineMemory,
+  resolveLimits,
+  ResourceError,
+  freeDisk,
+  type ModelPlan,
+  type ResourceLimits,
+} from '../resources';
+import { leaseEntry, makeRoom, scanCache, touchEntry } from './cacheEviction';
 import { stillAsVerified } from './cacheEntry';
+import { modelKey, prepareModel, rebuildDamaged, type BuildProgress } from './modelCache';
 import { ModelSession, type SessionOptions } from './session';
 
 /** Sessions kept open at most: a full-size model holds 0.4–0.6 GB, so the least recently used goes first. */
 export const MAX_OPEN_SESSIONS = 4;
 
+export interface StoreOptions extends SessionOptions {
+  /** Memory and cache caps; default: the machine's defaults (limits.ts). */
+  limits?: ResourceLimits;
+}
+
+interface OpenModel {
+  session: ModelSession;
+  /** The cache entry it was opened from (onnxruntime maps its weights file, so it must stay as verified). */
+  dir: string;
+  /** Estimated memory the open model holds. */
+  bytes: number;
+  releaseLease: () => void;
+}
+
 export class ModelStore {
   /** In least-recently-used order (a Map keeps insertion order; a hit re-inserts). */
-  private readonly sessions = new Map<string, Promise<ModelSession>>();
-  /** The cache entry each open session was built from (onnxruntime maps its weights file, so it must stay as verified). */
-  private readonly entries = new Map<string, string>();
+  private readonly sessions = new Map<string, Promise<OpenModel>>();
+  /** Estimated memory and entry folder of each open session, once it is open. */
+  private readonly opened = new Map<string, { bytes: number; dir: string }>();
+  readonly limits: ResourceLimits;
 
   constructor(
     readonly cacheDir: string,
-    private readonly options: SessionOptions = {},
+    private readonly options: StoreOptions = {},
     private readonly maxOpen = MAX_OPEN_SESSIONS,
-  ) {}
+  ) {
+    this.limits =
+      options.limits ??
+      resolveLimits({ memoryKnob: '--memory-limit', cacheKnob: '--cache-limit' }, readMachineMemory());
+  }
 
   /**
    * The session for a spec, building and opening it on first use. `signal` cancels the build (its workers
@@ -31,41 +71,119 @@ export class ModelStore {
    */
   async get(spec: ModelSpec, progress: BuildProgress = () => {}, signal?: AbortSignal): Promise<ModelSession> {
     const { key } = await modelKey(spec, this.cacheDir, signal);
-    let session = this.sessions.get(key);
-    const entry = this.entries.get(key);
-    if (session && entry !== undefined && !stillAsVerified(entry)) {
+    let open = this.sessions.get(key);
+    const dir = this.opened.get(key)?.dir;
+    if (open && dir !== undefined && !stillAsVerified(dir)) {
       // Its files were written to since they were checked: a mapped weight may have changed under the session.
-      this.drop(key);
-      session = undefined;
+      this.forget(key);
+      void close(open);
+      open = undefined;
     }
-    if (session) {
+    if (open) {
       this.sessions.delete(key);
-      this.sessions.set(key, session);
-    } else {
-      const building = prepareModel(spec, this.cacheDir, progress, signal);
-      const opening = building.then((prepared) => this.openChecked(spec, key, prepared, progress, signal));
-      session = opening;
-      // A failed or cancelled build must not poison the store: the next request tries again.
-      opening.catch(() => {
-        if (this.sessions.get(key) === opening) this.drop(key);
-      });
-      this.sessions.set(key, session);
-      this.evict();
-      await building;
+      this.sessions.set(key, open);
+      touchEntry(this.cacheDir, key);
+      return untilCancelled(
+        open.then((o) => o.session),
+        signal,
+      );
     }
-    return untilCancelled(session, signal);
+    let built!: () => void;
+    const buildSettled = new Promise<void>((resolve) => (built = resolve));
+    const mine = this.open(spec, key, progress, signal, built);
+    // A failed or cancelled build must not poison the store: the next request tries again.
+    mine.then(
+      (o) => this.sessions.get(key) === mine && this.opened.set(key, { bytes: o.bytes, dir: o.dir }),
+      () => this.sessions.get(key) === mine && this.forget(key),
+    );
+    this.sessions.set(key, mine);
+    this.evict(() => this.sessions.size > this.maxOpen, key);
+    // A cancel during the build answers once the build has stopped (workers gone, folder removed).
+    await Promise.race([buildSettled, mine.catch(() => undefined)]);
+    return untilCancelled(
+      mine.then((o) => o.session),
+      signal,
+    );
   }
 
-  /** Opens a prepared model while its content check runs; if the check finds damage, rebuilds it and opens that. */
-  private async openChecked(
+  /**
+   * The resource plan of a spec: memory (held against the limit and the machine now) and, when it is not
+   * cached yet, disk (held against the cache limit and the free disk, counting entries the cache could
+   * remove). Throws a ResourceError with the numbers. `scan` carries the cache scan from one call to the
+   * next, so planning a file with many models reads the cache folder once.
+   */
+  async plan(spec: ModelSpec, scan: { evictable?: number } = {}, machine = readMachineMemory()): Promise<ModelPlan> {
+    const ctx = { limits: this.limits, machine };
+    const plan = planModel(spec, ctx);
+    if (!(await this.isCached(spec))) {
+      scan.evictable ??= this.evictableBytes();
+      planDisk(plan, ctx, { cached: false, evictable: scan.evictable, cacheDir: this.cacheDir });
+    }
+    return plan;
+  }
+
+  /** Whether the spec's model is in the cache already (nothing to build). */
+  async isCached(spec: ModelSpec): Promise<boolean> {
+    return this.hasEntry((await modelKey(spec, this.cacheDir)).key);
+  }
+
+  private hasEntry(key: string): boolean {
+    return existsSync(join(this.cacheDir, 'models', key, 'meta.json'));
+  }
+
+  /** Bytes of cache entries no process has open: what the cache could remove to make room. */
+  evictableBytes(): number {
+    return scanCache(this.cacheDir)
+      .entries.filter((e) => !e.inUse)
+      .reduce((n, e) => n + e.bytes, 0);
+  }
+
+  private async open(
     spec: ModelSpec,
     key: string,
-    { built, contentCheck }: Awaited<ReturnType<typeof prepareModel>>,
     progress: BuildProgress,
     signal: AbortSignal | undefined,
-  ): Promise<ModelSession> {
+    built: () => void,
+  ): Promise<OpenModel> {
+    const size = estimateModel(dimsOf(spec.config), { fromCheckpoint: spec.weights !== undefined });
+    // The lease comes first: from here on no process evicts the entry, and if one did just before, the
+    // check below finds it missing and it is built again.
+    const releaseLease = leaseEntry(this.cacheDir, key);
+    try {
+      if (!this.hasEntry(key)) await this.makeRoomFor(spec, key, size.diskBytes);
+      // Close idle sessions until this one fits beside the rest under the memory limit.
+      const budget = this.limits.memory.bytes - PROCESS_BASELINE_BYTES - size.residentBytes;
+      this.closeIdle(key, budget);
+      let opened: { session: ModelSession; dir: string };
+      try {
+        opened = await this.buildAndOpen(spec, key, progress, signal, built);
+      } catch (e) {
+        // An evicting process set the entry aside in the instant we opened it (it puts it back on seeing our
+        // lease, or it is gone and is built again): try once more. Any other failure is real.
+        if (!isMissingFile(e)) throw e;
+        opened = await this.buildAndOpen(spec, key, progress, signal, built);
+      }
+      return { ...opened, bytes: size.residentBytes, releaseLease };
+    } catch (e) {
+      releaseLease();
+      throw e;
+    } finally {
+      built();
+    }
+  }
+
+  /** Builds (or finds) the entry, then opens it while its content check runs; a damaged entry is rebuilt. */
+  private async buildAndOpen(
+    spec: ModelSpec,
+    key: string,
+    progress: BuildProgress,
+    signal: AbortSignal | undefined,
+    built: () => void,
+  ): Promise<{ session: ModelSession; dir: string }> {
+    const { built: entry, contentCheck } = await prepareModel(spec, this.cacheDir, progress, signal);
+    built();
     progress('opening the model');
-    const opening = ModelSession.open(built.onnxPath, built.dims, this.options).then(
+    const opening = ModelSession.open(entry.onnxPath, entry.dims, this.options).then(
       (session) => ({ session }),
       (error: unknown) => ({ error }),
     );
@@ -80,28 +198,64 @@ export class ModelStore {
     if (damage === null) {
       const opened = await opening;
       if ('error' in opened) throw opened.error;
-      this.entries.set(key, built.dir);
-      return opened.session;
+      return { session: opened.session, dir: entry.dir };
     }
     // Never used: the check found the entry damaged (a damaged model.onnx may have failed to open at all).
     await releaseIfOpen();
-    const rebuilt = await rebuildDamaged(spec, built, damage, this.cacheDir, progress, signal);
+    const rebuilt = await rebuildDamaged(spec, entry, damage, this.cacheDir, progress, signal);
     progress('opening the model');
-    const session = await ModelSession.open(rebuilt.onnxPath, rebuilt.dims, this.options);
-    this.entries.set(key, rebuilt.dir);
-    return session;
+    return { session: await ModelSession.open(rebuilt.onnxPath, rebuilt.dims, this.options), dir: rebuilt.dir };
   }
 
-  private evict(): void {
-    // Runs are one at a time and use their models one after another, so the oldest is idle here.
-    while (this.sessions.size > this.maxOpen) this.drop(this.sessions.keys().next().value as string);
+  private async makeRoomFor(spec: ModelSpec, key: string, need: number): Promise<void> {
+    const limit = this.limits.cache;
+    const disk = () => freeDisk(this.cacheDir);
+    let room = makeRoom(this.cacheDir, need, limit.bytes, disk, new Set([key]));
+    const fits = () => room.totalBytes + need <= limit.bytes && (disk() ?? Infinity) >= need;
+    if (!fits() && [...this.sessions.keys()].some((k) => k !== key)) {
+      // Our own idle sessions hold leases too: close them so their entries can go.
+      await this.closeAllBut(key);
+      room = makeRoom(this.cacheDir, need, limit.bytes, disk, new Set([key]));
+    }
+    if (room.totalBytes + need > limit.bytes)
+      throw new ResourceError(
+        'cache-too-small',
+        `${spec.name} needs ${formatBytes(need)} in the model cache, which holds ${formatBytes(room.totalBytes)} of models in use; cache limit ${formatBytes(limit.bytes)} (${limit.source})`,
+      );
+    const free = disk();
+    if (free !== null && free < need)
+      throw new ResourceError(
+        'disk-full',
+        `${spec.name} needs ${formatBytes(need)} in the model cache; the disk holding ${this.cacheDir} has ${formatBytes(free)} free`,
+      );
   }
 
-  private drop(key: string): void {
-    const session = this.sessions.get(key);
+  /** Closes least-recently-used sessions other than `key` while the open ones hold more than `budget`. */
+  private closeIdle(key: string, budget: number): void {
+    const heldByOthers = () => [...this.opened].reduce((n, [k, o]) => (k === key ? n : n + o.bytes), 0);
+    this.evict(() => heldByOthers() > budget, key);
+  }
+
+  private async closeAllBut(key: string): Promise<void> {
+    const others = [...this.sessions.entries()].filter(([k]) => k !== key);
+    for (const [k] of others) this.forget(k);
+    await Promise.all(others.map(([, open]) => close(open)));
+  }
+
+  /** Closes the least recently used sessions (never `keep`) while `tooMany()` says so. */
+  private evict(tooMany: () => boolean, keep: string): void {
+    for (const [oldest, open] of [...this.sessions]) {
+      if (!tooMany()) return;
+      if (oldest === keep) continue;
+      this.forget(oldest);
+      // Runs are one at a time and use their models one after another, so the oldest is idle here.
+      void close(open);
+    }
+  }
+
+  private forget(key: string): void {
     this.sessions.delete(key);
-    this.entries.delete(key);
-    void session?.then((s) => s.release()).catch(() => undefined);
+    this.opened.delete(key);
   }
 
   get size(): number {
@@ -111,7 +265,18 @@ export class ModelStore {
   async dispose(): Promise<void> {
     const all = [...this.sessions.values()];
     this.sessions.clear();
-    this.entries.clear();
-    await Promise.all(all.map(async (s) => (await s.catch(() => null))?.release()));
+    this.opened.clear();
+    await Promise.all(all.map(close));
   }
+}
+
+function isMissingFile(e: unknown): boolean {
+  return (e as NodeJS.ErrnoException).code === 'ENOENT' || /no such file|does(n't| not) exist/i.test(String(e));
+}
+
+async function close(open: Promise<OpenModel>): Promise<void> {
+  const o = await open.catch(() => null);
+  if (!o) return;
+  o.releaseLease();
+  await o.session.release().catch(() => undefined);
 }

@@ -4,10 +4,12 @@
  * attention, positions are a plain range (as Hugging Face, not transformers.js's cumulative sum),
  * and every dropout mask is drawn here from a per-run seed, so a run is reproducible whatever ran before.
  */
+import { dirname } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { ModelDims } from '../config';
 import { dropoutInputs } from './architectures/graph';
 import { fillDropoutRow, streamSeed } from './random';
+import { graphWithOutputs } from './prunedGraph';
 
 export interface ForwardInput {
   ids: number[];
@@ -22,6 +24,12 @@ export interface ForwardSettings {
   causal: boolean;
   /** Dropout probabilities used for inputs that have a dropout seed. */
   rates: { hidden: number; attention: number; embedding: number };
+  /**
+   * Pad every input to at least this many positions. A case split over several passes pads each pass to
+   * the case's longest input, so every row is computed with the same shapes — and the same numbers, bit
+   * for bit — as if the whole case had run in one pass.
+   */
+  paddedLength?: number;
 }
 
 /** Which outputs to copy out beside the hidden states (each costs memory on long inputs). */
@@ -48,25 +56,43 @@ export interface ForwardOutput {
 
 export interface SessionOptions {
   intraOpThreads?: number;
+  /**
+   * Whether `forward` may be asked for attention maps (default true). onnxruntime computes and holds every
+   * graph output whether it is fetched or not, so a session that never returns attentions is opened on the
+   * graph without them: measured on bert-base, 4 × 512 tokens, 1397 → 789 MB peak (bench/calibration.md).
+   */
+  attentions?: boolean;
 }
 
 export class ModelSession {
   private constructor(
     private readonly session: ort.InferenceSession,
     readonly dims: ModelDims,
+    private readonly withAttentions: boolean,
   ) {}
 
-  /** Opens a model by path (about 3× less memory than from a buffer). */
+  /**
+   * Opens a model by path. The weights stay in the external data file either way (onnxruntime maps them
+   * from there; a model buffer holding the weights costs about 3× the memory); without attentions the graph
+   * is trimmed in memory and its external data is found through the model's folder.
+   */
   static async open(onnxPath: string, dims: ModelDims, options: SessionOptions = {}): Promise<ModelSession> {
-    const session = await ort.InferenceSession.create(onnxPath, {
+    const withAttentions = options.attentions ?? true;
+    const sessionOptions: ort.InferenceSession.SessionOptions = {
       // 'basic' (constant folding, no fusions): loads ~2× faster than 'all' and measured as fast or faster
       // here (bench/), and keeps the arithmetic exactly as the graph spells it.
       graphOptimizationLevel: 'basic',
       executionMode: 'sequential',
       intraOpNumThreads: options.intraOpThreads ?? 0,
       logSeverityLevel: 3,
-    });
-    return new ModelSession(session, dims);
+    };
+    const session = withAttentions
+      ? await ort.InferenceSession.create(onnxPath, sessionOptions)
+      : await ort.InferenceSession.create(graphWithOutputs(onnxPath, isHiddenOutput), {
+          ...sessionOptions,
+          extra: { session: { model_external_initializers_file_folder_path: dirname(onnxPath) } },
+        });
+    return new ModelSession(session, dims, withAttentions);
   }
 
   async release(): Promise<void> {
@@ -79,9 +105,12 @@ export class ModelSession {
     wanted: WantedOutputs = {},
   ): Promise<ForwardOutput[]> {
     if (inputs.length === 0) return [];
+    if (wanted.attentions && !this.withAttentions)
+      throw new Error('internal: attentions asked of a session opened without them');
     const d = this.dims;
     const B = inputs.length;
-    const T = Math.max(...inputs.map((x) => x.ids.length));
+    // A loop, not Math.max(...): a spread of tens of thousands of arguments overflows the stack.
+    const T = inputs.reduce((n, x) => Math.max(n, x.ids.length), settings.paddedLength ?? 0);
     const H = d.hiddenSize;
     const heads = d.numHeads;
     const causal = d.architecture === 'gpt2' || settings.causal;
@@ -91,23 +120,14 @@ export class ModelSession {
     const ids = new BigInt64Array(B * T).fill(BigInt(padId));
     const positions = new BigInt64Array(B * T);
     const keep = new Float32Array(B * T * T);
-    const keepRows: number[][][] = [];
     inputs.forEach((input, b) => {
       const len = input.ids.length;
       const padKeep = Array.from({ length: T }, (_, j) => (j < len ? (input.attentionMask?.[j] ?? 1) : 0));
-      const rows: number[][] = [];
       for (let i = 0; i < T; i++) {
         ids[b * T + i] = BigInt(i < len ? input.ids[i] : padId);
         positions[b * T + i] = BigInt(i);
-        const row: number[] = [];
-        for (let j = 0; j < T; j++) {
-          const k = causal && j > i ? 0 : padKeep[j];
-          keep[(b * T + i) * T + j] = k;
-          if (i < len && j < len) row.push(k);
-        }
-        if (i < len) rows.push(row);
+        for (let j = 0; j < T; j++) keep[(b * T + i) * T + j] = causal && j > i ? 0 : padKeep[j];
       }
-      keepRows.push(rows);
     });
 
     const feeds: Record<string, ort.Tensor> = {
@@ -183,9 +203,29 @@ export class ModelSession {
       const logits = rows && logitsWanted === 'all' ? rows.slice(first * V, (first + len) * V) : null;
       const lastRow = logitsWanted === 'all' ? first + len - 1 : b;
       const lastLogits = rows ? rows.slice(lastRow * V, (lastRow + 1) * V) : null;
-      return { ids: input.ids, hiddenStates, attentions, logits, lastLogits, keep: keepRows[b] };
+      return withKeepRows({ ids: input.ids, hiddenStates, attentions, logits, lastLogits }, input, causal);
     });
   }
+}
+
+/** Graph outputs a session without attentions keeps: the hidden states and the LM head's logits. */
+function isHiddenOutput(name: string): boolean {
+  return name.startsWith('hidden_states.') || name === 'logits';
+}
+
+/**
+ * Adds the effective keep mask of one input's real positions, computed when first read: it is T×T numbers
+ * as plain arrays, and a comparison reads it for the base input only.
+ */
+function withKeepRows(output: Omit<ForwardOutput, 'keep'>, input: ForwardInput, causal: boolean): ForwardOutput {
+  let rows: number[][] | undefined;
+  return Object.defineProperty(output, 'keep', {
+    enumerable: true,
+    get: () =>
+      (rows ??= input.ids.map((_, i) =>
+        input.ids.map((__, j) => (causal && j > i ? 0 : (input.attentionMask?.[j] ?? 1))),
+      )),
+  }) as ForwardOutput;
 }
 
 /** One mask row: all ones without a seed (eval mode), else a seeded keep/drop draw keyed by site and position. */
