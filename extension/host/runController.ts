@@ -113,13 +113,15 @@ export class RunController {
           post(panelMessageFor(runId, e, Date.now() - started));
         });
         runId = handle.requestId;
+        // Active before anything is posted: whatever a panel message sets off (a cancel included, which VS Code
+        // may run synchronously inside the post) must find this run.
+        this.active = handle;
         post({ type: 'runStarted', run: { runId, file: fileLabel, ...(only ? { only } : {}) } });
         log = new RunLog(this.logging.logger, runId, fileLabel, {
           only,
           cacheFolder: this.logging.cacheFolder(),
           trusted: this.logging.trusted(),
         });
-        this.active = handle;
         this.statusBar.running('starting');
         const subscription = token.onCancellationRequested(() => handle.cancel());
         try {
