@@ -6,9 +6,9 @@
  * a killed runner is left once the next build sweeps, and every cache entry is intact.
  * The points are drawn from a seed (printed; set PLAB_KILL_SEED to replay one).
  */
+import { cacheFolderNames } from '../helpers/cacheFolder';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunnerClient, type RunEvent } from '../../extension/host/runnerClient';
 import type { VariantResult } from '../../extension/protocol/report';
@@ -144,8 +144,7 @@ test(
       const last = await c.run({ file, text: BUILDING(seed * 100 + 99) }, () => {}).finished;
       assert.equal(last.type, 'done');
       const models = join(cacheDir, 'models');
-      // `.leases` and `.last-used` are the cache's bookkeeping (cacheEviction.ts), not leftovers or entries.
-      const names = readdirSync(models).filter((n) => n !== '.leases' && n !== '.last-used');
+      const names = cacheFolderNames(models);
       assert.deepEqual(
         names.filter((n) => n.startsWith('.')),
         [],

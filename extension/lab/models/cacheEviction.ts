@@ -29,6 +29,8 @@ import { join } from 'node:path';
 
 const LEASES = '.leases';
 const LAST_USED = '.last-used';
+/** The folders of the cache's own bookkeeping beside the entries: neither entries nor leftovers. */
+export const BOOKKEEPING_FOLDERS: readonly string[] = [LEASES, LAST_USED];
 const EVICTING = '.evict-';
 
 export interface CacheEntry {
