@@ -54,7 +54,6 @@ await esbuild.build({
   entryPoints: {
     cli: 'extension/cli/main.ts',
     weightWorker: 'extension/lab/models/weightWorker.ts',
-    familyWeightWorker: 'extension/lab/models/familyWeightWorker.ts',
     server: 'extension/server/main.ts',
     runner: 'extension/runner/main.ts',
     extension: 'extension/host/main.ts',

@@ -9,9 +9,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildFamilyModel } from '../extension/lab/models/familyBuild';
-import { withDefaults } from '../extension/lab/models/familyKeys';
-import { DecoderSession, llamaFamily, type LlamaType } from '../extension/lab/models/llama';
+import { ensureModel, modelKey } from '../extension/lab/models/modelCache';
+import { PRESETS as ALL_PRESETS, withClassDefaults } from '../extension/lab/models/registry';
+import { ModelSession } from '../extension/lab/models/session';
+import { parameterCount } from '../extension/lab/models/blocks/parameters';
+import { moduleOf } from '../extension/lab/models/registry';
+import type { ModelSpec } from '../extension/lab/types';
 
 const PRESETS = {
   'Qwen/Qwen2.5-0.5B': { build: 7.9, warm: 2.07, peakGb: 2.73 },
@@ -19,9 +22,25 @@ const PRESETS = {
 } as const;
 type Preset = keyof typeof PRESETS;
 
-function dimsOf(preset: Preset) {
-  const raw = llamaFamily.presets[preset];
-  return llamaFamily.dims(withDefaults(raw, llamaFamily.defaults[raw.model_type as LlamaType]));
+const zero = { line: 0, column: 0 };
+
+/** The preset as a model entry would resolve it: random weights (seed 0), eval mode. */
+function specOf(preset: Preset): ModelSpec {
+  const config = withClassDefaults(ALL_PRESETS[preset]);
+  return {
+    name: preset,
+    architecture: config.model_type,
+    config,
+    configSource: preset,
+    seed: 0,
+    mode: 'eval',
+    dropout: 'independent',
+    addSpecialTokens: false,
+    atol: 1e-8,
+    rtol: 1e-5,
+    tokenizer: { kind: 'none', reason: 'benchmark: ids only' },
+    range: { start: zero, end: zero },
+  };
 }
 
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
@@ -32,15 +51,20 @@ const cpuSeconds = (since: NodeJS.CpuUsage) => {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function phase(name: string, preset: Preset, dir: string): Promise<Record<string, number>> {
-  const dims = dimsOf(preset);
+  const spec = specOf(preset);
   if (name === 'build') {
+    // The build path every model takes (modelCache.ts): weights, graph, content hashes, rename into place.
     const start = process.hrtime.bigint();
     const cpu = process.cpuUsage();
-    const built = await buildFamilyModel(llamaFamily, dims, { seed: 0 }, dir, preset);
-    return { seconds: seconds(start), cpu: cpuSeconds(cpu), parameters: built.parameters };
+    const built = await ensureModel(spec, dir);
+    const parameters = parameterCount(moduleOf(built.dims.architecture).parameters(built.dims));
+    return { seconds: seconds(start), cpu: cpuSeconds(cpu), parameters };
   }
+  const { key } = await modelKey(spec, dir);
+  const folder = join(dir, 'models', key);
   const start = process.hrtime.bigint();
-  const session = await DecoderSession.open(join(dir, 'model.onnx'), dims, {
+  const dims = moduleOf(spec.architecture).dims(spec.config);
+  const session = await ModelSession.open(join(folder, 'model.onnx'), dims, {
     prepackWeights: process.env.PREPACK === '1',
   });
   const open = seconds(start);
@@ -57,6 +81,7 @@ async function phase(name: string, preset: Preset, dir: string): Promise<Record<
       const cpu = process.cpuUsage();
       await session.forward(
         batch.map((ids) => ({ ids })),
+        { causal: true, rates: {} },
         { attentions: true, logits: 'last' },
       );
       return { wall: seconds(t), cpu: cpuSeconds(cpu) };

@@ -21,12 +21,12 @@ async function main(): Promise<void> {
       addSpecialTokens: false,
       atol: 1e-8,
       rtol: 1e-5,
-      tokenizer: config.model_type === 'bert' ? 'bert-uncased' : 'gpt2',
+      tokenizer: { kind: 'bundled', name: config.model_type === 'bert' ? 'bert-uncased' : 'gpt2' },
       range: { start: zero, end: zero },
     };
     const built = await ensureModel(spec, cacheDir);
     const session = await ModelSession.open(built.onnxPath, built.dims);
-    const settings = { causal: true, rates: { hidden: 0, attention: 0, embedding: 0 } };
+    const settings = { causal: true, rates: {} };
     const everything = { attentions: true, logits: 'all' as const };
     const ids = [1, 2, 3, 4, 5, 6].map((x) => x + 1000);
     await session.forward([{ ids }], settings, everything);

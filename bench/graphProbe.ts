@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     addSpecialTokens: false,
     atol: 1e-8,
     rtol: 1e-5,
-    tokenizer: config.model_type === 'bert' ? 'bert-uncased' : 'gpt2',
+    tokenizer: { kind: 'bundled', name: config.model_type === 'bert' ? 'bert-uncased' : 'gpt2' },
     range: { start: zero, end: zero },
   };
   const t0 = Date.now();

@@ -34,7 +34,7 @@ function bertBase(weights?: string): ModelSpec {
     addSpecialTokens: false,
     atol: 1e-8,
     rtol: 1e-5,
-    tokenizer: 'bert-uncased',
+    tokenizer: { kind: 'bundled', name: 'bert-uncased' },
     range: { start: zero, end: zero },
   };
 }

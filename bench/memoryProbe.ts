@@ -3,7 +3,7 @@
 // and the process's peak (process.resourceUsage().maxRSS) as one JSON line.
 import { ensureModel } from '../extension/lab/models/modelCache';
 import { ModelSession } from '../extension/lab/models/session';
-import { PRESETS } from '../extension/lab/config';
+import { PRESETS, dropoutRates, moduleOf } from '../extension/lab/config';
 import type { HfConfig, ModelSpec } from '../extension/lab/types';
 import { estimateModel, passBytes } from '../extension/lab/resources';
 
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     addSpecialTokens: false,
     atol: 1e-8,
     rtol: 1e-5,
-    tokenizer: config.model_type === 'bert' ? 'bert-uncased' : 'gpt2',
+    tokenizer: { kind: 'bundled', name: config.model_type === 'bert' ? 'bert-uncased' : 'gpt2' },
     range: { start: zero, end: zero },
   };
   const built = await ensureModel(spec, cacheDir);
@@ -39,8 +39,9 @@ async function main(): Promise<void> {
     dropoutSeed: mode === 'train' ? 1234 + b : null,
   }));
   const d = built.dims;
-  const rates = mode === 'train' ? d.dropout : { hidden: 0, attention: 0, embedding: 0 };
-  const outputs = await session.forward(inputs, { causal: d.causal, rates }, { attentions: attentionsText === '1' });
+  const rates = dropoutRates(config, mode === 'train' ? 'train' : 'eval');
+  const causal = moduleOf(config.model_type).attention(config) === 'causal';
+  const outputs = await session.forward(inputs, { causal, rates }, { attentions: attentionsText === '1' });
   const after = process.memoryUsage().rss;
   const peak = process.resourceUsage().maxRSS * 1024;
   const size = estimateModel(d);

@@ -30,13 +30,18 @@ export const VERDICT_MEANING: Record<Verdict, string> = {
   'non-finite': 'NaN or Inf in the states',
 };
 
+const ATTENTION_WORDS: Record<ModelSummary['attention'], string> = {
+  causal: 'causal mask',
+  bidirectional: 'no causal mask',
+  'encoder-decoder': 'encoder + causal decoder',
+};
+
 /** "GPT-2 · random weights (seed 0) · causal mask · eval mode · 12 layers": the model as it ran, weights first. */
 export function modelMeta(model: ModelSummary): string[] {
-  const causal = model.architecture === 'gpt2' || model.config['is_decoder'] === true;
   return [
-    model.architecture === 'gpt2' ? 'GPT-2' : 'BERT',
+    model.label,
     model.weights.kind === 'random' ? model.weights.description : `weights: ${baseName(model.weights.path)}`,
-    causal ? 'causal mask' : 'no causal mask',
+    ATTENTION_WORDS[model.attention],
     `${model.mode} mode`,
     `${model.numLayers} layers`,
   ];

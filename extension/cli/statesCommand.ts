@@ -1,18 +1,28 @@
-import { loadTokenizer } from '../lab/tokenizers';
+/**
+ * `states`: one model, one input, every output as JSON under Hugging Face's names — `hidden_states` and
+ * `attentions` for one stack; `encoder_hidden_states`, `decoder_hidden_states`, `encoder_attentions`,
+ * `decoder_attentions`, `cross_attentions` for an encoder-decoder; `logits` where there is an LM head.
+ * Hidden states are [layer][position][hidden], attentions [layer][head][query][key], cross-attentions
+ * [layer][head][decoder position][encoder position].
+ */
+import { resolve } from 'node:path';
+import { loadTokenizer, NoTokenizerError, type LabTokenizer } from '../lab/tokenizers';
 import { ModelStore } from '../lab/models/modelStore';
-import { dimsOf } from '../lab/config';
+import { shapeOf } from '../lab/models/registry';
 import { dropoutSeedFor } from '../lab/experiment/dropoutSeeds';
 import { summarizeModel } from '../lab/experiment/summary';
-import { parseArgs, takeOption, UsageError } from './args';
+import { formatCount, planPasses, ResourceError, type ModelPlan } from '../lab/resources';
+import type { ModelSpec } from '../lab/types';
+import { parseArgs, UsageError } from './args';
 import { EXIT } from './exitCodes';
 import { STATES_HELP } from './help';
+import { takeLimits } from './limits';
 import { modelFromArgs } from './modelOptions';
 import { checkOutputFile, writeOutputFile } from './outputFile';
 import { modelProgress } from './progress';
+import { runStates, type StatesInputs } from './statesJson';
+import { checkFits, sideInput, takeStatesInputs } from './statesInput';
 import { terminalJson } from './terminalText';
-import { resolve } from 'node:path';
-import { takeLimits } from './limits';
-import { formatCount, planPasses, ResourceError, type ModelPlan } from '../lab/resources';
 
 export async function statesCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['help']);
@@ -20,11 +30,13 @@ export async function statesCommand(argv: string[]): Promise<number> {
     process.stdout.write(STATES_HELP);
     return EXIT.ok;
   }
-  const text = takeOption(args, 'text');
-  const idsOption = takeOption(args, 'ids');
-  const out = takeOption(args, 'out');
-  if ((text === undefined) === (idsOption === undefined))
+  const given = takeStatesInputs(args);
+  const out = args.options.get('out');
+  args.options.delete('out');
+  if ((given.text === undefined) === (given.ids === undefined))
     throw new UsageError('give the input as --text "..." or as --ids 1,2,3 (one of them)');
+  if (given.encoderText !== undefined && given.encoderIds !== undefined)
+    throw new UsageError('give the encoder input as --encoder-text "..." or as --encoder-ids 1,2,3 (one of them)');
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   if (out) checkOutputFile(resolve(out));
   const limits = takeLimits(args);
@@ -32,55 +44,72 @@ export async function statesCommand(argv: string[]): Promise<number> {
   const store = new ModelStore(cacheDir, { limits });
   const plan = await store.plan(spec); // refuses what cannot fit before a tokenizer or a model is loaded
   const summary = summarizeModel(spec);
-  const tokenizer = await loadTokenizer(spec.tokenizer, cacheDir);
-  let ids: number[];
-  if (idsOption !== undefined) {
-    const pieces = idsOption.split(',').map((x) => x.trim());
-    const bad = pieces.find((x) => !/^\d+$/.test(x));
-    if (bad !== undefined)
-      throw new UsageError(`--ids: "${bad}" is not a token id (give whole numbers separated by commas)`);
-    ids = pieces.map(Number);
-  } else ids = tokenizer.encode(text!, spec.addSpecialTokens).ids;
-  if (ids.length === 0) throw new UsageError('the input has no tokens');
-  const { vocabSize, maxPositions } = dimsOf(spec.config);
-  const outside = ids.find((id) => id >= vocabSize);
-  if (outside !== undefined)
-    throw new UsageError(`token id ${outside} is outside this model's vocabulary (vocab_size ${vocabSize})`);
-  if (ids.length > maxPositions)
-    throw new UsageError(`the input is ${ids.length} tokens long; this model has ${maxPositions} positions`);
+  const twoStacks = summary.attention === 'encoder-decoder';
+  const hasEncoderInput = given.encoderText !== undefined || given.encoderIds !== undefined;
+  if (twoStacks && !hasEncoderInput)
+    throw new UsageError(
+      `${summary.label} is an encoder-decoder: give its source as --encoder-text "..." or --encoder-ids 1,2,3 (--text / --ids is the decoder input)`,
+    );
+  if (!twoStacks && (hasEncoderInput || given.encoderAttentionMask !== undefined))
+    throw new UsageError(
+      `${summary.label} has no encoder: --encoder-text, --encoder-ids and --encoder-attention-mask are for encoder-decoders`,
+    );
+
+  const tokenizer = await tokenizerOrNull(spec, cacheDir);
+  const noTokenizer = spec.tokenizer.kind === 'none' ? spec.tokenizer.reason : '';
+  const shape = shapeOf(spec.config);
+  // The decoder input is tokenized as written: its start token is the user's to write (`<pad> Ich will ein`).
+  const main = sideInput(
+    {
+      text: given.text,
+      ids: given.ids,
+      mask: given.attentionMask,
+      textOption: 'text',
+      idsOption: 'ids',
+      maskOption: 'attention-mask',
+    },
+    tokenizer,
+    noTokenizer,
+    twoStacks ? false : spec.addSpecialTokens,
+  );
+  checkFits(main, given.ids !== undefined ? 'ids' : 'text', shape.vocabSize, shape.maxPositions);
+  const inputs: StatesInputs = { main };
+  if (twoStacks) {
+    inputs.encoder = sideInput(
+      {
+        text: given.encoderText,
+        ids: given.encoderIds,
+        mask: given.encoderAttentionMask,
+        textOption: 'encoder-text',
+        idsOption: 'encoder-ids',
+        maskOption: 'encoder-attention-mask',
+      },
+      tokenizer,
+      noTokenizer,
+      spec.addSpecialTokens,
+    );
+    checkFits(
+      inputs.encoder,
+      given.encoderIds !== undefined ? 'encoder-ids' : 'encoder-text',
+      shape.vocabSize,
+      shape.maxPositions,
+    );
+  }
+  const longest = Math.max(main.ids.length, inputs.encoder?.ids.length ?? 0);
   // One input, every output: attention maps and the logits of every position.
   planPasses(plan, {
     inputs: 1,
     kept: 0,
-    length: ids.length,
+    length: longest,
     train: spec.mode === 'train',
     attentions: true,
-    logitRowsPerInput: ids.length,
+    logitRowsPerInput: main.ids.length,
   });
-  checkJsonSize(plan, ids.length);
+  checkJsonSize(plan, longest);
 
   try {
     const session = await store.get(spec, modelProgress(spec.name));
-    const [run] = await session.forward(
-      [{ ids, dropoutSeed: dropoutSeedFor(spec, 0, 0) }],
-      { causal: dimsOf(spec.config).causal, rates: summary.dropoutRates },
-      { attentions: true, logits: 'all' },
-    );
-    const T = ids.length;
-    const H = summary.hiddenSize;
-    const heads = summary.numHeads;
-    const rows = (data: Float32Array, width: number, count: number) =>
-      Array.from({ length: count }, (_, i) => Array.from(data.subarray(i * width, (i + 1) * width)));
-    const json = {
-      model: summary,
-      input_ids: ids,
-      tokens: ids.map((id) => (id < tokenizer.vocabSize ? tokenizer.tokenText(id) : `<id ${id}>`)),
-      hidden_states: run.hiddenStates.map((h) => rows(h, H, T)),
-      attentions: run.attentions.map((a) =>
-        Array.from({ length: heads }, (_, h) => rows(a.subarray(h * T * T, (h + 1) * T * T), T, T)),
-      ),
-      ...(run.logits ? { logits: rows(run.logits, run.logits.length / T, T) } : {}),
-    };
+    const json = await runStates(session, summary, inputs, dropoutSeedFor(spec, 0, 0), tokenizer);
     const textOut = JSON.stringify(json);
     if (out) writeOutputFile(resolve(out), textOut + '\n');
     else process.stdout.write(terminalJson(textOut) + '\n');
@@ -90,16 +119,28 @@ export async function statesCommand(argv: string[]): Promise<number> {
   }
 }
 
+/** The model's tokenizer, or null when it has none (ids still work; text needs one). */
+async function tokenizerOrNull(spec: ModelSpec, cacheDir: string): Promise<LabTokenizer | null> {
+  try {
+    return await loadTokenizer(spec.tokenizer, cacheDir);
+  } catch (e) {
+    if (e instanceof NoTokenizerError) return null;
+    throw e;
+  }
+}
+
 /**
  * The JSON is one string, and V8's strings end at 2^29 − 24 characters (about 536 M): a float32 written
  * by JSON.stringify takes up to 20. Refuse what would not fit rather than fail after the run.
  */
 function checkJsonSize(plan: ModelPlan, T: number): void {
-  const d = plan.dims;
+  const shape = shapeOf(plan.spec.config);
+  const crossStacks = shape.stacks.length > 1 ? 1 : 0;
   const numbers =
-    (d.numLayers + 1) * T * d.hiddenSize +
-    d.numLayers * d.numHeads * T * T +
-    (plan.size.hasLmHead ? T * d.vocabSize : 0);
+    shape.stacks.reduce(
+      (n, s) => n + (s.layers + 1) * T * s.hiddenSize + s.layers * s.heads * T * T * (1 + crossStacks),
+      0,
+    ) + (plan.size.hasLmHead ? T * shape.lmHeadVocab : 0);
   const limit = Math.floor((2 ** 29 - 24) / 20);
   if (numbers > limit)
     throw new ResourceError(

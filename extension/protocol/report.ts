@@ -18,9 +18,20 @@
 
 import type { VariantRef } from './run';
 
-export const REPORT_VERSION = 2 as const;
+export const REPORT_VERSION = 3 as const;
 
-export type Architecture = 'bert' | 'gpt2';
+/** Hugging Face's `model_type` of every architecture the lab builds (one module each, `lab/models/registry.ts`). */
+export type Architecture = 'bert' | 'gpt2' | 'llama' | 'mistral' | 'qwen2' | 'bart' | 'marian';
+
+/**
+ * How attention sees the input: `causal` (each position itself and earlier ones), `bidirectional` (every
+ * position), `encoder-decoder` (a bidirectional encoder; a causal decoder that reads every source position
+ * through cross-attention).
+ */
+export type AttentionRule = 'causal' | 'bidirectional' | 'encoder-decoder';
+
+/** A stack of layers: `model` for decoder-only and encoder-only models, `encoder` and `decoder` for encoder-decoders. */
+export type StackName = 'model' | 'encoder' | 'decoder';
 /** As PyTorch's `.train()` / `.eval()`. */
 export type Mode = 'train' | 'eval';
 /** `independent`: every forward pass draws new dropout masks (PyTorch); `paired`: every run of one case shares them. */
@@ -66,12 +77,43 @@ export interface ModelSummary {
   addSpecialTokens: boolean;
   atol: number;
   rtol: number;
+  /** How people name the architecture: `BERT`, `GPT-2`, `Llama`, `MarianMT`. */
+  label: string;
+  attention: AttentionRule;
+  /** The config setting that makes this architecture causal (BERT's `is_decoder: true`), if it has one. */
+  causalSwitch: CausalSwitch | null;
+  /** The tokenizer, in words: `the bundled GPT-2 tokenizer`, `tokenizer.json of /models/llama`. */
+  tokenizer: string;
+  /** Layers, width and heads of each stack, encoder first. */
+  stacks: StackSummary[];
+  /** The main stack's (the decoder's for an encoder-decoder), as the summary line shows it. */
   numLayers: number;
   hiddenSize: number;
   numHeads: number;
   hasLmHead: boolean;
-  /** Dropout probabilities in force (all 0 in eval mode). */
-  dropoutRates: { hidden: number; attention: number; embedding: number };
+  /** Dropout probabilities in force, each with the config key that holds it (all 0 in eval mode). */
+  dropoutRates: DropoutRate[];
+}
+
+/** A config key that switches a bidirectional architecture to a causal mask (BERT's `is_decoder: true`). */
+export interface CausalSwitch {
+  key: string;
+  value: boolean;
+}
+
+export interface DropoutRate {
+  /** The config key (`hidden_dropout_prob`, `attn_pdrop`, `attention_dropout`, …). */
+  key: string;
+  rate: number;
+}
+
+export interface StackSummary {
+  name: StackName;
+  numLayers: number;
+  hiddenSize: number;
+  numHeads: number;
+  /** Key/value heads (grouped-query attention); equal to `numHeads` otherwise. */
+  numKvHeads: number;
 }
 
 /**

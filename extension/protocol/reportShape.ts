@@ -11,6 +11,11 @@ import {
   type Alignment,
   type AlignmentKind,
   type Architecture,
+  type AttentionRule,
+  type CausalSwitch,
+  type DropoutRate,
+  type StackName,
+  type StackSummary,
   type CausalFrontier,
   type ComparisonReport,
   type ControlRun,
@@ -51,7 +56,17 @@ import {
   type Check,
 } from './shape';
 
-const ARCHITECTURES = keysOf<Architecture>({ bert: true, gpt2: true });
+const ARCHITECTURES = keysOf<Architecture>({
+  bert: true,
+  gpt2: true,
+  llama: true,
+  mistral: true,
+  qwen2: true,
+  bart: true,
+  marian: true,
+});
+const ATTENTION_RULES = keysOf<AttentionRule>({ causal: true, bidirectional: true, 'encoder-decoder': true });
+const STACK_NAMES = keysOf<StackName>({ model: true, encoder: true, decoder: true });
 const MODES = keysOf<Mode>({ train: true, eval: true });
 const DROPOUT_POLICIES = keysOf<DropoutPolicy>({ independent: true, paired: true });
 const ALIGNMENT_KINDS = keysOf<AlignmentKind>({ same: true, changed: true, inserted: true, deleted: true });
@@ -198,11 +213,24 @@ export const modelSummaryShape: Check = fields<ModelSummary>({
   addSpecialTokens: boolean,
   atol: number,
   rtol: number,
+  label: string,
+  attention: oneOf(ATTENTION_RULES),
+  causalSwitch: nullable(fields<CausalSwitch>({ key: string, value: boolean })),
+  tokenizer: string,
+  stacks: arrayOf(
+    fields<StackSummary>({
+      name: oneOf(STACK_NAMES),
+      numLayers: index,
+      hiddenSize: index,
+      numHeads: index,
+      numKvHeads: index,
+    }),
+  ),
   numLayers: index,
   hiddenSize: index,
   numHeads: index,
   hasLmHead: boolean,
-  dropoutRates: fields<ModelSummary['dropoutRates']>({ hidden: number, attention: number, embedding: number }),
+  dropoutRates: arrayOf(fields<DropoutRate>({ key: string, rate: number })),
 });
 
 export const reportShape: Check = fields<ComparisonReport>({

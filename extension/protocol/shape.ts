@@ -58,6 +58,18 @@ export function arrayOf(check: Check): Check {
   };
 }
 
+/** An object whose every own value passes `check` (keys are free: dropout rates by config key). */
+export function recordOf(check: Check): Check {
+  return (x, p) => {
+    if (!isPlainObject(x)) return fail(p, 'not an object');
+    for (const key of Object.keys(x)) {
+      const problem = check(x[key], p ? `${p}.${key}` : key);
+      if (problem) return problem;
+    }
+    return null;
+  };
+}
+
 export function fields<T>(checks: FieldChecks<T>): Check {
   const entries = Object.entries(checks) as [string, Check][];
   return (x, p) => {

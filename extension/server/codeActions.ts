@@ -14,7 +14,7 @@ import {
   type TextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver';
-import { CONFIG_KEYS, dimsOf, type EntryField } from '../lab/config';
+import { moduleOf, type EntryField } from '../lab/config';
 import type { KeyPlace } from '../lab/promptFile';
 import type { LabDiagnostic, ModelSpec, SourceRange } from '../lab/types';
 import { RUN_FINDING_SOURCE } from '../protocol/lsp';
@@ -144,13 +144,19 @@ export class CodeActionBuilder {
         rewrites.push({ title, kind: CodeActionKind.RefactorRewrite, edit: this.workspaceEdit(edits) });
     };
     if (spec.mode === 'train') add(`Run ${spec.name} in eval mode (dropout off): \`mode: eval\``, 'mode', 'eval');
-    if (isBidirectionalBert(spec))
-      add(`Make ${spec.name} causal (a decoder's mask): \`is_decoder: true\``, 'is_decoder', true);
+    const causalSwitch = bidirectionalSwitch(spec);
+    if (causalSwitch && typeof causalSwitch.value === 'boolean')
+      add(
+        `Make ${spec.name} causal (a decoder's mask): \`${causalSwitch.key}: ${String(causalSwitch.value)}\``,
+        causalSwitch.key,
+        causalSwitch.value,
+      );
     return rewrites;
   }
 }
 
-/** A model whose architecture has the `is_decoder` switch, and it is off. */
-function isBidirectionalBert(spec: ModelSpec): boolean {
-  return CONFIG_KEYS[spec.architecture].has('is_decoder') && !dimsOf(spec.config).causal;
+/** The setting that makes a bidirectional model causal (BERT's `is_decoder: true`), when the model is bidirectional. */
+function bidirectionalSwitch(spec: ModelSpec): { key: string; value: unknown } | null {
+  const module = moduleOf(spec.architecture);
+  return module.attention(spec.config) === 'bidirectional' ? module.causalSwitch : null;
 }

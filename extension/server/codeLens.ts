@@ -57,7 +57,7 @@ export async function tokenCountLenses(
   if (models.length === 0) return [];
   const groups = tokenizerGroups(models);
   const tooltip = groups
-    .map((g) => `${g.label} (${g.family}, add_special_tokens: ${g.addSpecialTokens}): ${g.models.join(', ')}`)
+    .map((g) => `${g.label} (${g.description}, add_special_tokens: ${g.addSpecialTokens}): ${g.models.join(', ')}`)
     .join('\n');
   const lenses: CodeLens[] = [];
   for (const promptCase of analysis.cases) {

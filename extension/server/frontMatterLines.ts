@@ -3,7 +3,8 @@
  * typed and the parser's tree is not there. Which map a line belongs to (the top, a model entry, a case)
  * follows from indentation, as YAML's block style has it.
  */
-import { PRESETS } from '../lab/config';
+import { ARCHITECTURE_LABEL, PRESETS } from '../lab/config';
+import { ARCHITECTURES } from '../lab/models/registry';
 import type { Architecture } from '../lab/types';
 import type { PromptAnalysis } from './documents';
 
@@ -95,7 +96,8 @@ export class FrontMatterLines {
 
 /**
  * The architecture of the model entry at `line`: the resolved model's when its entry resolves, else what
- * its `config:` line says (a preset, or a name that says `gpt2` or `bert`), else both, each labelled.
+ * its `config:` line says (a preset, or a name that holds an architecture's name, `gpt2` or `llama`), else
+ * every architecture, each labelled.
  */
 export function architecturesAt(analysis: PromptAnalysis, line: number, entry: readonly string[]): Architecture[] {
   const resolved = analysis.modelsSoFar.find((m) => m.range.start.line <= line && line <= m.range.end.line);
@@ -103,10 +105,13 @@ export function architecturesAt(analysis: PromptAnalysis, line: number, entry: r
   const value = configValueOf(entry);
   if (value !== undefined) {
     if (Object.hasOwn(PRESETS, value)) return [PRESETS[value].model_type];
-    if (/gpt2/i.test(value)) return ['gpt2'];
-    if (/bert/i.test(value)) return ['bert'];
+    const lower = value.toLowerCase();
+    const named = ARCHITECTURES.filter(
+      (a) => lower.includes(a) || lower.includes(ARCHITECTURE_LABEL[a].toLowerCase().replace(/\W/g, '')),
+    );
+    if (named.length > 0) return named;
   }
-  return ['bert', 'gpt2'];
+  return [...ARCHITECTURES];
 }
 
 /** What the entry's `config:` line says, as written. */

@@ -6,7 +6,7 @@
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
 import {
   ARCHITECTURE_LABEL,
-  CLASS_DEFAULTS,
+  moduleOf,
   PRESETS,
   RUN_SETTINGS,
   RUN_SETTING_DEFAULTS,
@@ -49,7 +49,7 @@ function configKeyDoc(info: ConfigKeyInfo, architecture: Architecture, preset: s
   const choices = usableChoices(info);
   const allowed = choices.length ? listNames(choices) : info.check.allowed === 'anything' ? '' : info.check.allowed;
   const fromPreset = preset !== undefined && Object.hasOwn(PRESETS[preset], info.key);
-  const fallback = fromPreset ? PRESETS[preset][info.key] : CLASS_DEFAULTS[architecture][info.key];
+  const fallback = fromPreset ? PRESETS[preset][info.key] : moduleOf(architecture).defaults[info.key];
   const defaultText =
     fallback === undefined
       ? ''

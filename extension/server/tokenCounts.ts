@@ -3,30 +3,38 @@
  * Models that share a tokenizer family and `add_special_tokens` give the same tokens, so they
  * are counted once, as a group.
  */
-import { loadTokenizer, type LabTokenizer } from '../lab/tokenizers';
-import type { ModelSpec, TokenizerFamily } from '../lab/types';
+import { loadTokenizer, tokenizerKey, tokenizerLabel, type LabTokenizer } from '../lab/tokenizers';
+import type { ModelSpec, TokenizerRef } from '../lab/types';
 import { describeError, type Logger } from './guard';
 
 export interface TokenizerGroup {
-  family: TokenizerFamily;
+  tokenizer: TokenizerRef;
+  /** The tokenizer's identity (models with the same key share it). */
+  key: string;
+  /** Which tokenizer, for tooltips: the shipped one's name (`bert-uncased`) or the folder. */
+  description: string;
   addSpecialTokens: boolean;
-  /** Short, as the lens shows it: `gpt2`, `bert`, `bert +special`. */
+  /** Short, as the lens shows it: `gpt2`, `bert`, `bert +special`, a model folder's name. */
   label: string;
   /** Names of the models in the group, in file order. */
   models: string[];
 }
 
 const MEMO_LIMIT = 5000;
-const FAMILY_LABEL: Record<TokenizerFamily, string> = { gpt2: 'gpt2', 'bert-uncased': 'bert' };
 
+/** Groups of models that tokenize alike; a model without a tokenizer (its entry says so) is left out. */
 export function tokenizerGroups(models: readonly ModelSpec[]): TokenizerGroup[] {
   const groups = new Map<string, TokenizerGroup>();
   for (const model of models) {
-    const key = `${model.tokenizer}|${model.addSpecialTokens}`;
+    if (model.tokenizer.kind === 'none') continue;
+    const tokenizer = tokenizerKey(model.tokenizer);
+    const key = `${tokenizer}|${model.addSpecialTokens}`;
     const group = groups.get(key) ?? {
-      family: model.tokenizer,
+      tokenizer: model.tokenizer,
+      key: tokenizer,
+      description: model.tokenizer.kind === 'bundled' ? model.tokenizer.name : model.tokenizer.folder,
       addSpecialTokens: model.addSpecialTokens,
-      label: FAMILY_LABEL[model.tokenizer],
+      label: tokenizerLabel(model.tokenizer),
       models: [],
     };
     group.models.push(model.name);
@@ -35,7 +43,7 @@ export function tokenizerGroups(models: readonly ModelSpec[]): TokenizerGroup[] 
   const all = [...groups.values()];
   // Only when one family appears both ways does the label need to say which is which.
   for (const group of all) {
-    const twice = all.filter((g) => g.family === group.family).length > 1;
+    const twice = all.filter((g) => g.key === group.key).length > 1;
     if (twice && group.addSpecialTokens) group.label += ' +special';
   }
   return all;
@@ -52,7 +60,7 @@ export interface GroupCount {
  * `reset()` (a settings change).
  */
 export class TokenCounter {
-  private readonly failed = new Set<TokenizerFamily>();
+  private readonly failed = new Set<string>();
   /** Counts already made: VS Code asks for lenses after every edit, and most prompts did not change. */
   private readonly memo = new Map<string, number>();
 
@@ -72,7 +80,7 @@ export class TokenCounter {
     const tokenizers = await this.tokenizersFor(groups);
     if (!tokenizers) return undefined;
     return groups.map((group, i) => {
-      const key = `${group.family}|${group.addSpecialTokens}|${text}`;
+      const key = `${group.key}|${group.addSpecialTokens}|${text}`;
       let count = this.memo.get(key);
       if (count === undefined) {
         count = tokenizers[i].encode(text, group.addSpecialTokens).ids.length;
@@ -86,15 +94,15 @@ export class TokenCounter {
   /** The tokenizer of each group, or undefined when one cannot be had. */
   async tokenizersFor(groups: readonly TokenizerGroup[]): Promise<LabTokenizer[] | undefined> {
     const cacheDir = this.cacheDir;
-    if (!cacheDir || groups.some((g) => this.failed.has(g.family))) return undefined;
-    const loaded = await Promise.allSettled(groups.map((g) => loadTokenizer(g.family, cacheDir)));
+    if (!cacheDir || groups.some((g) => this.failed.has(g.key))) return undefined;
+    const loaded = await Promise.allSettled(groups.map((g) => loadTokenizer(g.tokenizer, cacheDir)));
     const tokenizers: LabTokenizer[] = [];
     loaded.forEach((result, i) => {
       if (result.status === 'fulfilled') tokenizers.push(result.value);
-      else if (!this.failed.has(groups[i].family)) {
-        this.failed.add(groups[i].family);
+      else if (!this.failed.has(groups[i].key)) {
+        this.failed.add(groups[i].key);
         this.log.warn(
-          `the ${groups[i].family} tokenizer could not be loaded from ${cacheDir}, token counts are left out: ${describeError(result.reason)}`,
+          `the ${groups[i].description} tokenizer could not be loaded (cache ${cacheDir}), token counts are left out: ${describeError(result.reason)}`,
         );
       }
     });

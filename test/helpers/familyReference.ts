@@ -1,7 +1,7 @@
 /** Reading the Llama-family and encoder-decoder fixtures of `../shared/fixtures/hf-reference/` (Hugging Face's numbers). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FamilyConfig } from '../../extension/lab/models/familyKeys';
+import type { HfConfig } from '../../extension/lab/types';
 import type { FlatTensor } from './hfReference';
 import { referenceFolder } from './hfReference';
 
@@ -48,6 +48,6 @@ export function loadFamilyReference<Run>(model: string): FamilyReference<Run> {
   return JSON.parse(readFileSync(join(referenceFolder(model), 'reference.json'), 'utf8')) as FamilyReference<Run>;
 }
 
-export function fixtureConfig(model: string): FamilyConfig {
-  return JSON.parse(readFileSync(join(referenceFolder(model), 'config.json'), 'utf8')) as FamilyConfig;
+export function fixtureConfig(model: string): HfConfig {
+  return JSON.parse(readFileSync(join(referenceFolder(model), 'config.json'), 'utf8')) as HfConfig;
 }

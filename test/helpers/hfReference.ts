@@ -51,7 +51,7 @@ export function referenceSpec(model: string): ModelSpec {
     addSpecialTokens: true,
     atol: 1e-8,
     rtol: 1e-5,
-    tokenizer: config.model_type === 'bert' ? 'bert-uncased' : 'gpt2',
+    tokenizer: { kind: 'bundled', name: config.model_type === 'bert' ? 'bert-uncased' : 'gpt2' },
     range: { start: zero, end: zero },
   };
 }

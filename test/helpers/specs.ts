@@ -22,7 +22,7 @@ export function tinySpec(
     addSpecialTokens: false,
     atol: 1e-8,
     rtol: 1e-5,
-    tokenizer: family === 'bert' ? 'bert-uncased' : 'gpt2',
+    tokenizer: { kind: 'bundled', name: family === 'bert' ? 'bert-uncased' : 'gpt2' },
     range: { start: zero, end: zero },
     ...overrides,
   };

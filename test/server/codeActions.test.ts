@@ -79,7 +79,16 @@ describe('code actions', () => {
 
   test('a misspelt preset: the close one preferred, the others offered', async () => {
     const { uri, text, actions } = await fixesOf('models:\n  - name: g\n    config: gtp2\n', 'unknown-preset');
-    assert.deepEqual(titles(actions), ['* Set `config: gpt2`', 'Set `config: bert-base-uncased`']);
+    assert.deepEqual(titles(actions), [
+      '* Set `config: gpt2`',
+      'Set `config: bert-base-uncased`',
+      ...[
+        'TinyLlama/TinyLlama-1.1B-Chat-v1.0',
+        'Qwen/Qwen2.5-0.5B',
+        'facebook/bart-base',
+        'Helsinki-NLP/opus-mt-en-de',
+      ].map((p) => `Set \`config: ${p}\``),
+    ]);
     assert.match(await applyAndRecheck(uri, text, actions[0]), /\n {4}config: gpt2\n/);
   });
 

@@ -44,7 +44,10 @@ describe('front-matter keys and model entries', () => {
     assert.match(isDecoder ?? '', /Allowed: `true` or `false` · Default: `false` \(from `bert-base-uncased`\)/);
 
     assert.match((await hoverText(uri, 3, 5)) ?? '', /^\*\*config\*\* · model entry/);
-    assert.match((await hoverText(uri, 3, 5)) ?? '', /Values: `bert-base-uncased` or `gpt2`/);
+    assert.match(
+      (await hoverText(uri, 3, 5)) ?? '',
+      /Values: `bert-base-uncased`, `gpt2`, `TinyLlama\/TinyLlama-1.1B-Chat-v1.0`, `Qwen\/Qwen2.5-0.5B`, `facebook\/bart-base` or `Helsinki-NLP\/opus-mt-en-de`/,
+    );
     assert.equal(await hoverText(uri, 3, 13), undefined, 'on a value, no key hover');
   });
 
@@ -66,7 +69,14 @@ describe('front-matter keys and model entries', () => {
     const uri = promptFile(dir, 'values.prompt', text);
     await client.open(uri, text, 1);
     const presets = await client.completion(uri, { line: 3, character: 18 });
-    assert.deepEqual(labels(presets), ['bert-base-uncased', 'gpt2']);
+    assert.deepEqual(labels(presets), [
+      'bert-base-uncased',
+      'gpt2',
+      'TinyLlama/TinyLlama-1.1B-Chat-v1.0',
+      'Qwen/Qwen2.5-0.5B',
+      'facebook/bart-base',
+      'Helsinki-NLP/opus-mt-en-de',
+    ]);
     assert.deepEqual(
       presets[0].textEdit,
       { range: range(3, 12, 3, 18), newText: 'bert-base-uncased' },

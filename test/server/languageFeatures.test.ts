@@ -91,7 +91,11 @@ describe('hover and completion', () => {
     await client.open(values, text, 1);
     assert.deepEqual(labels(await client.completion(values, { line: 4, character: 11 })), ['train', 'eval']);
     assert.deepEqual(labels(await client.completion(values, { line: 3, character: 12 })).sort(), [
+      'Helsinki-NLP/opus-mt-en-de',
+      'Qwen/Qwen2.5-0.5B',
+      'TinyLlama/TinyLlama-1.1B-Chat-v1.0',
       'bert-base-uncased',
+      'facebook/bart-base',
       'gpt2',
     ]);
     assert.deepEqual(await client.completion(values, { line: 6, character: 3 }), []);

@@ -25,7 +25,7 @@ import {
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { ensureModel, modelKey, type BuiltModel } from '../../extension/lab/models/modelCache';
-import { ModelSession } from '../../extension/lab/models/session';
+import { ModelSession, singleStack } from '../../extension/lab/models/session';
 import { ModelStore } from '../../extension/lab/models/modelStore';
 import { readSafetensorsHeader, readTensorAsFloat32 } from '../../extension/lab/models/safetensors';
 import { CancelledError } from '../../extension/lab/cancel';
@@ -145,7 +145,7 @@ for (const [what, damage] of [
     const store = new ModelStore(cacheDir);
     try {
       const messages: string[] = [];
-      const session = await store.get(spec, (m) => messages.push(m));
+      const session = singleStack(await store.get(spec, (m) => messages.push(m)));
       assert.ok(
         messages.some((m) => /is damaged/.test(m) && m.includes(`${what} no longer holds the bytes`)),
         messages.join(' | '),
@@ -163,12 +163,12 @@ test('a warm session whose weights file is written to is reopened from a rebuilt
   const store = new ModelStore(cacheDir);
   const spec = tinySpec('gpt2', { mode: 'eval', seed: 7 });
   try {
-    const first = await store.get(spec);
+    const first = singleStack(await store.get(spec));
     const [reference] = await first.forward([{ ids: IDS }], SETTINGS);
     const built = await ensureModel(spec, cacheDir);
     overwriteMiddle(built.weightsPath, 64 * 1024);
     const messages: string[] = [];
-    const second = await store.get(spec, (m) => messages.push(m));
+    const second = singleStack(await store.get(spec, (m) => messages.push(m)));
     assert.ok(
       messages.some((m) => /is damaged/.test(m)),
       messages.join(' | '),

@@ -5,6 +5,8 @@
  */
 import type { CompareInput, ModelRun } from '../../extension/lab/compare';
 import type { ModelSummary, TokenView } from '../../extension/protocol/report';
+import type { HfConfig } from '../../extension/lab/types';
+import { moduleOf } from '../../extension/lab/models/registry';
 
 export interface FakeShape {
   layers?: number; // hidden_states entries (L+1)
@@ -70,7 +72,15 @@ export function withNoise(run: ModelRun, amplitude: number, seed = 1): ModelRun 
   return { ...run, hiddenStates: run.hiddenStates.map((states) => states.map((x) => x + amplitude * next())) };
 }
 
+/**
+ * A summary of a fake model: a causal BERT unless the overrides say otherwise. What the engine derives from
+ * the architecture and config (label, attention rule, causal switch) follows the overrides, as
+ * `summarizeModel` would derive it.
+ */
 export function summary(overrides: Partial<ModelSummary> = {}): ModelSummary {
+  const architecture = overrides.architecture ?? 'bert';
+  const config = (overrides.config ?? { model_type: 'bert', is_decoder: true }) as HfConfig;
+  const module = moduleOf(architecture);
   return {
     name: 'fake',
     architecture: 'bert',
@@ -83,11 +93,19 @@ export function summary(overrides: Partial<ModelSummary> = {}): ModelSummary {
     addSpecialTokens: false,
     atol: 1e-3,
     rtol: 1e-5,
+    label: module.label,
+    attention: module.attention(config),
+    causalSwitch: module.causalSwitch,
+    tokenizer: 'the bundled BERT uncased WordPiece tokenizer',
+    stacks: [{ name: 'model', numLayers: 2, hiddenSize: 8, numHeads: 2, numKvHeads: 2 }],
     numLayers: 2,
     hiddenSize: 8,
     numHeads: 2,
     hasLmHead: false,
-    dropoutRates: { hidden: 0, attention: 0, embedding: 0 },
+    dropoutRates: [
+      { key: 'hidden_dropout_prob', rate: 0 },
+      { key: 'attention_probs_dropout_prob', rate: 0 },
+    ],
     ...overrides,
   };
 }

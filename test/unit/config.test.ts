@@ -8,10 +8,13 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  architectureOf,
   checkConfigKey,
   COMMAND_LINE_FILE,
   dimsOf,
+  dropoutRates,
+  isArchitecture,
+  moduleOf,
+  shapeOf,
   modelSpecFromOptions,
   parseOptionValue,
   PRESETS,
@@ -92,8 +95,8 @@ test('every key of the presets and of the Hugging Face fixture configs is accept
     ),
   ];
   for (const config of configs) {
-    const architecture = architectureOf(config);
-    assert.ok(architecture);
+    const architecture = config.model_type;
+    assert.ok(isArchitecture(architecture));
     for (const [key, value] of Object.entries(config))
       assert.equal(checkConfigKey(architecture, key, value), undefined, `${architecture}: ${key}`);
   }
@@ -123,8 +126,9 @@ test('checkConfigKey: the four classes', () => {
   assert.equal(checkConfigKey('gpt2', 'attn_pdrop', 0), undefined);
 });
 
-test('dimsOf reads both families the same way', () => {
-  assert.deepEqual(dimsOf(PRESETS['bert-base-uncased'] as HfConfig), {
+test('dims, dropout rates and attention rule of both families', () => {
+  const bert = PRESETS['bert-base-uncased'] as HfConfig;
+  assert.deepEqual(dimsOf(bert), {
     architecture: 'bert',
     numLayers: 12,
     hiddenSize: 768,
@@ -133,15 +137,15 @@ test('dimsOf reads both families the same way', () => {
     intermediateSize: 3072,
     vocabSize: 30522,
     maxPositions: 512,
+    typeVocabSize: 2,
     layerNormEps: 1e-12,
     initializerRange: 0.02,
-    dropout: { hidden: 0.1, attention: 0.1, embedding: 0.1 },
-    activation: 'gelu',
-    typeVocabSize: 2,
-    causal: false,
     padTokenId: 0,
   });
-  assert.deepEqual(dimsOf(PRESETS.gpt2 as HfConfig), {
+  assert.deepEqual(dropoutRates(bert, 'train'), { hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.1 });
+  assert.equal(moduleOf('bert').attention(bert), 'bidirectional');
+  const gpt2 = PRESETS.gpt2 as HfConfig;
+  assert.deepEqual(dimsOf(gpt2), {
     architecture: 'gpt2',
     numLayers: 12,
     hiddenSize: 768,
@@ -152,38 +156,36 @@ test('dimsOf reads both families the same way', () => {
     maxPositions: 1024,
     layerNormEps: 1e-5,
     initializerRange: 0.02,
-    dropout: { hidden: 0.1, attention: 0.1, embedding: 0.1 },
-    activation: 'gelu_new',
-    typeVocabSize: 0,
-    causal: true,
-    padTokenId: null,
   });
+  assert.deepEqual(dropoutRates(gpt2, 'train'), { resid_pdrop: 0.1, embd_pdrop: 0.1, attn_pdrop: 0.1 });
+  assert.equal(moduleOf('gpt2').attention(gpt2), 'causal');
   // Which rate is which: distinct values make a mix-up visible.
-  const gpt2 = { ...PRESETS.gpt2, resid_pdrop: 0.1, attn_pdrop: 0.2, embd_pdrop: 0.3, n_inner: 100 } as HfConfig;
-  assert.deepEqual(dimsOf(gpt2).dropout, { hidden: 0.1, attention: 0.2, embedding: 0.3 });
-  assert.equal(dimsOf(gpt2).intermediateSize, 100);
-  const bert = {
+  const gpt2b = { ...PRESETS.gpt2, resid_pdrop: 0.1, attn_pdrop: 0.2, embd_pdrop: 0.3, n_inner: 100 } as HfConfig;
+  assert.deepEqual(dropoutRates(gpt2b, 'train'), { resid_pdrop: 0.1, attn_pdrop: 0.2, embd_pdrop: 0.3 });
+  assert.deepEqual(dropoutRates(gpt2b, 'eval'), { resid_pdrop: 0, attn_pdrop: 0, embd_pdrop: 0 });
+  assert.equal(shapeOf(gpt2b).stacks[0].intermediateSize, 100);
+  const bertb = {
     ...PRESETS['bert-base-uncased'],
     hidden_dropout_prob: 0.3,
     attention_probs_dropout_prob: 0.2,
     is_decoder: true,
   } as HfConfig;
-  assert.deepEqual(dimsOf(bert).dropout, { hidden: 0.3, attention: 0.2, embedding: 0.3 });
-  assert.equal(dimsOf(bert).causal, true);
+  assert.deepEqual(dropoutRates(bertb, 'train'), { hidden_dropout_prob: 0.3, attention_probs_dropout_prob: 0.2 });
+  assert.equal(moduleOf('bert').attention(bertb), 'causal');
 
   const tiny = JSON.parse(readFileSync(join(hfReference('gpt2'), 'config.json'), 'utf8')) as HfConfig;
-  const d = dimsOf(tiny);
+  const { stacks, vocabSize, maxPositions } = shapeOf(tiny);
   assert.deepEqual(
-    [d.numLayers, d.hiddenSize, d.numHeads, d.vocabSize, d.maxPositions, d.intermediateSize],
+    [stacks[0].layers, stacks[0].hiddenSize, stacks[0].heads, vocabSize, maxPositions, stacks[0].intermediateSize],
     [2, 32, 4, 99, 64, 128],
   );
 });
 
-test('architectureOf', () => {
-  assert.equal(architectureOf(PRESETS.gpt2 as HfConfig), 'gpt2');
-  assert.equal(architectureOf({ model_type: 'bert' }), 'bert');
-  assert.equal(architectureOf({ model_type: 'llama' }), undefined);
-  assert.equal(architectureOf({}), undefined);
+test('isArchitecture: every registered model_type, nothing else', () => {
+  for (const a of ['bert', 'gpt2', 'llama', 'mistral', 'qwen2', 'bart', 'marian']) assert.ok(isArchitecture(a), a);
+  assert.equal(isArchitecture('t5'), false);
+  assert.equal(isArchitecture('constructor'), false);
+  assert.equal(isArchitecture(undefined), false);
 });
 
 // ---------------------------------------------------------------- resolveModelSpec on its own
@@ -236,7 +238,10 @@ test('resolveModelSpec: defaults, overrides and a config from the reader it is g
     [spec.config.n_layer, spec.config.n_embd, spec.config.n_positions, spec.config.vocab_size],
     [1, 16, 32, 50257],
   );
-  assert.deepEqual([spec.seed, spec.mode, spec.atol, spec.rtol, spec.tokenizer], [5, 'eval', 0.5, 1e-5, 'gpt2']);
+  assert.deepEqual(
+    [spec.seed, spec.mode, spec.atol, spec.rtol, spec.tokenizer],
+    [5, 'eval', 0.5, 1e-5, { kind: 'bundled', name: 'gpt2' }],
+  );
 });
 
 test('resolveModelSpec never shares a preset object', async () => {
@@ -261,7 +266,7 @@ test('resolveModelSpec without a known architecture still reports keys of neithe
       ['unknown-key', 3],
     ],
   );
-  assert.match(diagnostics[1].message, /`colour` is not a model-entry key nor a config key of BERT or GPT-2/);
+  assert.match(diagnostics[1].message, /`colour` is not a model-entry key nor a config key of any architecture/);
 });
 
 // ---------------------------------------------------------------- the command line

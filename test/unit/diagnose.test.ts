@@ -130,7 +130,13 @@ describe('verdict: bidirectional', () => {
 describe('verdict: nondeterministic', () => {
   it('blames train-mode dropout and offers `mode: eval`', () => {
     const base = causalRun([1, 2, 3, 4]);
-    const model = summary({ mode: 'train', dropoutRates: { hidden: 0.1, attention: 0.1, embedding: 0.1 } });
+    const model = summary({
+      mode: 'train',
+      dropoutRates: [
+        { key: 'hidden_dropout_prob', rate: 0.1 },
+        { key: 'attention_probs_dropout_prob', rate: 0.1 },
+      ],
+    });
     const variant = withNoise(causalRun([1, 2, 3, 5]), 0.4, 7);
     const result = compareVariant(compareInput(base, variant, { model, control: withNoise(base, 0.4, 3) }));
     assert.equal(result.verdict, 'nondeterministic');

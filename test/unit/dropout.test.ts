@@ -15,7 +15,7 @@ import { tinySpec } from '../helpers/specs';
 const cacheDir = freshDir();
 const ids = Array.from({ length: 60 }, (_, i) => 1 + (i % 98));
 const p = 0.3;
-const train: ForwardSettings = { causal: false, rates: { hidden: p, attention: p, embedding: p } };
+const train: ForwardSettings = { causal: false, rates: { hidden_dropout_prob: p, attention_probs_dropout_prob: p } };
 
 async function open(family: 'bert' | 'gpt2' = 'bert') {
   const spec = tinySpec(family);
@@ -95,7 +95,7 @@ test('paired shares every mask within a case (control included); independent dra
   assert.equal(dropoutSeedFor(tinySpec('bert', { mode: 'eval' }), 0, 0), null);
 
   const s = await open('gpt2');
-  const gpt2Train: ForwardSettings = { causal: true, rates: { hidden: 0.1, attention: 0.1, embedding: 0.1 } };
+  const gpt2Train: ForwardSettings = { causal: true, rates: { resid_pdrop: 0.1, attn_pdrop: 0.1, embd_pdrop: 0.1 } };
   const variant = [...ids.slice(0, 40), 5, ...ids.slice(41)];
   const run = (spec: typeof paired) =>
     s.forward(

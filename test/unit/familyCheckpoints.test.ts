@@ -89,7 +89,7 @@ test('llama as a LlamaModel checkpoint with old rotary buffers: states load, and
   const headless = writeCheckpoint(tensors.filter((t) => t.name !== 'lm_head.weight'));
   await assert.rejects(openDecoder(llamaConfig('llama'), { checkpoint: headless }), (e: unknown) => {
     assert.ok(e instanceof CheckpointError);
-    assert.match(e.message, /lacks 1 tensor\(s\) this model config needs: lm_head\.weight/);
+    assert.match(e.message, /lacks 1 tensor\(s\) this Llama config needs: lm_head\.weight/);
     return true;
   });
 });

@@ -7,42 +7,49 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CONFIG_KEYS } from '../../extension/lab/config/configKeys';
-import { keyProblems, withDefaults, type FamilyConfig } from '../../extension/lab/models/familyKeys';
-import { parameterCount, type FamilyModule } from '../../extension/lab/models/family';
-import { llamaFamily } from '../../extension/lab/models/llama';
-import { seq2seqFamily } from '../../extension/lab/models/bart';
-import { inverseFrequencies } from '../../extension/lab/models/architectures/rotary';
+import { checkConfigKey, checkConsistency } from '../../extension/lab/config/validate';
+import { describeConfig, moduleOf, PRESETS, withClassDefaults } from '../../extension/lab/models/registry';
+import { parameterCount } from '../../extension/lab/models/blocks/parameters';
+import { inverseFrequencies } from '../../extension/lab/models/blocks/rotary';
+import type { LlamaDims } from '../../extension/lab/models/llama';
+import type { Seq2SeqDims } from '../../extension/lab/models/bart';
+import type { HfConfig } from '../../extension/lab/types';
 import { DECODER_FIXTURES, fixtureConfig, SEQ2SEQ_FIXTURES } from '../helpers/familyReference';
 
-/** The keys every Hugging Face config may carry: the entries BERT's and GPT-2's tables share (the common table). */
-const COMMON = new Set([...CONFIG_KEYS.bert.keys()].filter((k) => CONFIG_KEYS.bert.get(k) === CONFIG_KEYS.gpt2.get(k)));
-
-function problems<T extends string, D>(family: FamilyModule<T, D>, raw: FamilyConfig): string[] {
-  const type = raw.model_type as T;
-  const config = withDefaults(raw, family.defaults[type]);
-  return [...keyProblems(raw, family.keys[type], COMMON, family.label[type]), ...family.crossKeyProblems(config)];
+/** Every problem of a raw config: each key on its own (the parser's check), then the rules between keys. */
+function problems(raw: HfConfig): string[] {
+  const single = Object.entries(raw).flatMap(([key, value]) => {
+    const problem = checkConfigKey(raw.model_type, key, value);
+    return problem ? [problem.message] : [];
+  });
+  return single.length > 0 ? single : checkConsistency(withClassDefaults(raw)).map((p) => p.message);
 }
 
-const modules = [llamaFamily, seq2seqFamily] as FamilyModule<string, unknown>[];
-const moduleOf = (raw: FamilyConfig) => modules.find((m) => m.types.includes(raw.model_type as string))!;
+const FAMILY_PRESETS = [
+  'TinyLlama/TinyLlama-1.1B-Chat-v1.0',
+  'Qwen/Qwen2.5-0.5B',
+  'facebook/bart-base',
+  'Helsinki-NLP/opus-mt-en-de',
+];
 
 test('the configs Hugging Face saved for the four fixtures pass every check', () => {
   for (const model of [...DECODER_FIXTURES, ...SEQ2SEQ_FIXTURES]) {
     const raw = fixtureConfig(model);
-    assert.deepEqual(problems(moduleOf(raw), raw), [], model);
+    assert.deepEqual(problems(raw), [], model);
   }
 });
 
 test('the presets pass every check, and their parameter tables count the published sizes', () => {
   const counts: Record<string, number> = {};
-  for (const m of modules)
-    for (const [name, preset] of Object.entries(m.presets)) {
-      assert.deepEqual(problems(m, preset), [], name);
-      const dims = m.dims(withDefaults(preset, m.defaults[preset.model_type as string]));
-      // `final_logits_bias` is a buffer: Hugging Face's num_parameters() leaves it out.
-      counts[name] = parameterCount(m.parameters(dims).filter((p) => p.name !== 'final_logits_bias'));
-    }
+  for (const name of FAMILY_PRESETS) {
+    const preset = PRESETS[name];
+    assert.ok(preset, `${name} is registered`);
+    assert.deepEqual(problems(preset), [], name);
+    const { module, dims } = describeConfig(withClassDefaults(preset));
+    assert.ok(Object.hasOwn(module.presets, name), `${name} belongs to ${module.architecture}`);
+    // `final_logits_bias` is a buffer: Hugging Face's num_parameters() leaves it out.
+    counts[name] = parameterCount(module.parameters(dims).filter((p) => p.name !== 'final_logits_bias'));
+  }
   assert.equal(counts['Qwen/Qwen2.5-0.5B'], 494_032_768); // "494 M params"
   assert.equal(counts['TinyLlama/TinyLlama-1.1B-Chat-v1.0'], 1_100_048_384); // "1100 M params"
   assert.equal(counts['facebook/bart-base'], 139_420_416); // 139 M, positions included
@@ -50,7 +57,7 @@ test('the presets pass every check, and their parameter tables count the publish
 });
 
 test('preset dimensions: Qwen2.5-0.5B 14 heads / 2 key-value heads of 64, tied, no window; TinyLlama 32 / 4', () => {
-  const qwen = llamaFamily.dims(withDefaults(llamaFamily.presets['Qwen/Qwen2.5-0.5B'], llamaFamily.defaults.qwen2));
+  const qwen = moduleOf('qwen2').dims(withClassDefaults(PRESETS['Qwen/Qwen2.5-0.5B'])) as LlamaDims;
   assert.deepEqual(
     [
       qwen.hiddenSize,
@@ -68,16 +75,12 @@ test('preset dimensions: Qwen2.5-0.5B 14 heads / 2 key-value heads of 64, tied, 
     qwen.layerWindows.every((w) => w === null),
     'use_sliding_window false: no layer is windowed',
   );
-  const tiny = llamaFamily.dims(
-    withDefaults(llamaFamily.presets['TinyLlama/TinyLlama-1.1B-Chat-v1.0'], llamaFamily.defaults.llama),
-  );
+  const tiny = moduleOf('llama').dims(withClassDefaults(PRESETS['TinyLlama/TinyLlama-1.1B-Chat-v1.0'])) as LlamaDims;
   assert.deepEqual(
     [tiny.hiddenSize, tiny.numLayers, tiny.numHeads, tiny.numKvHeads, tiny.headDim],
     [2048, 22, 32, 4, 64],
   );
-  const marian = seq2seqFamily.dims(
-    withDefaults(seq2seqFamily.presets['Helsinki-NLP/opus-mt-en-de'], seq2seqFamily.defaults.marian),
-  );
+  const marian = moduleOf('marian').dims(withClassDefaults(PRESETS['Helsinki-NLP/opus-mt-en-de'])) as Seq2SeqDims;
   assert.equal(marian.embedScale, Math.sqrt(512));
   assert.equal(marian.decoderStartTokenId, 58100);
   assert.equal(marian.padTokenId, 58100);
@@ -85,10 +88,10 @@ test('preset dimensions: Qwen2.5-0.5B 14 heads / 2 key-value heads of 64, tied, 
 
 test('what the builder does not implement is "not supported yet"; impossible combinations are named', () => {
   const llama = fixtureConfig('llama');
-  const says = (raw: FamilyConfig, pattern: RegExp) =>
+  const says = (raw: HfConfig, pattern: RegExp) =>
     assert.ok(
-      problems(moduleOf(raw), raw).some((p) => pattern.test(p)),
-      `${JSON.stringify(raw)}: ${problems(moduleOf(raw), raw)}`,
+      problems(raw).some((p) => pattern.test(p)),
+      `${JSON.stringify(raw)}: ${problems(raw).join(' | ')}`,
     );
   says(
     { ...llama, rope_scaling: { rope_type: 'yarn', factor: 4 } },

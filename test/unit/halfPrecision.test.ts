@@ -7,15 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, copyFileSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildFamilyModel } from '../../extension/lab/models/familyBuild';
-import { withDefaults } from '../../extension/lab/models/familyKeys';
 import { bfloat16Bits, encodeHalf, float16Bits } from '../../extension/lab/models/halfPrecision';
-import { llamaFamily, DecoderSession, type LlamaType } from '../../extension/lab/models/llama';
-import { seq2seqFamily, Seq2SeqSession, type Seq2SeqType } from '../../extension/lab/models/bart';
 import { readSafetensorsHeader, readTensorAsFloat32, writeAll } from '../../extension/lab/models/safetensors';
 import { freshDir } from '../helpers/paths';
 import { maxAbsDiff, referenceFolder } from '../helpers/hfReference';
-import { fixtureConfig, loadFamilyReference, type DecoderRun, type Seq2SeqRun } from '../helpers/familyReference';
+import { loadFamilyReference, type DecoderRun, type Seq2SeqRun } from '../helpers/familyReference';
+import { llamaConfig, openDecoder, openSeq2Seq, seq2seqConfig } from '../helpers/familyModels';
 
 test('float32 → float16 / bfloat16 rounds to nearest even, with subnormals, overflow and NaN', () => {
   const cases16: [number, number][] = [
@@ -93,11 +90,8 @@ for (const dtype of ['F16', 'BF16'] as const) {
 
   test(`llama from a ${dtype} checkpoint: weights within the dtype's rounding, hidden states near Hugging Face's`, async (t) => {
     const folder = halfCopy('llama', dtype);
-    const config = withDefaults(fixtureConfig('llama'), llamaFamily.defaults['llama' as LlamaType]);
-    const dims = llamaFamily.dims(config);
-    const built = await buildFamilyModel(llamaFamily, dims, { checkpoint: folder }, join(freshDir(), 'm'));
-    assertWeightsRounded('llama', built.weightsPath, dtype);
-    const session = await DecoderSession.open(built.onnxPath, dims);
+    const { session, weightsPath } = await openDecoder(llamaConfig('llama'), { checkpoint: folder });
+    assertWeightsRounded('llama', weightsPath, dtype);
     const run = loadFamilyReference<DecoderRun>('llama').runs.base;
     const [out] = await session.forward([{ ids: run.input_ids[0] }], { attentions: true });
     await session.release();
@@ -114,11 +108,8 @@ for (const dtype of ['F16', 'BF16'] as const) {
 
   test(`bart from a ${dtype} checkpoint: weights within the dtype's rounding, decoder states near Hugging Face's`, async (t) => {
     const folder = halfCopy('bart', dtype);
-    const config = withDefaults(fixtureConfig('bart'), seq2seqFamily.defaults['bart' as Seq2SeqType]);
-    const dims = seq2seqFamily.dims(config);
-    const built = await buildFamilyModel(seq2seqFamily, dims, { checkpoint: folder }, join(freshDir(), 'm'));
-    assertWeightsRounded('bart', built.weightsPath, dtype);
-    const session = await Seq2SeqSession.open(built.onnxPath, dims);
+    const { session, weightsPath } = await openSeq2Seq(seq2seqConfig('bart'), { checkpoint: folder });
+    assertWeightsRounded('bart', weightsPath, dtype);
     const run = loadFamilyReference<Seq2SeqRun>('bart').runs.base;
     const [out] = await session.forward([{ encoderIds: run.input_ids[0], decoderIds: run.decoder_input_ids[0] }]);
     await session.release();

@@ -3,33 +3,20 @@
  * 4 heads / 2 key-value heads; `qwen2`: q/k/v biases, tied head, rope_theta 1e6) computes what Hugging
  * Face computes for every run of reference.json, the left-padded one included (position ids not shifted):
  * every hidden state and attention within 1e-5, logits within 1e-4. Built and run the way the engine
- * will: folder written by buildFamilyModel, opened by path by DecoderSession.
+ * engine does: built through the model cache, opened by path by the single-stack session.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { buildFamilyModel } from '../../extension/lab/models/familyBuild';
-import { withDefaults } from '../../extension/lab/models/familyKeys';
-import { DecoderSession, llamaFamily, type LlamaType } from '../../extension/lab/models/llama';
-import { freshDir } from '../helpers/paths';
+import { moduleOf } from '../../extension/lab/models/registry';
 import { maxAbsDiff, referenceFolder } from '../helpers/hfReference';
-import { DECODER_FIXTURES, fixtureConfig, loadFamilyReference, type DecoderRun } from '../helpers/familyReference';
-
-const cacheDir = freshDir();
+import { DECODER_FIXTURES, loadFamilyReference, type DecoderRun } from '../helpers/familyReference';
+import { llamaConfig, openDecoder } from '../helpers/familyModels';
 
 for (const model of DECODER_FIXTURES) {
   test(`${model}: every hidden state, attention and logit of every run matches Hugging Face`, async (t) => {
-    const raw = fixtureConfig(model);
-    const config = withDefaults(raw, llamaFamily.defaults[raw.model_type as LlamaType]);
-    assert.deepEqual(llamaFamily.crossKeyProblems(config), []);
-    const dims = llamaFamily.dims(config);
-    const built = await buildFamilyModel(
-      llamaFamily,
-      dims,
-      { checkpoint: referenceFolder(model) },
-      join(cacheDir, model),
-    );
-    const session = await DecoderSession.open(built.onnxPath, dims);
+    const config = llamaConfig(model);
+    assert.deepEqual(moduleOf(config.model_type).crossKeyProblems(config), []);
+    const { session } = await openDecoder(config, { checkpoint: referenceFolder(model) });
     const reference = loadFamilyReference<DecoderRun>(model);
     const worst = { hidden: 0, attention: 0, logits: 0 };
     try {

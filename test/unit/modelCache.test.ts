@@ -6,7 +6,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync, readFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+  readFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { cacheKey, ensureModel } from '../../extension/lab/models/modelCache';
 import { exportModelFolder } from '../../extension/lab/models/exportFolder';
@@ -16,10 +26,10 @@ import {
   readTensorAsFloat32,
   writeSafetensors,
 } from '../../extension/lab/models/safetensors';
-import { parameterTable } from '../../extension/lab/models/architectures/parameters';
-import { dimsOf } from '../../extension/lab/config';
-import { writeRandomWeights } from '../../extension/lab/models/randomWeightsParallel';
-import { CheckpointError, randomInit } from '../../extension/lab/models/weightSource';
+import { dimsOf, moduleOf } from '../../extension/lab/models/registry';
+import { weightChunks, writeChunks, writeRandomWeights } from '../../extension/lab/models/randomWeights';
+import { CheckpointError } from '../../extension/lab/models/weightSource';
+import { writeAll } from '../../extension/lab/models/safetensors';
 import { ModelSession } from '../../extension/lab/models/session';
 import { ModelStore } from '../../extension/lab/models/modelStore';
 import { freshDir } from '../helpers/paths';
@@ -160,10 +170,15 @@ test('pickle-only folders and broken safetensors files are refused with a messag
 test('random weights written by worker threads are bit-identical to a single-threaded write', async () => {
   const dir = freshDir();
   const spec = tinySpec('gpt2', {}, { n_layer: 3 });
-  const table = parameterTable(dimsOf(spec.config));
+  const dims = dimsOf(spec.config);
+  const table = moduleOf(dims.architecture).parameters(dims);
   const layout = planSafetensors(table, { format: 'pt' });
   await writeRandomWeights(join(dir, 'parallel.safetensors'), table, layout, 11);
-  writeSafetensors(join(dir, 'single.safetensors'), table, layout, randomInit(11));
+  // The same chunks written in order by this thread.
+  const fd = openSync(join(dir, 'single.safetensors'), 'w');
+  writeAll(fd, layout.headerBytes);
+  writeChunks(fd, weightChunks(table, layout), 11);
+  closeSync(fd);
   const a = readFileSync(join(dir, 'parallel.safetensors'));
   const b = readFileSync(join(dir, 'single.safetensors'));
   assert.equal(a.length, b.length);

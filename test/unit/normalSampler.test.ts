@@ -8,12 +8,7 @@ import assert from 'node:assert/strict';
 import { closeSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NormalSampler } from '../../extension/lab/models/normalSampler';
-import {
-  chunkValues,
-  weightChunks,
-  writeChunks,
-  writeFamilyRandomWeights,
-} from '../../extension/lab/models/familyWeights';
+import { chunkValues, weightChunks, writeChunks, writeRandomWeights } from '../../extension/lab/models/randomWeights';
 import { planSafetensors, writeAll } from '../../extension/lab/models/safetensors';
 import { freshDir } from '../helpers/paths';
 
@@ -66,7 +61,7 @@ test('random weight files are bit-identical whether workers write them or this t
   ];
   const layout = planSafetensors(table, { format: 'pt' });
   const dir = freshDir();
-  await writeFamilyRandomWeights(join(dir, 'parallel.safetensors'), table, layout, 9);
+  await writeRandomWeights(join(dir, 'parallel.safetensors'), table, layout, 9);
   // The same chunks written in order by this thread (what happens without the worker bundle).
   const fd = openSync(join(dir, 'single.safetensors'), 'w');
   writeAll(fd, layout.headerBytes);

@@ -114,7 +114,7 @@ test('the seed file parses into four models with merged defaults', () => {
 
   const gpt2 = byName.gpt2;
   assert.equal(gpt2.architecture, 'gpt2');
-  assert.equal(gpt2.tokenizer, 'gpt2');
+  assert.deepEqual(gpt2.tokenizer, { kind: 'bundled', name: 'gpt2' });
   assert.equal(gpt2.mode, 'eval');
   assert.equal(gpt2.configSource, 'gpt2');
   assert.equal(gpt2.weights, undefined);
@@ -124,7 +124,7 @@ test('the seed file parses into four models with merged defaults', () => {
 
   assert.equal(byName['bert-causal'].mode, 'train', 'from_config leaves train mode');
   assert.equal(byName['bert-causal'].config.is_decoder, true);
-  assert.equal(byName['bert-causal'].tokenizer, 'bert-uncased');
+  assert.deepEqual(byName['bert-causal'].tokenizer, { kind: 'bundled', name: 'bert-uncased' });
   assert.equal(byName['bert-causal-eval'].mode, 'eval');
   assert.equal(byName['bert-causal-eval'].config.is_decoder, true);
   assert.equal(byName.bert.mode, 'eval');

@@ -9,8 +9,7 @@ import { statSync } from 'node:fs';
 import { onnx } from 'onnx-proto';
 import { BYTE_SIZE_FORMS, formatBytes, formatCount, parseByteSize } from '../../extension/protocol/sizes';
 import { PRESETS, dimsOf } from '../../extension/lab/config';
-import { buildGraph } from '../../extension/lab/models/architectures/graph';
-import { parameterTable } from '../../extension/lab/models/architectures/parameters';
+import { moduleOf } from '../../extension/lab/models/registry';
 import { ensureModel } from '../../extension/lab/models/modelCache';
 import {
   checkpointBytes,
@@ -49,7 +48,7 @@ function presetSpec(
     addSpecialTokens: true,
     atol: 1e-8,
     rtol: 1e-5,
-    tokenizer: config.model_type === 'bert' ? 'bert-uncased' : 'gpt2',
+    tokenizer: { kind: 'bundled', name: config.model_type === 'bert' ? 'bert-uncased' : 'gpt2' },
     range: { start: zero, end: zero },
   };
 }
@@ -89,7 +88,8 @@ test('sizes: 18GB, 500MB, 1.5GiB and plain bytes in; 95.6 GB out; anything else 
 test('model sizes match the real parameter tables and graphs (extrapolated from one and two layers)', () => {
   for (const preset of ['gpt2', 'bert-base-uncased'] as const) {
     const dims = dimsOf(PRESETS[preset] as HfConfig);
-    const table = parameterTable(dims);
+    const module = moduleOf(dims.architecture);
+    const table = module.parameters(dims);
     const size = estimateModel(dims);
     assert.equal(
       size.parameters,
@@ -97,7 +97,7 @@ test('model sizes match the real parameter tables and graphs (extrapolated from 
       preset,
     );
     const shapes = new Map(table.map((p) => [p.name, p.shape]));
-    const graph = buildGraph(dims, (b, name) =>
+    const graph = module.graph(dims, (b, name) =>
       b.external({ name, dims: shapes.get(name)!, location: 'model.safetensors', offset: 0, length: 0 }),
     );
     assert.equal(size.graphNodes, onnx.ModelProto.decode(graph.encode('x', 'y')).graph!.node!.length, preset);

@@ -51,7 +51,7 @@ describe(
         ['gpt2', 'bert-causal', 'bert-causal-eval', 'bert'],
       );
       assert.deepEqual(report.results, streamed);
-      assert.equal(report.version, 2);
+      assert.equal(report.version, 3);
       assert.deepEqual(
         report.models.map((m) => m.weights.description),
         ['random weights (seed 0)', 'random weights (seed 0)', 'random weights (seed 0)', 'random weights (seed 0)'],

@@ -3,33 +3,20 @@
  * positions with offset 2, layernorm_embedding, nonzero final_logits_bias, GELU; `marian`: sinusoidal
  * positions not stored, scaled embeddings, SiLU, shared embeddings) computes what Hugging Face computes for
  * every run of reference.json: every encoder and decoder hidden state, self-attention and cross-attention
- * within 1e-5, logits within 1e-4. Built by buildFamilyModel, run by Seq2SeqSession.
+ * within 1e-5, logits within 1e-4. Built through the model cache, run by Seq2SeqSession.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { buildFamilyModel } from '../../extension/lab/models/familyBuild';
-import { withDefaults } from '../../extension/lab/models/familyKeys';
-import { Seq2SeqSession, seq2seqFamily, type Seq2SeqType } from '../../extension/lab/models/bart';
-import { freshDir } from '../helpers/paths';
+import { moduleOf } from '../../extension/lab/models/registry';
 import { maxAbsDiff, referenceFolder } from '../helpers/hfReference';
-import { fixtureConfig, loadFamilyReference, SEQ2SEQ_FIXTURES, type Seq2SeqRun } from '../helpers/familyReference';
-
-const cacheDir = freshDir();
+import { loadFamilyReference, SEQ2SEQ_FIXTURES, type Seq2SeqRun } from '../helpers/familyReference';
+import { openSeq2Seq, seq2seqConfig } from '../helpers/familyModels';
 
 for (const model of SEQ2SEQ_FIXTURES) {
   test(`${model}: every encoder/decoder state, attention, cross-attention and logit matches Hugging Face`, async (t) => {
-    const raw = fixtureConfig(model);
-    const config = withDefaults(raw, seq2seqFamily.defaults[raw.model_type as Seq2SeqType]);
-    assert.deepEqual(seq2seqFamily.crossKeyProblems(config), []);
-    const dims = seq2seqFamily.dims(config);
-    const built = await buildFamilyModel(
-      seq2seqFamily,
-      dims,
-      { checkpoint: referenceFolder(model) },
-      join(cacheDir, model),
-    );
-    const session = await Seq2SeqSession.open(built.onnxPath, dims);
+    const config = seq2seqConfig(model);
+    assert.deepEqual(moduleOf(config.model_type).crossKeyProblems(config), []);
+    const { session } = await openSeq2Seq(config, { checkpoint: referenceFolder(model) });
     const reference = loadFamilyReference<Seq2SeqRun>(model);
     const worst = { hidden: 0, attention: 0, cross: 0, logits: 0 };
     const check = (

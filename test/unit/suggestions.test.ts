@@ -54,7 +54,14 @@ test('values: a misspelt preset, an enum, a YAML 1.1 boolean, an empty value', a
   assert.deepEqual(loaded.diagnostics.find((d) => d.code === 'unknown-preset')?.suggestion, {
     target: 'value',
     key: 'config',
-    texts: ['gpt2', 'bert-base-uncased'],
+    texts: [
+      'gpt2',
+      'bert-base-uncased',
+      'TinyLlama/TinyLlama-1.1B-Chat-v1.0',
+      'Qwen/Qwen2.5-0.5B',
+      'facebook/bart-base',
+      'Helsinki-NLP/opus-mt-en-de',
+    ],
     closeMatch: true,
   });
   assert.deepEqual(suggestionOf(`${gpt2}mode: evl\n`, 'bad-value'), {

@@ -7,7 +7,15 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadTokenizer, openTokenizer, tokenizerDir, type LabTokenizer } from '../../extension/lab/tokenizers';
+import {
+  loadTokenizer as loadRef,
+  openBundledTokenizer as openTokenizer,
+  tokenizerDir,
+  type LabTokenizer,
+} from '../../extension/lab/tokenizers';
+import type { BundledTokenizer } from '../../extension/lab/types';
+
+const loadTokenizer = (name: BundledTokenizer, dir: string) => loadRef({ kind: 'bundled', name }, dir);
 import { ensureTokenizerFiles } from '../../extension/lab/tokenizers/files';
 import { fixturesDir, freshDir as newTempDir } from '../helpers/paths';
 

@@ -170,13 +170,13 @@ describe('results panel in Chromium', () => {
         await send(page, seedRunMessages());
         const cell = page.locator('tr[data-model="bert-causal"] .result-cell');
         const evidence = await cell.locator('.evidence').innerText();
-        assert.match(evidence, /^same input twice: 3\.9 at positions 0–4\nthe edit: 4\.2 — no more than noise shows$/);
+        assert.match(evidence, /^same input twice: 4\.9 at positions 0–4\nthe edit: 4\.9 — no more than noise shows$/);
         assert.doesNotMatch(evidence, /none/);
         await cell.click();
         assert.equal(await page.locator('.diagnosis .badge').textContent(), 'nondeterministic');
         const evidenceList = await page.locator('.evidence-list').innerText();
         assert.match(evidenceList, /first changed position\s+0/);
-        assert.match(evidenceList, /same input twice, before the edit\s+3\.9/);
+        assert.match(evidenceList, /same input twice, before the edit\s+4\.9/);
         const trainMode = page.locator('.finding[data-code="train-mode-dropout"]');
         assert.match(
           (await trainMode.locator('.finding-message').textContent()) ?? '',
@@ -238,7 +238,7 @@ describe('results panel in Chromium', () => {
 
         await hoverCell(page, 0, 11, 1);
         const tip = await tooltipText(page);
-        for (const part of ['layer 11 · position 1', 'pad', 'max |Δ|0.57', 'cosine distance', 'allcloseFalse'])
+        for (const part of ['layer 11 · position 1', 'pad', 'max |Δ|0.52', 'cosine distance', 'allcloseFalse'])
           assert.ok(tip.includes(part), `tooltip ${JSON.stringify(tip)} lacks ${part}`);
         assert.doesNotMatch(tip, /`/, 'tokens are shown as code, not in backticks');
         assert.equal(await page.locator('.tooltip code.tip-token').first().textContent(), 'pad');

@@ -1,5 +1,5 @@
 /** The keys of a model entry that are not Hugging Face config keys, with one-line docs. */
-import { PRESET_NAMES } from './presets';
+import { PRESET_NAMES } from '../models/registry';
 
 export interface KeyDoc {
   key: string;
@@ -12,7 +12,7 @@ export const MODEL_ENTRY_KEYS: readonly KeyDoc[] = [
   { key: 'name', doc: "The model's name in results (required, unique in the file)." },
   {
     key: 'config',
-    doc: 'A preset (bert-base-uncased, gpt2) or the path of a Hugging Face config.json, relative to this file. Not needed when `weights:` is a folder with a config.json.',
+    doc: `A preset (${PRESET_NAMES.join(', ')}) or the path of a Hugging Face config.json, relative to this file. Not needed when \`weights:\` is a folder with a config.json.`,
     values: PRESET_NAMES,
   },
   {

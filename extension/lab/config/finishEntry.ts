@@ -3,13 +3,13 @@
  * and the entry's overrides against the architecture and build the ModelSpec. Problems with a file stay
  * on the entry's `config:` or `weights:` value; the config file's own text is never repeated.
  */
-import type { Architecture, HfConfig, ModelSpec, SourceRange, TokenizerFamily } from '../types';
+import type { Architecture, HfConfig, ModelSpec, SourceRange, TokenizerRef } from '../types';
 import { withoutForeignText } from '../io';
-import { CONFIG_KEYS, CROSS_FAMILY_NAMES, REFUSED_KEYS } from './configKeys';
+import { ARCHITECTURES, moduleOf } from '../models/registry';
+import { configKeyTable } from './configKeys';
 import { DiagnosticList } from './diagnostics';
 import { MODEL_ENTRY_KEY_NAMES } from './entryKeys';
 import type { InspectedWeights } from './modelFiles';
-import { CLASS_DEFAULTS } from './presets';
 import type { EntryDraft, EntryField, EntryFiles, ResolveContext, Resolved } from './resolve';
 import { RUN_SETTING_DEFAULTS, RUN_SETTING_KEYS, type RunSettings } from './runSettings';
 import type { LoadedConfig, Sourced } from './sources';
@@ -19,7 +19,15 @@ import { checkConfigKey, checkConsistency } from './validate';
 /** Keys of the whole file, which users sometimes indent into an entry by mistake. */
 const FILE_LEVEL_KEYS = new Set(['models', 'cases', 'perturb']);
 
-const TOKENIZER_OF: Record<Architecture, TokenizerFamily> = { bert: 'bert-uncased', gpt2: 'gpt2' };
+/** The tokenizer a model uses: the one the lab ships for its architecture, or none (the entry must name one). */
+function tokenizerOf(architecture: Architecture): TokenizerRef {
+  const module = moduleOf(architecture);
+  if (module.tokenizer) return { kind: 'bundled', name: module.tokenizer };
+  return {
+    kind: 'none',
+    reason: `the lab ships no ${module.label} tokenizer: give the model's own with \`tokenizer:\` (a folder with tokenizer.json, or that file) or \`weights:\` a folder that has one`,
+  };
+}
 
 /** Where a config's own keys are reported: on the value of `config:` or of `weights:`. */
 interface ConfigPlace {
@@ -57,7 +65,7 @@ export function finishModelEntry(draft: EntryDraft, files: EntryFiles): Resolved
   const validOverrides = checkOverrides(place.loaded.architecture, overrides, out);
 
   const architecture = place.loaded.architecture;
-  const config = { ...structuredClone(CLASS_DEFAULTS[architecture]), ...place.loaded.config } as HfConfig;
+  const config = { ...structuredClone(moduleOf(architecture).defaults), ...place.loaded.config } as HfConfig;
   for (const f of validOverrides) config[f.key] = f.value;
   // Cross-key checks need valid single values; invalid overrides were left out above.
   if (fileIsValid) checkMergedConfig(config, validOverrides, place, out);
@@ -77,7 +85,7 @@ export function finishModelEntry(draft: EntryDraft, files: EntryFiles): Resolved
     addSpecialTokens: settings.addSpecialTokens,
     atol: settings.atol,
     rtol: settings.rtol,
-    tokenizer: TOKENIZER_OF[architecture],
+    tokenizer: tokenizerOf(architecture),
     range: entry.range,
   };
   return { spec, diagnostics: out.items };
@@ -163,25 +171,24 @@ function checkOverrides(architecture: Architecture, overrides: EntryField[], out
   });
 }
 
-/** Without a config the architecture is unknown: only keys that belong to neither family can be judged. */
+/** Without a config the architecture is unknown: only keys that belong to no architecture can be judged. */
 function checkOverridesWithoutArchitecture(overrides: EntryField[], out: DiagnosticList): void {
   const known = (key: string) =>
-    (['bert', 'gpt2'] as const).some(
-      (a) =>
-        CONFIG_KEYS[a].has(key) || Object.hasOwn(REFUSED_KEYS[a], key) || Object.hasOwn(CROSS_FAMILY_NAMES[a], key),
-    ) || key === 'model_type';
-  const candidates = [
+    ARCHITECTURES.some((a) => {
+      const m = moduleOf(a);
+      return configKeyTable(a).has(key) || Object.hasOwn(m.refusedKeys, key) || Object.hasOwn(m.keyAliases, key);
+    }) || key === 'model_type';
+  const candidates = new Set([
     ...MODEL_ENTRY_KEY_NAMES,
     ...RUN_SETTING_KEYS,
-    ...CONFIG_KEYS.bert.keys(),
-    ...CONFIG_KEYS.gpt2.keys(),
-  ];
+    ...ARCHITECTURES.flatMap((a) => [...configKeyTable(a).keys()]),
+  ]);
   for (const f of overrides) {
     if (known(f.key)) continue;
     const guess = closestMatch(f.key, candidates);
     out.error(
       'unknown-key',
-      `\`${f.key}\` is not a model-entry key nor a config key of BERT or GPT-2${guess ? `; did you mean \`${guess}\`?` : ''}`,
+      `\`${f.key}\` is not a model-entry key nor a config key of any architecture${guess ? `; did you mean \`${guess}\`?` : ''}`,
       f.keyRange,
       guess ? { target: 'key', key: f.key, texts: [guess], closeMatch: true } : undefined,
     );

@@ -1,6 +1,6 @@
 /** Model configs: presets, key tables, resolution of a model entry into a ModelSpec, dimensions. */
-export { PRESETS, PRESET_NAMES, CLASS_DEFAULTS } from './presets';
-export { CONFIG_KEYS, configKeysOf, ARCHITECTURE_LABEL, type ConfigKeyInfo } from './configKeys';
+export { PRESETS, PRESET_NAMES, isArchitecture, moduleOf, dimsOf, shapeOf, dropoutRates } from '../models/registry';
+export { configKeyTable, configKeysOf, ARCHITECTURE_LABEL, type ConfigKeyInfo } from './configKeys';
 export { RUN_SETTINGS, RUN_SETTING_DEFAULTS, checkRunSetting, type RunSettingInfo } from './runSettings';
 export { MODEL_ENTRY_KEYS, type KeyDoc } from './entryKeys';
 export {
@@ -20,5 +20,4 @@ export { modelSpecFromOptions, parseOptionValue, COMMAND_LINE_FILE } from './com
 export { isPreset } from './sources';
 export { nodeModelFileReader, type ModelFileReader } from './modelFiles';
 export { checkConfigKey } from './validate';
-export { architectureOf, dimsOf, type ModelDims, type DropoutRates } from './dims';
 export { DiagnosticList } from './diagnostics';

@@ -7,7 +7,7 @@ import { extname, resolve } from 'node:path';
 import { isPlainWord } from '../io';
 import type { Architecture, Suggestion } from '../types';
 import { listNames } from './diagnostics';
-import { PRESET_NAMES, PRESETS, copyConfig } from './presets';
+import { ARCHITECTURES, PRESET_NAMES, PRESETS, copyConfig, isArchitecture } from '../models/registry';
 import { closestMatch } from './suggest';
 
 /** A problem found while following a path; the caller places it on the key's value. */
@@ -33,7 +33,7 @@ export interface LoadedConfig {
 /** What `config:` names: a preset (complete at once) or a path, opened later. */
 export type ConfigRef = { kind: 'preset'; loaded: LoadedConfig } | { kind: 'path'; path: string; written: string };
 
-export const SUPPORTED_MODEL_TYPES: readonly Architecture[] = ['bert', 'gpt2'];
+export const SUPPORTED_MODEL_TYPES: readonly Architecture[] = ARCHITECTURES;
 
 /** Pickle checkpoints: loading one runs whatever code it holds. */
 const PICKLE_EXTENSIONS = ['.bin', '.pt', '.pth', '.ckpt', '.pkl', '.pickle'];
@@ -103,7 +103,7 @@ export function configFromJson(json: unknown, path: string): Sourced<LoadedConfi
       },
     };
   }
-  if (!SUPPORTED_MODEL_TYPES.includes(modelType as Architecture)) {
+  if (!isArchitecture(modelType)) {
     // The value is the file's text: named only when it is a plain word such as `llama`.
     const named =
       typeof modelType === 'string' && isPlainWord(modelType) ? `\`model_type: ${modelType}\`` : '`model_type`';
@@ -114,5 +114,5 @@ export function configFromJson(json: unknown, path: string): Sourced<LoadedConfi
       },
     };
   }
-  return { ok: { config: record, architecture: modelType as Architecture, source: path, fromFile: true } };
+  return { ok: { config: record, architecture: modelType, source: path, fromFile: true } };
 }

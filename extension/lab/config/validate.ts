@@ -4,9 +4,10 @@
  * came from a config.json (point at the `config:` value and name the file).
  */
 import type { Architecture, HfConfig, Suggestion } from '../types';
+import { moduleOf } from '../models/registry';
 import { checkValue, suggestValues } from './checks';
 import { listNames } from './diagnostics';
-import { ARCHITECTURE_LABEL, CONFIG_KEYS, CROSS_FAMILY_NAMES, REFUSED_KEYS } from './configKeys';
+import { ARCHITECTURE_LABEL, configKeyTable } from './configKeys';
 import { closestMatch } from './suggest';
 
 export interface KeyProblem {
@@ -17,7 +18,7 @@ export interface KeyProblem {
 
 /** The keys that shape an architecture, listed when a key is unknown and nothing is close. */
 export function forwardKeysOf(architecture: Architecture): string[] {
-  return [...CONFIG_KEYS[architecture].values()].filter((k) => k.affectsForward).map((k) => k.key);
+  return [...configKeyTable(architecture).values()].filter((k) => k.affectsForward).map((k) => k.key);
 }
 
 /**
@@ -40,9 +41,10 @@ export function checkConfigKey(
         };
   }
   // User keys are never looked up with `in` or `[]` on plain objects: `constructor` would find Object's.
-  const refused = Object.hasOwn(REFUSED_KEYS[architecture], key) ? REFUSED_KEYS[architecture][key] : undefined;
+  const refusedKeys = moduleOf(architecture).refusedKeys;
+  const refused = Object.hasOwn(refusedKeys, key) ? refusedKeys[key] : undefined;
   if (refused) return { code: 'not-this-architecture', message: refused };
-  const info = CONFIG_KEYS[architecture].get(key);
+  const info = configKeyTable(architecture).get(key);
   if (!info) return unknownKey(architecture, key, otherCandidates);
   const bad = checkValue(key, value, info.check);
   if (bad) {
@@ -57,9 +59,10 @@ export function checkConfigKey(
 
 function unknownKey(architecture: Architecture, key: string, otherCandidates: readonly string[]): KeyProblem {
   const label = ARCHITECTURE_LABEL[architecture];
+  const aliases = moduleOf(architecture).keyAliases;
   const guess =
-    (Object.hasOwn(CROSS_FAMILY_NAMES[architecture], key) ? CROSS_FAMILY_NAMES[architecture][key] : undefined) ??
-    closestMatch(key, [...CONFIG_KEYS[architecture].keys(), ...otherCandidates]);
+    (Object.hasOwn(aliases, key) ? aliases[key] : undefined) ??
+    closestMatch(key, [...configKeyTable(architecture).keys(), ...otherCandidates]);
   if (guess) {
     return {
       code: 'unknown-key',
@@ -80,26 +83,7 @@ export interface ConsistencyProblem extends KeyProblem {
 
 /** Checks across keys of a complete config whose single values are already valid. */
 export function checkConsistency(config: HfConfig): ConsistencyProblem[] {
-  const problems: ConsistencyProblem[] = [];
-  const [hiddenKey, headsKey] =
-    config.model_type === 'bert' ? ['hidden_size', 'num_attention_heads'] : ['n_embd', 'n_head'];
-  const hidden = config[hiddenKey] as number;
-  const heads = config[headsKey] as number;
-  if (hidden % heads !== 0) {
-    problems.push({
-      keys: [headsKey, hiddenKey],
-      code: 'bad-value',
-      message: `\`${hiddenKey}\` (${hidden}) must be divisible by \`${headsKey}\` (${heads}): every head gets an equal slice of the hidden state`,
-    });
-  }
-  // BERT's pad_token_id is the padding row of the word embedding, so it must be a row.
-  const pad = config.pad_token_id;
-  if (config.model_type === 'bert' && typeof pad === 'number' && pad >= (config.vocab_size as number)) {
-    problems.push({
-      keys: ['pad_token_id', 'vocab_size'],
-      code: 'bad-value',
-      message: `\`pad_token_id\` (${pad}) must be less than \`vocab_size\` (${String(config.vocab_size)}): it is a row of the word embedding`,
-    });
-  }
-  return problems;
+  return moduleOf(config.model_type)
+    .crossKeyProblems(config)
+    .map((p) => ({ keys: p.keys, code: 'bad-value', message: p.message }));
 }

@@ -33,7 +33,7 @@ function explainNonFinite(nonFinite: NonFiniteStates): string {
 
 function explainNondeterministic(input: DiagnoseInput, earlier: EarlierMaximum | null): string {
   const { model } = input;
-  const dropoutOn = model.mode === 'train' && Object.values(model.dropoutRates).some((rate) => rate > 0);
+  const dropoutOn = model.mode === 'train' && model.dropoutRates.some((r) => r.rate > 0);
   const cause = dropoutOn
     ? 'Dropout is on because the model is in training mode; set `mode: eval` to judge it.'
     : 'Dropout is off, so the randomness comes from somewhere else.';

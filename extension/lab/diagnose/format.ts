@@ -55,7 +55,3 @@ export function editAtEnd(alignment: Alignment): 'appended' | 'dropped' | null {
   if (tail.every((pair) => pair.kind === 'deleted')) return 'dropped';
   return null;
 }
-
-export function tokenizerName(architecture: 'bert' | 'gpt2'): string {
-  return architecture === 'gpt2' ? 'GPT-2' : 'BERT';
-}

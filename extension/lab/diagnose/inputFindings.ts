@@ -3,7 +3,7 @@
  * an edit that shifts every later position, a special token sitting at position 0.
  */
 import type { Finding, TokenView } from '../../protocol/report';
-import { quoteToken, tokenizerName } from './format';
+import { quoteToken } from './format';
 import type { DiagnoseInput } from './types';
 
 export function inputFindings(input: DiagnoseInput): Finding[] {
@@ -34,7 +34,7 @@ function padTextFindings(input: DiagnoseInput): Finding[] {
         code: 'pad-text-not-pad-token',
         severity: 'warning',
         message:
-          `\`${padText}\` here is ordinary text: the ${tokenizerName(input.model.architecture)} tokenizer ${splitInto} — ` +
+          `\`${padText}\` here is ordinary text: the ${input.model.label} tokenizer ${splitInto} — ` +
           'it is not a padding token, and the model attends to it like any other word.',
       });
     }

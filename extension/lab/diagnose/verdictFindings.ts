@@ -38,8 +38,7 @@ function nonFiniteFinding(nonFinite: NonFiniteStates): Finding {
 function nondeterminismFinding(input: DiagnoseInput): Finding {
   const { model, control } = input;
   const controlDiff = formatNumber(control.maxAbsDiff);
-  const rates = model.dropoutRates;
-  if (model.mode === 'train' && (rates.hidden > 0 || rates.attention > 0 || rates.embedding > 0)) {
+  if (model.mode === 'train' && model.dropoutRates.some((r) => r.rate > 0)) {
     const origin =
       model.weights.kind === 'random'
         ? "Hugging Face's `from_config` leaves models in training mode; call `.eval()` — here: set `mode: eval`."
@@ -153,17 +152,21 @@ function bidirectionalAttentionFindings(input: DiagnoseInput): Finding[] {
       'Without a causal mask every position attends to every other, so a change anywhere reaches all positions, ' +
       'earlier ones included: this is how an encoder reads.',
   };
-  if (input.model.architecture === 'bert' && input.model.config['is_decoder'] !== true) {
-    finding.message += ' If you want BERT to read like a decoder, `is_decoder: true` adds the causal mask.';
-    finding.fix = { kind: 'option', key: 'is_decoder', value: true, description: 'makes it causal' };
+  const causalSwitch = input.model.causalSwitch;
+  if (causalSwitch && input.model.attention === 'bidirectional') {
+    const setting = `\`${causalSwitch.key}: ${String(causalSwitch.value)}\``;
+    finding.message += ` If you want ${input.model.label} to read like a decoder, ${setting} adds the causal mask.`;
+    finding.fix = { kind: 'option', key: causalSwitch.key, value: causalSwitch.value, description: 'makes it causal' };
   }
   return [finding];
 }
 
 function causalFindings(input: DiagnoseInput): Finding[] {
   if (!input.causalMask) return [];
-  const switchedOn =
-    input.model.architecture === 'bert' ? ' (for BERT, `is_decoder: true` adds that mask)' : ' (GPT-2 always has it)';
+  const { causalSwitch, label } = input.model;
+  const switchedOn = causalSwitch
+    ? ` (for ${label}, \`${causalSwitch.key}: ${String(causalSwitch.value)}\` adds that mask)`
+    : ` (${label} always has it)`;
   return [
     {
       code: 'causal-as-expected',

@@ -16,10 +16,10 @@ import type { ModelSpec, SourceRange } from '../types';
 import type { EncodedText, LabTokenizer } from '../tokenizers';
 import { compareVariant } from '../compare';
 import type { ModelRun } from '../compare/types';
-import { dimsOf } from '../config';
 import type { ForwardOutput, ModelSession } from '../models/session';
 import type { PassPlan } from '../resources';
 import { dropoutSeedFor } from './dropoutSeeds';
+import { ratesOf } from './summary';
 import type { ExperimentProgress } from './runExperiment';
 
 export interface TokenizedCase {
@@ -46,7 +46,7 @@ const PROGRESS_EVERY_MS = 1000;
 
 export async function runCase(ctx: CaseContext, onResult: (r: VariantResult) => void): Promise<void> {
   const { session, spec, summary, tokenizer, c } = ctx;
-  const causal = dimsOf(spec.config).causal;
+  const causal = summary.attention === 'causal';
   const runs = [c.base, c.base, ...c.variants.map((v) => v.encoded)];
   const runIndex = (i: number) => (i < 2 ? i : 2 + c.variants[i - 2].variantIndex);
   const length = runs.reduce((n, e) => Math.max(n, e.ids.length), 0);
@@ -72,7 +72,7 @@ export async function runCase(ctx: CaseContext, onResult: (r: VariantResult) => 
       runs
         .slice(start, end)
         .map((e, k) => ({ ids: e.ids, dropoutSeed: dropoutSeedFor(spec, c.caseIndex, runIndex(start + k)) })),
-      { causal, rates: summary.dropoutRates, paddedLength: length },
+      { causal, rates: ratesOf(summary), paddedLength: length },
     );
     for (const [k, out] of outputs.entries()) {
       const i = start + k;

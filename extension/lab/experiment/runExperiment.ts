@@ -9,10 +9,12 @@
 import { REPORT_VERSION, type ComparisonReport, type VariantResult } from '../../protocol/report';
 import type { ProgressStage, RunScope } from '../../protocol/run';
 import { LabInputError, type Experiment, type ModelSpec, type PromptText, type SourceRange } from '../types';
-import { loadTokenizer, type EncodedText, type LabTokenizer } from '../tokenizers';
+import { loadTokenizer, NoTokenizerError, tokenizerLabel, type EncodedText, type LabTokenizer } from '../tokenizers';
 import { type ModelStore } from '../models/modelStore';
-import { dimsOf } from '../config';
+import { singleStack } from '../models/session';
+import { moduleOf, shapeOf } from '../models/registry';
 import { CheckpointError } from '../models/weightSource';
+import { TokenizerFolderError } from '../tokenizers/folder';
 import { planPasses, readMachineMemory, ResourceError, type ModelPlan, type PassPlan } from '../resources';
 import { runCase, type TokenizedCase } from './runCase';
 import { summarizeModel } from './summary';
@@ -52,6 +54,14 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
     if (options.signal?.aborted) throw new CancelledError();
   };
   checkScope(experiment, options.only);
+  for (const spec of experiment.models)
+    if (moduleOf(spec.architecture).runner.kind === 'encoder-decoder')
+      throw placed(
+        experiment,
+        `not supported yet: comparing ${moduleOf(spec.architecture).label} models`,
+        spec.range,
+        'not-supported',
+      );
   const plans = await planModels(experiment, options.store);
   const prepared: PreparedModel[] = [];
   for (const plan of plans) {
@@ -60,9 +70,11 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
     options.onProgress?.({
       model: spec.name,
       stage: 'tokenizing',
-      message: `tokenizing with the ${spec.tokenizer} tokenizer`,
+      message: `tokenizing with the ${tokenizerLabel(spec.tokenizer)} tokenizer`,
     });
-    const tokenizer = await loadTokenizer(spec.tokenizer, options.store.cacheDir);
+    const tokenizer = await loadTokenizer(spec.tokenizer, options.store.cacheDir).catch((e: unknown) => {
+      throw atEntry(experiment, spec, e);
+    });
     const cases = tokenizeCases(experiment, spec, tokenizer, options.only).map((c) => ({
       ...c,
       passes: planCasePasses(experiment, plan, c, options.passSize),
@@ -82,10 +94,13 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
       });
     const summary = summarizeModel(spec);
     for (const c of cases) {
-      await runCase({ session, spec, summary, tokenizer, c, checkCancelled, progress }, (result) => {
-        results.push(result);
-        options.onResult?.(result);
-      });
+      await runCase(
+        { session: singleStack(session), spec, summary, tokenizer, c, checkCancelled, progress },
+        (result) => {
+          results.push(result);
+          options.onResult?.(result);
+        },
+      );
     }
   }
   return {
@@ -147,6 +162,10 @@ function planCasePasses(
 function atEntry(experiment: Experiment, spec: ModelSpec, e: unknown): unknown {
   if (e instanceof CheckpointError) return placed(experiment, `${spec.name}: ${e.message}`, spec.range, 'bad-weights');
   if (e instanceof ResourceError) return placed(experiment, e.message, spec.range, e.code);
+  if (e instanceof NoTokenizerError)
+    return placed(experiment, `${spec.name}: ${e.message}`, spec.range, 'no-tokenizer');
+  if (e instanceof TokenizerFolderError)
+    return placed(experiment, `${spec.name}: ${e.message}`, spec.range, 'bad-tokenizer');
   return e;
 }
 
@@ -188,7 +207,7 @@ function encodeChecked(
   prompt: PromptText,
 ): EncodedText {
   const encoded = tokenizer.encode(prompt.text, spec.addSpecialTokens);
-  const d = dimsOf(spec.config);
+  const d = shapeOf(spec.config);
   const fail = (message: string, code: string) => {
     throw new LabInputError([{ severity: 'error', message, file: experiment.file, range: prompt.range, code }]);
   };
@@ -196,7 +215,7 @@ function encodeChecked(
   const outside = encoded.ids.find((id) => id >= d.vocabSize);
   if (outside !== undefined) {
     fail(
-      `token id ${outside} (${JSON.stringify(tokenizer.tokenText(outside))}) is outside ${spec.name}'s vocabulary (vocab_size ${d.vocabSize}); the ${spec.tokenizer} tokenizer needs a model with its full vocabulary`,
+      `token id ${outside} (${JSON.stringify(tokenizer.tokenText(outside))}) is outside ${spec.name}'s vocabulary (vocab_size ${d.vocabSize}); the ${tokenizer.label} tokenizer needs a model with its full vocabulary`,
       'token-outside-vocabulary',
     );
   }

@@ -1,10 +1,18 @@
-/** The ModelSummary a report carries for a resolved model spec. */
+/** The ModelSummary a report carries for a resolved model spec: what front ends show, never re-derived by them. */
 import type { ModelSummary } from '../../protocol/report';
-import type { ModelSpec } from '../types';
-import { dimsOf } from '../config';
+import type { DropoutRates, ModelSpec } from '../types';
+import { describeConfig, dropoutRates } from '../models/registry';
+import { describeTokenizer } from '../tokenizers';
+
+/** The rates of a summary by config key, as the sessions take them. */
+export function ratesOf(summary: ModelSummary): DropoutRates {
+  return Object.fromEntries(summary.dropoutRates.map((r) => [r.key, r.rate]));
+}
 
 export function summarizeModel(spec: ModelSpec): ModelSummary {
-  const d = dimsOf(spec.config);
+  const { module, shape } = describeConfig(spec.config);
+  // The decoder is the stack people read an encoder-decoder by (it holds the LM head); otherwise the only one.
+  const main = shape.stacks[shape.stacks.length - 1];
   return {
     name: spec.name,
     architecture: spec.architecture,
@@ -20,10 +28,21 @@ export function summarizeModel(spec: ModelSpec): ModelSummary {
     addSpecialTokens: spec.addSpecialTokens,
     atol: spec.atol,
     rtol: spec.rtol,
-    numLayers: d.numLayers,
-    hiddenSize: d.hiddenSize,
-    numHeads: d.numHeads,
-    hasLmHead: spec.architecture === 'gpt2',
-    dropoutRates: spec.mode === 'eval' ? { hidden: 0, attention: 0, embedding: 0 } : { ...d.dropout },
+    label: module.label,
+    attention: module.attention(spec.config),
+    causalSwitch: module.causalSwitch,
+    tokenizer: describeTokenizer(spec.tokenizer),
+    stacks: shape.stacks.map((s) => ({
+      name: s.name,
+      numLayers: s.layers,
+      hiddenSize: s.hiddenSize,
+      numHeads: s.heads,
+      numKvHeads: s.kvHeads,
+    })),
+    numLayers: main.layers,
+    hiddenSize: main.hiddenSize,
+    numHeads: main.heads,
+    hasLmHead: module.lmHead,
+    dropoutRates: Object.entries(dropoutRates(spec.config, spec.mode)).map(([key, rate]) => ({ key, rate })),
   };
 }

@@ -24,6 +24,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import { kindOfPathSync, shownPath } from '../io';
 import type { ModelSpec } from '../types';
 import { ensureModel, type BuildProgress } from './modelCache';
+import { moduleOf } from './registry';
 
 const FILES = ['config.json', 'model.safetensors'] as const;
 
@@ -99,7 +100,7 @@ export async function exportModelFolder(
   checkOutputFolder(spec, cacheDir, outDir, options.force);
   const config: Record<string, unknown> = {
     ...spec.config,
-    architectures: [spec.architecture === 'bert' ? 'BertModel' : 'GPT2LMHeadModel'],
+    architectures: [moduleOf(spec.architecture).exportClass],
     torch_dtype: 'float32',
   };
   const parent = dirname(resolve(outDir));

@@ -4,22 +4,23 @@
  * checkpoint), and `meta.json`, written last, with the size and sha256 of both. A model is built in a
  * temporary folder and renamed into place, so a crash never leaves a half-written entry that looks
  * complete; an entry whose files no longer match their record is moved aside and rebuilt (cacheEntry.ts).
- * The key covers the forward-relevant config, the weight source — a seed, or a checkpoint's content
- * hash — and the builder version; not `is_decoder`, `mode` or dropout rates, which are graph inputs.
+ * The key covers the architecture's dimensions (everything its graph and parameter table are built from),
+ * the weight source — a seed, or a checkpoint's content hash — and the builder version; not `is_decoder`,
+ * `mode` or dropout rates, which are graph inputs. Every architecture is built here, through its module.
  * Every step takes an AbortSignal: a cancelled build stops its workers and removes its folder.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelSpec } from '../types';
-import { dimsOf, type ModelDims } from '../config';
 import { throwIfCancelled } from '../cancel';
 import { liveTempFolders, trackTempFolder } from '../tempFolders';
-import { parameterTable } from './architectures/parameters';
-import { buildGraph } from './architectures/graph';
+import type { ArchitectureDims } from './architecture';
+import { parameterCount } from './blocks/parameters';
+import { dimsOf, moduleOf } from './registry';
 import { planSafetensors } from './safetensors';
 import { checkpointInit } from './weightSource';
-import { writeRandomWeights } from './randomWeightsParallel';
+import { writeRandomWeights } from './randomWeights';
 import { writeWeightsYielding } from './weightFile';
 import { checkpointContent, checkUnchanged, type CheckpointContent } from './checkpointHash';
 import {
@@ -35,14 +36,14 @@ import {
 import { sha256OfFile } from './fileHash';
 
 /** Bump when a graph or the weight layout changes: old cache entries are then never reused. */
-export const BUILDER_VERSION = 4;
+export const BUILDER_VERSION = 5;
 
 export interface BuiltModel {
   key: string;
   dir: string;
   onnxPath: string;
   weightsPath: string;
-  dims: ModelDims;
+  dims: ArchitectureDims;
 }
 
 /**
@@ -51,22 +52,10 @@ export interface BuiltModel {
  */
 export function cacheKey(spec: ModelSpec, checkpoint: CheckpointContent | null = null): string {
   const d = dimsOf(spec.config);
-  const shape = {
-    architecture: d.architecture,
-    numLayers: d.numLayers,
-    hiddenSize: d.hiddenSize,
-    numHeads: d.numHeads,
-    intermediateSize: d.intermediateSize,
-    vocabSize: d.vocabSize,
-    maxPositions: d.maxPositions,
-    typeVocabSize: d.typeVocabSize,
-    layerNormEps: d.layerNormEps,
-  };
   if (spec.weights && !checkpoint) throw new Error('internal: the cache key of a checkpoint needs its content');
-  const source = spec.weights
-    ? { weights: checkpoint!.files.map((f) => [f.name, f.sha256]) }
-    : { seed: spec.seed, initializerRange: d.initializerRange, padTokenId: d.padTokenId };
-  const text = JSON.stringify({ builder: BUILDER_VERSION, shape, source });
+  // The dimensions hold the init rules too (initializer range, padding row): a seed alone does not name the weights.
+  const source = spec.weights ? { weights: checkpoint!.files.map((f) => [f.name, f.sha256]) } : { seed: spec.seed };
+  const text = JSON.stringify({ builder: BUILDER_VERSION, dims: d, source });
   return `${d.architecture}-${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
 }
 
@@ -164,7 +153,7 @@ async function buildOrAdopt(
 
 async function build(
   spec: ModelSpec,
-  dims: ModelDims,
+  dims: ArchitectureDims,
   key: string,
   checkpoint: CheckpointContent | null,
   root: string,
@@ -178,8 +167,9 @@ async function build(
   mkdirSync(tmp);
   const untrack = trackTempFolder(tmp);
   try {
-    const table = parameterTable(dims);
-    const count = table.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+    const module = moduleOf(dims.architecture);
+    const table = module.parameters(dims);
+    const count = parameterCount(table);
     progress(
       spec.weights
         ? `loading ${(count / 1e6).toFixed(1)}M parameters from ${spec.weights}`
@@ -188,18 +178,20 @@ async function build(
     const layout = planSafetensors(table, { format: 'pt' });
     const weightsFile = join(tmp, 'model.safetensors');
     if (spec.weights) {
-      await writeWeightsYielding(weightsFile, table, layout, checkpointInit(spec.weights, dims, table), signal);
+      const produce = checkpointInit(spec.weights, table, (name) => module.canonicalName(dims, name), module.label);
+      await writeWeightsYielding(weightsFile, table, layout, produce, signal);
       checkUnchanged(spec.weights, checkpoint!);
     } else await writeRandomWeights(weightsFile, table, layout, spec.seed, signal);
     throwIfCancelled(signal);
     progress('writing the ONNX graph');
-    const graph = buildGraph(dims, (b, name) => {
+    const shapes = new Map(table.map((p) => [p.name, p.shape]));
+    const graph = module.graph(dims, (b, name) => {
       const spot = layout.offsets.get(name);
-      const p = table.find((t) => t.name === name);
-      if (!spot || !p) throw new Error(`internal: graph asks for unknown parameter ${name}`);
+      const shape = shapes.get(name);
+      if (!spot || !shape) throw new Error(`internal: graph asks for unknown parameter ${name}`);
       return b.external({
         name,
-        dims: p.shape,
+        dims: shape,
         location: 'model.safetensors',
         offset: spot.begin,
         length: spot.length,

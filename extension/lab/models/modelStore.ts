@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { formatBytes } from '../../protocol/sizes';
 import type { ModelSpec } from '../types';
 import { untilCancelled } from '../cancel';
-import { dimsOf } from '../config';
 import {
   estimateModel,
   planDisk,
@@ -27,18 +26,20 @@ import {
 import { leaseEntry, makeRoom, scanCache, touchEntry } from './cacheEviction';
 import { stillAsVerified } from './cacheEntry';
 import { modelKey, prepareModel, rebuildDamaged, type BuildProgress } from './modelCache';
-import { ModelSession, type SessionOptions } from './session';
+import { openSession, type LabSession } from './session';
+import { dimsOf } from './registry';
+import type { SessionOpenOptions } from './architecture';
 
 /** Sessions kept open at most: a full-size model holds 0.4–0.6 GB, so the least recently used goes first. */
 export const MAX_OPEN_SESSIONS = 4;
 
-export interface StoreOptions extends SessionOptions {
+export interface StoreOptions extends SessionOpenOptions {
   /** Memory and cache caps; default: the machine's defaults (limits.ts). */
   limits?: ResourceLimits;
 }
 
 interface OpenModel {
-  session: ModelSession;
+  session: LabSession;
   /** The cache entry it was opened from (onnxruntime maps its weights file, so it must stay as verified). */
   dir: string;
   /** Estimated memory the open model holds. */
@@ -69,7 +70,7 @@ export class ModelStore {
    * be interrupted (onnxruntime opens it synchronously, 0.3–0.7 s for bert-base); the session, once open,
    * stays for the next run. Runs are one at a time: a build belongs to the run that started it.
    */
-  async get(spec: ModelSpec, progress: BuildProgress = () => {}, signal?: AbortSignal): Promise<ModelSession> {
+  async get(spec: ModelSpec, progress: BuildProgress = () => {}, signal?: AbortSignal): Promise<LabSession> {
     const { key } = await modelKey(spec, this.cacheDir, signal);
     let open = this.sessions.get(key);
     const dir = this.opened.get(key)?.dir;
@@ -154,7 +155,7 @@ export class ModelStore {
       // Close idle sessions until this one fits beside the rest under the memory limit.
       const budget = this.limits.memory.bytes - PROCESS_BASELINE_BYTES - size.residentBytes;
       this.closeIdle(key, budget);
-      let opened: { session: ModelSession; dir: string };
+      let opened: { session: LabSession; dir: string };
       try {
         opened = await this.buildAndOpen(spec, key, progress, signal, built);
       } catch (e) {
@@ -179,11 +180,11 @@ export class ModelStore {
     progress: BuildProgress,
     signal: AbortSignal | undefined,
     built: () => void,
-  ): Promise<{ session: ModelSession; dir: string }> {
+  ): Promise<{ session: LabSession; dir: string }> {
     const { built: entry, contentCheck } = await prepareModel(spec, this.cacheDir, progress, signal);
     built();
     progress('opening the model');
-    const opening = ModelSession.open(entry.onnxPath, entry.dims, this.options).then(
+    const opening = openSession(entry.onnxPath, entry.dims, this.options).then(
       (session) => ({ session }),
       (error: unknown) => ({ error }),
     );
@@ -204,7 +205,7 @@ export class ModelStore {
     await releaseIfOpen();
     const rebuilt = await rebuildDamaged(spec, entry, damage, this.cacheDir, progress, signal);
     progress('opening the model');
-    return { session: await ModelSession.open(rebuilt.onnxPath, rebuilt.dims, this.options), dir: rebuilt.dir };
+    return { session: await openSession(rebuilt.onnxPath, rebuilt.dims, this.options), dir: rebuilt.dir };
   }
 
   private async makeRoomFor(spec: ModelSpec, key: string, need: number): Promise<void> {

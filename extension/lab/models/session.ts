@@ -1,15 +1,36 @@
 /**
- * Running a built model with onnxruntime-node (the copy @huggingface/transformers resolves to).
- * One call runs a batch: inputs of different lengths are right-padded and the padding masked out of
- * attention, positions are a plain range (as Hugging Face, not transformers.js's cumulative sum),
- * and every dropout mask is drawn here from a per-run seed, so a run is reproducible whatever ran before.
+ * Running a built single-stack model (BERT, GPT-2, the Llama family) with onnxruntime-node (the copy
+ * @huggingface/transformers resolves to). One call runs a batch: inputs of different lengths are
+ * right-padded and the padding masked out of attention, positions are a plain range (as Hugging Face's
+ * forward computes them, not transformers.js's cumulative sum: a left-padded input keeps its padded slots in
+ * the count), the causal rule and any sliding window are keep masks, and every dropout mask is drawn here
+ * from a per-run seed, so a run is reproducible whatever ran before. Identical inputs run once.
+ * What differs between the families — dropout places, token types, the LM head, windows — is the
+ * architecture's `SingleStackPlan`. Encoder-decoders run in `bart/session.ts`.
  */
-import { dirname } from 'node:path';
-import * as ort from 'onnxruntime-node';
-import type { ModelDims } from '../config';
-import { dropoutInputs } from './architectures/graph';
-import { fillDropoutRow, streamSeed } from './random';
-import { graphWithOutputs } from './prunedGraph';
+import type * as ort from 'onnxruntime-node';
+import type { DropoutRates } from '../types';
+import type { ArchitectureDims, SessionOpenOptions, SingleStackPlan } from './architecture';
+import {
+  hiddenDropout,
+  keepRows,
+  keepTensor,
+  openInferenceSession,
+  paddedIds,
+  paddingKeep,
+  probsDropout,
+  rangePositions,
+  rowsTensor,
+  sliceAttention,
+  sliceRows,
+  uniqueInputs,
+  zerosInt64,
+} from './batchFeeds';
+import { keepInputs } from './blocks/singleStack';
+import { moduleOf } from './registry';
+import type { Seq2SeqSession } from './bart/session';
+
+export type { DropoutRates } from '../types';
 
 export interface ForwardInput {
   ids: number[];
@@ -20,10 +41,10 @@ export interface ForwardInput {
 }
 
 export interface ForwardSettings {
-  /** Causal attention (BERT's `is_decoder`; always true for GPT-2). */
+  /** Causal attention (BERT's `is_decoder`); GPT-2 and the Llama family are causal whatever this says. */
   causal: boolean;
-  /** Dropout probabilities used for inputs that have a dropout seed. */
-  rates: { hidden: number; attention: number; embedding: number };
+  /** Dropout probabilities by config key, used for inputs that have a dropout seed. */
+  rates: DropoutRates;
   /**
    * Pad every input to at least this many positions. A case split over several passes pads each pass to
    * the case's longest input, so every row is computed with the same shapes — and the same numbers, bit
@@ -36,6 +57,8 @@ export interface ForwardSettings {
 export interface WantedOutputs {
   /** Every attention map (default false). */
   attentions?: boolean;
+  /** An encoder-decoder's cross-attention maps only (default: as `attentions`). */
+  crossAttentions?: boolean;
   /** LM-head logits: at every position, at the last one only (default), or none. */
   logits?: 'all' | 'last' | 'none';
 }
@@ -50,24 +73,22 @@ export interface ForwardOutput {
   logits: Float32Array | null;
   /** The V logits at the last position, for models with an LM head, unless asked for `none`. */
   lastLogits: Float32Array | null;
-  /** The effective keep mask the model used: keep[i][j] = 1 if query i may attend to key j. */
+  /** The effective keep mask of the full-attention layers: keep[i][j] = 1 if query i may attend to key j. */
   keep: number[][];
+  /** The keep mask of the sliding-window layers (null when the model has none). */
+  slidingKeep: number[][] | null;
 }
 
-export interface SessionOptions {
-  intraOpThreads?: number;
-  /**
-   * Whether `forward` may be asked for attention maps (default true). onnxruntime computes and holds every
-   * graph output whether it is fetched or not, so a session that never returns attentions is opened on the
-   * graph without them: measured on bert-base, 4 × 512 tokens, 1397 → 789 MB peak (bench/calibration.md).
-   */
-  attentions?: boolean;
-}
+/** Graph outputs a session without attentions keeps: the hidden states and the LM head's logits. */
+const isHiddenOutput = (name: string) => name.startsWith('hidden_states.') || name === 'logits';
 
 export class ModelSession {
+  readonly kind = 'single-stack';
+
   private constructor(
     private readonly session: ort.InferenceSession,
-    readonly dims: ModelDims,
+    readonly dims: ArchitectureDims,
+    readonly plan: SingleStackPlan,
     private readonly withAttentions: boolean,
   ) {}
 
@@ -76,23 +97,12 @@ export class ModelSession {
    * from there; a model buffer holding the weights costs about 3× the memory); without attentions the graph
    * is trimmed in memory and its external data is found through the model's folder.
    */
-  static async open(onnxPath: string, dims: ModelDims, options: SessionOptions = {}): Promise<ModelSession> {
+  static async open(onnxPath: string, dims: ArchitectureDims, options: SessionOpenOptions = {}): Promise<ModelSession> {
+    const runner = moduleOf(dims.architecture).runner;
+    if (runner.kind !== 'single-stack') throw new Error(`internal: ${dims.architecture} is not a single-stack model`);
     const withAttentions = options.attentions ?? true;
-    const sessionOptions: ort.InferenceSession.SessionOptions = {
-      // 'basic' (constant folding, no fusions): loads ~2× faster than 'all' and measured as fast or faster
-      // here (bench/), and keeps the arithmetic exactly as the graph spells it.
-      graphOptimizationLevel: 'basic',
-      executionMode: 'sequential',
-      intraOpNumThreads: options.intraOpThreads ?? 0,
-      logSeverityLevel: 3,
-    };
-    const session = withAttentions
-      ? await ort.InferenceSession.create(onnxPath, sessionOptions)
-      : await ort.InferenceSession.create(graphWithOutputs(onnxPath, isHiddenOutput), {
-          ...sessionOptions,
-          extra: { session: { model_external_initializers_file_folder_path: dirname(onnxPath) } },
-        });
-    return new ModelSession(session, dims, withAttentions);
+    const session = await openInferenceSession(onnxPath, options, withAttentions ? undefined : isHiddenOutput);
+    return new ModelSession(session, dims, runner.plan(dims), withAttentions);
   }
 
   async release(): Promise<void> {
@@ -107,141 +117,142 @@ export class ModelSession {
     if (inputs.length === 0) return [];
     if (wanted.attentions && !this.withAttentions)
       throw new Error('internal: attentions asked of a session opened without them');
-    const d = this.dims;
+    const drawsDropout = this.plan.dropout.some((site) => (settings.rates[site.rateKey] ?? 0) > 0);
+    const seedOf = (x: ForwardInput) => (drawsDropout ? (x.dropoutSeed ?? null) : null);
+    const { unique, source } = uniqueInputs(inputs, (x) => JSON.stringify([x.ids, x.attentionMask ?? null, seedOf(x)]));
+    const outputs = await this.run(unique, unique.map(seedOf), settings, wanted);
+    // Identical inputs (the same ids, hence the same `ids`) share one output: callers read it, never write.
+    return source.map((u) => outputs[u]);
+  }
+
+  private async run(
+    inputs: ForwardInput[],
+    seeds: (number | null)[],
+    settings: ForwardSettings,
+    wanted: WantedOutputs,
+  ): Promise<ForwardOutput[]> {
+    const plan = this.plan;
     const B = inputs.length;
-    // A loop, not Math.max(...): a spread of tens of thousands of arguments overflows the stack.
-    const T = inputs.reduce((n, x) => Math.max(n, x.ids.length), settings.paddedLength ?? 0);
-    const H = d.hiddenSize;
-    const heads = d.numHeads;
-    const causal = d.architecture === 'gpt2' || settings.causal;
-
-    // Padded positions are masked out of attention; their id only has to exist in the vocabulary.
-    const padId = d.padTokenId ?? 0;
-    const ids = new BigInt64Array(B * T).fill(BigInt(padId));
-    const positions = new BigInt64Array(B * T);
-    const keep = new Float32Array(B * T * T);
-    inputs.forEach((input, b) => {
-      const len = input.ids.length;
-      const padKeep = Array.from({ length: T }, (_, j) => (j < len ? (input.attentionMask?.[j] ?? 1) : 0));
-      for (let i = 0; i < T; i++) {
-        ids[b * T + i] = BigInt(i < len ? input.ids[i] : padId);
-        positions[b * T + i] = BigInt(i);
-        for (let j = 0; j < T; j++) keep[(b * T + i) * T + j] = causal && j > i ? 0 : padKeep[j];
-      }
-    });
-
+    const H = plan.hiddenSize;
+    const { tensor: ids, T } = paddedIds(
+      inputs.map((x) => x.ids),
+      plan.padTokenId,
+      settings.paddedLength,
+    );
+    const padKeep = inputs.map((x) => paddingKeep(x.ids.length, T, x.attentionMask));
+    const causal = settings.causal || plan.alwaysCausal;
+    const window = plan.slidingWindow;
+    const full = (b: number, i: number, j: number) => (causal && j > i ? 0 : padKeep[b][j]);
+    const sliding = (b: number, i: number, j: number) => (window !== null && i - j >= window ? 0 : full(b, i, j));
     const feeds: Record<string, ort.Tensor> = {
-      input_ids: new ort.Tensor('int64', ids, [B, T]),
-      position_ids: new ort.Tensor('int64', positions, [B, T]),
-      attention_keep: new ort.Tensor('float32', keep, [B, 1, T, T]),
+      input_ids: ids,
+      position_ids: rangePositions(B, T),
+      [keepInputs.full]: keepTensor(B, T, T, full),
     };
-    if (d.architecture === 'bert') feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(B * T), [B, T]);
-    const logitsWanted = d.architecture === 'gpt2' ? (wanted.logits ?? 'last') : 'none';
-    // Rows (of the flattened batch × seq) the LM head runs on: every real position, the last of each input, or one dummy.
-    const logitRows =
-      logitsWanted === 'all'
-        ? inputs.flatMap((x, b) => x.ids.map((_, i) => b * T + i))
-        : logitsWanted === 'last'
-          ? inputs.map((x, b) => b * T + x.ids.length - 1)
-          : [0];
-    if (d.architecture === 'gpt2')
-      feeds.logits_rows = new ort.Tensor('int64', BigInt64Array.from(logitRows.map(BigInt)), [logitRows.length]);
-    // In eval mode (no input has a seed) one broadcast 1 stands for every mask: no T×T arrays per layer.
-    const evalOnly = inputs.every((x) => x.dropoutSeed === null || x.dropoutSeed === undefined);
-    const one = (rank: number) => new ort.Tensor('float32', Float32Array.of(1), Array(rank).fill(1));
-    const hiddenMask = (site: string, p: number) => {
-      if (evalOnly) return one(3);
-      const data = new Float32Array(B * T * H);
-      inputs.forEach((input, b) => {
-        for (let i = 0; i < T; i++) fillRow(data, (b * T + i) * H, H, input.dropoutSeed, p, site, i);
-      });
-      return new ort.Tensor('float32', data, [B, T, H]);
-    };
-    const probsMask = (site: string, p: number) => {
-      if (evalOnly) return one(4);
-      const data = new Float32Array(B * heads * T * T);
-      inputs.forEach((input, b) => {
-        for (let h = 0; h < heads; h++)
-          for (let i = 0; i < T; i++)
-            fillRow(data, ((b * heads + h) * T + i) * T, T, input.dropoutSeed, p, `${site}/h${h}`, i);
-      });
-      return new ort.Tensor('float32', data, [B, heads, T, T]);
-    };
-    const r = settings.rates;
-    feeds[dropoutInputs.embeddings] = hiddenMask('embeddings', r.embedding);
-    for (let l = 0; l < d.numLayers; l++) {
-      feeds[dropoutInputs.attentionProbs(l)] = probsMask(`${l}/attention_probs`, r.attention);
-      feeds[dropoutInputs.attentionOutput(l)] = hiddenMask(`${l}/attention_output`, r.hidden);
-      feeds[dropoutInputs.ffnOutput(l)] = hiddenMask(`${l}/ffn_output`, r.hidden);
+    if (window !== null) feeds[keepInputs.sliding] = keepTensor(B, T, T, sliding);
+    if (plan.tokenTypeIds) feeds.token_type_ids = zerosInt64(B, T);
+    for (const site of plan.dropout) {
+      const rate = settings.rates[site.rateKey] ?? 0;
+      feeds[site.input] =
+        site.shape === 'hidden'
+          ? hiddenDropout(seeds, T, site.width, rate, site.site)
+          : probsDropout(seeds, site.width, T, T, rate, site.site);
     }
+    const logitsWanted = plan.lmHeadVocab > 0 ? (wanted.logits ?? 'last') : 'none';
+    // Rows (of the flattened batch × seq) the LM head runs on: every real position, the last of each input, or one dummy.
+    if (plan.lmHeadVocab > 0)
+      feeds.logits_rows = rowsTensor(
+        lmHeadRows(
+          logitsWanted === 'all'
+            ? inputs.flatMap((x, b) => x.ids.map((_, i) => b * T + i))
+            : logitsWanted === 'last'
+              ? inputs.map((x, b) => b * T + x.ids.length - 1)
+              : [0],
+        ),
+      );
 
-    const fetches = Array.from({ length: d.numLayers + 1 }, (_, l) => `hidden_states.${l}`);
-    if (wanted.attentions) fetches.push(...Array.from({ length: d.numLayers }, (_, l) => `attentions.${l}`));
+    const fetches = Array.from({ length: plan.layers + 1 }, (_, l) => `hidden_states.${l}`);
+    if (wanted.attentions) fetches.push(...Array.from({ length: plan.layers }, (_, l) => `attentions.${l}`));
     if (logitsWanted !== 'none') fetches.push('logits');
     const out = await this.session.run(feeds, fetches);
 
+    const V = plan.lmHeadVocab;
     return inputs.map((input, b) => {
       const len = input.ids.length;
-      const hiddenStates = Array.from({ length: d.numLayers + 1 }, (_, l) =>
-        sliceRows(out[`hidden_states.${l}`].data as Float32Array, b, T, len, H),
-      );
-      const attentions = Array.from({ length: wanted.attentions ? d.numLayers : 0 }, (_, l) => {
-        const all = out[`attentions.${l}`].data as Float32Array;
-        const mine = new Float32Array(heads * len * len);
-        for (let h = 0; h < heads; h++)
-          for (let i = 0; i < len; i++)
-            mine.set(
-              all.subarray(((b * heads + h) * T + i) * T, ((b * heads + h) * T + i) * T + len),
-              (h * len + i) * len,
-            );
-        return mine;
-      });
       const rows = out.logits?.data as Float32Array | undefined;
-      const V = d.vocabSize;
       // 'all': this input's rows start after the earlier inputs' real positions; 'last': row b.
       const first = logitsWanted === 'all' ? inputs.slice(0, b).reduce((n, x) => n + x.ids.length, 0) : b;
-      const logits = rows && logitsWanted === 'all' ? rows.slice(first * V, (first + len) * V) : null;
       const lastRow = logitsWanted === 'all' ? first + len - 1 : b;
-      const lastLogits = rows ? rows.slice(lastRow * V, (lastRow + 1) * V) : null;
-      return withKeepRows({ ids: input.ids, hiddenStates, attentions, logits, lastLogits }, input, causal);
+      return withKeepRows(
+        {
+          ids: input.ids,
+          hiddenStates: Array.from({ length: plan.layers + 1 }, (_, l) =>
+            sliceRows(out[`hidden_states.${l}`].data as Float32Array, b, T, len, H),
+          ),
+          attentions: Array.from({ length: wanted.attentions ? plan.layers : 0 }, (_, l) =>
+            sliceAttention(out[`attentions.${l}`].data as Float32Array, b, plan.heads, T, T, len, len),
+          ),
+          logits: rows && logitsWanted === 'all' ? rows.slice(first * V, (first + len) * V) : null,
+          lastLogits: rows ? rows.slice(lastRow * V, (lastRow + 1) * V) : null,
+        },
+        len,
+        (i, j) => full(b, i, j),
+        window === null ? null : (i, j) => sliding(b, i, j),
+      );
     });
   }
 }
 
-/** Graph outputs a session without attentions keeps: the hidden states and the LM head's logits. */
-function isHiddenOutput(name: string): boolean {
-  return name.startsWith('hidden_states.') || name === 'logits';
+/**
+ * The LM head's rows, at least two: onnxruntime multiplies a single row by another kernel (a matrix-vector
+ * product) that rounds differently, so an input's logits would depend on how many others share its pass.
+ * The extra row repeats the last one and is never read.
+ */
+export function lmHeadRows(rows: number[]): number[] {
+  return rows.length === 1 ? [rows[0], rows[0]] : rows;
 }
 
 /**
- * Adds the effective keep mask of one input's real positions, computed when first read: it is T×T numbers
- * as plain arrays, and a comparison reads it for the base input only.
+ * Adds the effective keep masks of one input's real positions, computed when first read: they are T×T
+ * numbers as plain arrays, and a comparison reads them for the base input only.
  */
-function withKeepRows(output: Omit<ForwardOutput, 'keep'>, input: ForwardInput, causal: boolean): ForwardOutput {
-  let rows: number[][] | undefined;
-  return Object.defineProperty(output, 'keep', {
+function withKeepRows(
+  output: Omit<ForwardOutput, 'keep' | 'slidingKeep'>,
+  len: number,
+  full: (i: number, j: number) => number,
+  sliding: ((i: number, j: number) => number) | null,
+): ForwardOutput {
+  let fullRows: number[][] | undefined;
+  let slidingRows: number[][] | null | undefined;
+  Object.defineProperty(output, 'keep', { enumerable: true, get: () => (fullRows ??= keepRows(len, len, full)) });
+  Object.defineProperty(output, 'slidingKeep', {
     enumerable: true,
-    get: () =>
-      (rows ??= input.ids.map((_, i) =>
-        input.ids.map((__, j) => (causal && j > i ? 0 : (input.attentionMask?.[j] ?? 1))),
-      )),
-  }) as ForwardOutput;
+    get: () => (slidingRows ??= sliding && keepRows(len, len, sliding)),
+  });
+  return output as ForwardOutput;
 }
 
-/** One mask row: all ones without a seed (eval mode), else a seeded keep/drop draw keyed by site and position. */
-function fillRow(
-  out: Float32Array,
-  offset: number,
-  length: number,
-  seed: number | null | undefined,
-  p: number,
-  site: string,
-  position: number,
-): void {
-  if (seed === null || seed === undefined) out.fill(1, offset, offset + length);
-  else fillDropoutRow(out, offset, length, p, streamSeed('dropout', seed, site, position));
+/** An open model of any architecture. */
+export type LabSession = ModelSession | Seq2SeqSession;
+
+/** Opens a built model with the session its architecture runs on. */
+export function openSession(
+  onnxPath: string,
+  dims: ArchitectureDims,
+  options: SessionOpenOptions = {},
+): Promise<LabSession> {
+  const runner = moduleOf(dims.architecture).runner;
+  switch (runner.kind) {
+    case 'single-stack':
+      return ModelSession.open(onnxPath, dims, options);
+    case 'encoder-decoder':
+      return runner.open(onnxPath, dims, options);
+  }
 }
 
-function sliceRows(data: Float32Array, b: number, T: number, len: number, width: number): Float32Array {
-  return data.slice(b * T * width, (b * T + len) * width);
+/** The session of a single-stack model (tests and tools that know what they opened). */
+export function singleStack(session: LabSession): ModelSession {
+  if (session.kind !== 'single-stack')
+    throw new Error('internal: an encoder-decoder where a single-stack model was expected');
+  return session;
 }

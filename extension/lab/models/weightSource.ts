@@ -1,5 +1,5 @@
 /**
- * Where a model's parameters come from: seeded random init (Hugging Face's rules) or a user's
+ * Where a model's parameters come from when they are not random (randomWeights.ts): a user's
  * safetensors checkpoint (a file, a folder, or a sharded folder with `model.safetensors.index.json`).
  * Pickle checkpoints are never opened: they can run code. Every file is opened through `../io`: regular
  * files only, size caps, a truncated file is an error.
@@ -14,9 +14,8 @@ import {
   readRegularFile,
   readRegularFileSync,
 } from '../io';
-import type { ModelDims } from '../config';
-import { canonicalParameterName, type ParameterSpec } from './architectures/parameters';
-import { fillNormal, streamSeed, Xoshiro128 } from './random';
+import type { ParameterSpec } from './blocks/parameters';
+import { initialValues } from './randomWeights';
 import {
   readSafetensorsHeader,
   readSafetensorsHeaderAsync,
@@ -29,29 +28,6 @@ export type Produce = (p: ParameterSpec) => Float32Array;
 
 /** Thrown when a checkpoint doesn't fit the config; callers attach the place in the prompt file. */
 export class CheckpointError extends Error {}
-
-export function randomInit(seed: number): Produce {
-  return (p) => {
-    const count = p.shape.reduce((a, b) => a * b, 1);
-    const out = new Float32Array(count);
-    switch (p.init.kind) {
-      case 'ones':
-        out.fill(1);
-        break;
-      case 'zeros':
-        break;
-      case 'normal': {
-        fillNormal(out, p.init.std, new Xoshiro128(streamSeed('weights', seed, p.name)));
-        if (p.init.zeroRow !== undefined && p.init.zeroRow < p.shape[0]) {
-          const width = p.shape[1];
-          out.fill(0, p.init.zeroRow * width, (p.init.zeroRow + 1) * width);
-        }
-        break;
-      }
-    }
-    return out;
-  };
-}
 
 const INDEX = 'model.safetensors.index.json';
 const SINGLE = 'model.safetensors';
@@ -147,9 +123,28 @@ export async function inspectCheckpointFiles(path: string, kind: 'file' | 'folde
   }
 }
 
-/** Reads parameters from a checkpoint by Hugging Face name, checking every shape against the config. */
-export function checkpointInit(path: string, dims: ModelDims, table: ParameterSpec[]): Produce {
-  const found = new Map<string, { file: string; entry: TensorEntry }>();
+interface Found {
+  file: string;
+  entry: TensorEntry;
+  /** Stored under our own name (not a tied alias or a base-model name without `model.`). */
+  exact: boolean;
+}
+
+/**
+ * Reads a model's parameters from a checkpoint (a file, a folder, a sharded folder) by Hugging Face name:
+ * every tensor's name is mapped to ours by the architecture's `canonicalName` (prefixes, tied aliases,
+ * skipped buffers), shapes are checked against the config, F16/BF16/F64 are widened to float32 on read. A
+ * tensor stored under its own name wins over an alias of it (a tied copy). An optional parameter the
+ * checkpoint lacks (BERT's pooler, BART's `final_logits_bias`) starts from its init rule, as Hugging Face
+ * starts it.
+ */
+export function checkpointInit(
+  path: string,
+  table: readonly ParameterSpec[],
+  canonicalName: (name: string) => string | null,
+  label: string,
+): Produce {
+  const found = new Map<string, Found>();
   for (const file of checkpointFiles(path)) {
     let header;
     try {
@@ -158,14 +153,17 @@ export function checkpointInit(path: string, dims: ModelDims, table: ParameterSp
       throw asCheckpointError(e);
     }
     for (const entry of header.tensors.values()) {
-      const name = canonicalParameterName(dims, entry.name);
-      if (name) found.set(name, { file, entry });
+      const name = canonicalName(entry.name);
+      if (!name) continue;
+      // Base-model checkpoints (LlamaModel, BartModel) store the same names without `model.`.
+      const exact = name === entry.name || name === `model.${entry.name}`;
+      if (!found.get(name)?.exact) found.set(name, { file, entry, exact });
     }
   }
-  const missing = table.filter((p) => !found.has(p.name) && !p.unusedByGraph).map((p) => p.name);
+  const missing = table.filter((p) => !found.has(p.name) && !p.optional).map((p) => p.name);
   if (missing.length > 0) {
     throw new CheckpointError(
-      `${path} lacks ${missing.length} tensor(s) this ${dims.architecture} config needs: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`,
+      `${path} lacks ${missing.length} tensor(s) this ${label} config needs: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`,
     );
   }
   for (const p of table) {
@@ -176,11 +174,9 @@ export function checkpointInit(path: string, dims: ModelDims, table: ParameterSp
       );
     }
   }
-  const fallback = randomInit(0);
   return (p) => {
     const f = found.get(p.name);
-    // A BertModel folder without a pooler is still usable; the pooler is not part of the forward pass here.
-    if (!f) return fallback(p);
+    if (!f) return initialValues(p, 0);
     try {
       return readTensorAsFloat32(f.file, f.entry);
     } catch (e) {

@@ -1,29 +1,23 @@
 /**
  * Worker-thread entry (its own bundle, dist/weightWorker.js), for the two jobs that read or write a whole
- * model file: generating a share of a model's random parameters, each written straight to its place in the
- * safetensors file (positional writes), so a full-size model is generated on every core
- * (randomWeightsParallel.ts); and hashing a large file off the main thread (fileHash.ts).
+ * model file: generating a share of a model's random parameter chunks, each written straight to its place
+ * in the safetensors file (positional writes), so a full-size model is generated on every core
+ * (randomWeights.ts); and hashing a large file off the main thread (fileHash.ts).
  */
 import { closeSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { randomInit } from './weightSource';
-import { writeAll } from './safetensors';
+import { writeChunks, type WeightChunk } from './randomWeights';
 import { NotARegularFileError, sha256OfFileSync } from './fileHash';
-import type { WeightJob } from './randomWeightsParallel';
 
 export type WorkerJob =
-  { kind: 'weights'; path: string; seed: number; jobs: WeightJob[] } | { kind: 'hash'; path: string };
+  { kind: 'weights'; path: string; seed: number; chunks: WeightChunk[] } | { kind: 'hash'; path: string };
 
 const job = workerData as WorkerJob;
 switch (job.kind) {
   case 'weights': {
-    const produce = randomInit(job.seed);
     const fd = openSync(job.path, 'r+');
     try {
-      for (const { parameter, offset } of job.jobs) {
-        const data = produce(parameter);
-        writeAll(fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength), offset);
-      }
+      writeChunks(fd, job.chunks, job.seed);
     } finally {
       closeSync(fd);
     }

@@ -3,7 +3,8 @@
  * run-setting defaults, model entries (resolved later, against files) and `cases:`.
  */
 import { Document, isMap, isSeq, parseDocument, type YAMLMap } from 'yaml';
-import { CONFIG_KEYS, REFUSED_KEYS } from '../config/configKeys';
+import { configKeyTable } from '../config/configKeys';
+import { ARCHITECTURES, moduleOf } from '../models/registry';
 import { type DiagnosticList, listNames } from '../config/diagnostics';
 import { MODEL_ENTRY_KEY_NAMES } from '../config/entryKeys';
 import type { EntryField, ModelEntry } from '../config/resolve';
@@ -158,9 +159,7 @@ function unknownTopLevelKey(name: string): { message: string; suggestion?: Sugge
   const allowed = TOP_LEVEL_KEYS.map((k) => k.key);
   const isModelKey =
     MODEL_ENTRY_KEY_NAMES.has(name) ||
-    CONFIG_KEYS.bert.has(name) ||
-    CONFIG_KEYS.gpt2.has(name) ||
-    Object.hasOwn(REFUSED_KEYS.gpt2, name) ||
+    ARCHITECTURES.some((a) => configKeyTable(a).has(name) || Object.hasOwn(moduleOf(a).refusedKeys, name)) ||
     name === 'model_type';
   if (isModelKey) {
     return {

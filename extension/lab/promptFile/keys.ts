@@ -6,6 +6,7 @@ import { MODEL_ENTRY_KEYS, type KeyDoc } from '../config/entryKeys';
 import { RUN_SETTINGS } from '../config/runSettings';
 import { configKeysOf, type ConfigKeyInfo } from '../config/configKeys';
 import type { Architecture } from '../types';
+import { ARCHITECTURES } from '../models/registry';
 
 export type { KeyDoc };
 
@@ -45,5 +46,5 @@ export const KNOWN_KEYS: KnownKeys = {
   topLevel: TOP_LEVEL_KEYS,
   modelEntry: ENTRY_KEYS,
   case: CASE_KEYS,
-  config: { bert: configKeysOf('bert'), gpt2: configKeysOf('gpt2') },
+  config: Object.fromEntries(ARCHITECTURES.map((a) => [a, configKeysOf(a)])) as Record<Architecture, ConfigKeyInfo[]>,
 };

@@ -18,7 +18,8 @@
  * that the estimate is at or above every measured point of the grid: from 1.01× (gpt2, 128 tokens × 4 with
  * attentions) to 1.2× at the sizes that matter, more only for passes of a few MB.
  */
-import type { ModelDims } from '../config';
+import type { ArchitectureDims, ModelShape } from '../models/architecture';
+import { moduleOf } from '../models/registry';
 
 export const ACTIVATION_SLACK = 1.2;
 /** Per pass, whatever the batch: onnxruntime's arena growth and the JS objects around the run. */
@@ -37,29 +38,41 @@ export interface BatchShape {
   logitRowsPerInput: number;
 }
 
-/** Bytes one input adds to a pass of this shape (the pass's memory is linear in its input count). */
-export function perInputBytes(d: ModelDims, shape: Omit<BatchShape, 'inputs'>, hasLmHead: boolean): number {
+const shapeOf = (d: ArchitectureDims): ModelShape => moduleOf(d.architecture).shape(d);
+
+/**
+ * Bytes one input adds to a pass of this shape (the pass's memory is linear in its input count). Every
+ * stack is counted at the batch's length (an encoder-decoder's two inputs at the longer of the two), its
+ * cross-attention like a self-attention of that length.
+ */
+export function perInputBytes(d: ArchitectureDims, shape: Omit<BatchShape, 'inputs'>, hasLmHead: boolean): number {
+  const model = shapeOf(d);
   const T = shape.length;
-  const L = d.numLayers;
   const f32 = 4;
-  const hidden = T * d.hiddenSize * f32;
-  const scores = d.numHeads * T * T * f32;
-  const ffn = T * d.intermediateSize * f32;
-  const feeds = 3 * T * 8 + T * T * f32 * 3; // ids, positions, token types; keep mask and the additive mask made of it
-  const masks = shape.train ? (2 * L + 1) * hidden + L * scores : 0;
-  const fetched =
-    (L + 1) * hidden +
-    (shape.attentions ? L * scores : 0) +
-    (hasLmHead ? shape.logitRowsPerInput * d.vocabSize * f32 : 0);
-  const intermediates = 2 * scores + ffn + 4 * hidden;
-  return (feeds + masks + 3 * fetched + intermediates) * ACTIVATION_SLACK;
+  let total = hasLmHead ? 3 * shape.logitRowsPerInput * model.lmHeadVocab * f32 : 0;
+  for (const stack of model.stacks) {
+    const L = stack.layers;
+    // An encoder-decoder's decoder attends twice per layer (itself and the source).
+    const attentionsPerLayer = model.stacks.length > 1 && stack.name === 'decoder' ? 2 : 1;
+    const hidden = T * stack.hiddenSize * f32;
+    const scores = stack.heads * T * T * f32 * attentionsPerLayer;
+    const ffn = T * stack.intermediateSize * f32;
+    const feeds = 3 * T * 8 + T * T * f32 * 3; // ids, positions, token types; keep mask and the additive mask made of it
+    const masks = shape.train ? (2 * L + 1) * hidden + L * scores : 0;
+    const fetched = (L + 1) * hidden + (shape.attentions ? L * scores : 0);
+    const intermediates = 2 * scores + ffn + 4 * hidden;
+    total += feeds + masks + 3 * fetched + intermediates;
+  }
+  return total * ACTIVATION_SLACK;
 }
 
-export function passBytes(d: ModelDims, shape: BatchShape, hasLmHead: boolean): number {
+export function passBytes(d: ArchitectureDims, shape: BatchShape, hasLmHead: boolean): number {
   return PASS_OVERHEAD_BYTES + shape.inputs * perInputBytes(d, shape, hasLmHead);
 }
 
 /** What the outputs of one input take once the pass is over and they are kept (base and control of a case). */
-export function keptOutputBytes(d: ModelDims, length: number, hasLmHead: boolean): number {
-  return (d.numLayers + 1) * length * d.hiddenSize * 4 + (hasLmHead ? d.vocabSize * 4 : 0);
+export function keptOutputBytes(d: ArchitectureDims, length: number, hasLmHead: boolean): number {
+  const model = shapeOf(d);
+  const states = model.stacks.reduce((n, s) => n + (s.layers + 1) * length * s.hiddenSize * 4, 0);
+  return states + (hasLmHead ? model.lmHeadVocab * 4 : 0);
 }

@@ -4,7 +4,8 @@
  * from its class default is set back to the default, and the keys whose change shrinks the measure most
  * are named. So a new family's keys are named without anyone listing them.
  */
-import { CLASS_DEFAULTS, dimsOf, type ModelDims } from '../config';
+import type { ArchitectureDims } from '../models/architecture';
+import { dimsOf, moduleOf } from '../models/registry';
 import type { HfConfig, ModelSpec } from '../types';
 
 export interface Driver {
@@ -18,8 +19,8 @@ export interface Driver {
 const MIN_FACTOR = 1.5;
 const MAX_DRIVERS = 3;
 
-export function sizeDrivers(spec: ModelSpec, measure: (d: ModelDims) => number): Driver[] {
-  const defaults = CLASS_DEFAULTS[spec.architecture] as Record<string, unknown>;
+export function sizeDrivers(spec: ModelSpec, measure: (d: ArchitectureDims) => number): Driver[] {
+  const defaults = moduleOf(spec.architecture).defaults as Record<string, unknown>;
   const actual = measure(dimsOf(spec.config));
   const drivers: Driver[] = [];
   for (const [key, value] of Object.entries(spec.config)) {

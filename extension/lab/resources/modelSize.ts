@@ -3,17 +3,17 @@
  * in Hugging Face's names and shapes), the largest tensor, the graph's node count and file size (from the
  * architecture's graph builder), and what those cost in memory and on disk.
  *
- * Architecture-agnostic: it reads only `parameterTable(dims)` and `buildGraph(dims)`. Both grow linearly
- * with the number of layers, so they are evaluated at one and two layers and extrapolated — exact, and
- * instant even for `n_layer: 100000` (whose full table alone would be 1.2 million entries).
- * A family whose size is not linear in `numLayers` (an encoder-decoder with two layer counts) extends
- * `withLayers` and `layerCount` below.
+ * Architecture-agnostic: it reads only the module's parameter table and graph. Both grow linearly with the
+ * number of layers of each stack, so they are evaluated with one layer per stack and with two layers in
+ * one stack at a time, and extrapolated — exact, and instant even for `n_layer: 100000` (whose full table
+ * alone would be 1.2 million entries). An encoder-decoder has two layer counts; each is extrapolated.
  */
 import { availableParallelism } from 'node:os';
 import { onnx } from 'onnx-proto';
-import type { ModelDims } from '../config';
-import { buildGraph } from '../models/architectures/graph';
-import { parameterTable, type ParameterSpec } from '../models/architectures/parameters';
+import type { ArchitectureDims } from '../models/architecture';
+import { elementCount as elements, type ParameterSpec } from '../models/blocks/parameters';
+import { CHUNK_VALUES, weightWorkerCount } from '../models/randomWeights';
+import { moduleOf } from '../models/registry';
 
 /** Bytes per value of the dtypes a checkpoint may store. The lab computes in float32 whatever is stored. */
 export const DTYPE_BYTES = { F32: 4, F16: 2, BF16: 2, F64: 8 } as const;
@@ -37,8 +37,6 @@ export const GRAPH_NODE_BYTES = 12_000;
 export const SESSION_OVERHEAD_BYTES = 32e6;
 export const MAX_GRAPH_NODES = 12_000;
 
-/** Weight generation runs on up to this many worker threads (one per core), each holding one tensor at a time. */
-const WEIGHT_WORKERS = 4;
 /** A worker thread's own heap and code. */
 const WORKER_BYTES = 16e6;
 
@@ -48,10 +46,13 @@ export interface ModelSize {
   weightBytes: number;
   /** The biggest tensor: a build holds it whole, and one array must be able to hold it. */
   largestTensor: { name: string; elements: number };
-  /** Parameters per layer, and those outside the layers (embeddings, final norms). */
+  /** Parameters per layer (averaged over the stacks), and those outside the layers (embeddings, final norms). */
   perLayerParameters: number;
   graphNodes: number;
+  /** Graph nodes per layer (averaged over the stacks). */
   graphNodesPerLayer: number;
+  /** Layers of every stack together. */
+  layers: number;
   hasLmHead: boolean;
   /** Held while the model is open: weights, the LM head's folded copy, the graph. */
   residentBytes: number;
@@ -61,16 +62,31 @@ export interface ModelSize {
   diskBytes: number;
 }
 
-/** The same model with `n` layers (the one place that knows which dimension counts layers). */
-function withLayers(d: ModelDims, n: number): ModelDims {
-  return { ...d, numLayers: n };
+/**
+ * A measure of the model extrapolated from shallow copies: with one layer per stack, and with two layers in
+ * stack k (the others at one), the measure is linear in each stack's layer count.
+ */
+function extrapolate<T>(dims: ArchitectureDims, measure: (d: ArchitectureDims) => T, value: (t: T) => number) {
+  const module = moduleOf(dims.architecture);
+  const counts = module.layerCounts(dims);
+  const ones = counts.map(() => 1);
+  const base = measure(module.withLayers(dims, ones));
+  const perStack = counts.map(
+    (_, k) =>
+      value(
+        measure(
+          module.withLayers(
+            dims,
+            ones.map((n, i) => (i === k ? 2 : n)),
+          ),
+        ),
+      ) - value(base),
+  );
+  const at = (v: number) => v + counts.reduce((n, L, k) => n + (L - 1) * perStack[k], 0);
+  const layers = counts.reduce((a, b) => a + b, 0);
+  const perLayer = perStack.reduce((a, b) => a + b, 0) / counts.length;
+  return { base, value: at(value(base)), perLayer, layers };
 }
-
-function layerCount(d: ModelDims): number {
-  return d.numLayers;
-}
-
-const elements = (p: ParameterSpec) => p.shape.reduce((a, b) => a * b, 1);
 
 /**
  * Bytes of a checkpoint storing these parameters as `dtype` (what a download or a `weights:` folder takes
@@ -83,7 +99,10 @@ export function checkpointBytes(size: Pick<ModelSize, 'parameters'>, dtype: Stor
 /** Recent estimates by shape: a file with many entries of one shape (seeds, modes) estimates it once. */
 const recent = new Map<string, ModelSize>();
 
-export function estimateModel(dims: ModelDims, options: { fromCheckpoint?: boolean; cores?: number } = {}): ModelSize {
+export function estimateModel(
+  dims: ArchitectureDims,
+  options: { fromCheckpoint?: boolean; cores?: number } = {},
+): ModelSize {
   const id = JSON.stringify([dims, options]);
   let size = recent.get(id);
   if (!size) {
@@ -94,53 +113,65 @@ export function estimateModel(dims: ModelDims, options: { fromCheckpoint?: boole
   return size;
 }
 
-function estimate(dims: ModelDims, options: { fromCheckpoint?: boolean; cores?: number }): ModelSize {
-  const L = layerCount(dims);
-  const one = sample(withLayers(dims, 1));
-  const two = sample(withLayers(dims, 2));
-  const linear = (at1: number, at2: number) => at1 + (L - 1) * (at2 - at1);
-  const parameters = linear(one.parameters, two.parameters);
-  const graphNodes = linear(one.nodes, two.nodes);
-  const onnxBytes = linear(one.onnxBytes, two.onnxBytes);
+function estimate(dims: ArchitectureDims, options: { fromCheckpoint?: boolean; cores?: number }): ModelSize {
+  const samples = new Map<string, Sample>();
+  const sampled = (d: ArchitectureDims) => {
+    const key = JSON.stringify(moduleOf(d.architecture).layerCounts(d));
+    let found = samples.get(key);
+    if (!found) samples.set(key, (found = sample(d)));
+    return found;
+  };
+  const params = extrapolate(dims, sampled, (x) => x.parameters);
+  const nodes = extrapolate(dims, sampled, (x) => x.nodes);
+  const onnx = extrapolate(dims, sampled, (x) => x.onnxBytes);
+  const tensors = extrapolate(dims, sampled, (x) => x.table.length);
+  const one = params.base;
+  const parameters = params.value;
+  const graphNodes = nodes.value;
   const weightBytes = parameters * 4;
   // The largest tensor of a one-layer model is the largest of any depth: every layer has the same shapes.
   const largest = [...one.table].sort((a, b) => elements(b) - elements(a));
   const largestTensor = { name: largest[0].name, elements: elements(largest[0]) };
   const graphBytes = graphNodes * GRAPH_NODE_BYTES;
   const hasLmHead = one.hasLogits;
-  const lmHeadCopy = hasLmHead ? dims.vocabSize * dims.hiddenSize * 4 : 0;
+  const shape = moduleOf(dims.architecture).shape(dims);
+  const lmHeadCopy = hasLmHead ? shape.lmHeadVocab * shape.stacks[shape.stacks.length - 1].hiddenSize * 4 : 0;
   // A checkpoint is read one tensor at a time: its bytes and their float32 copy (2 × for F32, the worst).
-  // Random weights: each worker holds the tensor it is filling; together at most the largest few.
-  const workers = Math.max(1, Math.min(options.cores ?? availableParallelism(), WEIGHT_WORKERS));
+  // Random weights: each worker holds one chunk (at most CHUNK_VALUES values) at a time.
+  const chunks = Math.ceil(weightBytes / 4 / CHUNK_VALUES) + one.table.length;
+  const workers = weightWorkerCount(chunks, options.cores ?? availableParallelism());
   const buildTensors = options.fromCheckpoint
     ? 2 * largestTensor.elements * 4
-    : largest.slice(0, workers).reduce((n, p) => n + elements(p) * 4, 0) + workers * WORKER_BYTES;
+    : workers * (Math.min(largestTensor.elements, CHUNK_VALUES) * 4 + WORKER_BYTES);
   return {
     parameters,
     weightBytes,
     largestTensor,
-    perLayerParameters: two.parameters - one.parameters,
+    perLayerParameters: params.perLayer,
     graphNodes,
-    graphNodesPerLayer: two.nodes - one.nodes,
+    graphNodesPerLayer: nodes.perLayer,
+    layers: nodes.layers,
     hasLmHead,
     residentBytes: weightBytes + lmHeadCopy + graphBytes + SESSION_OVERHEAD_BYTES,
     buildBytes: buildTensors + graphBytes,
     // The safetensors header is a few hundred bytes per tensor.
-    diskBytes: weightBytes + linear(one.table.length, two.table.length) * 200 + onnxBytes,
+    diskBytes: weightBytes + tensors.value * 200 + onnx.value,
   };
 }
 
 /** Parameters only (no graph): what the weights of a model of these dimensions number. */
-export function countParameters(dims: ModelDims): number {
-  const count = (d: ModelDims) => parameterTable(d).reduce((n, p) => n + elements(p), 0);
-  const one = count(withLayers(dims, 1));
-  return one + (layerCount(dims) - 1) * (count(withLayers(dims, 2)) - one);
+export function countParameters(dims: ArchitectureDims): number {
+  const module = moduleOf(dims.architecture);
+  return extrapolate(
+    dims,
+    (d) => module.parameters(d).reduce((n, p) => n + elements(p), 0),
+    (n) => n,
+  ).value;
 }
 
 /** Graph nodes only. */
-export function countGraphNodes(dims: ModelDims): number {
-  const one = sample(withLayers(dims, 1)).nodes;
-  return one + (layerCount(dims) - 1) * (sample(withLayers(dims, 2)).nodes - one);
+export function countGraphNodes(dims: ArchitectureDims): number {
+  return extrapolate(dims, sample, (x) => x.nodes).value;
 }
 
 interface Sample {
@@ -152,11 +183,12 @@ interface Sample {
 }
 
 /** The parameter table and the encoded graph of a shallow copy of the model. */
-function sample(d: ModelDims): Sample {
-  const table = parameterTable(d);
+function sample(d: ArchitectureDims): Sample {
+  const module = moduleOf(d.architecture);
+  const table = module.parameters(d);
   const shapes = new Map(table.map((p) => [p.name, p.shape]));
   // Offsets as large as a real file's make the varints of the file-size estimate as long as real ones.
-  const graph = buildGraph(d, (b, name) =>
+  const graph = module.graph(d, (b, name) =>
     b.external({
       name,
       dims: shapes.get(name) ?? [1],

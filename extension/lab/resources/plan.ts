@@ -6,7 +6,8 @@
  */
 import { constants as bufferConstants } from 'node:buffer';
 import { formatBytes, formatCount } from '../../protocol/sizes';
-import { dimsOf, type ModelDims } from '../config';
+import type { ArchitectureDims } from '../models/architecture';
+import { dimsOf } from '../models/registry';
 import type { ModelSpec } from '../types';
 import { passBytes, perInputBytes, keptOutputBytes, PASS_OVERHEAD_BYTES, type BatchShape } from './activations';
 import { describeDrivers, sizeDrivers } from './drivers';
@@ -85,7 +86,7 @@ export function memoryCeiling(ctx: PlanContext): Ceiling {
 
 export interface ModelPlan {
   spec: ModelSpec;
-  dims: ModelDims;
+  dims: ArchitectureDims;
   size: ModelSize;
   /** This process's memory with the model open, before any pass. */
   openBytes: number;
@@ -111,10 +112,10 @@ export function planModel(spec: ModelSpec, ctx: PlanContext): ModelPlan {
   if (need - graphBytes > ceiling.bytes) throw tooLarge();
   if (size.graphNodes > MAX_GRAPH_NODES) {
     const drivers = describeDrivers(spec, sizeDrivers(spec, countGraphNodes));
-    const maxLayers = Math.floor(dims.numLayers - (size.graphNodes - MAX_GRAPH_NODES) / size.graphNodesPerLayer);
+    const maxLayers = Math.floor(size.layers - (size.graphNodes - MAX_GRAPH_NODES) / size.graphNodesPerLayer);
     throw new ResourceError(
       'model-too-deep',
-      `${spec.name}: ${drivers} → ${dims.numLayers} layers = ${formatCount(size.graphNodes)} graph nodes; onnxruntime needs minutes to open a graph of more than ${formatCount(MAX_GRAPH_NODES)} nodes (measured: 17.2 k nodes took 136 s), so the lab builds at most about ${maxLayers} layers of this model`,
+      `${spec.name}: ${drivers} → ${size.layers} layers = ${formatCount(size.graphNodes)} graph nodes; onnxruntime needs minutes to open a graph of more than ${formatCount(MAX_GRAPH_NODES)} nodes (measured: 17.2 k nodes took 136 s), so the lab builds at most about ${maxLayers} layers of this model`,
     );
   }
   const largestBytes = size.largestTensor.elements * 4;

@@ -4,7 +4,7 @@
  * changes: it names the cache folder, so old conversions are never reused.
  */
 import { readFileSync } from 'node:fs';
-import type { TokenizerFamily } from '../types';
+import type { BundledTokenizer } from '../types';
 
 export const CONVERTER_VERSION = 1;
 
@@ -188,7 +188,7 @@ function bert(): TokenizerFiles {
   };
 }
 
-export function convertTokenizer(family: TokenizerFamily): TokenizerFiles {
+export function convertTokenizer(family: BundledTokenizer): TokenizerFiles {
   switch (family) {
     case 'gpt2':
       return gpt2();

@@ -7,14 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readRegularFileSync } from '../io';
 import { join } from 'node:path';
-import type { TokenizerFamily } from '../types';
+import type { BundledTokenizer } from '../types';
 import { CONVERTER_VERSION, convertTokenizer, type TokenizerFiles } from './convert';
 
 const TOKENIZER = 'tokenizer.json';
 const CONFIG = 'tokenizer_config.json';
 const STALE_TEMP_MS = 10 * 60_000;
 
-export function tokenizerDir(family: TokenizerFamily, cacheDir: string): string {
+export function tokenizerDir(family: BundledTokenizer, cacheDir: string): string {
   return join(cacheDir, 'tokenizers', `${family}-v${CONVERTER_VERSION}`);
 }
 
@@ -67,7 +67,7 @@ export interface LoadedFiles extends TokenizerFiles {
 }
 
 /** The tokenizer files from the cache, converting and writing them first if they are not there. */
-export function ensureTokenizerFiles(family: TokenizerFamily, cacheDir: string): LoadedFiles {
+export function ensureTokenizerFiles(family: BundledTokenizer, cacheDir: string): LoadedFiles {
   const dir = tokenizerDir(family, cacheDir);
   const cached = readFiles(dir);
   if (cached) return { ...cached, converted: false, dir };

@@ -7,7 +7,7 @@
  * The files are checked first (regular files, bounded size), so a FIFO or a device is never read.
  */
 import { statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type * as Transformers from '@huggingface/transformers' with { 'resolution-mode': 'import' };
 import type { LabTokenizer, EncodedText } from './index';
 
@@ -16,11 +16,10 @@ export const MAX_TOKENIZER_FILE_BYTES = 64 * 1024 * 1024;
 
 export class TokenizerFolderError extends Error {}
 
-export interface FolderTokenizer extends Omit<LabTokenizer, 'family'> {
+export interface FolderTokenizer extends LabTokenizer {
   folder: string;
   /** `tokenizer_class` of tokenizer_config.json, as transformers.js resolved it. */
   tokenizerClass: string;
-  padTokenId: number | null;
   bosTokenId: number | null;
   eosTokenId: number | null;
 }
@@ -63,6 +62,10 @@ class HfFolderTokenizer implements FolderTokenizer {
     this.padTokenId = id(hf.pad_token_id);
     this.bosTokenId = id(hf.bos_token_id);
     this.eosTokenId = id(hf.eos_token_id);
+  }
+
+  get label(): string {
+    return basename(this.folder);
   }
 
   encode(text: string, addSpecialTokens: boolean): EncodedText {

@@ -5,7 +5,6 @@
  * (`normalize_before`, `add_final_layer_norm`, `static_position_embeddings`, …) are inert: the model is
  * post-LayerNorm whatever they say.
  */
-import type { ConfigKeyInfo } from '../../config/configKeys';
 import {
   isAnything,
   isBoolean,
@@ -16,13 +15,15 @@ import {
   oneOf,
   orNull,
 } from '../../config/checks';
-import { IMPLEMENTED_ACTIVATIONS, isImplementedActivation } from '../architectures/activations';
-import { forward, HF_ACTIVATIONS, inert, only, type FamilyConfig } from '../familyKeys';
+import { IMPLEMENTED_ACTIVATIONS, isImplementedActivation } from '../blocks/activations';
+import { forward, HF_ACTIVATIONS, inert, only, type ConfigKeyInfo } from '../../config/keyInfo';
+import type { HfConfig } from '../../types';
+import type { CrossKeyProblem } from '../architecture';
 
 export const SEQ2SEQ_TYPES = ['bart', 'marian'] as const;
 export type Seq2SeqType = (typeof SEQ2SEQ_TYPES)[number];
 
-export const SEQ2SEQ_LABEL: Readonly<Record<Seq2SeqType, string>> = { bart: 'BART', marian: 'MarianMT' };
+export const SEQ2SEQ_LABELS: Readonly<Record<Seq2SeqType, string>> = { bart: 'BART', marian: 'MarianMT' };
 
 const layerdrop = (k: string) =>
   forward(
@@ -108,13 +109,13 @@ const MARIAN_OWN: ConfigKeyInfo[] = [
   ),
 ];
 
-export const SEQ2SEQ_KEYS: Readonly<Record<Seq2SeqType, ReadonlyMap<string, ConfigKeyInfo>>> = {
-  bart: new Map(COMMON.map((k) => [k.key, k])),
-  marian: new Map([...COMMON, ...MARIAN_OWN].map((k) => [k.key, k])),
+export const SEQ2SEQ_KEYS: Readonly<Record<Seq2SeqType, ConfigKeyInfo[]>> = {
+  bart: COMMON,
+  marian: [...COMMON, ...MARIAN_OWN],
 };
 
 /** What `BartConfig()` / `MarianConfig()` hold for a key a config.json leaves out (transformers 4.57). */
-export const SEQ2SEQ_DEFAULTS: Readonly<Record<Seq2SeqType, Readonly<FamilyConfig>>> = {
+export const SEQ2SEQ_DEFAULTS: Readonly<Record<Seq2SeqType, Readonly<HfConfig>>> = {
   bart: {
     model_type: 'bart',
     vocab_size: 50265,
@@ -175,19 +176,26 @@ export const SEQ2SEQ_DEFAULTS: Readonly<Record<Seq2SeqType, Readonly<FamilyConfi
   },
 };
 
-const num = (c: FamilyConfig, k: string) => c[k] as number;
+const num = (c: HfConfig, k: string) => c[k] as number;
 
 /** Rules between keys (on a config with defaults filled in). */
-export function seq2seqCrossKeyProblems(c: FamilyConfig): string[] {
-  const problems: string[] = [];
+export function seq2seqCrossKeyProblems(c: HfConfig): CrossKeyProblem[] {
+  const problems: CrossKeyProblem[] = [];
   const d = num(c, 'd_model');
   for (const k of ['encoder_attention_heads', 'decoder_attention_heads'])
-    if (d % num(c, k) !== 0) problems.push(`\`d_model\` (${d}) must be divisible by \`${k}\` (${num(c, k)})`);
+    if (d % num(c, k) !== 0)
+      problems.push({
+        keys: [k, 'd_model'],
+        message: `\`d_model\` (${d}) must be divisible by \`${k}\` (${num(c, k)})`,
+      });
   const pad = c.pad_token_id as number | null;
   const rows = [num(c, 'vocab_size')];
   if (c.model_type === 'marian' && c.share_encoder_decoder_embeddings === false)
     rows.push((c.decoder_vocab_size as number | null) ?? num(c, 'vocab_size'));
   if (pad !== null && pad >= Math.min(...rows))
-    problems.push(`\`pad_token_id\` (${pad}) must be below the vocabulary size (${Math.min(...rows)})`);
+    problems.push({
+      keys: ['pad_token_id', 'vocab_size'],
+      message: `\`pad_token_id\` (${pad}) must be below the vocabulary size (${Math.min(...rows)})`,
+    });
   return problems;
 }

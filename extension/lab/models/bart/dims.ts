@@ -1,10 +1,11 @@
 /** The numbers a BART or Marian model is built from, read from a config with the class defaults filled in. */
-import type { Activation } from '../architectures/activations';
-import type { FamilyConfig } from '../familyKeys';
+import type { Activation } from '../blocks/activations';
+import type { HfConfig } from '../../types';
+import type { ModelShape } from '../architecture';
 import type { Seq2SeqType } from './config';
 
 export interface Seq2SeqDims {
-  modelType: Seq2SeqType;
+  architecture: Seq2SeqType;
   dModel: number;
   encoderLayers: number;
   decoderLayers: number;
@@ -18,14 +19,6 @@ export interface Seq2SeqDims {
   decoderVocabSize: number;
   maxPositions: number;
   activation: Activation;
-  dropout: {
-    /** After embeddings, attention outputs and feed-forward outputs (`dropout`). */
-    hidden: number;
-    /** On attention probabilities (`attention_dropout`). */
-    attention: number;
-    /** After the feed-forward activation (`activation_dropout`). */
-    activation: number;
-  };
   initStd: number;
   /** √d_model with `scale_embedding`, else 1 (applied to token embeddings, not to the LM head). */
   embedScale: number;
@@ -45,15 +38,15 @@ export interface Seq2SeqDims {
 /** BartLearnedPositionalEmbedding's offset: rows 0 and 1 are never read. */
 export const LEARNED_POSITION_OFFSET = 2;
 
-const num = (c: FamilyConfig, k: string) => c[k] as number;
+const num = (c: HfConfig, k: string) => c[k] as number;
 
-export function seq2seqDims(c: FamilyConfig): Seq2SeqDims {
+export function seq2seqDims(c: HfConfig): Seq2SeqDims {
   const type = c.model_type as Seq2SeqType;
   const marian = type === 'marian';
   const shared = !marian || c.share_encoder_decoder_embeddings !== false;
   const dModel = num(c, 'd_model');
   return {
-    modelType: type,
+    architecture: type,
     dModel,
     encoderLayers: num(c, 'encoder_layers'),
     decoderLayers: num(c, 'decoder_layers'),
@@ -65,11 +58,6 @@ export function seq2seqDims(c: FamilyConfig): Seq2SeqDims {
     decoderVocabSize: shared ? num(c, 'vocab_size') : ((c.decoder_vocab_size as number | null) ?? num(c, 'vocab_size')),
     maxPositions: num(c, 'max_position_embeddings'),
     activation: c.activation_function as Activation,
-    dropout: {
-      hidden: num(c, 'dropout'),
-      attention: num(c, 'attention_dropout'),
-      activation: num(c, 'activation_dropout'),
-    },
     initStd: num(c, 'init_std'),
     embedScale: c.scale_embedding === true ? Math.sqrt(dModel) : 1,
     padTokenId: (c.pad_token_id as number | null | undefined) ?? null,
@@ -79,5 +67,26 @@ export function seq2seqDims(c: FamilyConfig): Seq2SeqDims {
     sharedEmbeddings: shared,
     tieWordEmbeddings: c.tie_word_embeddings !== false,
     layerNormEps: 1e-5,
+  };
+}
+
+export function seq2seqShape(d: Seq2SeqDims): ModelShape {
+  const stack = (name: 'encoder' | 'decoder', layers: number, heads: number, ffn: number) => ({
+    name,
+    layers,
+    hiddenSize: d.dModel,
+    heads,
+    kvHeads: heads,
+    headDim: d.dModel / heads,
+    intermediateSize: ffn,
+  });
+  return {
+    stacks: [
+      stack('encoder', d.encoderLayers, d.encoderHeads, d.encoderFfn),
+      stack('decoder', d.decoderLayers, d.decoderHeads, d.decoderFfn),
+    ],
+    vocabSize: Math.min(d.vocabSize, d.decoderVocabSize),
+    lmHeadVocab: d.decoderVocabSize,
+    maxPositions: d.maxPositions,
   };
 }

@@ -7,8 +7,8 @@
  * Every Hugging Face dropout place is a mask input (see `seq2seqInputs`).
  */
 import { GraphBuilder } from '../onnxGraph';
-import { additiveMask, type AttentionShapes, type GraphContext } from '../architectures/layers';
-import type { WeightRef } from '../family';
+import { additiveMask, type AttentionShapes, type GraphContext } from '../blocks/layers';
+import type { WeightRef } from '../architecture';
 import { LEARNED_POSITION_OFFSET, type Seq2SeqDims } from './dims';
 import { embeddingNames } from './parameters';
 import { sinusoidalPositions } from './positions';

@@ -11,8 +11,8 @@ import {
   splitHeads,
   type AttentionShapes,
   type GraphContext,
-} from '../architectures/layers';
-import { activation } from '../architectures/activations';
+} from '../blocks/layers';
+import { activation } from '../blocks/activations';
 import type { Seq2SeqDims } from './dims';
 import { hiddenMask, seq2seqInputs, type Stack } from './inputs';
 

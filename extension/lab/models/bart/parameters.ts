@@ -5,7 +5,7 @@
  * positions are computed, not parameters; tied matrices (the LM head, the stacks' `embed_tokens` when
  * shared) are stored once, under the name `save_pretrained` keeps.
  */
-import type { FamilyParameter } from '../family';
+import type { ParameterSpec } from '../blocks/parameters';
 import { LEARNED_POSITION_OFFSET, type Seq2SeqDims } from './dims';
 
 export const SHARED = 'model.shared.weight';
@@ -17,25 +17,25 @@ export function embeddingNames(d: Seq2SeqDims): { encoder: string; decoder: stri
   return { encoder, decoder, head: d.tieWordEmbeddings ? decoder : 'lm_head.weight' };
 }
 
-function linear(prefix: string, inSize: number, outSize: number, std: number): FamilyParameter[] {
+function linear(prefix: string, inSize: number, outSize: number, std: number): ParameterSpec[] {
   return [
     { name: `${prefix}.weight`, shape: [outSize, inSize], init: { kind: 'normal', std } },
     { name: `${prefix}.bias`, shape: [outSize], init: { kind: 'zeros' } },
   ];
 }
 
-function layerNorm(prefix: string, size: number): FamilyParameter[] {
+function layerNorm(prefix: string, size: number): ParameterSpec[] {
   return [
     { name: `${prefix}.weight`, shape: [size], init: { kind: 'ones' } },
     { name: `${prefix}.bias`, shape: [size], init: { kind: 'zeros' } },
   ];
 }
 
-function attention(prefix: string, d: number, std: number): FamilyParameter[] {
+function attention(prefix: string, d: number, std: number): ParameterSpec[] {
   return ['k_proj', 'v_proj', 'q_proj', 'out_proj'].flatMap((p) => linear(`${prefix}.${p}`, d, d, std));
 }
 
-function embedding(name: string, rows: number, d: Seq2SeqDims): FamilyParameter {
+function embedding(name: string, rows: number, d: Seq2SeqDims): ParameterSpec {
   return {
     name,
     shape: [rows, d.dModel],
@@ -43,10 +43,10 @@ function embedding(name: string, rows: number, d: Seq2SeqDims): FamilyParameter 
   };
 }
 
-function stack(d: Seq2SeqDims, which: 'encoder' | 'decoder'): FamilyParameter[] {
+function stack(d: Seq2SeqDims, which: 'encoder' | 'decoder'): ParameterSpec[] {
   const std = d.initStd;
   const H = d.dModel;
-  const params: FamilyParameter[] = [];
+  const params: ParameterSpec[] = [];
   if (d.positions === 'learned')
     params.push({
       name: `model.${which}.embed_positions.weight`,
@@ -67,9 +67,9 @@ function stack(d: Seq2SeqDims, which: 'encoder' | 'decoder'): FamilyParameter[] 
   return params;
 }
 
-export function seq2seqParameters(d: Seq2SeqDims): FamilyParameter[] {
+export function seq2seqParameters(d: Seq2SeqDims): ParameterSpec[] {
   const names = embeddingNames(d);
-  const params: FamilyParameter[] = d.sharedEmbeddings
+  const params: ParameterSpec[] = d.sharedEmbeddings
     ? [embedding(SHARED, d.vocabSize, d)]
     : [embedding(names.encoder, d.vocabSize, d), embedding(names.decoder, d.decoderVocabSize, d)];
   params.push(...stack(d, 'encoder'), ...stack(d, 'decoder'));

@@ -4,10 +4,10 @@
  * machines); the tests compute their parameter counts from the parameter table (bart-base 139 420 416,
  * opus-mt-en-de 73 886 208 without the computed positions and the `final_logits_bias` buffer).
  */
-import type { FamilyConfig } from '../familyKeys';
+import type { HfConfig } from '../../types';
 import { SEQ2SEQ_DEFAULTS } from './config';
 
-export const SEQ2SEQ_PRESETS: Readonly<Record<string, Readonly<FamilyConfig>>> = {
+export const SEQ2SEQ_PRESETS: Readonly<Record<string, Readonly<HfConfig>>> = {
   // https://huggingface.co/facebook/bart-base/blob/main/config.json — the keys below are that file's (its
   // generation settings `early_stopping`, `no_repeat_ngram_size`, `num_beams`, `forced_bos_token_id` and its
   // summarization `task_specific_params` are left out: they do not change a forward pass).

@@ -5,7 +5,8 @@
  * here from each input's seed (train mode). Identical inputs run once.
  */
 import type * as ort from 'onnxruntime-node';
-import type { WantedOutputs } from '../session';
+import { lmHeadRows, type DropoutRates, type WantedOutputs } from '../session';
+import type { SessionOpenOptions } from '../architecture';
 import {
   hiddenDropout,
   keepRows,
@@ -19,7 +20,6 @@ import {
   sliceAttention,
   sliceRows,
   uniqueInputs,
-  type RunnerOptions,
 } from '../batchFeeds';
 import type { Seq2SeqDims } from './dims';
 import { seq2seqInputs, type Stack } from './inputs';
@@ -44,7 +44,7 @@ export interface Seq2SeqOutput {
   decoderHiddenStates: Float32Array[];
   /** Ld arrays of heads×T×T; empty unless asked for. */
   decoderAttentions: Float32Array[];
-  /** Ld arrays of heads×T×S (decoder position × source position); empty unless asked for. */
+  /** Ld arrays of heads×T×S (decoder position × source position); empty unless asked for (attentions or crossAttentions). */
   crossAttentions: Float32Array[];
   /** T×V logits when asked for `all`. */
   logits: Float32Array | null;
@@ -56,33 +56,59 @@ export interface Seq2SeqOutput {
   crossKeep: number[][];
 }
 
+export interface Seq2SeqSettings {
+  /** Dropout rates by config key (`dropout`, `attention_dropout`, `activation_dropout`); used for inputs with a seed. */
+  rates: DropoutRates;
+  /** Pad each side to at least this many positions (a case split into passes keeps one shape: see session.ts). */
+  paddedLength?: { encoder: number; decoder: number };
+}
+
+/** Graph outputs a session without attention maps keeps (cross-attentions stay: the report reads them). */
+const withoutSelfAttentions = (name: string) => !/^(encoder|decoder)_attentions\./.test(name);
+
 export class Seq2SeqSession {
+  readonly kind = 'encoder-decoder';
+
   private constructor(
     private readonly session: ort.InferenceSession,
     readonly dims: Seq2SeqDims,
+    private readonly withAttentions: boolean,
   ) {}
 
-  static async open(onnxPath: string, dims: Seq2SeqDims, options: RunnerOptions = {}): Promise<Seq2SeqSession> {
-    return new Seq2SeqSession(await openInferenceSession(onnxPath, options), dims);
+  static async open(onnxPath: string, dims: Seq2SeqDims, options: SessionOpenOptions = {}): Promise<Seq2SeqSession> {
+    const withAttentions = options.attentions ?? true;
+    const keep = withAttentions ? undefined : withoutSelfAttentions;
+    return new Seq2SeqSession(await openInferenceSession(onnxPath, options, keep), dims, withAttentions);
   }
 
   async release(): Promise<void> {
     await this.session.release();
   }
 
-  async forward(inputs: Seq2SeqInput[], wanted: WantedOutputs = {}): Promise<Seq2SeqOutput[]> {
+  async forward(
+    inputs: Seq2SeqInput[],
+    settings: Seq2SeqSettings = { rates: {} },
+    wanted: WantedOutputs = {},
+  ): Promise<Seq2SeqOutput[]> {
     if (inputs.length === 0) return [];
-    const r = this.dims.dropout;
-    const drawsDropout = r.hidden > 0 || r.attention > 0 || r.activation > 0;
+    if (wanted.attentions && !this.withAttentions)
+      throw new Error('internal: attentions asked of a session opened without them');
+    const r = settings.rates;
+    const drawsDropout = Object.values(r).some((rate) => rate > 0);
     const seedOf = (x: Seq2SeqInput) => (drawsDropout ? (x.dropoutSeed ?? null) : null);
     const { unique, source } = uniqueInputs(inputs, (x) =>
       JSON.stringify([x.encoderIds, x.encoderMask ?? null, x.decoderIds, x.decoderMask ?? null, seedOf(x)]),
     );
-    const outputs = await this.run(unique, unique.map(seedOf), wanted);
+    const outputs = await this.run(unique, unique.map(seedOf), settings, wanted);
     return source.map((u) => outputs[u]);
   }
 
-  private async run(inputs: Seq2SeqInput[], seeds: (number | null)[], wanted: WantedOutputs): Promise<Seq2SeqOutput[]> {
+  private async run(
+    inputs: Seq2SeqInput[],
+    seeds: (number | null)[],
+    settings: Seq2SeqSettings,
+    wanted: WantedOutputs,
+  ): Promise<Seq2SeqOutput[]> {
     const d = this.dims;
     const B = inputs.length;
     const H = d.dModel;
@@ -90,10 +116,12 @@ export class Seq2SeqSession {
     const enc = paddedIds(
       inputs.map((x) => x.encoderIds),
       padId,
+      settings.paddedLength?.encoder,
     );
     const dec = paddedIds(
       inputs.map((x) => x.decoderIds),
       padId,
+      settings.paddedLength?.decoder,
     );
     const [S, T] = [enc.T, dec.T];
     const encPad = inputs.map((x) => paddingKeep(x.encoderIds.length, S, x.encoderMask));
@@ -109,7 +137,8 @@ export class Seq2SeqSession {
       [seq2seqInputs.keep('decoder')]: keepTensor(B, T, T, decoderKeep),
       [seq2seqInputs.crossKeep]: keepTensor(B, T, S, encoderKeep),
     };
-    const p = d.dropout;
+    const rate = (key: string) => settings.rates[key] ?? 0;
+    const p = { hidden: rate('dropout'), attention: rate('attention_dropout'), activation: rate('activation_dropout') };
     const stackMasks = (s: Stack, len: number, heads: number, ffn: number, layers: number) => {
       feeds[seq2seqInputs.embeddings(s)] = hiddenDropout(seeds, len, H, p.hidden, `${s}/embeddings`);
       for (let l = 0; l < layers; l++) {
@@ -147,17 +176,19 @@ export class Seq2SeqSession {
         : logitsWanted === 'last'
           ? inputs.map((x, b) => b * T + x.decoderIds.length - 1)
           : [0];
-    feeds.logits_rows = rowsTensor(rows);
+    feeds.logits_rows = rowsTensor(lmHeadRows(rows));
 
     const fetches = [
       ...Array.from({ length: d.encoderLayers + 1 }, (_, l) => `encoder_hidden_states.${l}`),
       ...Array.from({ length: d.decoderLayers + 1 }, (_, l) => `decoder_hidden_states.${l}`),
     ];
-    if (wanted.attentions)
-      for (let l = 0; l < Math.max(d.encoderLayers, d.decoderLayers); l++) {
-        if (l < d.encoderLayers) fetches.push(`encoder_attentions.${l}`);
-        if (l < d.decoderLayers) fetches.push(`decoder_attentions.${l}`, `cross_attentions.${l}`);
-      }
+    const attentions = wanted.attentions === true;
+    const cross = attentions || wanted.crossAttentions === true;
+    if (attentions) for (let l = 0; l < d.encoderLayers; l++) fetches.push(`encoder_attentions.${l}`);
+    for (let l = 0; l < d.decoderLayers; l++) {
+      if (attentions) fetches.push(`decoder_attentions.${l}`);
+      if (cross) fetches.push(`cross_attentions.${l}`);
+    }
     if (logitsWanted !== 'none') fetches.push('logits');
     const out = await this.session.run(feeds, fetches);
     const data = (name: string) => out[name].data as Float32Array;
@@ -166,7 +197,6 @@ export class Seq2SeqSession {
     const layers = (n: number, f: (l: number) => Float32Array) => Array.from({ length: n }, (_, l) => f(l));
     return inputs.map((x, b) => {
       const [ls, lt] = [x.encoderIds.length, x.decoderIds.length];
-      const attentions = wanted.attentions === true;
       const logitRows = out.logits?.data as Float32Array | undefined;
       const first = logitsWanted === 'all' ? inputs.slice(0, b).reduce((n, y) => n + y.decoderIds.length, 0) : b;
       const lastRow = logitsWanted === 'all' ? first + lt - 1 : b;
@@ -183,7 +213,7 @@ export class Seq2SeqSession {
         decoderAttentions: layers(attentions ? d.decoderLayers : 0, (l) =>
           sliceAttention(data(`decoder_attentions.${l}`), b, d.decoderHeads, T, T, lt, lt),
         ),
-        crossAttentions: layers(attentions ? d.decoderLayers : 0, (l) =>
+        crossAttentions: layers(cross ? d.decoderLayers : 0, (l) =>
           sliceAttention(data(`cross_attentions.${l}`), b, d.decoderHeads, T, S, lt, ls),
         ),
         logits: logitRows && logitsWanted === 'all' ? logitRows.slice(first * V, (first + lt) * V) : null,

@@ -4,7 +4,6 @@
  * check and what the builder does not implement yet, plus the rules between keys that Hugging Face
  * enforces or fails on.
  */
-import type { ConfigKeyInfo } from '../../config/configKeys';
 import {
   isAnything,
   isBoolean,
@@ -16,13 +15,15 @@ import {
   oneOf,
   orNull,
 } from '../../config/checks';
-import { isImplementedActivation, IMPLEMENTED_ACTIVATIONS } from '../architectures/activations';
-import { forward, HF_ACTIVATIONS, inert, only, type FamilyConfig } from '../familyKeys';
+import { isImplementedActivation, IMPLEMENTED_ACTIVATIONS } from '../blocks/activations';
+import { forward, HF_ACTIVATIONS, inert, only, type ConfigKeyInfo } from '../../config/keyInfo';
+import type { HfConfig } from '../../types';
+import type { CrossKeyProblem } from '../architecture';
 
 export const LLAMA_TYPES = ['llama', 'mistral', 'qwen2'] as const;
 export type LlamaType = (typeof LLAMA_TYPES)[number];
 
-export const LLAMA_LABEL: Readonly<Record<LlamaType, string>> = { llama: 'Llama', mistral: 'Mistral', qwen2: 'Qwen2' };
+export const LLAMA_LABELS: Readonly<Record<LlamaType, string>> = { llama: 'Llama', mistral: 'Mistral', qwen2: 'Qwen2' };
 
 const ROPE_TYPES_HF = ['default', 'linear', 'dynamic', 'yarn', 'longrope', 'llama3'];
 const ROPE_TYPES_BUILT = ['default', 'linear', 'llama3'];
@@ -135,18 +136,14 @@ const QWEN2_OWN: ConfigKeyInfo[] = [
   ),
 ];
 
-function table(own: ConfigKeyInfo[]): ReadonlyMap<string, ConfigKeyInfo> {
-  return new Map([...COMMON, ...own].map((k) => [k.key, k]));
-}
-
-export const LLAMA_KEYS: Readonly<Record<LlamaType, ReadonlyMap<string, ConfigKeyInfo>>> = {
-  llama: table(LLAMA_OWN),
-  mistral: table([slidingWindow]),
-  qwen2: table(QWEN2_OWN),
+export const LLAMA_KEYS: Readonly<Record<LlamaType, ConfigKeyInfo[]>> = {
+  llama: [...COMMON, ...LLAMA_OWN],
+  mistral: [...COMMON, slidingWindow],
+  qwen2: [...COMMON, ...QWEN2_OWN],
 };
 
 /** What `LlamaConfig()` / `MistralConfig()` / `Qwen2Config()` hold for a key a config.json leaves out. */
-export const LLAMA_DEFAULTS: Readonly<Record<LlamaType, Readonly<FamilyConfig>>> = {
+export const LLAMA_DEFAULTS: Readonly<Record<LlamaType, Readonly<HfConfig>>> = {
   llama: {
     model_type: 'llama',
     vocab_size: 32000,
@@ -218,31 +215,43 @@ export const LLAMA_DEFAULTS: Readonly<Record<LlamaType, Readonly<FamilyConfig>>>
   },
 };
 
-const num = (c: FamilyConfig, k: string) => c[k] as number;
+const num = (c: HfConfig, k: string) => c[k] as number;
 
 /** Rules between keys (on a config with defaults filled in): what Hugging Face fails on or we cannot build. */
-export function llamaCrossKeyProblems(c: FamilyConfig): string[] {
-  const problems: string[] = [];
+export function llamaCrossKeyProblems(c: HfConfig): CrossKeyProblem[] {
+  const problems: CrossKeyProblem[] = [];
   const heads = num(c, 'num_attention_heads');
   const kv = (c.num_key_value_heads as number | null) ?? heads;
   if (heads % kv !== 0)
-    problems.push(`\`num_attention_heads\` (${heads}) must be a multiple of \`num_key_value_heads\` (${kv})`);
+    problems.push({
+      keys: ['num_key_value_heads', 'num_attention_heads'],
+      message: `\`num_attention_heads\` (${heads}) must be a multiple of \`num_key_value_heads\` (${kv})`,
+    });
   const headDim = (c.head_dim as number | null) ?? Math.floor(num(c, 'hidden_size') / heads);
   if (headDim % 2 !== 0 || headDim === 0)
-    problems.push(`the head width (\`head_dim\` ${headDim}) must be even for rotary positions`);
+    problems.push({
+      keys: ['head_dim', 'hidden_size', 'num_attention_heads'],
+      message: `the head width (\`head_dim\` ${headDim}) must be even for rotary positions`,
+    });
   const pad = c.pad_token_id as number | null;
   if (pad !== null && pad >= num(c, 'vocab_size'))
-    problems.push(`\`pad_token_id\` (${pad}) must be below \`vocab_size\` (${num(c, 'vocab_size')})`);
-  problems.push(...ropeProblems(c.rope_scaling));
+    problems.push({
+      keys: ['pad_token_id', 'vocab_size'],
+      message: `\`pad_token_id\` (${pad}) must be below \`vocab_size\` (${num(c, 'vocab_size')})`,
+    });
+  problems.push(...ropeProblems(c.rope_scaling).map((message) => ({ keys: ['rope_scaling'], message })));
   if (c.model_type === 'qwen2' && Array.isArray(c.layer_types)) {
     if (c.layer_types.length !== num(c, 'num_hidden_layers'))
-      problems.push(
-        `\`layer_types\` has ${c.layer_types.length} entries for ${num(c, 'num_hidden_layers')} layers (\`num_hidden_layers\`)`,
-      );
+      problems.push({
+        keys: ['layer_types', 'num_hidden_layers'],
+        message: `\`layer_types\` has ${c.layer_types.length} entries for ${num(c, 'num_hidden_layers')} layers (\`num_hidden_layers\`)`,
+      });
     if (c.layer_types.includes('sliding_attention') && !(c.use_sliding_window === true && c.sliding_window !== null))
-      problems.push(
-        '`layer_types` names `sliding_attention` layers but no window applies (`use_sliding_window`, `sliding_window`)',
-      );
+      problems.push({
+        keys: ['layer_types', 'use_sliding_window', 'sliding_window'],
+        message:
+          '`layer_types` names `sliding_attention` layers but no window applies (`use_sliding_window`, `sliding_window`)',
+      });
   }
   return problems;
 }

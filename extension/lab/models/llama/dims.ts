@@ -2,13 +2,14 @@
  * The numbers a Llama-family model is built from, read from a config with the class defaults filled in
  * (`withDefaults(config, LLAMA_DEFAULTS[type])`) and checked (`llamaCrossKeyProblems`).
  */
-import type { Activation } from '../architectures/activations';
-import type { RopeScaling } from '../architectures/rotary';
-import type { FamilyConfig } from '../familyKeys';
+import type { Activation } from '../blocks/activations';
+import type { RopeScaling } from '../blocks/rotary';
+import type { HfConfig } from '../../types';
+import type { ModelShape } from '../architecture';
 import { ropeType, type LlamaType } from './config';
 
 export interface LlamaDims {
-  modelType: LlamaType;
+  architecture: LlamaType;
   numLayers: number;
   hiddenSize: number;
   numHeads: number;
@@ -21,8 +22,6 @@ export interface LlamaDims {
   rmsNormEps: number;
   initializerRange: number;
   activation: Activation;
-  /** Dropout on attention probabilities in train mode, the only dropout these models have. */
-  attentionDropout: number;
   /** Biases on q/k/v (Llama's `attention_bias`; always for Qwen2) and on o (Llama's `attention_bias` only). */
   qkvBias: boolean;
   outputBias: boolean;
@@ -36,7 +35,7 @@ export interface LlamaDims {
   layerWindows: (number | null)[];
 }
 
-const num = (c: FamilyConfig, k: string) => c[k] as number;
+const num = (c: HfConfig, k: string) => c[k] as number;
 
 function scalingOf(raw: unknown): RopeScaling {
   const type = ropeType(raw);
@@ -58,7 +57,7 @@ function scalingOf(raw: unknown): RopeScaling {
  * layer; Qwen2 only when `use_sliding_window`, to the layers `layer_types` marks (by default those from
  * `max_window_layers` on); Llama has none.
  */
-function windowsOf(c: FamilyConfig, type: LlamaType, layers: number): (number | null)[] {
+function windowsOf(c: HfConfig, type: LlamaType, layers: number): (number | null)[] {
   switch (type) {
     case 'llama':
       return Array<null>(layers).fill(null);
@@ -76,14 +75,14 @@ function windowsOf(c: FamilyConfig, type: LlamaType, layers: number): (number | 
   }
 }
 
-export function llamaDims(c: FamilyConfig): LlamaDims {
+export function llamaDims(c: HfConfig): LlamaDims {
   const type = c.model_type as LlamaType;
   const numHeads = num(c, 'num_attention_heads');
   const hiddenSize = num(c, 'hidden_size');
   const numLayers = num(c, 'num_hidden_layers');
   const attentionBias = type === 'llama' && c.attention_bias === true;
   return {
-    modelType: type,
+    architecture: type,
     numLayers,
     hiddenSize,
     numHeads,
@@ -95,7 +94,6 @@ export function llamaDims(c: FamilyConfig): LlamaDims {
     rmsNormEps: num(c, 'rms_norm_eps'),
     initializerRange: num(c, 'initializer_range'),
     activation: c.hidden_act as Activation,
-    attentionDropout: num(c, 'attention_dropout'),
     qkvBias: type === 'qwen2' || attentionBias,
     outputBias: attentionBias,
     mlpBias: type === 'llama' && c.mlp_bias === true,
@@ -104,5 +102,24 @@ export function llamaDims(c: FamilyConfig): LlamaDims {
     ropeTheta: num(c, 'rope_theta'),
     ropeScaling: scalingOf(c.rope_scaling),
     layerWindows: windowsOf(c, type, numLayers),
+  };
+}
+
+export function llamaShape(d: LlamaDims): ModelShape {
+  return {
+    stacks: [
+      {
+        name: 'model',
+        layers: d.numLayers,
+        hiddenSize: d.hiddenSize,
+        heads: d.numHeads,
+        kvHeads: d.numKvHeads,
+        headDim: d.headDim,
+        intermediateSize: d.intermediateSize,
+      },
+    ],
+    vocabSize: d.vocabSize,
+    lmHeadVocab: d.vocabSize,
+    maxPositions: d.maxPositions,
   };
 }

@@ -3,29 +3,21 @@
  * names and shapes, with `_init_weights`' rules: Linear and Embedding ~ N(0, initializer_range²), biases 0,
  * RMSNorm weights 1, and the embedding row of `pad_token_id` 0 (`nn.Embedding(padding_idx=…)`).
  */
-import type { FamilyParameter } from '../family';
+import { linearParameters as linear, type ParameterSpec } from '../blocks/parameters';
 import type { LlamaDims } from './dims';
 
-function linear(prefix: string, inSize: number, outSize: number, std: number, bias: boolean): FamilyParameter[] {
-  const params: FamilyParameter[] = [
-    { name: `${prefix}.weight`, shape: [outSize, inSize], init: { kind: 'normal', std } },
-  ];
-  if (bias) params.push({ name: `${prefix}.bias`, shape: [outSize], init: { kind: 'zeros' } });
-  return params;
-}
-
-const rmsNorm = (name: string, size: number): FamilyParameter => ({
+const rmsNorm = (name: string, size: number): ParameterSpec => ({
   name: `${name}.weight`,
   shape: [size],
   init: { kind: 'ones' },
 });
 
-export function llamaParameters(d: LlamaDims): FamilyParameter[] {
+export function llamaParameters(d: LlamaDims): ParameterSpec[] {
   const H = d.hiddenSize;
   const std = d.initializerRange;
   const qWidth = d.numHeads * d.headDim;
   const kvWidth = d.numKvHeads * d.headDim;
-  const params: FamilyParameter[] = [
+  const params: ParameterSpec[] = [
     {
       name: 'model.embed_tokens.weight',
       shape: [d.vocabSize, H],

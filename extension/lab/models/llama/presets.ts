@@ -4,10 +4,10 @@
  * not reachable from the build machines); the parameter counts the tests compute from them match the
  * published sizes (TinyLlama 1 100 048 384, Qwen2.5-0.5B 494 032 768).
  */
-import type { FamilyConfig } from '../familyKeys';
+import type { HfConfig } from '../../types';
 import { LLAMA_DEFAULTS } from './config';
 
-export const LLAMA_PRESETS: Readonly<Record<string, Readonly<FamilyConfig>>> = {
+export const LLAMA_PRESETS: Readonly<Record<string, Readonly<HfConfig>>> = {
   // https://huggingface.co/TinyLlama/TinyLlama-1.1B-Chat-v1.0/blob/main/config.json (every value below
   // is that file's; LlamaConfig's defaults fill the keys it omits: attention_dropout, mlp_bias, head_dim, pad_token_id).
   'TinyLlama/TinyLlama-1.1B-Chat-v1.0': {

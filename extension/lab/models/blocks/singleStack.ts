@@ -1,0 +1,103 @@
+/**
+ * What the single-stack graphs (BERT, GPT-2, the Llama family) share: their inputs (`input_ids`,
+ * `position_ids`, the keep mask), the dropout-mask inputs and their names, the reshapes between [N, H]
+ * rows and [B, T, H], and the outputs `hidden_states.0..L` and `attentions.0..L-1` in Hugging Face's order.
+ * Causality, padding and the training switch are inputs, not graph structure, so configs that differ only
+ * in `is_decoder` or `mode` share one graph and one set of weights.
+ */
+import { GraphBuilder } from '../onnxGraph';
+import type { WeightRef } from '../architecture';
+import { additiveMask, type AttentionShapes, type GraphContext } from './layers';
+
+/** Names of the dropout-mask inputs of layer i (and the embeddings'); each family uses the places it has. */
+export const dropoutInputs = {
+  embeddings: 'dropout.embeddings',
+  attentionProbs: (i: number) => `dropout.${i}.attention_probs`,
+  attentionOutput: (i: number) => `dropout.${i}.attention_output`,
+  ffnOutput: (i: number) => `dropout.${i}.ffn_output`,
+};
+
+/** The seed streams of those places (`streamSeed('dropout', seed, site, position)`). */
+export const dropoutSites = {
+  embeddings: 'embeddings',
+  attentionProbs: (i: number) => `${i}/attention_probs`,
+  attentionOutput: (i: number) => `${i}/attention_output`,
+  ffnOutput: (i: number) => `${i}/ffn_output`,
+};
+
+export const keepInputs = { full: 'attention_keep', sliding: 'attention_keep_sliding' };
+
+export interface SingleStackGraph {
+  b: GraphBuilder;
+  ctx: GraphContext;
+  ids: string;
+  positions: string;
+  /** The additive mask from `attention_keep`. */
+  mask: string;
+  /** Attention shapes for `heads` heads of `headSize` each. */
+  shapesOf(heads: number, headSize: number): AttentionShapes;
+  /** [N, H] → [N, H] with the batch's N (for sums of gathered embeddings). */
+  flat(x: string): string;
+  /** A [B, T, width] dropout mask input, flattened to [N, width] (a broadcast 1 in eval mode). */
+  hiddenMask(name: string): string;
+  /** A [B, heads, T, T] dropout mask input on attention probabilities. */
+  probsMask(name: string): string;
+  emitHidden(i: number, x: string): void;
+  emitAttention(i: number, probs: string, heads: number): void;
+  /** The LM head on the rows asked for (`logits_rows`: indices into the flattened batch × seq rows). */
+  emitLogits(x: string, matrix: string, vocab: number): void;
+}
+
+export function singleStackGraph(hiddenSize: number, weight: WeightRef): SingleStackGraph {
+  const b = new GraphBuilder();
+  const registered = new Map<string, string>();
+  const ctx: GraphContext = {
+    b,
+    weight: (name) => {
+      let n = registered.get(name);
+      if (!n) registered.set(name, (n = weight(b, name)));
+      return n;
+    },
+  };
+  const H = hiddenSize;
+  const ids = b.input({ name: 'input_ids', elemType: 'int64', shape: ['batch', 'seq'] });
+  const positions = b.input({ name: 'position_ids', elemType: 'int64', shape: ['batch', 'seq'] });
+  const keep = b.input({ name: keepInputs.full, elemType: 'float', shape: ['batch', 1, 'seq', 'seq'] });
+  const idsShape = b.op('Shape', [ids]);
+  const flatShape = b.int64s([-1, H]);
+  const hiddenShape = b.op('Concat', [idsShape, b.int64s([H])], { axis: 0 });
+  return {
+    b,
+    ctx,
+    ids,
+    positions,
+    mask: additiveMask(b, keep),
+    shapesOf: (heads, headSize) => ({
+      headsShape: b.op('Concat', [idsShape, b.int64s([heads, headSize])], { axis: 0 }),
+      flatShape: b.int64s([-1, heads * headSize]),
+      headSize,
+    }),
+    flat: (x) => b.op('Reshape', [x, flatShape]),
+    // Dropout masks are [batch, seq, H] and [batch, heads, seq, keys] in train mode; in eval mode a single
+    // broadcast 1 ([1, 1, 1] / [1, 1, 1, 1]) does, so their dimensions are symbolic of their own.
+    hiddenMask: (name) =>
+      b.op('Flatten', [b.input({ name, elemType: 'float', shape: ['mask_batch', 'mask_seq', 'mask_hidden'] })], {
+        axis: 2,
+      }),
+    probsMask: (name) =>
+      b.input({ name, elemType: 'float', shape: ['mask_batch', 'mask_heads', 'mask_seq', 'mask_keys'] }),
+    emitHidden: (i, x) =>
+      b.output(
+        { name: `hidden_states.${i}`, elemType: 'float', shape: ['batch', 'seq', H] },
+        b.op('Reshape', [x, hiddenShape]),
+      ),
+    emitAttention: (i, probs, heads) =>
+      b.output({ name: `attentions.${i}`, elemType: 'float', shape: ['batch', heads, 'seq', 'seq'] }, probs),
+    emitLogits: (x, matrix, vocab) => {
+      // The next token needs one row per input, and [batch, seq, vocab] floats would cost hundreds of MB.
+      const rows = b.input({ name: 'logits_rows', elemType: 'int64', shape: ['rows'] });
+      const logits = b.op('Gemm', [b.op('Gather', [x, rows], { axis: 0 }), matrix], { transB: 1 }, 'logits');
+      b.output({ name: 'logits', elemType: 'float', shape: ['rows', vocab] }, logits);
+    },
+  };
+}
