@@ -2,7 +2,7 @@
  * The attention mask the base input actually ran with (keep[i][j] = 1: query i may see key j) as a
  * small grid: a lower triangle for a causal model, a full square for a bidirectional one.
  */
-import type { VariantResult } from '../extension/protocol/report';
+import type { MeasuredResult } from '../extension/protocol/report';
 import { el, place } from './dom';
 import type { Palette } from './theme';
 import { visibleText } from './tokenStrips';
@@ -27,7 +27,7 @@ export class AttentionMaskView {
   private readonly margin: number;
 
   constructor(
-    private readonly result: VariantResult,
+    private readonly result: MeasuredResult,
     private readonly palette: () => Palette,
   ) {
     const { keep, rule } = result.attentionMask;

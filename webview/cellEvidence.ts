@@ -4,7 +4,7 @@
  * is where the NaN starts). Every number is its own unbreakable span, so it never wraps inside.
  */
 import { shortNonFinite } from '../extension/protocol/nonFiniteWords';
-import type { VariantResult } from '../extension/protocol/report';
+import type { MeasuredResult } from '../extension/protocol/report';
 import { el, type Child } from './dom';
 import { formatNumber } from './format';
 import { frontierColumns, positionsBefore } from './positions';
@@ -12,7 +12,7 @@ import { frontierColumns, positionsBefore } from './positions';
 export const num = (x: number | null | undefined): HTMLElement => el('span', { class: 'num' }, formatNumber(x));
 const mono = (text: string): HTMLElement => el('span', { class: 'num' }, text);
 
-export function cellEvidence(result: VariantResult): Child[][] {
+export function cellEvidence(result: MeasuredResult): Child[][] {
   const { evidence, frontier, verdict } = result;
   const first = frontier.firstPerturbed;
   const before = first === null || first === 0 ? null : positionsBefore(first);
@@ -54,7 +54,7 @@ export function cellEvidence(result: VariantResult): Child[][] {
   }
 }
 
-function changeStarts(result: VariantResult): Child[] {
+function changeStarts(result: MeasuredResult): Child[] {
   const { firstChanged } = result.frontier;
   if (firstChanged === null) return ['nothing changed'];
   const columns = frontierColumns(result);
@@ -63,7 +63,7 @@ function changeStarts(result: VariantResult): Child[] {
   return [`changes from ${firstChanged}${what}`];
 }
 
-function undeterminedReason(result: VariantResult): string {
+function undeterminedReason(result: MeasuredResult): string {
   const codes = result.findings.map((f) => f.code);
   if (codes.includes('nothing-changed')) return 'no state changed, not even at the edit';
   if (result.frontier.firstPerturbed === 0) return 'edit at position 0: nothing before it';

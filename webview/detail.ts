@@ -5,7 +5,7 @@
  * control run. Rebuilt only when the selected result itself changes, keeping the horizontal scroll of
  * its strips and heatmaps.
  */
-import type { ModelSummary, VariantResult } from '../extension/protocol/report';
+import type { MeasuredResult, ModelSummary, NotApplicableResult, VariantResult } from '../extension/protocol/report';
 import type { FromWebview } from '../extension/protocol/webview';
 import { AttentionMaskView } from './attentionMask';
 import { controlView } from './controlRun';
@@ -24,7 +24,7 @@ import { hideTooltip } from './tooltip';
 
 export class DetailView {
   readonly element = el('section', { class: 'detail', 'aria-label': 'Details', hidden: true });
-  private shown: { key: string; result: VariantResult; stale: boolean } | null = null;
+  private shown: { key: string; result: MeasuredResult; stale: boolean } | null = null;
   private heatmaps: Heatmap[] = [];
   private legend: HeatmapLegend | null = null;
   private mask: AttentionMaskView | null = null;
@@ -43,7 +43,12 @@ export class DetailView {
       this.element.replaceChildren();
       return;
     }
-    const { result, stale } = found;
+    if (found.result.kind === 'not-applicable') {
+      this.showNotApplicable(found.result, models);
+      return;
+    }
+    const { stale } = found;
+    const result = found.result;
     const key = keyOf(result);
     if (this.shown && this.shown.result === result && this.shown.stale === stale) return;
     const sameCell = this.shown?.key === key;
@@ -94,9 +99,9 @@ export class DetailView {
       el(
         'dl',
         { class: 'prompt-texts' },
-        el('dt', {}, 'base'),
+        el('dt', {}, result.edits === 'encoder' ? 'source' : 'base'),
         el('dd', {}, el('code', {}, result.baseText)),
-        el('dt', {}, 'variant'),
+        el('dt', {}, result.edits === 'encoder' ? 'source variant' : 'variant'),
         el('dd', {}, el('code', {}, result.variantText)),
       ),
       card(
@@ -114,7 +119,9 @@ export class DetailView {
       ),
       card('Tokens', 'tokens-card', strips.element),
       card(
-        'Max |Δ| of the hidden state, by layer and position',
+        result.stack === 'model'
+          ? 'Max |Δ| of the hidden state, by layer and position'
+          : `Max |Δ| of the ${result.stack}'s hidden state, by layer and position`,
         'heatmap-card',
         heatmaps[0].element,
         noisy
@@ -133,6 +140,7 @@ export class DetailView {
           : null,
         legend.element,
       ),
+      ...(result.otherStacks.length > 0 ? [card('Other stacks', 'other-stacks-card', otherStacksView(result))] : []),
       el(
         'div',
         { class: 'card-row' },
@@ -154,6 +162,36 @@ export class DetailView {
     }
   }
 
+  /** A variant the model cannot read: why, and nothing measured. */
+  private showNotApplicable(result: NotApplicableResult, models: readonly ModelSummary[]): void {
+    this.dispose();
+    hideTooltip();
+    this.shown = null;
+    const model = models.find((m) => m.name === result.model);
+    this.element.classList.remove('stale');
+    this.element.hidden = false;
+    this.element.replaceChildren(
+      el(
+        'div',
+        { class: 'detail-head' },
+        el(
+          'h2',
+          {},
+          el('span', { class: 'detail-model' }, result.model),
+          el('span', { class: 'detail-variant' }, variantLabel(result.caseIndex, result.variantIndex)),
+        ),
+        model ? el('div', { class: 'detail-meta model-meta' }, modelMeta(model).join(' · ')) : null,
+      ),
+      el(
+        'dl',
+        { class: 'prompt-texts' },
+        el('dt', {}, 'source variant'),
+        el('dd', {}, el('code', {}, result.variantText)),
+      ),
+      card('Not applicable', 'diagnosis-card', el('p', { class: 'explanation' }, result.explanation)),
+    );
+  }
+
   /** After a theme change: the canvases read the new colours. */
   redraw(): void {
     for (const h of this.heatmaps) h.draw();
@@ -166,6 +204,30 @@ export class DetailView {
     this.heatmaps = [];
     this.legend = null;
   }
+}
+
+/** One line per other stack of an encoder-decoder: its verdict and what it means (the full view comes later). */
+function otherStacksView(result: MeasuredResult): HTMLElement {
+  return el(
+    'ul',
+    { class: 'other-stacks' },
+    ...result.otherStacks.map((o) =>
+      el(
+        'li',
+        { 'data-stack': o.stack },
+        el('span', { class: 'badge', 'data-verdict': o.verdict }, o.verdict),
+        ' ',
+        el('span', {}, o.explanation),
+      ),
+    ),
+    result.crossAttention
+      ? el(
+          'li',
+          { class: 'muted' },
+          `cross-attention: ${result.crossAttention.base.length} layers of ${result.crossAttention.base[0]?.length ?? 0} decoder × ${result.crossAttention.base[0]?.[0]?.length ?? 0} encoder positions (mean over heads) in the report`,
+        )
+      : null,
+  );
 }
 
 function card(title: string, className: string, ...content: Child[]): HTMLElement {

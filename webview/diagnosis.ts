@@ -1,12 +1,12 @@
 /** The verdict in plain words: the badge, the explanation, the evidence behind it, and every finding with the setting it offers. */
-import type { Finding, FindingFix, VariantResult } from '../extension/protocol/report';
+import type { Finding, FindingFix, MeasuredResult } from '../extension/protocol/report';
 import { el, prose } from './dom';
 import { formatNumber, layerName, VERDICT_MEANING } from './format';
 import { icon } from './icons';
 import { frontierColumns } from './positions';
 
 /** `applyFix`: what FIX does (the host writes the fix into the .prompt file and runs again); none, no button. */
-export function diagnosisView(result: VariantResult, applyFix?: (finding: Finding) => void): HTMLElement {
+export function diagnosisView(result: MeasuredResult, applyFix?: (finding: Finding) => void): HTMLElement {
   return el(
     'div',
     { class: 'diagnosis' },
@@ -73,7 +73,7 @@ function yamlScalar(value: unknown): string {
 }
 
 /** The numbers the verdict rests on, each named the way the report names it. */
-export function evidenceView(result: VariantResult): HTMLElement {
+export function evidenceView(result: MeasuredResult): HTMLElement {
   const { evidence, frontier } = result;
   // "0 at embeddings, position 0" would name a place for a change that is nowhere.
   const at =
@@ -124,7 +124,7 @@ export function evidenceView(result: VariantResult): HTMLElement {
   );
 }
 
-function noiseFloorText(result: VariantResult): string {
+function noiseFloorText(result: MeasuredResult): string {
   const { evidence } = result;
   return evidence.noiseFloor > evidence.roundingFloor
     ? `${formatNumber(evidence.noiseFloor)} (the control run)`

@@ -28,6 +28,7 @@ export const VERDICT_MEANING: Record<Verdict, string> = {
   nondeterministic: 'same input differs twice',
   undetermined: 'cannot be judged here',
   'non-finite': 'NaN or Inf in the states',
+  'not-applicable': 'the model has no encoder',
 };
 
 const ATTENTION_WORDS: Record<ModelSummary['attention'], string> = {

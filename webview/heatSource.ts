@@ -3,7 +3,7 @@
  * max |Δ| against the base, and the control run's (the same input twice) at the same cells — the evidence
  * that a nondeterministic model's change is noise. Not measured is null; NaN or ±Inf is flagged apart.
  */
-import type { VariantResult } from '../extension/protocol/report';
+import type { MeasuredResult } from '../extension/protocol/report';
 
 export interface HeatSource {
   kind: 'variant' | 'control';
@@ -13,7 +13,7 @@ export interface HeatSource {
   nonFinite: boolean[][];
 }
 
-export function variantSource(result: VariantResult): HeatSource {
+export function variantSource(result: MeasuredResult): HeatSource {
   const layers = [...result.layers].sort((a, b) => a.layer - b.layer);
   return {
     kind: 'variant',
@@ -24,7 +24,7 @@ export function variantSource(result: VariantResult): HeatSource {
 }
 
 /** The control's |Δ| at each pair's base position (a token only the variant has has no control value). */
-export function controlSource(result: VariantResult): HeatSource {
+export function controlSource(result: MeasuredResult): HeatSource {
   const { pairs } = result.alignment;
   const runs = (result.nonFinite?.runs ?? []).filter((r) => r.run !== 'variant');
   const layers = result.control.perPosition.map((_, layer) => layer);

@@ -5,7 +5,7 @@
  * where a side has no token are hatched; NaN or ±Inf is drawn in the foreground colour with a cross.
  * Hover (or the arrow keys) shows the cell's numbers. The same view draws the control run's grid.
  */
-import type { VariantResult } from '../extension/protocol/report';
+import type { MeasuredResult } from '../extension/protocol/report';
 import { el, place } from './dom';
 import { describeCell } from './heatmapCell';
 import { formatNumber } from './format';
@@ -46,7 +46,7 @@ export class Heatmap {
   private scrollToEdit = true;
 
   constructor(
-    private readonly result: VariantResult,
+    private readonly result: MeasuredResult,
     private readonly source: HeatSource,
     private readonly domain: HeatDomain,
     private readonly palette: () => Palette,

@@ -4,7 +4,7 @@
  * the same input twice at this very cell), cosine distance and allclose.
  */
 import { kindsOf } from '../extension/protocol/nonFiniteWords';
-import type { VariantResult } from '../extension/protocol/report';
+import type { MeasuredResult } from '../extension/protocol/report';
 import { el, type Child } from './dom';
 import { formatNumber, layerName } from './format';
 import type { HeatDomain } from './heatmapScale';
@@ -13,7 +13,7 @@ import { positionLabel, visibleText } from './tokenStrips';
 
 const token = (text: string): HTMLElement => el('code', { class: 'tip-token' }, ...visibleText(text));
 
-function tokensOf(result: VariantResult, column: number): Child {
+function tokensOf(result: MeasuredResult, column: number): Child {
   const pair = result.alignment.pairs[column];
   const base = pair.base === null ? '' : (result.baseTokens[pair.base]?.text ?? '');
   const variant = pair.variant === null ? '' : (result.variantTokens[pair.variant]?.text ?? '');
@@ -31,7 +31,7 @@ function tokensOf(result: VariantResult, column: number): Child {
 }
 
 /** Which runs hold NaN or ±Inf at this cell, and what kind. */
-function nonFiniteHere(result: VariantResult, source: HeatSource, row: number, column: number): string {
+function nonFiniteHere(result: MeasuredResult, source: HeatSource, row: number, column: number): string {
   const pair = result.alignment.pairs[column];
   const layer = source.layers[row];
   const runs = (result.nonFinite?.runs ?? []).filter((r) => {
@@ -45,7 +45,7 @@ function nonFiniteHere(result: VariantResult, source: HeatSource, row: number, c
 }
 
 export function describeCell(
-  result: VariantResult,
+  result: MeasuredResult,
   source: HeatSource,
   row: number,
   column: number,

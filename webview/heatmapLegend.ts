@@ -1,5 +1,5 @@
 /** The heatmap's key: the colour ramp from float32 rounding to the largest |Δ|, and what grey, hatching, crosses and the marker lines mean. */
-import type { VariantResult } from '../extension/protocol/report';
+import type { MeasuredResult } from '../extension/protocol/report';
 import { el, place } from './dom';
 import { formatNumber } from './format';
 import type { HeatDomain } from './heatmapScale';
@@ -17,7 +17,7 @@ export class HeatmapLegend {
   private readonly missing = el('canvas', { class: 'legend-swatch', 'aria-hidden': 'true' });
   private readonly nonFinite = el('canvas', { class: 'legend-swatch', 'aria-hidden': 'true' });
 
-  constructor(domain: HeatDomain, result: VariantResult, sources: readonly HeatSource[]) {
+  constructor(domain: HeatDomain, result: MeasuredResult, sources: readonly HeatSource[]) {
     const anyChanged = domain.max > domain.floor;
     const oneSided = result.alignment.pairs.some((p) => p.base === null || p.variant === null);
     const anyNonFinite = sources.some((s) => s.nonFinite.some((row) => row.some(Boolean)));

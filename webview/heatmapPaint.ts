@@ -1,5 +1,5 @@
 /** The heatmap's drawing helpers: the position axis with its marks, the hatch of one-sided pairs, the cross of NaN cells. */
-import type { VariantResult } from '../extension/protocol/report';
+import type { MeasuredResult } from '../extension/protocol/report';
 import { frontierColumns } from './positions';
 import type { Palette } from './theme';
 
@@ -15,7 +15,7 @@ export interface AxisGeometry {
 export function paintAxis(
   context: CanvasRenderingContext2D,
   palette: Palette,
-  result: VariantResult,
+  result: MeasuredResult,
   g: AxisGeometry,
 ): void {
   const { pairs } = result.alignment;

@@ -1,5 +1,5 @@
 /** Which alignment column holds the edit and which the first change, for the token strips and the heatmap alike. */
-import type { VariantResult } from '../extension/protocol/report';
+import type { MeasuredResult } from '../extension/protocol/report';
 
 export interface FrontierColumns {
   /** Index into alignment.pairs of the first edited pair (-1: nothing perturbed). */
@@ -8,7 +8,7 @@ export interface FrontierColumns {
   firstChanged: number;
 }
 
-export function frontierColumns(result: VariantResult): FrontierColumns {
+export function frontierColumns(result: MeasuredResult): FrontierColumns {
   const { pairs } = result.alignment;
   const perturbed = result.frontier.firstPerturbed === null ? -1 : pairs.findIndex((p) => p.kind !== 'same');
   const changed = result.frontier.firstChanged;

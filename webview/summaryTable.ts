@@ -158,6 +158,10 @@ export class SummaryTable {
 
 /** The badge and the evidence lines behind it; a result of the last run says so on screen, not only in a tooltip. */
 export function cellContent(result: VariantResult, stale = false): Node[] {
+  const evidence =
+    result.kind === 'measured'
+      ? cellEvidence(result).map((line) => el('span', { class: 'evidence-line' }, ...line))
+      : [el('span', { class: 'evidence-line' }, 'no encoder: the encoder: line does not apply')];
   return [
     el(
       'span',
@@ -168,7 +172,7 @@ export function cellContent(result: VariantResult, stale = false): Node[] {
       'span',
       { class: 'evidence' },
       stale ? el('span', { class: 'evidence-line stale-tag' }, 'last run — this run’s result is coming') : null,
-      ...cellEvidence(result).map((line) => el('span', { class: 'evidence-line' }, ...line)),
+      ...evidence,
     ),
   ];
 }

@@ -3,7 +3,7 @@
  * below, the perturbed position and the first changed one marked, inserted and deleted tokens
  * against a gap. Tokens are shown exactly as the tokenizer spells them (`Ġwill`, `##in`, `<pad>`).
  */
-import type { TokenView, VariantResult } from '../extension/protocol/report';
+import type { TokenView, MeasuredResult } from '../extension/protocol/report';
 import { el } from './dom';
 import { frontierColumns } from './positions';
 
@@ -19,7 +19,7 @@ export class TokenStrips {
   private readonly pairs: HTMLElement[] = [];
   private highlighted: HTMLElement | null = null;
 
-  constructor(result: VariantResult) {
+  constructor(result: MeasuredResult) {
     const { alignment } = result;
     const marked = frontierColumns(result);
     const columns = alignment.pairs.map((pair, index) => {

@@ -7,7 +7,7 @@ import { modelProgress } from './progress';
 import { terminalText } from './terminalText';
 import { takeLimits } from './limits';
 import { ModelStore } from '../lab/models/modelStore';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 
 export async function exportCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['help', 'force']);
@@ -25,6 +25,10 @@ export async function exportCommand(argv: string[]): Promise<number> {
   checkOutputFolder(spec, cacheDir, resolve(out), force);
   await new ModelStore(cacheDir, { limits }).plan(spec);
   const written = await exportModelFolder(spec, cacheDir, resolve(out), { force, progress: modelProgress(spec.name) });
-  process.stderr.write(terminalText(`wrote ${written.configPath} and ${written.weightsPath}`) + '\n');
+  const tokenizer =
+    written.tokenizerFiles.length > 0
+      ? ` and the tokenizer (${written.tokenizerFiles.map((f) => basename(f)).join(', ')})`
+      : `; no tokenizer (${spec.tokenizer.kind === 'none' ? spec.tokenizer.reason : 'none'})`;
+  process.stderr.write(terminalText(`wrote ${written.configPath}, ${written.weightsPath}${tokenizer}`) + '\n');
   return EXIT.ok;
 }

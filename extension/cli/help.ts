@@ -1,9 +1,10 @@
 /** Help texts; `--help` works on every command. */
+import { PRESET_NAMES } from '../lab/models/registry';
 export const MAIN_HELP = `perturbation-lab — see what a perturbation of a prompt changes inside a transformer
 
 Usage:
   perturbation-lab compare FILE.prompt [--json] [--cache DIR] [--threads N] [--memory-limit SIZE] [--cache-limit SIZE]
-  perturbation-lab states --config NAME|PATH [--KEY VALUE ...] (--text "..." | --ids 1,2,3) [--out FILE.json]
+  perturbation-lab states --config NAME|PATH [--KEY VALUE ...] (--text "..." | --ids 1,2,3) [--encoder-text "..."] [--out FILE.json]
   perturbation-lab export --config NAME|PATH [--KEY VALUE ...] --out DIR [--force]
   perturbation-lab COMMAND --help
 
@@ -20,23 +21,32 @@ Runs every model of FILE.prompt on each case's base prompt, the base again (the 
 variant, and says for every model × variant whether earlier positions kept their hidden states
 (causal), changed (bidirectional), or whether the model is not even deterministic.
 
-  --json        print one ComparisonReport (version 1) instead of the table
+  --json        print one ComparisonReport (version 3) instead of the table
   --cache DIR          model cache folder
   --threads N          onnxruntime intra-op threads (default and most: one per core)
   --memory-limit SIZE  most memory to plan for (default 75 % of the machine's; $PERTURBATION_LAB_MEMORY_LIMIT)
   --cache-limit SIZE   most disk for the model cache (default 10GB; $PERTURBATION_LAB_CACHE_LIMIT)
 `;
 
-export const STATES_HELP = `perturbation-lab states --config NAME|PATH [--KEY VALUE ...] (--text "..." | --ids 1,2,3) [--out FILE.json]
+export const STATES_HELP = `perturbation-lab states --config NAME|PATH [--KEY VALUE ...] (--text "..." | --ids 1,2,3)
+    [--attention-mask 0,0,1,...] [--encoder-text "..." | --encoder-ids 1,2,3] [--out FILE.json]
 
-Runs one model on one input and writes its hidden states and attention maps as JSON:
-{ input_ids, tokens, hidden_states: [layer][T][H], attentions: [layer][heads][T][T], logits? }.
+Runs one model on one input and writes every output as JSON under Hugging Face's names:
+  one stack (BERT, GPT-2, Llama, Mistral, Qwen2):
+    { input_ids, tokens, hidden_states: [layer][T][H], attentions: [layer][heads][T][T], logits? }
+  encoder-decoders (BART, MarianMT): --text / --ids is the decoder input, --encoder-text / --encoder-ids the source:
+    { input_ids, decoder_input_ids, encoder_hidden_states, decoder_hidden_states, encoder_attentions,
+      decoder_attentions, cross_attentions: [layer][heads][decoder T][encoder T], logits }
+  logits: [T][vocab], wherever the model has an LM head.
 
-  --config NAME|PATH   a preset (bert-base-uncased, gpt2) or a config.json
+  --config NAME|PATH   a preset (${PRESET_NAMES.join(', ')}) or a config.json
   --KEY VALUE          any model-entry key: --is_decoder true --num_hidden_layers 4 --mode eval
-                       --seed 3 --weights PATH --add_special_tokens false
-  --text "..."         the input text (tokenized by the model's tokenizer)
+                       --seed 3 --weights PATH --tokenizer PATH --add_special_tokens false
+  --text "..."         the input text, tokenized by the model's tokenizer (an encoder-decoder's decoder input
+                       is tokenized as written, without added special tokens: write its start token, <pad> or </s>)
   --ids 1,2,3          or the input ids directly
+  --attention-mask 0,0,1,...   Hugging Face's attention_mask of the input (0 = padding; positions still count it)
+  --encoder-text "..." / --encoder-ids 1,2,3 / --encoder-attention-mask 1,1,0   the source of an encoder-decoder
   --out FILE.json      write there instead of standard output
   --cache DIR          model cache folder
   --memory-limit SIZE  --cache-limit SIZE   as for compare
@@ -44,15 +54,16 @@ Runs one model on one input and writes its hidden states and attention maps as J
 
 export const EXPORT_HELP = `perturbation-lab export --config NAME|PATH [--KEY VALUE ...] --out DIR [--force]
 
-Writes the model as a Hugging Face folder (config.json + model.safetensors) that
-transformers.AutoModel.from_pretrained(DIR) loads with exactly these weights.
+Writes the model as a Hugging Face folder (config.json + model.safetensors, and its tokenizer's files) that
+transformers.AutoModel.from_pretrained(DIR) loads with exactly these weights and AutoTokenizer.from_pretrained(DIR)
+with the same tokenizer.
 
-  --config NAME|PATH   a preset (bert-base-uncased, gpt2) or a config.json
-  --KEY VALUE          any model-entry key (--seed 3, --num_hidden_layers 2, --weights PATH ...)
+  --config NAME|PATH   a preset (${PRESET_NAMES.join(', ')}) or a config.json
+  --KEY VALUE          any model-entry key (--seed 3, --num_hidden_layers 2, --weights PATH, --tokenizer PATH ...)
   --out DIR            the folder to write: new or empty (created if missing); never the folder
                        the model is read from, nor inside the model cache
-  --force              write into a folder that already holds files: replaces its config.json and
-                       model.safetensors, keeps everything else
+  --force              write into a folder that already holds files: replaces the files an export writes
+                       (config.json, model.safetensors, the tokenizer's), keeps everything else
   --cache DIR          model cache folder
   --memory-limit SIZE  --cache-limit SIZE   as for compare
 `;

@@ -6,7 +6,14 @@
  */
 import { answerText, caseAnswer } from '../protocol/answer';
 import { kindsOf, nonFiniteTotals } from '../protocol/nonFiniteWords';
-import type { ComparisonReport, Finding, ModelSummary, VariantResult, Verdict } from '../protocol/report';
+import type {
+  ComparisonReport,
+  Finding,
+  MeasuredResult,
+  ModelSummary,
+  VariantResult,
+  Verdict,
+} from '../protocol/report';
 import { formatNumber } from '../protocol/numbers';
 import type { Style } from './style';
 import { terminalText } from './terminalText';
@@ -26,7 +33,12 @@ export function renderReport(report: ComparisonReport, s: Style, width = DEFAULT
   const byCase = new Map<number, VariantResult[]>();
   for (const r of report.results) byCase.set(r.caseIndex, [...(byCase.get(r.caseIndex) ?? []), r]);
   for (const [caseIndex, results] of byCase) {
-    lines.push(s.bold(`Case ${caseIndex + 1}: ${userText(JSON.stringify(results[0].baseText))}`));
+    const main = results.find((r) => r.edits === 'text') ?? results[0];
+    lines.push(
+      s.bold(`Case ${caseIndex + 1}: ${userText(JSON.stringify(main.edits === 'text' ? main.baseText : ''))}`),
+    );
+    const source = sourceOf(results);
+    if (source !== null) lines.push(`  source: ${userText(JSON.stringify(source))}`);
     const answer = answerText(caseAnswer(results), (part) =>
       part.kind === 'model'
         ? s.bold(userText(part.text))
@@ -37,11 +49,12 @@ export function renderReport(report: ComparisonReport, s: Style, width = DEFAULT
     const variants = [...new Set(results.map((r) => r.variantIndex))];
     for (const variantIndex of variants) {
       const rows = results.filter((r) => r.variantIndex === variantIndex);
-      lines.push(`  variant ${variantIndex + 1}: ${userText(JSON.stringify(rows[0].variantText))}`, '');
+      const edits = rows[0].edits === 'encoder' ? ' (source)' : '';
+      lines.push(`  variant ${variantIndex + 1}${edits}: ${userText(JSON.stringify(rows[0].variantText))}`, '');
       lines.push(...table(rows, report.models, s).map((l) => '  ' + l), '');
       for (const r of rows) {
         prose(`  ${s.bold(userText(r.model))}: `, '    ', userText(r.explanation));
-        for (const f of r.findings) {
+        for (const f of r.kind === 'measured' ? r.findings : []) {
           if (f.code === 'causal-as-expected') continue;
           const mark = f.severity === 'warning' ? s.yellow('!') : s.dim('·');
           prose(`    ${mark} `, '      ', userText(f.message));
@@ -93,16 +106,30 @@ function weightsCell(model: ModelSummary | undefined): string {
   return w.kind === 'random' ? `random (seed ${w.seed})` : w.path.split(/[\\/]/).slice(-2).join('/');
 }
 
-function earlierCell(r: VariantResult): string {
+/** The case's `encoder:` source, as an encoder-decoder's results carry it; null when none does. */
+function sourceOf(results: readonly VariantResult[]): string | null {
+  for (const r of results) {
+    if (r.kind !== 'measured') continue;
+    if (r.stack === 'encoder') return r.baseText;
+    const encoder = r.otherStacks.find((o) => o.stack === 'encoder');
+    if (encoder) return encoder.baseText;
+  }
+  return null;
+}
+
+function earlierCell(r: MeasuredResult): string {
   if (r.evidence.earlierNonFinite && r.nonFinite) return kindsOf(nonFiniteTotals(r.nonFinite.runs));
   return r.evidence.earlierMaxAbsDiff === null ? '—' : formatNumber(r.evidence.earlierMaxAbsDiff);
 }
 
 function table(rows: VariantResult[], models: readonly ModelSummary[], s: Style): string[] {
-  const header = [
+  // The stack column only where an encoder-decoder's row needs it.
+  const withStack = rows.some((r) => r.kind === 'measured' && r.stack !== 'model');
+  const all = [
     'model',
     'weights',
     'mode',
+    'stack',
     'mask',
     'verdict',
     'edit at',
@@ -111,22 +138,9 @@ function table(rows: VariantResult[], models: readonly ModelSummary[], s: Style)
     'noise floor',
     'allclose @0',
   ];
-  const cells = rows.map((r) => {
-    const m = models.find((x) => x.name === r.model);
-    const e = r.evidence;
-    return [
-      userText(r.model),
-      userText(weightsCell(m)),
-      m?.mode ?? '?',
-      r.attentionMask.rule,
-      r.verdict,
-      r.frontier.firstPerturbed === null ? '—' : String(r.frontier.firstPerturbed),
-      r.frontier.firstChanged === null ? '—' : String(r.frontier.firstChanged),
-      earlierCell(r),
-      formatNumber(e.noiseFloor),
-      e.allcloseAtPosition0 === null ? '—' : e.allcloseAtPosition0 ? 'True' : 'False',
-    ];
-  });
+  const keep = (_: unknown, i: number) => withStack || i !== all.indexOf('stack');
+  const header = all.filter(keep);
+  const cells = rows.map((r) => cellsOf(r, models).filter(keep));
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const pad = (c: string[]) =>
     c
@@ -156,9 +170,32 @@ function colourVerdict(v: Verdict, text: string, s: Style): string {
       return s.red(text);
     case 'undetermined':
       return s.yellow(text);
+    case 'not-applicable':
+      return s.dim(text);
     default: {
       const never: never = v;
       return never;
     }
   }
+}
+
+/** One row's cells, in the table's full column order. */
+function cellsOf(r: VariantResult, models: readonly ModelSummary[]): string[] {
+  const m = models.find((x) => x.name === r.model);
+  if (r.kind === 'not-applicable')
+    return [userText(r.model), userText(weightsCell(m)), m?.mode ?? '?', '—', '—', r.verdict, '—', '—', '—', '—', '—'];
+  const e = r.evidence;
+  return [
+    userText(r.model),
+    userText(weightsCell(m)),
+    m?.mode ?? '?',
+    r.stack === 'model' ? '—' : r.stack,
+    r.attentionMask.rule + (r.attentionMask.sliding ? ` + window ${r.attentionMask.sliding.window}` : ''),
+    r.verdict,
+    r.frontier.firstPerturbed === null ? '—' : String(r.frontier.firstPerturbed),
+    r.frontier.firstChanged === null ? '—' : String(r.frontier.firstChanged),
+    earlierCell(r),
+    formatNumber(e.noiseFloor),
+    e.allcloseAtPosition0 === null ? '—' : e.allcloseAtPosition0 ? 'True' : 'False',
+  ];
 }

@@ -107,7 +107,7 @@ export class FindingFixes implements vscode.Disposable, vscode.CodeActionProvide
     const fixes: ShownFix[] = [];
     const seen = new Set<string>();
     for (const result of run.results) {
-      for (const finding of result.findings) {
+      for (const finding of result.kind === 'measured' ? result.findings : []) {
         const key = `${result.model}|${finding.code}`;
         if (!finding.fix || !isFrontMatterScalar(finding.fix.value) || seen.has(key)) continue;
         seen.add(key);
@@ -157,7 +157,10 @@ export class FindingFixes implements vscode.Disposable, vscode.CodeActionProvide
       .flatMap((run) =>
         run.results
           .filter((r) => r.model === m.model && r.caseIndex === m.caseIndex && r.variantIndex === m.variantIndex)
-          .map((r) => ({ run, finding: r.findings.find((f) => f.code === m.code) })),
+          .map((r) => ({
+            run,
+            finding: r.kind === 'measured' ? r.findings.find((f) => f.code === m.code) : undefined,
+          })),
       )
       .find((x) => x.finding?.fix);
     const fix = found?.finding?.fix;

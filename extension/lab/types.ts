@@ -3,11 +3,11 @@
  * Places and diagnostics are defined in the protocol (every side reads them) and re-exported here.
  */
 import { formatDiagnostic, type LabDiagnostic, type SourceRange } from '../protocol/diagnostics';
-import type { Architecture, DropoutPolicy, Mode } from '../protocol/report';
+import type { Architecture, DropoutPolicy, EditedInput, Mode } from '../protocol/report';
 
 export type { LabDiagnostic, Severity, SourcePosition, SourceRange, Suggestion } from '../protocol/diagnostics';
 export { formatDiagnostic };
-export type { Architecture, DropoutPolicy, Mode };
+export type { Architecture, DropoutPolicy, EditedInput, Mode };
 
 /** Thrown for bad user input anywhere in the engine; front ends print `file:line:col: message`, never a stack. */
 export class LabInputError extends Error {
@@ -61,9 +61,16 @@ export interface PromptText {
   range: SourceRange;
 }
 
+/** A variant: the prompt it gives, and which input it replaces (the base line, or the case's `encoder:` source). */
+export interface PromptVariant extends PromptText {
+  edits: EditedInput;
+}
+
 export interface PromptCase {
   base: PromptText;
-  variants: PromptText[];
+  /** The source of an encoder-decoder (`encoder:` above the base); other models ignore it. */
+  encoder?: PromptText;
+  variants: PromptVariant[];
   /** From the first line of the base to the last variant. */
   range: SourceRange;
 }

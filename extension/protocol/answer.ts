@@ -6,7 +6,7 @@
  * and settings its own way and no report text is ever parsed as markup.
  */
 import { kindsOf, shortNonFinite } from './nonFiniteWords';
-import type { FindingCode, VariantResult } from './report';
+import type { FindingCode, MeasuredResult, VariantResult } from './report';
 
 export type AnswerPart =
   { kind: 'text'; text: string } | { kind: 'model'; text: string } | { kind: 'code'; text: string };
@@ -61,11 +61,69 @@ function plainMark(part: AnswerPart): string {
   return part.kind === 'code' ? '`' + part.text + '`' : part.text;
 }
 
-function has(results: readonly VariantResult[], code: FindingCode): boolean {
+function has(results: readonly MeasuredResult[], code: FindingCode): boolean {
   return results.some((r) => r.findings.some((f) => f.code === code));
 }
 
-function ruleOf(model: string, results: readonly VariantResult[]): ModelRule {
+function ruleOf(model: string, all: readonly VariantResult[]): ModelRule {
+  const results = all.filter((r): r is MeasuredResult => r.kind === 'measured');
+  if (results.length === 0)
+    return {
+      model,
+      key: 'not-applicable',
+      phrase: (plural) => [
+        text(`${plural ? ' have' : ' has'} no encoder: an `),
+        code('encoder:'),
+        text(' variant does not apply'),
+      ],
+    };
+  if (results.some((r) => r.stack !== 'model')) return encoderDecoderRule(model, results);
+  return singleStackRule(model, results);
+}
+
+/**
+ * An encoder-decoder, judged per stack: a decoder edit against earlier decoder positions (its self-attention
+ * is causal), a source edit across the encoder (bidirectional) and into the decoder (cross-attention).
+ */
+function encoderDecoderRule(model: string, results: readonly MeasuredResult[]): ModelRule {
+  if (results.some((r) => r.verdict === 'nondeterministic' || r.verdict === 'non-finite'))
+    return singleStackRule(model, results);
+  const decoderEdits = results.filter((r) => r.stack === 'decoder');
+  const sourceEdits = results.filter((r) => r.stack === 'encoder');
+  const parts: ((plural: boolean) => AnswerPart[])[] = [];
+  const key: string[] = [];
+  if (decoderEdits.length > 0) {
+    const causal = decoderEdits.every((r) => r.verdict === 'causal' || r.verdict === 'undetermined');
+    key.push(causal ? 'decoder-causal' : 'decoder-leaks');
+    parts.push((plural) => [
+      text(
+        causal
+          ? `${plural ? ' keep' : ' keeps'} earlier decoder positions under a decoder edit (causal self-attention)`
+          : `${plural ? ' change' : ' changes'} earlier decoder positions under a decoder edit`,
+      ),
+    ]);
+  }
+  if (sourceEdits.length > 0) {
+    const reached = sourceEdits.some((r) =>
+      r.otherStacks.some((o) => o.stack === 'decoder' && o.verdict === 'changed'),
+    );
+    key.push(reached ? 'source-reaches-decoder' : 'source-stays');
+    parts.push(() => [
+      text(
+        reached
+          ? ' a source edit changes the encoder both ways and every decoder position it reaches through cross-attention'
+          : ' a source edit changes the encoder but not the decoder',
+      ),
+    ]);
+  }
+  return {
+    model,
+    key: `encoder-decoder:${key.join('/')}`,
+    phrase: (plural) => parts.flatMap((p, i) => [...(i > 0 ? [text(';')] : []), ...p(plural)]),
+  };
+}
+
+function singleStackRule(model: string, results: readonly MeasuredResult[]): ModelRule {
   const verdicts = new Set(results.map((r) => r.verdict));
   const is = (plural: boolean) => (plural ? ' are' : ' is');
   if (verdicts.has('non-finite')) {

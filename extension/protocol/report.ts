@@ -14,6 +14,17 @@
  * against float32 rounding and counts a token that exists on one side only (it is never null while a
  * position changed, nondeterministic models included); `Finding.fix.kind` (`fix` or `option`);
  * `NextTokenShift.klDivergence` is null when a logit is not finite (`nonFiniteLogits` says whose).
+ *
+ * Version 3 (from 2): every family the lab builds (`Architecture`: bert, gpt2, llama, mistral, qwen2, bart,
+ * marian); `ModelSummary` says what front ends used to derive (`label`, `attention`, `causalSwitch`,
+ * `tokenizer`, `stacks`) and `dropoutRates` is a list of `{ key, rate }` by config key; a `VariantResult` is
+ * `kind: 'measured'` or `kind: 'not-applicable'` (verdict `not-applicable`: an encoder variant for a model
+ * without an encoder); a measured result names the input it edits (`edits`: `text` or `encoder`) and the stack
+ * its comparison describes (`stack`), compares an encoder-decoder's other stack in `otherStacks` (verdict
+ * `unchanged` / `changed`, explanation in plain words) and carries its cross-attention (`crossAttention`, per
+ * layer the mean over heads, decoder × encoder positions); `EffectiveAttentionMask.sliding` (a sliding window);
+ * findings `train-mode-without-dropout`, `decoder-start-token`, `pad-is-special-token`; the outline's cases carry
+ * `encoderText` and each variant `edits`.
  */
 
 import type { VariantRef } from './run';
@@ -30,6 +41,12 @@ export type Architecture = 'bert' | 'gpt2' | 'llama' | 'mistral' | 'qwen2' | 'ba
  */
 export type AttentionRule = 'causal' | 'bidirectional' | 'encoder-decoder';
 
+/**
+ * Which input a variant replaces: the case's base line (`text`: the input of a single-stack model, the decoder
+ * input of an encoder-decoder) or its `encoder:` line (`encoder`: an encoder-decoder's source).
+ */
+export type EditedInput = 'text' | 'encoder';
+
 /** A stack of layers: `model` for decoder-only and encoder-only models, `encoder` and `decoder` for encoder-decoders. */
 export type StackName = 'model' | 'encoder' | 'decoder';
 /** As PyTorch's `.train()` / `.eval()`. */
@@ -37,7 +54,12 @@ export type Mode = 'train' | 'eval';
 /** `independent`: every forward pass draws new dropout masks (PyTorch); `paired`: every run of one case shares them. */
 export type DropoutPolicy = 'independent' | 'paired';
 
-export type Verdict = 'causal' | 'bidirectional' | 'nondeterministic' | 'undetermined' | 'non-finite';
+/**
+ * The answer for one model × variant. `not-applicable`: the variant replaces an input the model does not have
+ * (an `encoder:` variant for a model without an encoder); nothing was run for it.
+ */
+export type Verdict =
+  'causal' | 'bidirectional' | 'nondeterministic' | 'undetermined' | 'non-finite' | 'not-applicable';
 
 /** Each verdict's place in the order the diagnosis asks its questions (non-finite first: nothing else can be judged on it). */
 const VERDICT_ORDER = {
@@ -46,10 +68,31 @@ const VERDICT_ORDER = {
   undetermined: 2,
   bidirectional: 3,
   causal: 4,
+  'not-applicable': 5,
 } satisfies Record<Verdict, number>;
 
 /** Every verdict (a new one must be placed in VERDICT_ORDER, or this module does not compile). */
 export const VERDICTS = Object.keys(VERDICT_ORDER) as Verdict[];
+
+/** The verdict of a measured result: about the stack whose input the variant edits. */
+export type MeasuredVerdict = Exclude<Verdict, 'not-applicable'>;
+
+/**
+ * The verdict of a stack whose input the variant leaves as it is (an encoder-decoder's other stack):
+ * `unchanged` (every state is the base's: the encoder under a decoder edit), `changed` (its input is the
+ * same, but it reads the edited one: the decoder through cross-attention under a source edit), or
+ * `nondeterministic` / `non-finite` as for any stack.
+ */
+export type OtherStackVerdict = 'unchanged' | 'changed' | 'nondeterministic' | 'non-finite';
+
+const STACK_VERDICT_ORDER = {
+  'non-finite': 0,
+  nondeterministic: 1,
+  changed: 2,
+  unchanged: 3,
+} satisfies Record<OtherStackVerdict, number>;
+
+export const OTHER_STACK_VERDICTS = Object.keys(STACK_VERDICT_ORDER) as OtherStackVerdict[];
 
 export interface ComparisonReport {
   version: typeof REPORT_VERSION;
@@ -220,6 +263,17 @@ export interface NextTokenShift {
 export interface EffectiveAttentionMask {
   rule: 'causal' | 'bidirectional';
   keep: number[][];
+  /**
+   * Mistral's and Qwen2's sliding window: the layers that use it (0-based) and their mask, where query i sees
+   * only keys i − window < j ≤ i. Null when no layer has a window (`keep` is then every layer's mask).
+   */
+  sliding: SlidingWindowMask | null;
+}
+
+export interface SlidingWindowMask {
+  window: number;
+  layers: number[];
+  keep: number[][];
 }
 
 export interface VerdictEvidence {
@@ -290,6 +344,9 @@ export interface NonFiniteStates {
 export type FindingCode =
   | 'non-finite-states'
   | 'train-mode-dropout'
+  | 'train-mode-without-dropout'
+  | 'decoder-start-token'
+  | 'pad-is-special-token'
   | 'nondeterministic-unknown'
   | 'nothing-changed'
   | 'pad-text-not-pad-token'
@@ -322,8 +379,35 @@ export interface Finding {
   fix?: FindingFix;
 }
 
-export interface VariantResult extends VariantRef {
+/**
+ * One model × variant: measured (`kind: 'measured'`), or not applicable to the model (`kind:
+ * 'not-applicable'`: an encoder variant for a model without an encoder).
+ */
+export type VariantResult = MeasuredResult | NotApplicableResult;
+
+interface ResultOf extends VariantRef {
   model: string;
+  /** The input the variant replaces (the base line, or the case's `encoder:` line). */
+  edits: EditedInput;
+  /** The texts of that input: the base's (or the source's) and the variant's. */
+  baseText: string;
+  variantText: string;
+}
+
+export interface NotApplicableResult extends ResultOf {
+  kind: 'not-applicable';
+  verdict: 'not-applicable';
+  /** Why, in plain words ("gpt2 has no encoder: …"). */
+  explanation: string;
+}
+
+/**
+ * One stack of a model compared between the base and the variant: its tokens, alignment, states layer by
+ * layer, control run, frontier and effective mask.
+ */
+export interface StackComparison {
+  stack: StackName;
+  /** This stack's input texts (for a stack whose input the variant leaves as it is, both the base's). */
   baseText: string;
   variantText: string;
   baseTokens: TokenView[];
@@ -332,14 +416,45 @@ export interface VariantResult extends VariantRef {
   layers: LayerMetrics[];
   control: ControlRun;
   frontier: CausalFrontier;
+  attentionMask: EffectiveAttentionMask;
+  evidence: VerdictEvidence;
+}
+
+/** An encoder-decoder's stack whose input the variant leaves as it is, with its verdict in plain words. */
+export interface OtherStack extends StackComparison {
+  verdict: OtherStackVerdict;
+  explanation: string;
+}
+
+/**
+ * Cross-attention of an encoder-decoder (decoder position × encoder position), compact: per layer the mean over
+ * the decoder's heads, for the base and the variant. `keep` is the source's padding mask.
+ */
+export interface CrossAttentionMaps {
+  /** [layer][decoder position][encoder position] of the base run. */
+  base: number[][][];
+  /** The same for the variant run (its own lengths). */
+  variant: number[][][];
+  keep: number[][];
+}
+
+/**
+ * A measured result. The comparison fields are those of the stack whose input the variant edits (`stack`:
+ * `model` for single-stack models; an encoder-decoder's `decoder` for a decoder edit, `encoder` for a source
+ * edit), and the verdict is that stack's; `otherStacks` compares the rest (an encoder-decoder's other stack).
+ */
+export interface MeasuredResult extends ResultOf, StackComparison {
+  kind: 'measured';
   /** Null when the model has no LM head (BERT's `BertModel`): there is no next-token distribution. */
   nextToken: NextTokenShift | null;
-  attentionMask: EffectiveAttentionMask;
-  verdict: Verdict;
-  evidence: VerdictEvidence;
+  verdict: MeasuredVerdict;
   /** Null when every hidden-state value of the base, control and variant runs is finite. */
   nonFinite: NonFiniteStates | null;
-  /** One or two sentences that make sense to someone who does not know the answer yet. */
+  /** One or two sentences that make sense to someone who does not know the answer yet (one per stack). */
   explanation: string;
   findings: Finding[];
+  /** Every other stack, compared the same way (empty for single-stack models). */
+  otherStacks: OtherStack[];
+  /** Encoder-decoders only. */
+  crossAttention: CrossAttentionMaps | null;
 }

@@ -12,6 +12,7 @@ import {
   type AlignmentKind,
   type Architecture,
   type AttentionRule,
+  type EditedInput,
   type CausalSwitch,
   type DropoutRate,
   type StackName,
@@ -25,6 +26,14 @@ import {
   type FindingCode,
   type FindingFix,
   type NonFiniteRun,
+  type CrossAttentionMaps,
+  type MeasuredResult,
+  type MeasuredVerdict,
+  type NotApplicableResult,
+  type OtherStack,
+  type SlidingWindowMask,
+  type StackComparison,
+  OTHER_STACK_VERDICTS,
   type NonFiniteStates,
   type NonFiniteTensor,
   type WeightsSource,
@@ -54,6 +63,7 @@ import {
   string,
   tagged,
   type Check,
+  type FieldChecks,
 } from './shape';
 
 const ARCHITECTURES = keysOf<Architecture>({
@@ -67,12 +77,16 @@ const ARCHITECTURES = keysOf<Architecture>({
 });
 const ATTENTION_RULES = keysOf<AttentionRule>({ causal: true, bidirectional: true, 'encoder-decoder': true });
 const STACK_NAMES = keysOf<StackName>({ model: true, encoder: true, decoder: true });
+const EDITED_INPUTS = keysOf<EditedInput>({ text: true, encoder: true });
 const MODES = keysOf<Mode>({ train: true, eval: true });
 const DROPOUT_POLICIES = keysOf<DropoutPolicy>({ independent: true, paired: true });
 const ALIGNMENT_KINDS = keysOf<AlignmentKind>({ same: true, changed: true, inserted: true, deleted: true });
 const SEVERITIES = keysOf<Severity>({ error: true, warning: true, info: true });
 const FINDING_CODES = keysOf<FindingCode>({
   'non-finite-states': true,
+  'train-mode-without-dropout': true,
+  'decoder-start-token': true,
+  'pad-is-special-token': true,
   'nothing-changed': true,
   'train-mode-dropout': true,
   'nondeterministic-unknown': true,
@@ -158,10 +172,17 @@ const nonFiniteStates = fields<NonFiniteStates>({
   }),
 });
 
-export const variantResultShape: Check = fields<VariantResult>({
-  model: string,
-  caseIndex: index,
-  variantIndex: index,
+const attentionMask = fields<EffectiveAttentionMask>({
+  rule: oneOf(['causal', 'bidirectional'] satisfies EffectiveAttentionMask['rule'][]),
+  keep: arrayOf(arrayOf(number)),
+  sliding: nullable(
+    fields<SlidingWindowMask>({ window: index, layers: arrayOf(index), keep: arrayOf(arrayOf(number)) }),
+  ),
+});
+
+/** The fields every stack's comparison has. */
+const stackFields = {
+  stack: oneOf(STACK_NAMES),
   baseText: string,
   variantText: string,
   baseTokens: arrayOf(tokenView),
@@ -175,6 +196,25 @@ export const variantResultShape: Check = fields<VariantResult>({
     identical: boolean,
   }),
   frontier: fields<CausalFrontier>({ firstPerturbed: nullable(index), firstChanged: nullable(index) }),
+  attentionMask,
+  evidence,
+} satisfies FieldChecks<StackComparison>;
+
+const otherStack = fields<OtherStack>({
+  ...stackFields,
+  verdict: oneOf(OTHER_STACK_VERDICTS),
+  explanation: string,
+});
+
+const layeredMaps = arrayOf(arrayOf(arrayOf(number)));
+
+const measuredResult = fields<MeasuredResult>({
+  kind: string,
+  model: string,
+  caseIndex: index,
+  variantIndex: index,
+  edits: oneOf(EDITED_INPUTS),
+  ...stackFields,
   nextToken: nullable(
     fields<NextTokenShift>({
       klDivergence: nullable(number),
@@ -183,15 +223,31 @@ export const variantResultShape: Check = fields<VariantResult>({
       nonFiniteLogits: arrayOf(oneOf(['base', 'variant'] satisfies NextTokenShift['nonFiniteLogits'])),
     }),
   ),
-  attentionMask: fields<EffectiveAttentionMask>({
-    rule: oneOf(['causal', 'bidirectional'] satisfies EffectiveAttentionMask['rule'][]),
-    keep: arrayOf(arrayOf(number)),
-  }),
-  verdict: oneOf(VERDICTS),
-  evidence,
+  verdict: oneOf(VERDICTS.filter((v): v is MeasuredVerdict => v !== 'not-applicable')),
   nonFinite: nullable(nonFiniteStates),
   explanation: string,
   findings: arrayOf(finding),
+  otherStacks: arrayOf(otherStack),
+  crossAttention: nullable(
+    fields<CrossAttentionMaps>({ base: layeredMaps, variant: layeredMaps, keep: arrayOf(arrayOf(number)) }),
+  ),
+});
+
+const notApplicableResult = fields<NotApplicableResult>({
+  kind: string,
+  model: string,
+  caseIndex: index,
+  variantIndex: index,
+  edits: oneOf(EDITED_INPUTS),
+  baseText: string,
+  variantText: string,
+  verdict: oneOf(['not-applicable'] as const),
+  explanation: string,
+});
+
+export const variantResultShape: Check = tagged<VariantResult, 'kind'>('kind', {
+  measured: measuredResult,
+  'not-applicable': notApplicableResult,
 });
 
 export const modelSummaryShape: Check = fields<ModelSummary>({
@@ -248,7 +304,10 @@ export const outlineShape: Check = fields<RunOutlineData>({
     fields<CaseOutline>({
       caseIndex: index,
       baseText: string,
-      variants: arrayOf(fields<CaseOutline['variants'][number]>({ variantIndex: index, text: string })),
+      encoderText: nullable(string),
+      variants: arrayOf(
+        fields<CaseOutline['variants'][number]>({ variantIndex: index, text: string, edits: oneOf(EDITED_INPUTS) }),
+      ),
     }),
   ),
 });

@@ -3,7 +3,7 @@
  * stages it reports. The engine, the runner protocol and the panel protocol all import these, so a
  * change here breaks every side's build at once.
  */
-import type { ModelSummary } from './report';
+import type { EditedInput, ModelSummary } from './report';
 
 /** One variant of one case (0-based; people see them 1-based). */
 export interface VariantRef {
@@ -21,7 +21,10 @@ export interface RunScope {
 export interface CaseOutline {
   caseIndex: number;
   baseText: string;
-  variants: { variantIndex: number; text: string }[];
+  /** The `encoder:` line (an encoder-decoder's source), null when the case has none. */
+  encoderText: string | null;
+  /** Each variant's text and the input it replaces. */
+  variants: { variantIndex: number; text: string; edits: EditedInput }[];
 }
 
 /** What a run will produce: its models and its cases (the panel lays out pending rows from it). */

@@ -43,7 +43,8 @@ export async function executeRun(
         cases: experiment.cases.map((c, caseIndex) => ({
           caseIndex,
           baseText: c.base.text,
-          variants: c.variants.map((v, variantIndex) => ({ variantIndex, text: v.text })),
+          encoderText: c.encoder?.text ?? null,
+          variants: c.variants.map((v, variantIndex) => ({ variantIndex, text: v.text, edits: v.edits })),
         })),
       },
     });

@@ -18,6 +18,7 @@ import {
   runnerMessageProblem,
 } from '../../extension/protocol/runner';
 import { freshDir } from '../helpers/paths';
+import { measured } from '../helpers/results';
 
 const TEXT = `---
 models:
@@ -112,13 +113,16 @@ function mutations(value: unknown, path: string, at: (root: unknown) => unknown)
 
 test('a real result, outline and report pass the host’s checks', async () => {
   const report = await realReport();
-  assert.ok(report.results.some((r) => r.nextToken !== null) && report.results.some((r) => r.findings.length > 0));
+  const results = report.results.map(measured);
+  assert.ok(results.some((r) => r.nextToken !== null) && results.some((r) => r.findings.length > 0));
   for (const result of report.results)
     assert.equal(runnerMessageProblem({ type: 'result', requestId: 'r', result }), null);
   assert.equal(runnerMessageProblem({ type: 'done', requestId: 'r', elapsedMs: 5, report }), null);
   const outline = {
     models: report.models,
-    cases: [{ caseIndex: 0, baseText: 'a', variants: [{ variantIndex: 0, text: 'b' }] }],
+    cases: [
+      { caseIndex: 0, baseText: 'a', encoderText: null, variants: [{ variantIndex: 0, text: 'b', edits: 'text' }] },
+    ],
   };
   assert.equal(runnerMessageProblem({ type: 'outline', requestId: 'r', outline }), null);
 });
@@ -126,8 +130,8 @@ test('a real result, outline and report pass the host’s checks', async () => {
 test('a result with any one value of the wrong type, or any field missing, is refused with its place', async () => {
   const report = await realReport();
   // The train-mode causal BERT carries a finding with a quick fix; gpt2 a next-token shift.
-  const withFix = report.results.find((r) => r.findings.some((f) => f.fix))!;
-  const withNext = report.results.find((r) => r.nextToken)!;
+  const withFix = report.results.map(measured).find((r) => r.findings.some((f) => f.fix))!;
+  const withNext = report.results.map(measured).find((r) => r.nextToken)!;
   let checked = 0;
   for (const result of [withFix, withNext]) {
     const message = { type: 'result', requestId: 'r', result };
@@ -174,7 +178,7 @@ test('a report or an outline with garbage inside is refused, and so is a failed 
 
 test('the place of the first wrong value is named', async () => {
   const report = await realReport();
-  const result = structuredClone(report.results[0]);
+  const result = structuredClone(measured(report.results[0]));
   (result.layers[1].maxAbsDiff as unknown[])[2] = 'x';
   assert.equal(
     runnerMessageProblem({ type: 'result', requestId: 'r', result }),

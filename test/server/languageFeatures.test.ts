@@ -107,7 +107,7 @@ describe('hover and completion', () => {
     await client.open(uri, text, 1);
     assert.deepEqual(
       labels(await client.completion(uri, { line: 6, character: 4 })).sort(),
-      ['variants'],
+      ['encoder', 'variants'],
       'only what works',
     );
   });

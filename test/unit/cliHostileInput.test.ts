@@ -198,7 +198,14 @@ test('export never overwrites without --force, never writes into the folder it r
 
   const fresh = join(work, 'new', 'folder');
   assert.equal(cli(['export', ...tinyModel, '--out', fresh]).code, 0);
-  assert.deepEqual(readdirSync(fresh).sort(), ['config.json', 'model.safetensors']);
+  // The model and its tokenizer (the bundled BERT vocabulary as a fast tokenizer's files).
+  assert.deepEqual(readdirSync(fresh).sort(), [
+    'config.json',
+    'model.safetensors',
+    'special_tokens_map.json',
+    'tokenizer.json',
+    'tokenizer_config.json',
+  ]);
   assert.deepEqual(
     readdirSync(work).filter((n) => n.includes('.partial')),
     [],

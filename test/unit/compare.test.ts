@@ -363,6 +363,7 @@ describe('compareVariant', () => {
         [1, 1, 0],
         [1, 1, 1],
       ],
+      sliding: null,
     });
   });
 

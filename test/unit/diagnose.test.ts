@@ -2,12 +2,12 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { compareVariant, type ModelRun } from '../../extension/lab/compare';
 import { formatNumber } from '../../extension/lab/diagnose';
-import type { FindingCode, TokenView, VariantResult } from '../../extension/protocol/report';
+import type { FindingCode, MeasuredResult, TokenView } from '../../extension/protocol/report';
 import { loadReference, referenceConfig } from '../helpers/hfReference';
 import { causalRun, compareInput, summary, withDelta, withNoise } from './compareFakes';
 
-const codes = (result: VariantResult): FindingCode[] => result.findings.map((f) => f.code);
-const finding = (result: VariantResult, code: FindingCode) => {
+const codes = (result: MeasuredResult): FindingCode[] => result.findings.map((f) => f.code);
+const finding = (result: MeasuredResult, code: FindingCode) => {
   const found = result.findings.find((f) => f.code === code);
   assert.ok(found, `expected finding ${code}, got ${codes(result).join(', ')}`);
   return found;

@@ -13,6 +13,7 @@ import { runExperiment, type ExperimentProgress } from '../../extension/lab/expe
 import { ModelStore } from '../../extension/lab/models/modelStore';
 import type { Experiment } from '../../extension/lab/types';
 import { freshDir } from '../helpers/paths';
+import { measured } from '../helpers/results';
 
 const TINY_BERT = `    config: bert-base-uncased
     hidden_size: 32
@@ -90,7 +91,7 @@ test(
         );
       }
       // Train mode is really nondeterministic here (independent masks), and paired shares them.
-      const by = (model: string) => reference.results.find((r) => r.model === model && r.caseIndex === 0)!;
+      const by = (model: string) => measured(reference.results.find((r) => r.model === model && r.caseIndex === 0));
       assert.equal(by('bert-train').verdict, 'nondeterministic');
       assert.equal(by('bert-paired').control.identical, true);
       assert.equal(by('gpt2-eval').verdict, 'causal');

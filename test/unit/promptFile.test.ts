@@ -142,7 +142,11 @@ test('the seed file parses into four models with merged defaults', () => {
     {
       base: { text: '<pad> Ich will ein', range: { start: { line: 19, column: 0 }, end: { line: 19, column: 18 } } },
       variants: [
-        { text: '<pad> Ich will das', range: { start: { line: 20, column: 2 }, end: { line: 20, column: 20 } } },
+        {
+          text: '<pad> Ich will das',
+          range: { start: { line: 20, column: 2 }, end: { line: 20, column: 20 } },
+          edits: 'text',
+        },
       ],
       range: { start: { line: 19, column: 0 }, end: { line: 20, column: 20 } },
     },
@@ -331,10 +335,114 @@ test('classifyBodyLine', () => {
   assert.deepEqual(classifyBodyLine(''), { kind: 'blank', text: '', column: 0 });
   assert.deepEqual(classifyBodyLine('   \r'), { kind: 'blank', text: '', column: 0 });
   assert.deepEqual(classifyBodyLine('# note'), { kind: 'comment', text: ' note', column: 1 });
-  assert.deepEqual(classifyBodyLine('~ a b \r'), { kind: 'variant', text: 'a b ', column: 2, problem: undefined });
+  assert.deepEqual(classifyBodyLine('~ a b \r'), {
+    kind: 'variant',
+    text: 'a b ',
+    column: 2,
+    problem: undefined,
+    edits: 'text',
+  });
+  assert.deepEqual(classifyBodyLine('encoder: I want'), {
+    kind: 'encoder',
+    text: 'I want',
+    column: 9,
+    problem: undefined,
+  });
+  assert.deepEqual(classifyBodyLine('~ encoder: a house'), {
+    kind: 'variant',
+    text: 'a house',
+    column: 11,
+    problem: undefined,
+    edits: 'encoder',
+  });
+  assert.deepEqual(classifyBodyLine('\\encoder: text'), { kind: 'base', text: 'encoder: text', column: 1 });
+  assert.equal(classifyBodyLine('encoder:').problem?.code, 'empty-prompt');
+  assert.equal(classifyBodyLine('~ encoder: ').problem?.code, 'empty-prompt');
   assert.deepEqual(classifyBodyLine('\\~ x'), { kind: 'base', text: '~ x', column: 1 });
   assert.deepEqual(classifyBodyLine(' x '), { kind: 'base', text: ' x ', column: 0 });
   assert.equal(classifyBodyLine('~').problem?.code, 'empty-prompt');
+});
+
+test('encoder: lines give a case its source; `~ encoder:` varies it; every problem is placed', () => {
+  const { experiment, diagnostics } = parse(
+    file(
+      '',
+      '',
+      'encoder: I want to buy a car\n<pad> Ich will ein\n~ <pad> Ich will das\n~ encoder: I want to buy a house\n\nplain base\n~ plain variant\n',
+    ),
+  );
+  assert.deepEqual(
+    diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
+  assert.ok(experiment);
+  const [article, plain] = experiment.cases;
+  assert.equal(article.encoder?.text, 'I want to buy a car');
+  assert.equal(article.base.text, '<pad> Ich will ein');
+  assert.deepEqual(
+    article.variants.map((v) => [v.edits, v.text]),
+    [
+      ['text', '<pad> Ich will das'],
+      ['encoder', 'I want to buy a house'],
+    ],
+  );
+  // The case starts at its encoder line.
+  assert.equal(article.range.start.line, article.encoder!.range.start.line);
+  assert.equal(article.encoder!.range.start.column, 9);
+  assert.equal(plain.encoder, undefined);
+
+  const orphan = parse(file('', '', 'encoder: a source\n\nbase\n~ variant\n'));
+  expectDiagnostic(orphan.diagnostics, {
+    code: 'encoder-without-base',
+    message: 'gives the source of the case',
+    line: 5,
+    column: 9,
+  });
+  const noSource = parse(file('', '', 'base\n~ encoder: other source\n'));
+  expectDiagnostic(noSource.diagnostics, {
+    code: 'encoder-variant-without-encoder',
+    message: 'replaces the source, but its case has none',
+    line: 6,
+    column: 11,
+  });
+  const same = parse(file('', '', 'encoder: src\nbase\n~ encoder: src\n'));
+  expectDiagnostic(same.diagnostics, {
+    code: 'same-as-base',
+    message: 'same text as the source',
+    line: 7,
+    column: 11,
+    severity: 'warning',
+  });
+});
+
+test('cases: a case may give `encoder:` and `{ encoder: ... }` variants', () => {
+  const { experiment, diagnostics } = parse(
+    file(
+      '',
+      'cases:\n  - encoder: "I want to buy a car"\n    base: "<pad> Ich will ein"\n    variants: ["<pad> Ich will das", { encoder: "I want to buy a house" }]\n',
+      '',
+    ),
+  );
+  assert.deepEqual(
+    diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
+  const [c] = experiment!.cases;
+  assert.equal(c.encoder?.text, 'I want to buy a car');
+  assert.deepEqual(
+    c.variants.map((v) => [v.edits, v.text]),
+    [
+      ['text', '<pad> Ich will das'],
+      ['encoder', 'I want to buy a house'],
+    ],
+  );
+  const bad = parse(file('', 'cases:\n  - base: a\n    variants: [{ encoder: b }]\n', ''));
+  expectDiagnostic(bad.diagnostics, {
+    code: 'encoder-variant-without-encoder',
+    message: 'the case has none',
+    line: 6,
+    column: 26,
+  });
 });
 
 // ---------------------------------------------------------------- cases: in the front matter

@@ -22,6 +22,7 @@ import {
   type Recorded,
   type RecordingName,
 } from '../webview/recorder';
+import { measured } from '../helpers/results';
 
 const PLAIN = { bold: String, dim: String, green: String, red: String, yellow: String, cyan: String };
 const START = '<!-- seed-output:start (written by test/unit/seedExperiment.test.ts) -->';
@@ -56,7 +57,7 @@ describe(
         report.models.map((m) => m.weights.description),
         ['random weights (seed 0)', 'random weights (seed 0)', 'random weights (seed 0)', 'random weights (seed 0)'],
       );
-      const by = (name: string) => report.results.find((r) => r.model === name)!;
+      const by = (name: string) => measured(report.results.find((r) => r.model === name));
 
       const gpt2 = by('gpt2');
       assert.equal(gpt2.verdict, 'causal');
@@ -116,7 +117,7 @@ describe(
     it('appending a token: the new token has nothing to compare; GPT-2 and the causal BERT keep every earlier state', async () => {
       const { report } = await run('append');
       assert.ok(report);
-      const by = (name: string) => report.results.find((r) => r.model === name)!;
+      const by = (name: string) => measured(report.results.find((r) => r.model === name));
       for (const name of ['gpt2', 'bert-causal']) {
         const r = by(name);
         assert.equal(r.verdict, 'causal', `${name}: ${r.explanation}`);

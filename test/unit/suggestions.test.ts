@@ -43,7 +43,7 @@ test('"Allowed:" lists only what works (`perturb` is not supported yet)', () => 
   const allowed = diagnostics.filter((d) => d.code === 'unknown-key').map((d) => d.message.split('Allowed: ')[1]);
   assert.deepEqual(allowed, [
     '`models`, `cases`, `seed`, `mode`, `dropout`, `add_special_tokens`, `atol`, `rtol` and `compare`',
-    '`base` and `variants`',
+    '`base`, `encoder` and `variants`',
   ]);
 });
 

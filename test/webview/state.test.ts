@@ -9,6 +9,7 @@ import { REPORT_VERSION } from '../../extension/protocol/report';
 import type { ToWebview } from '../../extension/protocol/webview';
 import { columnsOf, emptyState, findResult, reduce, restoreState, select, type ViewState } from '../../webview/state';
 import { finishedAt, recordedRun, resultsOf, SEED_FILE, seedRunMessages } from './recordedMessages';
+import { measured } from '../helpers/results';
 
 const run = (messages: ToWebview[], state: ViewState = emptyState()) => messages.reduce(reduce, state);
 const SEED_RESULTS = resultsOf(seedRunMessages());
@@ -100,7 +101,7 @@ describe('panel state', () => {
     const state = run(seedRunMessages('run-1'));
     const after = run(
       [
-        { type: 'result', runId: 'run-0', result: { ...SEED_RESULTS[0], verdict: 'bidirectional' } },
+        { type: 'result', runId: 'run-0', result: { ...measured(SEED_RESULTS[0]), verdict: 'bidirectional' } },
         { type: 'progress', runId: 'run-0', model: 'gpt2', stage: 'running', message: 'x' },
         { type: 'runFailed', runId: 'run-0', kind: 'internal', message: 'old' },
       ],
@@ -128,12 +129,18 @@ describe('panel state', () => {
         {
           caseIndex: 0,
           baseText: 'a',
+          encoderText: null,
           variants: [
-            { variantIndex: 0, text: 'b' },
-            { variantIndex: 1, text: 'c' },
+            { variantIndex: 0, text: 'b', edits: 'text' as const },
+            { variantIndex: 1, text: 'c', edits: 'text' as const },
           ],
         },
-        { caseIndex: 1, baseText: 'd', variants: [{ variantIndex: 0, text: 'e' }] },
+        {
+          caseIndex: 1,
+          baseText: 'd',
+          encoderText: null,
+          variants: [{ variantIndex: 0, text: 'e', edits: 'text' as const }],
+        },
       ],
     };
     assert.equal(columnsOf(outline, []).length, 3);

@@ -13,7 +13,7 @@ import { isPreset } from './sources';
 export const COMMAND_LINE_FILE = '<command line>';
 
 /** Keys whose value is a name or a path: taken as typed, never as a YAML number or boolean. */
-const TEXT_KEYS = new Set(['name', 'config', 'weights']);
+const TEXT_KEYS = new Set(['name', 'config', 'weights', 'tokenizer']);
 
 /** `--num_hidden_layers 4` → 4, `--is_decoder true` → true, `--atol 1e-3` → 0.001; anything else stays text. */
 export function parseOptionValue(raw: string): unknown {

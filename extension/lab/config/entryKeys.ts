@@ -17,7 +17,11 @@ export const MODEL_ENTRY_KEYS: readonly KeyDoc[] = [
   },
   {
     key: 'weights',
-    doc: 'A .safetensors file or a Hugging Face folder (config.json + model.safetensors), relative to this file. Without it the weights are random, drawn from `seed`. Pickle files (.bin, .pt) are never loaded.',
+    doc: 'A .safetensors file or a Hugging Face folder (config.json + model.safetensors, and its tokenizer.json when it has one), relative to this file. Without it the weights are random, drawn from `seed`. Pickle files (.bin, .pt) are never loaded.',
+  },
+  {
+    key: 'tokenizer',
+    doc: "A folder with the model's tokenizer.json and tokenizer_config.json (what `save_pretrained` writes), or that tokenizer.json, relative to this file. Needed by a `config:` model whose tokenizer the lab does not ship (the Llama family, BART, MarianMT); a `weights:` folder's own tokenizer is used without it.",
   },
 ];
 

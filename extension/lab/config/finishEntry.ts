@@ -9,7 +9,7 @@ import { ARCHITECTURES, moduleOf } from '../models/registry';
 import { configKeyTable } from './configKeys';
 import { DiagnosticList } from './diagnostics';
 import { MODEL_ENTRY_KEY_NAMES } from './entryKeys';
-import type { InspectedWeights } from './modelFiles';
+import type { InspectedTokenizer, InspectedWeights } from './modelFiles';
 import type { EntryDraft, EntryField, EntryFiles, ResolveContext, Resolved } from './resolve';
 import { RUN_SETTING_DEFAULTS, RUN_SETTING_KEYS, type RunSettings } from './runSettings';
 import type { LoadedConfig, Sourced } from './sources';
@@ -19,13 +19,22 @@ import { checkConfigKey, checkConsistency } from './validate';
 /** Keys of the whole file, which users sometimes indent into an entry by mistake. */
 const FILE_LEVEL_KEYS = new Set(['models', 'cases', 'perturb']);
 
-/** The tokenizer a model uses: the one the lab ships for its architecture, or none (the entry must name one). */
-function tokenizerOf(architecture: Architecture): TokenizerRef {
+/**
+ * The tokenizer a model uses: `tokenizer:`, else the `weights:` folder's own, else the one the lab ships for its
+ * architecture, else none (and the reason, which names what to add).
+ */
+function tokenizerOf(
+  architecture: Architecture,
+  named: InspectedTokenizer | undefined,
+  weights: InspectedWeights | undefined,
+): TokenizerRef {
+  if (named) return { kind: 'folder', folder: named.folder };
+  if (weights?.tokenizerFolder) return { kind: 'folder', folder: weights.tokenizerFolder };
   const module = moduleOf(architecture);
   if (module.tokenizer) return { kind: 'bundled', name: module.tokenizer };
   return {
     kind: 'none',
-    reason: `the lab ships no ${module.label} tokenizer: give the model's own with \`tokenizer:\` (a folder with tokenizer.json, or that file) or \`weights:\` a folder that has one`,
+    reason: `the lab ships no ${module.label} tokenizer: give the model's own with \`tokenizer:\` (a folder with tokenizer.json and tokenizer_config.json, or that tokenizer.json) or \`weights:\` a folder that has one`,
   };
 }
 
@@ -54,6 +63,7 @@ export function finishModelEntry(draft: EntryDraft, files: EntryFiles): Resolved
     return sourced.ok;
   };
   const weights = draft.weights && placed(files.weights, draft.weights.field);
+  const namedTokenizer = draft.tokenizer && placed(files.tokenizer, draft.tokenizer.field);
   const place = resolveConfigPlace(draft, files, weights, placed, entryStart, out);
 
   const overrides = entry.fields.filter((f) => !MODEL_ENTRY_KEY_NAMES.has(f.key) && !RUN_SETTING_KEYS.has(f.key));
@@ -69,6 +79,12 @@ export function finishModelEntry(draft: EntryDraft, files: EntryFiles): Resolved
   for (const f of validOverrides) config[f.key] = f.value;
   // Cross-key checks need valid single values; invalid overrides were left out above.
   if (fileIsValid) checkMergedConfig(config, validOverrides, place, out);
+  const tokenizer = tokenizerOf(architecture, namedTokenizer, weights);
+  if (ctx.needsTokenizer && tokenizer.kind === 'none' && !(draft.tokenizer && !namedTokenizer)) {
+    // Said where the model is named (`config: Qwen/Qwen2.5-0.5B`), unless `tokenizer:` is already reported.
+    const at = draft.fields.get('config')?.valueRange ?? draft.weights?.field.valueRange ?? entryStart;
+    out.error('no-tokenizer', `${tokenizer.reason}, so this model cannot tokenize the prompts`, at);
+  }
   const name = draft.name;
   if (out.hasErrors || name === undefined) return { spec: null, diagnostics: out.items };
 
@@ -85,7 +101,7 @@ export function finishModelEntry(draft: EntryDraft, files: EntryFiles): Resolved
     addSpecialTokens: settings.addSpecialTokens,
     atol: settings.atol,
     rtol: settings.rtol,
-    tokenizer: tokenizerOf(architecture),
+    tokenizer,
     range: entry.range,
   };
   return { spec, diagnostics: out.items };

@@ -4,7 +4,7 @@
  * server can do it off its request loop and tests can use a temp folder or memory. Every problem comes
  * back as a SourceProblem for the caller to place on the entry's `config:` or `weights:` value.
  */
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import {
   UserFileError,
   WHAT_IS_CAPPED,
@@ -87,6 +87,61 @@ export interface InspectedWeights {
   path: string;
   /** The folder's config.json, when `weights:` is a folder that has one. */
   folderConfig?: string;
+  /** The folder itself, when it holds a tokenizer (tokenizer.json and tokenizer_config.json). */
+  tokenizerFolder?: string;
+}
+
+/** What `tokenizer:` names: a folder with tokenizer.json and tokenizer_config.json. */
+export interface InspectedTokenizer {
+  folder: string;
+}
+
+const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json'];
+
+async function hasTokenizer(folder: string, reader: ModelFileReader): Promise<boolean> {
+  for (const name of TOKENIZER_FILES) if ((await reader.kindOf(join(folder, name))) !== 'file') return false;
+  return true;
+}
+
+/**
+ * `tokenizer:` — a folder holding tokenizer.json and tokenizer_config.json (what `save_pretrained` writes for
+ * a fast tokenizer), or the path of such a tokenizer.json (its folder is used).
+ */
+export function inspectTokenizer(path: string, reader: ModelFileReader): Promise<Sourced<InspectedTokenizer>> {
+  return attempt<InspectedTokenizer>(async () => {
+    const kind = await reader.kindOf(path);
+    if (kind === 'missing')
+      return {
+        problem: {
+          code: 'file-not-found',
+          message: `no tokenizer at ${path} (\`tokenizer:\` paths are relative to this file's folder)`,
+        },
+      };
+    if (kind === 'file' && basename(path) !== 'tokenizer.json')
+      return {
+        problem: {
+          code: 'bad-tokenizer',
+          message: `\`tokenizer:\` must be a folder with tokenizer.json and tokenizer_config.json, or that tokenizer.json; not ${basename(path)}`,
+        },
+      };
+    const folder = kind === 'file' ? dirname(path) : path;
+    if (await hasTokenizer(folder, reader)) return { ok: { folder } };
+    const missing = [];
+    for (const name of TOKENIZER_FILES) if ((await reader.kindOf(join(folder, name))) !== 'file') missing.push(name);
+    const slow =
+      (await reader.kindOf(join(folder, 'source.spm'))) === 'file' ||
+      (await reader.kindOf(join(folder, 'vocab.txt'))) === 'file';
+    return {
+      problem: {
+        code: 'bad-tokenizer',
+        message:
+          `${folder} has no ${missing.join(' and ')}: a tokenizer folder needs tokenizer.json and tokenizer_config.json (what save_pretrained writes for a fast tokenizer)` +
+          (slow
+            ? "; this one holds only a slow tokenizer's files (source.spm, vocab.txt): convert it with Hugging Face's AutoTokenizer(…, use_fast=True).save_pretrained"
+            : ''),
+      },
+    };
+  });
 }
 
 /** `weights:` — a safetensors file, or a Hugging Face folder with model.safetensors (or shards and their index). */
@@ -122,6 +177,12 @@ export function inspectWeights(path: string, reader: ModelFileReader): Promise<S
       return { problem: { code: 'file-not-found', message: `the folder ${path} has no model.safetensors` } };
     }
     await reader.checkpointFiles(path, 'folder');
-    return { ok: { path, folderConfig: (await has('config.json')) ? join(path, 'config.json') : undefined } };
+    return {
+      ok: {
+        path,
+        folderConfig: (await has('config.json')) ? join(path, 'config.json') : undefined,
+        tokenizerFolder: (await hasTokenizer(path, reader)) ? path : undefined,
+      },
+    };
   });
 }

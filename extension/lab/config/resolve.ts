@@ -9,15 +9,18 @@
  *  2. `loadEntryFiles` (I/O, after a trust check) reads them; `finishModelEntry` (pure) checks their
  *     content and the overrides against the architecture, with problems still on `config:`/`weights:`.
  */
+import { resolve as resolvePath } from 'node:path';
 import type { LabDiagnostic, ModelSpec, SourceRange } from '../types';
 import { checkValue, isText, type ValueCheck } from './checks';
 import { DiagnosticList } from './diagnostics';
 import { finishModelEntry } from './finishEntry';
 import {
+  inspectTokenizer,
   inspectWeights,
   loadConfigPath,
   nodeModelFileReader,
   readConfigFile,
+  type InspectedTokenizer,
   type InspectedWeights,
   type ModelFileReader,
 } from './modelFiles';
@@ -49,6 +52,11 @@ export interface ResolveContext {
   defaults?: ReadonlyMap<string, unknown>;
   /** Tolerances to use where neither the entry nor the file's defaults set one (editor settings). */
   toleranceDefaults?: { atol?: number; rtol?: number };
+  /**
+   * Whether the model must have a tokenizer (a prompt file's models tokenize its prompts; the command line's
+   * `states --ids` and `export` need none): a model without one is then an error on its entry.
+   */
+  needsTokenizer?: boolean;
 }
 
 export interface Resolved {
@@ -60,10 +68,10 @@ export interface Resolved {
 export interface FileRef {
   /** The model's name as written (for messages), when it is text. */
   model?: string;
-  key: 'config' | 'weights';
+  key: PathKey;
   /** Absolute. */
   path: string;
-  /** The `config:` or `weights:` value: where problems with the file are reported. */
+  /** The key's value: where problems with the file are reported. */
   range: SourceRange;
   /** For `config:`, the preset the value was probably meant to be (`gtp2` → `gpt2`); said where the path is not opened. */
   presetMeant?: string;
@@ -81,6 +89,8 @@ export interface EntryDraft {
   readonly config?: { field: EntryField; ref: ConfigRef };
   /** `weights:` when present: its path, or undefined when its value is already reported. */
   readonly weights?: { field: EntryField; path?: string };
+  /** `tokenizer:` when present: its path, or undefined when its value is already reported. */
+  readonly tokenizer?: { field: EntryField; path?: string };
   /** The paths phase 2 opens; empty when the entry names presets only. */
   readonly files: FileRef[];
 }
@@ -90,7 +100,11 @@ export interface EntryFiles {
   config?: Sourced<LoadedConfig>;
   weights?: Sourced<InspectedWeights>;
   folderConfig?: Sourced<LoadedConfig>;
+  tokenizer?: Sourced<InspectedTokenizer>;
 }
+
+/** The keys of a model entry whose value is a path. */
+export type PathKey = 'config' | 'weights' | 'tokenizer';
 
 /** Phase 1: everything the entry says by itself. Opens nothing. */
 export function draftModelEntry(entry: ModelEntry, ctx: ResolveContext): EntryDraft {
@@ -120,6 +134,17 @@ export function draftModelEntry(entry: ModelEntry, ctx: ResolveContext): EntryDr
     weights = { field: weightsField, path };
   }
 
+  let tokenizer: EntryDraft['tokenizer'];
+  const tokenizerField = fields.get('tokenizer');
+  if (tokenizerField) {
+    let path: string | undefined;
+    if (checkPathText({ ...tokenizerField, key: 'tokenizer' }, out)) {
+      path = resolvePath(ctx.baseDir, tokenizerField.value as string);
+      files.push({ model, key: 'tokenizer', path, range: tokenizerField.valueRange });
+    }
+    tokenizer = { field: tokenizerField, path };
+  }
+
   let config: EntryDraft['config'];
   const configField = fields.get('config');
   if (configField && checkPathText({ ...configField, key: 'config' }, out)) {
@@ -136,13 +161,14 @@ export function draftModelEntry(entry: ModelEntry, ctx: ResolveContext): EntryDr
     }
     config = { field: configField, ref };
   }
-  return { entry, ctx, diagnostics: out.items, name, fields, config, weights, files };
+  return { entry, ctx, diagnostics: out.items, name, fields, config, weights, tokenizer, files };
 }
 
 /** Phase 2's reads: the `config:` file, the weights and the weights folder's config.json. */
 export async function loadEntryFiles(draft: EntryDraft, reader: ModelFileReader): Promise<EntryFiles> {
   const files: EntryFiles = {};
   if (draft.weights?.path) files.weights = await inspectWeights(draft.weights.path, reader);
+  if (draft.tokenizer?.path) files.tokenizer = await inspectTokenizer(draft.tokenizer.path, reader);
   const ref = draft.config?.ref;
   if (ref?.kind === 'path') files.config = await loadConfigPath(ref.path, ref.written, reader);
   const folderConfig = files.weights && 'ok' in files.weights ? files.weights.ok.folderConfig : undefined;
@@ -180,13 +206,14 @@ function resolveName(
   return bad ? undefined : (nameField.value as string);
 }
 
-const PATH_VALUES: Record<'config' | 'weights', ValueCheck> = {
+const PATH_VALUES: Record<PathKey, ValueCheck> = {
   config: { ...isText, example: 'a preset (`gpt2`, `bert-base-uncased`) or the path of a config.json' },
   weights: { ...isText, example: 'the path of a .safetensors file or of a Hugging Face folder' },
+  tokenizer: { ...isText, example: 'the path of a folder with tokenizer.json, or of that tokenizer.json' },
 };
 
 /** A path-valued key must be text; the problem goes on the value. */
-function checkPathText(f: EntryField & { key: 'config' | 'weights' }, out: DiagnosticList): boolean {
+function checkPathText(f: EntryField & { key: PathKey }, out: DiagnosticList): boolean {
   if (f.value === null || f.value === undefined) {
     out.error('bad-value', checkValue(f.key, f.value, PATH_VALUES[f.key])!, f.valueRange);
     return false;

@@ -2,7 +2,7 @@
  * The verdict in one or two plain sentences with the numbers that decide it, written for someone
  * who does not know the answer yet (names the rule, where change starts, and what it was judged against).
  */
-import type { NonFiniteStates, Verdict } from '../../protocol/report';
+import type { MeasuredVerdict as Verdict, NonFiniteStates, StackName } from '../../protocol/report';
 import type { EarlierMaximum } from './evidence';
 import { controlEarlierMaximum } from './evidence';
 import { exceedsFloor } from '../compare/frontier';
@@ -11,7 +11,15 @@ import { describeNonFinite } from '../../protocol/nonFiniteWords';
 import type { DiagnoseInput } from './types';
 import { editChangedNothing } from './verdict';
 
+const STACK_WORD: Record<StackName, string> = { model: '', encoder: 'Encoder', decoder: 'Decoder' };
+
+/** The verdict's sentence, named by its stack for an encoder-decoder ("Decoder — Causal: …"). */
 export function explainVerdict(input: DiagnoseInput, verdict: Verdict, earlier: EarlierMaximum | null): string {
+  const text = explainStack(input, verdict, earlier);
+  return input.stack === 'model' ? text : `${STACK_WORD[input.stack]} — ${text}`;
+}
+
+function explainStack(input: DiagnoseInput, verdict: Verdict, earlier: EarlierMaximum | null): string {
   switch (verdict) {
     case 'non-finite':
       return explainNonFinite(input.nonFinite!);

@@ -5,6 +5,7 @@
 import { earlierMaximum, gatherEvidence } from './evidence';
 import { explainVerdict } from './explanation';
 import { inputFindings } from './inputFindings';
+import { modelFindings } from './modelFindings';
 import type { DiagnoseInput, Diagnosis } from './types';
 import { judgeVerdict } from './verdict';
 import { verdictFindings } from './verdictFindings';
@@ -19,7 +20,7 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
     verdict,
     evidence: gatherEvidence(input, earlier),
     // The verdict's own finding first: it is the answer; the input's traps follow.
-    findings: [...verdictFindings(input, verdict, earlier), ...inputFindings(input)],
+    findings: [...verdictFindings(input, verdict, earlier), ...modelFindings(input, verdict), ...inputFindings(input)],
     explanation: explainVerdict(input, verdict, earlier),
   };
 }

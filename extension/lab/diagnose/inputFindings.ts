@@ -23,13 +23,18 @@ function padTextFindings(input: DiagnoseInput): Finding[] {
   for (const [text, tokens] of sides) {
     for (const match of text.matchAll(PAD_LIKE_TEXT)) {
       const padText = match[0];
-      // The tokenizer may really turn it into its special pad token (BERT does for `[PAD]`).
-      if (tokens.some((t) => t.special && t.text.toLowerCase() === padText.toLowerCase())) continue;
       if (reported.has(padText)) continue;
+      // The tokenizer may really turn it into its special token (BERT does for `[PAD]`, Marian for `<pad>`).
+      const special = tokens.find((t) => t.special && t.text.toLowerCase() === padText.toLowerCase());
+      if (special) {
+        reported.add(padText);
+        findings.push(padSpecialFinding(input, special));
+        continue;
+      }
       reported.add(padText);
       const pieces = findPieces(tokens, padText);
       const splitInto =
-        pieces === null ? 'reads it as ordinary text' : `splits it into ${pieces.map(quoteToken).join(', ')}`;
+        pieces === null ? 'splits it into pieces of its own' : `splits it into ${pieces.map(quoteToken).join(', ')}`;
       findings.push({
         code: 'pad-text-not-pad-token',
         severity: 'warning',
@@ -40,6 +45,29 @@ function padTextFindings(input: DiagnoseInput): Finding[] {
     }
   }
   return findings;
+}
+
+/**
+ * `<pad>` the tokenizer reads as its special token: for Marian it is the pad id and the decoder start token
+ * (what `generate` feeds first: the article's `<pad> Ich will ein`); elsewhere a padding id in the middle of a
+ * prompt, attended to like any token since nothing masks it.
+ */
+function padSpecialFinding(input: DiagnoseInput, token: TokenView): Finding {
+  const { label } = input.model;
+  const isPad = input.special.padTokenId === token.id;
+  const what = isPad ? `${label}'s pad token` : `a special token of ${label}'s tokenizer`;
+  const start = input.special.decoderStart;
+  const role =
+    start === token.id
+      ? ` It is also ${label}'s decoder start token (\`decoder_start_token_id\` ${start}): the first input \`generate\` feeds the decoder, which is why the encoder-decoder article's decoder input begins with it.`
+      : start !== null
+        ? ` ${label}'s decoder starts with \`${input.special.tokenText(start)}\` (id ${start}) instead.`
+        : ' In a prompt nothing masks it: the model attends to it like any other token.';
+  return {
+    code: 'pad-is-special-token',
+    severity: 'info',
+    message: `\`${token.text}\` here is ${what} (id ${token.id}), not the text it spells.${role}`,
+  };
 }
 
 /** The consecutive ordinary tokens that spell `text` (ignoring the tokenizers' `Ġ`, `##`, `▁` marks and case). */
@@ -80,10 +108,12 @@ function tokenCountFindings(input: DiagnoseInput): Finding[] {
 function specialTokenFindings(input: DiagnoseInput): Finding[] {
   const first = input.baseTokens[0];
   if (first === undefined || !first.special) return [];
+  // An encoder-decoder's decoder input is tokenized as written; its start token is explained on its own.
+  const decoder = input.stack === 'decoder';
+  if (decoder && first.id === input.special.decoderStart) return [];
   const last = input.baseTokens[input.baseTokens.length - 1];
-  const origin = input.model.addSpecialTokens
-    ? 'that the tokenizer adds (add_special_tokens: true)'
-    : 'written in your text';
+  const added = input.model.addSpecialTokens && !decoder;
+  const origin = added ? 'that the tokenizer adds (add_special_tokens: true)' : 'written in your text';
   const sentences = [
     `Position 0 is the special token ${quoteToken(first)} ${origin}, not the first word of your prompt.`,
   ];
@@ -94,7 +124,7 @@ function specialTokenFindings(input: DiagnoseInput): Finding[] {
     sentences.push(`${quoteToken(last)} at the end comes after the edit, so it may change even in a causal model.`);
   }
   const finding: Finding = { code: 'special-tokens-added', severity: 'info', message: sentences.join(' ') };
-  if (input.model.addSpecialTokens) {
+  if (added) {
     finding.fix = {
       kind: 'option',
       key: 'add_special_tokens',

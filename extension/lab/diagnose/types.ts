@@ -1,17 +1,19 @@
 /** What the diagnosis judges: the measurements of one model × variant, already computed by compare/. */
 import type {
   Finding,
+  MeasuredResult,
+  MeasuredVerdict,
   ModelSummary,
   NonFiniteStates,
-  Verdict,
-  VariantResult,
+  StackName,
+  TokenView,
   VerdictEvidence,
 } from '../../protocol/report';
-import type { NoiseFloor } from '../compare/types';
+import type { NoiseFloor, SpecialTokens } from '../compare/types';
 
 /** The measurements of a VariantResult the diagnosis reads, plus what only the engine knows. */
 export type DiagnoseInput = Pick<
-  VariantResult,
+  MeasuredResult,
   'baseText' | 'variantText' | 'baseTokens' | 'variantTokens' | 'alignment' | 'layers' | 'control' | 'frontier'
 > & {
   model: ModelSummary;
@@ -22,10 +24,15 @@ export type DiagnoseInput = Pick<
   nonFinite: NonFiniteStates | null;
   /** Every position of the base has the same state in every layer (2+ positions): the model ignores its input. */
   baseStatesConstant: boolean;
+  /** The stack the comparison is about (`model` for single-stack models). */
+  stack: StackName;
+  /** An encoder-decoder's decoder input (base), for the start-token finding; null for single-stack models. */
+  decoderTokens: TokenView[] | null;
+  special: SpecialTokens;
 };
 
 export interface Diagnosis {
-  verdict: Verdict;
+  verdict: MeasuredVerdict;
   evidence: VerdictEvidence;
   findings: Finding[];
   /** One or two sentences for someone who does not know the answer yet. */

@@ -3,7 +3,7 @@
  * even reproducible; is there an earlier position to judge; did the edit change anything at all; did
  * any earlier position change above the noise floor.
  */
-import type { Verdict } from '../../protocol/report';
+import type { MeasuredVerdict as Verdict } from '../../protocol/report';
 import { exceedsFloor, pairChanged } from '../compare/frontier';
 import { isNondeterministic } from '../compare/noiseFloor';
 import type { EarlierMaximum } from './evidence';

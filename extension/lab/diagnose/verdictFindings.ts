@@ -2,7 +2,7 @@
  * What explains the verdict: the trap behind a surprise (dropout in train mode, a leak hidden under
  * atol, nothing to judge), or the rule the model follows (causal mask or attention both ways).
  */
-import type { Finding, NonFiniteStates, Verdict } from '../../protocol/report';
+import type { Finding, MeasuredVerdict as Verdict, NonFiniteStates } from '../../protocol/report';
 import type { EarlierMaximum } from './evidence';
 import { describeEdit, formatNumber } from './format';
 import { describeNonFinite } from '../../protocol/nonFiniteWords';
@@ -166,7 +166,9 @@ function causalFindings(input: DiagnoseInput): Finding[] {
   const { causalSwitch, label } = input.model;
   const switchedOn = causalSwitch
     ? ` (for ${label}, \`${causalSwitch.key}: ${String(causalSwitch.value)}\` adds that mask)`
-    : ` (${label} always has it)`;
+    : input.stack === 'decoder'
+      ? ` (${label}'s decoder always has it; its source reaches it only through cross-attention)`
+      : ` (${label} always has it)`;
   return [
     {
       code: 'causal-as-expected',

@@ -11,31 +11,23 @@
  * row sees the same shapes and the numbers are identical, bit for bit, to running the case in one pass
  * (test/unit/passes.test.ts checks eval, train independent and train paired).
  */
-import type { ModelSummary, VariantResult } from '../../protocol/report';
-import type { ModelSpec, SourceRange } from '../types';
+import type { EffectiveAttentionMask, ModelSummary, VariantResult } from '../../protocol/report';
+import type { ModelSpec } from '../types';
 import type { EncodedText, LabTokenizer } from '../tokenizers';
 import { compareVariant } from '../compare';
-import type { ModelRun } from '../compare/types';
+import type { ModelRun, SpecialTokens } from '../compare/types';
 import type { ForwardOutput, ModelSession } from '../models/session';
-import type { PassPlan } from '../resources';
 import { dropoutSeedFor } from './dropoutSeeds';
 import { ratesOf } from './summary';
 import type { ExperimentProgress } from './runExperiment';
+import type { TokenizedCase } from './caseInputs';
 
-export interface TokenizedCase {
-  caseIndex: number;
-  base: EncodedText;
-  baseText: string;
-  baseRange: SourceRange;
-  variants: { variantIndex: number; text: string; encoded: EncodedText }[];
-  passes: PassPlan;
-}
-
-export interface CaseContext {
-  session: ModelSession;
+export interface CaseContext<Session> {
+  session: Session;
   spec: ModelSpec;
   summary: ModelSummary;
   tokenizer: LabTokenizer;
+  special: SpecialTokens;
   c: TokenizedCase;
   checkCancelled: () => void;
   progress: (stage: ExperimentProgress['stage'], message: string) => void;
@@ -44,30 +36,44 @@ export interface CaseContext {
 /** Progress of a case that takes several passes is reported at most this often. */
 const PROGRESS_EVERY_MS = 1000;
 
-export async function runCase(ctx: CaseContext, onResult: (r: VariantResult) => void): Promise<void> {
+/** Reports progress when a pass starts: the first, the last, and at most once a second between them. */
+export function passProgress(ctx: CaseContext<unknown>, runs: number): (start: number, end: number) => void {
+  const { c } = ctx;
+  const perPass = c.passes.inputsPerPass;
+  let reported = 0;
+  return (start, end) => {
+    if (start !== 0 && end !== runs && Date.now() - reported < PROGRESS_EVERY_MS) return;
+    reported = Date.now();
+    ctx.progress(
+      'running',
+      c.passes.passes === 1
+        ? `running case ${c.caseIndex + 1} (${runs} inputs in one batch)`
+        : `running case ${c.caseIndex + 1}: inputs ${start + 1}–${end} of ${runs} (${perPass} per pass)`,
+    );
+  };
+}
+
+/** Decoded text of one id; a model's vocabulary can be larger than its tokenizer's (padded embeddings). */
+export function decoderOf(tokenizer: LabTokenizer): (id: number) => string {
+  return (id) => (id < tokenizer.vocabSize ? tokenizer.decode([id]) : `<id ${id}>`);
+}
+
+export async function runCase(ctx: CaseContext<ModelSession>, onResult: (r: VariantResult) => void): Promise<void> {
   const { session, spec, summary, tokenizer, c } = ctx;
   const causal = summary.attention === 'causal';
   const runs = [c.base, c.base, ...c.variants.map((v) => v.encoded)];
   const runIndex = (i: number) => (i < 2 ? i : 2 + c.variants[i - 2].variantIndex);
   const length = runs.reduce((n, e) => Math.max(n, e.ids.length), 0);
   const perPass = c.passes.inputsPerPass;
-  const decode = (id: number) => (id < tokenizer.vocabSize ? tokenizer.decode([id]) : `<id ${id}>`);
+  const decode = decoderOf(tokenizer);
+  const progress = passProgress(ctx, runs.length);
   let base: ModelRun | undefined;
   let control: ModelRun | undefined;
-  let attentionKeep: number[][] = [];
-  let reported = 0;
+  let attentionMask: EffectiveAttentionMask | undefined;
   for (let start = 0; start < runs.length; start += perPass) {
     ctx.checkCancelled();
     const end = Math.min(runs.length, start + perPass);
-    if (start === 0 || end === runs.length || Date.now() - reported >= PROGRESS_EVERY_MS) {
-      reported = Date.now();
-      ctx.progress(
-        'running',
-        c.passes.passes === 1
-          ? `running case ${c.caseIndex + 1} (${runs.length} inputs in one batch)`
-          : `running case ${c.caseIndex + 1}: inputs ${start + 1}–${end} of ${runs.length} (${perPass} per pass)`,
-      );
-    }
+    progress(start, end);
     const outputs = await session.forward(
       runs
         .slice(start, end)
@@ -78,7 +84,7 @@ export async function runCase(ctx: CaseContext, onResult: (r: VariantResult) => 
       const i = start + k;
       if (i === 0) {
         base = modelRun(out, c.base);
-        attentionKeep = out.keep;
+        attentionMask = maskOf(out, causal, session);
         continue;
       }
       if (i === 1) {
@@ -87,20 +93,29 @@ export async function runCase(ctx: CaseContext, onResult: (r: VariantResult) => 
       }
       ctx.checkCancelled();
       const v = c.variants[i - 2];
+      const variant = modelRun(out, v.encoded);
       onResult(
         compareVariant({
           model: summary,
           caseIndex: c.caseIndex,
           variantIndex: v.variantIndex,
-          baseText: c.baseText,
-          variantText: v.text,
-          base: base!,
-          control: control!,
-          variant: modelRun(out, v.encoded),
-          attentionKeep,
+          edits: 'text',
+          edited: {
+            stack: 'model',
+            baseText: c.baseText,
+            variantText: v.text,
+            base: base!,
+            control: control!,
+            variant,
+            attentionMask: attentionMask!,
+          },
+          others: [],
           causalMask: causal,
-          // A model's vocabulary can be larger than its tokenizer's (padded embeddings): name such ids by number.
+          crossAttention: null,
+          decoderTokens: null,
+          special: ctx.special,
           decode,
+          nextToken: { base: base!.nextTokenLogits, variant: variant.nextTokenLogits },
         }),
       );
     }
@@ -109,4 +124,17 @@ export async function runCase(ctx: CaseContext, onResult: (r: VariantResult) => 
 
 function modelRun(out: ForwardOutput, e: EncodedText): ModelRun {
   return { ids: e.ids, tokens: e.tokens, hiddenStates: out.hiddenStates, nextTokenLogits: out.lastLogits };
+}
+
+/** The base input's effective mask, with the sliding window of the layers that have one. */
+function maskOf(out: ForwardOutput, causal: boolean, session: ModelSession): EffectiveAttentionMask {
+  const { slidingWindow, slidingLayers } = session.plan;
+  return {
+    rule: causal || session.plan.alwaysCausal ? 'causal' : 'bidirectional',
+    keep: out.keep,
+    sliding:
+      slidingWindow === null || out.slidingKeep === null
+        ? null
+        : { window: slidingWindow, layers: slidingLayers, keep: out.slidingKeep },
+  };
 }

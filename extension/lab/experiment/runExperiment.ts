@@ -8,15 +8,18 @@
  */
 import { REPORT_VERSION, type ComparisonReport, type VariantResult } from '../../protocol/report';
 import type { ProgressStage, RunScope } from '../../protocol/run';
-import { LabInputError, type Experiment, type ModelSpec, type PromptText, type SourceRange } from '../types';
-import { loadTokenizer, NoTokenizerError, tokenizerLabel, type EncodedText, type LabTokenizer } from '../tokenizers';
+import { LabInputError, type Experiment, type ModelSpec, type SourceRange } from '../types';
+import { loadTokenizer, NoTokenizerError, tokenizerLabel, type LabTokenizer } from '../tokenizers';
 import { type ModelStore } from '../models/modelStore';
-import { singleStack } from '../models/session';
-import { moduleOf, shapeOf } from '../models/registry';
+import { moduleOf } from '../models/registry';
 import { CheckpointError } from '../models/weightSource';
 import { TokenizerFolderError } from '../tokenizers/folder';
 import { planPasses, readMachineMemory, ResourceError, type ModelPlan, type PassPlan } from '../resources';
-import { runCase, type TokenizedCase } from './runCase';
+import { runCase } from './runCase';
+import { runSeq2SeqCase } from './runSeq2SeqCase';
+import type { TokenizedCase } from './caseInputs';
+import { tokenizeCases } from './tokenizeCases';
+import type { SpecialTokens } from '../compare/types';
 import { summarizeModel } from './summary';
 import { TOOL_VERSION } from '../version';
 import { CancelledError } from '../cancel';
@@ -54,14 +57,6 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
     if (options.signal?.aborted) throw new CancelledError();
   };
   checkScope(experiment, options.only);
-  for (const spec of experiment.models)
-    if (moduleOf(spec.architecture).runner.kind === 'encoder-decoder')
-      throw placed(
-        experiment,
-        `not supported yet: comparing ${moduleOf(spec.architecture).label} models`,
-        spec.range,
-        'not-supported',
-      );
   const plans = await planModels(experiment, options.store);
   const prepared: PreparedModel[] = [];
   for (const plan of plans) {
@@ -93,14 +88,33 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
         throw atEntry(experiment, spec, e);
       });
     const summary = summarizeModel(spec);
+    const special: SpecialTokens = {
+      decoderStart: moduleOf(spec.architecture).decoderStart(spec.config),
+      padTokenId: tokenizer.padTokenId,
+      tokenText: (id) => (id < tokenizer.vocabSize ? tokenizer.tokenText(id) : `<id ${id}>`),
+    };
+    const emit = (result: VariantResult) => {
+      results.push(result);
+      options.onResult?.(result);
+    };
     for (const c of cases) {
-      await runCase(
-        { session: singleStack(session), spec, summary, tokenizer, c, checkCancelled, progress },
-        (result) => {
-          results.push(result);
-          options.onResult?.(result);
-        },
-      );
+      // Results in file order: a not-applicable answer goes out just before the next measured variant.
+      const pending = [...c.notApplicable];
+      const ordered = (result: VariantResult) => {
+        while (pending.length > 0 && pending[0].variantIndex < result.variantIndex) emit(pending.shift()!);
+        emit(result);
+      };
+      const ctx = { spec, summary, tokenizer, special, c, checkCancelled, progress };
+      if (c.variants.length > 0)
+        switch (session.kind) {
+          case 'single-stack':
+            await runCase({ ...ctx, session }, ordered);
+            break;
+          case 'encoder-decoder':
+            await runSeq2SeqCase({ ...ctx, session }, ordered);
+            break;
+        }
+      pending.forEach(emit);
     }
   }
   return {
@@ -139,10 +153,10 @@ function planCasePasses(
   c: Omit<TokenizedCase, 'passes'>,
   passSize: number | undefined,
 ): PassPlan {
-  const inputs = [c.base, ...c.variants.map((v) => v.encoded)];
+  const inputs = [c.base, ...c.variants.map((v) => v.encoded), ...(c.source ? [c.source.encoded] : [])];
   try {
     const passes = planPasses(plan, {
-      inputs: inputs.length + 1,
+      inputs: c.variants.length + 2,
       kept: 2,
       length: inputs.reduce((n, e) => Math.max(n, e.ids.length), 0),
       train: plan.spec.mode === 'train',
@@ -151,7 +165,7 @@ function planCasePasses(
     });
     if (passSize === undefined || passSize >= passes.inputsPerPass) return passes;
     const inputsPerPass = Math.max(1, passSize);
-    return { ...passes, inputsPerPass, passes: Math.ceil((inputs.length + 1) / inputsPerPass) };
+    return { ...passes, inputsPerPass, passes: Math.ceil((c.variants.length + 2) / inputsPerPass) };
   } catch (e) {
     // Too long for this model on this machine: point at the prompt.
     throw e instanceof ResourceError ? placed(experiment, e.message, c.baseRange, e.code) : e;
@@ -171,59 +185,4 @@ function atEntry(experiment: Experiment, spec: ModelSpec, e: unknown): unknown {
 
 function placed(experiment: Experiment, message: string, range: SourceRange, code: string): LabInputError {
   return new LabInputError([{ severity: 'error', message, file: experiment.file, range, code }]);
-}
-
-function tokenizeCases(
-  experiment: Experiment,
-  spec: ModelSpec,
-  tokenizer: LabTokenizer,
-  only: RunOptions['only'],
-): Omit<TokenizedCase, 'passes'>[] {
-  return experiment.cases
-    .map((c, caseIndex) => ({ c, caseIndex }))
-    .filter(({ caseIndex }) => !only || only.caseIndex === caseIndex)
-    .map(({ c, caseIndex }) => ({
-      caseIndex,
-      base: encodeChecked(experiment, spec, tokenizer, c.base),
-      baseRange: c.base.range,
-      variants: c.variants
-        .map((v, variantIndex) => ({ v, variantIndex }))
-        .filter(({ variantIndex }) => only?.variantIndex === undefined || only.variantIndex === variantIndex)
-        .map(({ v, variantIndex }) => ({
-          variantIndex,
-          text: v.text,
-          encoded: encodeChecked(experiment, spec, tokenizer, v),
-        })),
-      baseText: c.base.text,
-    }))
-    .filter((c) => c.variants.length > 0);
-}
-
-/** Tokenizes one prompt and checks it fits the model: every id in the vocabulary, not too long. */
-function encodeChecked(
-  experiment: Experiment,
-  spec: ModelSpec,
-  tokenizer: LabTokenizer,
-  prompt: PromptText,
-): EncodedText {
-  const encoded = tokenizer.encode(prompt.text, spec.addSpecialTokens);
-  const d = shapeOf(spec.config);
-  const fail = (message: string, code: string) => {
-    throw new LabInputError([{ severity: 'error', message, file: experiment.file, range: prompt.range, code }]);
-  };
-  if (encoded.ids.length === 0) fail(`this prompt gives no tokens for ${spec.name}: nothing to run`, 'empty-prompt');
-  const outside = encoded.ids.find((id) => id >= d.vocabSize);
-  if (outside !== undefined) {
-    fail(
-      `token id ${outside} (${JSON.stringify(tokenizer.tokenText(outside))}) is outside ${spec.name}'s vocabulary (vocab_size ${d.vocabSize}); the ${tokenizer.label} tokenizer needs a model with its full vocabulary`,
-      'token-outside-vocabulary',
-    );
-  }
-  if (encoded.ids.length > d.maxPositions) {
-    fail(
-      `this prompt is ${encoded.ids.length} tokens long for ${spec.name}, which has only ${d.maxPositions} positions`,
-      'prompt-too-long',
-    );
-  }
-  return encoded;
 }

@@ -89,6 +89,8 @@ export interface SingleStackPlan {
   lmHeadVocab: number;
   /** The window of the sliding-window layers (fed `attention_keep_sliding`), null when no layer has one. */
   slidingWindow: number | null;
+  /** The layers (0-based) that use the window. */
+  slidingLayers: number[];
   dropout: DropoutSite[];
 }
 

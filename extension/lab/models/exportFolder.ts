@@ -1,10 +1,12 @@
 /**
- * A model as a Hugging Face folder: `config.json` + `model.safetensors` under Hugging Face's names
- * (BertModel with its pooler; GPT2LMHeadModel with `lm_head` tied and therefore not stored), which
- * `transformers.AutoModel.from_pretrained(DIR)` loads with no missing or unexpected keys.
+ * A model as a Hugging Face folder: `config.json` + `model.safetensors` under Hugging Face's names (the
+ * architecture's export class: BertModel with its pooler; GPT2LMHeadModel with `lm_head` tied and therefore
+ * not stored; LlamaForCausalLM, MarianMTModel, …), which `transformers.AutoModel.from_pretrained(DIR)` loads
+ * with no missing or unexpected keys, and its tokenizer's files, which `AutoTokenizer.from_pretrained(DIR)`
+ * loads (exportTokenizer.ts).
  *
  * Nothing the user owns is destroyed: a folder that already holds files is refused unless `force`
- * (and then only `config.json` and `model.safetensors` are replaced, other files stay); the folder a
+ * (and then only the files an export writes are replaced, other files stay); the folder a
  * model is read from (its checkpoint, its config.json, the model cache) is never written, compared by
  * real path; everything is written in a temporary folder beside the target and renamed into place.
  */
@@ -25,6 +27,7 @@ import { kindOfPathSync, shownPath } from '../io';
 import type { ModelSpec } from '../types';
 import { ensureModel, type BuildProgress } from './modelCache';
 import { moduleOf } from './registry';
+import { tokenizerExportFiles } from './exportTokenizer';
 
 const FILES = ['config.json', 'model.safetensors'] as const;
 
@@ -83,7 +86,7 @@ export function checkOutputFolder(spec: ModelSpec, cacheDir: string, outDir: str
     const present = readdirSync(outDir);
     if (present.length > 0)
       throw new OutputFolderError(
-        `--out ${shownPath(outDir)} is not empty (it holds ${present.length} ${present.length === 1 ? 'entry' : 'entries'}); choose a new or empty folder, or add --force to replace ${FILES.join(' and ')} in it (other files stay)`,
+        `--out ${shownPath(outDir)} is not empty (it holds ${present.length} ${present.length === 1 ? 'entry' : 'entries'}); choose a new or empty folder, or add --force to replace ${FILES.join(', ')} and the tokenizer's files in it (other files stay)`,
       );
   }
 }
@@ -93,9 +96,10 @@ export async function exportModelFolder(
   cacheDir: string,
   outDir: string,
   options: ExportOptions = {},
-): Promise<{ configPath: string; weightsPath: string }> {
+): Promise<{ configPath: string; weightsPath: string; tokenizerFiles: string[] }> {
   checkOutputFolder(spec, cacheDir, outDir, options.force);
   const built = await ensureModel(spec, cacheDir, options.progress);
+  const tokenizer = tokenizerExportFiles(spec.tokenizer, cacheDir);
   // Checked again: the build took a while, and the folder may have changed meanwhile.
   checkOutputFolder(spec, cacheDir, outDir, options.force);
   const config: Record<string, unknown> = {
@@ -112,17 +116,22 @@ export async function exportModelFolder(
   try {
     writeFileSync(join(temp, 'config.json'), JSON.stringify(config, null, 2) + '\n');
     copyFileSync(built.weightsPath, join(temp, 'model.safetensors'));
+    for (const file of tokenizer) writeFileSync(join(temp, file.name), file.bytes);
     if (kindOfPathSync(outDir) === 'missing') renameSync(temp, outDir);
     else if (readdirSync(outDir).length === 0) {
       rmdirSync(outDir);
       renameSync(temp, outDir);
     } else {
       // --force into a folder with other files: each file replaced by one rename; the rest stays.
-      for (const name of FILES) renameSync(join(temp, name), join(outDir, name));
+      for (const name of [...FILES, ...tokenizer.map((f) => f.name)]) renameSync(join(temp, name), join(outDir, name));
     }
   } finally {
     rmSync(temp, { recursive: true, force: true });
     untrack();
   }
-  return { configPath: join(outDir, 'config.json'), weightsPath: join(outDir, 'model.safetensors') };
+  return {
+    configPath: join(outDir, 'config.json'),
+    weightsPath: join(outDir, 'model.safetensors'),
+    tokenizerFiles: tokenizer.map((f) => join(outDir, f.name)),
+  };
 }

@@ -1,11 +1,23 @@
 /**
  * The body: one prompt per line, taken verbatim. `~ ` marks a variant of the base above it,
  * `#` a comment, a leading `\` escapes the first character, blank lines separate cases.
+ * An encoder-decoder's source is a line `encoder: …` above the base (the case's source), and a variant
+ * `~ encoder: …` replaces the source instead of the base: the encoder-decoder article's experiment is
+ *
+ *     encoder: I want to buy a car
+ *     <pad> Ich will ein
+ *     ~ <pad> Ich will das
+ *     ~ encoder: I want to buy a house
+ *
+ * Models without an encoder ignore the `encoder:` line; an encoder variant does not apply to them.
  */
 import { type DiagnosticList } from '../config/diagnostics';
-import type { PromptCase, PromptText, Severity, SourceRange } from '../types';
+import type { EditedInput, PromptCase, PromptText, PromptVariant, Severity, SourceRange } from '../types';
 
-export type BodyLineKind = 'blank' | 'comment' | 'base' | 'variant';
+export type BodyLineKind = 'blank' | 'comment' | 'base' | 'variant' | 'encoder';
+
+/** What starts an encoder line (`encoder: …`) and an encoder variant (`~ encoder: …`). */
+export const ENCODER_PREFIX = 'encoder:';
 
 export interface LineProblem {
   severity: Severity;
@@ -15,8 +27,10 @@ export interface LineProblem {
 
 export interface ClassifiedLine {
   kind: BodyLineKind;
-  /** Base and variant: the prompt, without `~ ` or the escaping `\`. Comment: the text after `#`. */
+  /** Base, variant, encoder: the prompt, without `~ `, `encoder: ` or the escaping `\`. Comment: the text after `#`. */
   text: string;
+  /** A variant's: the input it replaces. */
+  edits?: EditedInput;
   /** Column of `text`'s first character in the line, so `text[i]` stands at `column + i`. */
   column: number;
   /** A problem of the line on its own (an empty variant, a lone `\`, `~` without a space). */
@@ -29,18 +43,34 @@ export function classifyBodyLine(line: string): ClassifiedLine {
   // A line of only spaces is invisible in an editor: treat it as the blank line it looks like.
   if (raw.trim() === '') return { kind: 'blank', text: '', column: 0 };
   if (raw.startsWith('#')) return { kind: 'comment', text: raw.slice(1), column: 1 };
-  if (raw.startsWith('~ ') || raw === '~') {
-    const text = raw.slice(2);
+  if (raw.startsWith(ENCODER_PREFIX)) {
+    const { text, column } = afterPrefix(raw, 0);
     const problem: LineProblem | undefined =
       text === ''
         ? {
             severity: 'error',
             code: 'empty-prompt',
-            message: 'this variant is empty: write the perturbed prompt after `~ `',
+            message:
+              'this `encoder:` line is empty: write the source after `encoder: ` (or `\\encoder:` for a prompt that starts so)',
+          }
+        : undefined;
+    return { kind: 'encoder', text, column, problem };
+  }
+  if (raw.startsWith('~ ') || raw === '~') {
+    const encoder = raw.startsWith(ENCODER_PREFIX, 2);
+    const { text, column } = encoder ? afterPrefix(raw, 2) : { text: raw.slice(2), column: Math.min(2, raw.length) };
+    const problem: LineProblem | undefined =
+      text === ''
+        ? {
+            severity: 'error',
+            code: 'empty-prompt',
+            message: encoder
+              ? 'this encoder variant is empty: write the changed source after `~ encoder: `'
+              : 'this variant is empty: write the perturbed prompt after `~ `',
           }
         : undefined;
     // A lone `~` has no column 2: the empty text stands at the line's end.
-    return { kind: 'variant', text, column: Math.min(2, raw.length), problem };
+    return { kind: 'variant', text, column, problem, edits: encoder ? 'encoder' : 'text' };
   }
   if (raw.startsWith('\\')) {
     if (raw.length === 1) {
@@ -69,6 +99,13 @@ export function classifyBodyLine(line: string): ClassifiedLine {
   return { kind: 'base', text: raw, column: 0 };
 }
 
+/** The text after `encoder:` (and one space) from `at` on, and its column. */
+function afterPrefix(raw: string, at: number): { text: string; column: number } {
+  let column = at + ENCODER_PREFIX.length;
+  if (raw[column] === ' ') column++;
+  return { text: raw.slice(column), column };
+}
+
 export interface BodyLine extends ClassifiedLine {
   /** 0-based line in the file. */
   line: number;
@@ -87,7 +124,18 @@ export function parseBody(fileLines: readonly string[], fromLine: number, out: D
   const cases: PromptCase[] = [];
   let open: PromptCase | undefined;
   let closedByBlank = false;
+  /** An `encoder:` line waiting for the base of its case. */
+  let source: PromptText | undefined;
 
+  const orphanSource = () => {
+    if (source)
+      out.error(
+        'encoder-without-base',
+        'this `encoder:` line gives the source of the case whose base prompt follows it: write the base (the decoder input) on the next line',
+        source.range,
+      );
+    source = undefined;
+  };
   const close = () => {
     if (open && open.variants.length === 0) {
       out.warning(
@@ -115,16 +163,27 @@ export function parseBody(fileLines: readonly string[], fromLine: number, out: D
       case 'blank':
         if (open) closedByBlank = true;
         close();
+        orphanSource();
         break;
       case 'comment':
+        break;
+      case 'encoder':
+        close();
+        orphanSource();
+        closedByBlank = false;
+        source = prompt;
         break;
       case 'base':
         close();
         closedByBlank = false;
-        open = { base: prompt, variants: [], range };
+        open = source
+          ? { base: prompt, encoder: source, variants: [], range: { start: source.range.start, end: range.end } }
+          : { base: prompt, variants: [], range };
+        source = undefined;
         cases.push(open);
         break;
-      case 'variant':
+      case 'variant': {
+        orphanSource();
         if (!open) {
           const why = closedByBlank
             ? 'a blank line ends a case, so the base above no longer applies: remove the blank line, or write a base prompt first'
@@ -132,13 +191,32 @@ export function parseBody(fileLines: readonly string[], fromLine: number, out: D
           out.error('variant-without-base', `this variant has no base prompt above it: ${why}`, range);
           break;
         }
-        if (classified.text === open.base.text)
-          out.warning('same-as-base', 'this variant is the same text as its base: nothing is perturbed', range);
-        open.variants.push(prompt);
+        const edits = classified.edits ?? 'text';
+        if (edits === 'encoder' && !open.encoder) {
+          out.error(
+            'encoder-variant-without-encoder',
+            'this `~ encoder:` variant replaces the source, but its case has none: write `encoder: …` (the source) on the line above the base',
+            range,
+          );
+          break;
+        }
+        const original = edits === 'encoder' ? open.encoder! : open.base;
+        if (classified.text === original.text)
+          out.warning(
+            'same-as-base',
+            edits === 'encoder'
+              ? 'this encoder variant is the same text as the source: nothing is perturbed'
+              : 'this variant is the same text as its base: nothing is perturbed',
+            range,
+          );
+        const variant: PromptVariant = { ...prompt, edits };
+        open.variants.push(variant);
         open.range = { start: open.range.start, end: range.end };
         break;
+      }
     }
   }
   close();
+  orphanSource();
   return { lines, cases };
 }

@@ -28,7 +28,14 @@ export const TOP_LEVEL_KEYS: readonly KeyDoc[] = [
 /** Keys of one entry of `cases:`. */
 export const CASE_KEYS: readonly KeyDoc[] = [
   { key: 'base', doc: 'The original prompt (text; YAML block scalars such as `|-` allowed).' },
-  { key: 'variants', doc: 'A list of perturbed prompts compared with `base`.' },
+  {
+    key: 'encoder',
+    doc: "An encoder-decoder's source (BART, MarianMT), as an `encoder:` line above the base does; other models ignore it.",
+  },
+  {
+    key: 'variants',
+    doc: 'A list of perturbed prompts compared with `base`; `{ encoder: ... }` is a variant of the source instead.',
+  },
 ];
 
 /** Keys of a model entry besides Hugging Face config keys: name, config, weights, and the run settings. */

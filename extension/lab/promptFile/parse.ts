@@ -130,7 +130,7 @@ export function parsePromptFile(text: string, file: string, options: ParseOption
     );
   }
 
-  const ctx = { file, baseDir: dirname(resolve(file)), defaults: front.defaults, ...options };
+  const ctx = { file, baseDir: dirname(resolve(file)), defaults: front.defaults, needsTokenizer: true, ...options };
   const entries: PendingEntry[] = front.entries.map((entry) => {
     const draft = draftModelEntry(entry, ctx);
     // An entry of presets only is complete now; one that names a file waits for loadModelFiles.

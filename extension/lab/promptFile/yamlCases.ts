@@ -1,11 +1,12 @@
 /**
  * `cases:` in the front matter: prompts that need YAML (line breaks, a leading `~` or `#`),
- * as `{ base: ..., variants: [...] }`. Strings are taken exactly as YAML reads them.
+ * as `{ base: ..., variants: [...] }`, with an encoder-decoder's source as `encoder: ...` and a variant of the
+ * source as `{ encoder: ... }` among the variants. Strings are taken exactly as YAML reads them.
  */
 import { isMap, isScalar, isSeq } from 'yaml';
 import { type DiagnosticList, listNames } from '../config/diagnostics';
 import { closestMatch } from '../config/suggest';
-import type { PromptCase, PromptText, SourceRange } from '../types';
+import type { PromptCase, PromptText, PromptVariant, SourceRange } from '../types';
 import { CASE_KEYS } from './keys';
 import type { TextPositions } from './layout';
 import { isNode, mapRange, nodeRange, pairKey, pairRange, pairValueRange } from './yamlNodes';
@@ -55,7 +56,8 @@ function readCase(
     return undefined;
   }
   let base: PromptText | undefined;
-  const variants: PromptText[] = [];
+  let encoder: PromptText | undefined;
+  const variants: PromptVariant[] = [];
   let problems = false;
   for (const pair of item.items) {
     const key = pairKey(pair, positions);
@@ -64,6 +66,9 @@ function readCase(
     if (key.name === 'base') {
       base = promptOf(pair.value, 'base', valueRange, positions, out);
       problems ||= !base;
+    } else if (key.name === 'encoder') {
+      encoder = promptOf(pair.value, '`encoder`', valueRange, positions, out);
+      problems ||= !encoder;
     } else if (key.name === 'variants') {
       if (!isSeq(pair.value)) {
         out.error(
@@ -75,14 +80,8 @@ function readCase(
         continue;
       }
       for (const v of pair.value.items) {
-        const prompt = promptOf(
-          v,
-          'a variant',
-          isNode(v) && v.range ? nodeRange(v, positions) : valueRange,
-          positions,
-          out,
-        );
-        if (prompt) variants.push(prompt);
+        const variant = variantOf(v, isNode(v) && v.range ? nodeRange(v, positions) : valueRange, positions, out);
+        if (variant) variants.push(variant);
         else problems = true;
       }
     } else if (key.name === 'perturb') {
@@ -118,10 +117,50 @@ function readCase(
       'this case has no variant, so there is nothing to compare: add `variants: [...]`',
       base.range,
     );
-  for (const v of variants)
-    if (v.text === base.text)
+  for (const v of variants) {
+    if (v.edits === 'encoder' && !encoder) {
+      out.error(
+        'encoder-variant-without-encoder',
+        'this `encoder` variant replaces the source, but the case has none: add `encoder: ...` (the source) to the case',
+        v.range,
+      );
+      return undefined;
+    }
+    if (v.text === (v.edits === 'encoder' ? encoder!.text : base.text))
       out.warning('same-as-base', 'this variant is the same text as its base: nothing is perturbed', v.range);
-  return { base, variants, range: itemRange };
+  }
+  return { base, ...(encoder ? { encoder } : {}), variants, range: itemRange };
+}
+
+/** A variant: a prompt (it replaces the base), or `{ encoder: ... }` (it replaces the source). */
+function variantOf(
+  node: unknown,
+  range: SourceRange,
+  positions: TextPositions,
+  out: DiagnosticList,
+): PromptVariant | undefined {
+  if (isMap(node)) {
+    const [pair, ...rest] = node.items;
+    const key = pair && pairKey(pair, positions);
+    if (key?.name === 'encoder' && rest.length === 0) {
+      const prompt = promptOf(
+        pair.value,
+        'an encoder variant',
+        pairValueRange(pair, key.range, positions),
+        positions,
+        out,
+      );
+      return prompt && { ...prompt, edits: 'encoder' };
+    }
+    out.error(
+      'bad-value',
+      'a variant is a prompt, or `{ encoder: ... }` for a variant of the source, e.g. `variants: ["The dog sat", { encoder: "A dog sat" }]`',
+      range,
+    );
+    return undefined;
+  }
+  const prompt = promptOf(node, 'a variant', range, positions, out);
+  return prompt && { ...prompt, edits: 'text' };
 }
 
 /** A prompt written in YAML: must be a non-empty string; numbers and booleans must be quoted. */

@@ -57,6 +57,7 @@ describe('Perturbation Lab in VS Code', function () {
       assert.ok(types.indexOf('progress') < types.indexOf('result'), 'progress before results');
       assert.deepEqual(Object.fromEntries(run.results.map((r) => [r.model, r.verdict])), SEED_VERDICTS);
       const train = run.results.find((r) => r.model === 'bert-causal')!;
+      assert.ok(train.kind === 'measured');
       assert.ok(train.findings.some((f) => f.code === 'train-mode-dropout' && f.fix?.key === 'mode'));
       assert.equal(api.lastReport()?.results.length, 4);
       const panelTab = vscode.window.tabGroups.all

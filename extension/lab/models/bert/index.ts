@@ -47,6 +47,7 @@ export const bertModule: ArchitectureModule<BertDims> = {
       tokenTypeIds: true,
       lmHeadVocab: 0,
       slidingWindow: null,
+      slidingLayers: [],
       dropout: bertDropoutSites(d),
     }),
   },

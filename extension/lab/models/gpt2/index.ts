@@ -46,6 +46,7 @@ export const gpt2Module: ArchitectureModule<Gpt2Dims> = {
       tokenTypeIds: false,
       lmHeadVocab: d.vocabSize,
       slidingWindow: null,
+      slidingLayers: [],
       dropout: gpt2DropoutSites(d),
     }),
   },

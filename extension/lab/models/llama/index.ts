@@ -60,6 +60,7 @@ function llamaFamilyModule(type: LlamaType): ArchitectureModule<LlamaDims> {
         tokenTypeIds: false,
         lmHeadVocab: d.vocabSize,
         slidingWindow: d.layerWindows.find((w) => w !== null) ?? null,
+        slidingLayers: d.layerWindows.flatMap((w, i) => (w === null ? [] : [i])),
         dropout: llamaDropoutSites(d),
       }),
     },
