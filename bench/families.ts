@@ -1,4 +1,6 @@
-// Benchmark of the Llama-family builder and runner at full size (not a test): `node build.mjs && node out/bench/families.js`.
+// Benchmark of the Llama-family builder and runner at full size (not a test): `node build.mjs && node out/bench/families.js`
+// (a markdown table), or `--rows` (JSON rows for `npm run bench`). Qwen2.5-0.5B always; TinyLlama-1.1B (4.4 GB written)
+// with PLAB_BENCH_TINYLLAMA=1 or `--tinyllama`.
 // For Qwen2.5-0.5B and TinyLlama-1.1B from their presets (random, seeded): build time (weights + graph), open time,
 // one 32-token comparison (base, control, variant in one batch; every hidden state and attention; the LM head on the
 // last row of each) first and warm (median of 5), and the peak resident memory of each phase, each phase in its own
@@ -103,9 +105,10 @@ function child(name: string, preset: Preset, dir: string): Record<string, number
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>;
 }
 
-function main(): void {
+function main(asRows: boolean, tinyLlama: boolean): void {
   const rows: string[][] = [];
-  for (const preset of Object.keys(PRESETS) as Preset[]) {
+  const presets = (Object.keys(PRESETS) as Preset[]).filter((p) => tinyLlama || !p.startsWith('TinyLlama'));
+  for (const preset of presets) {
     const python = PRESETS[preset];
     const dir = mkdtempSync(join(tmpdir(), 'plab-bench-families-'));
     try {
@@ -138,21 +141,29 @@ function main(): void {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  console.log(
-    `load average at the end: ${loadavg()
-      .map((x) => x.toFixed(1))
-      .join(', ')} (2 cores)\n`,
-  );
+  const load = `load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(', ')} (2 cores)`;
+  if (asRows) {
+    rows[0][3] += `; ${load}`;
+    for (const r of rows) console.log(JSON.stringify(r));
+    return;
+  }
+  console.log(`${load}\n`);
   console.log(`| measurement | time | peak memory | versus |\n|---|---|---|---|`);
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 }
 
 const [name, preset, dir] = process.argv.slice(2);
-if (name) {
+if (name && !name.startsWith('--')) {
   phase(name, preset as Preset, dir)
     .then((r) => console.log(JSON.stringify({ ...r, peakMb: process.resourceUsage().maxRSS / 1024 })))
     .catch((e: unknown) => {
       console.error(e);
       process.exit(1);
     });
-} else main();
+} else
+  main(
+    process.argv.includes('--rows'),
+    process.argv.includes('--tinyllama') || process.env.PLAB_BENCH_TINYLLAMA === '1',
+  );

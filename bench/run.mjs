@@ -76,6 +76,12 @@ try {
   if (lifecycle.status !== 0) throw new Error(lifecycle.stderr);
   for (const line of lifecycle.stdout.trim().split('\n')) rows.push(JSON.parse(line));
   rows.push(...resourceRows(timedCli, cache));
+  // Full-size Llama-family models from their presets (random, seeded); TinyLlama with PLAB_BENCH_TINYLLAMA=1.
+  const families = spawnSync(process.execPath, [join(root, 'out', 'bench', 'families.js'), '--rows'], {
+    encoding: 'utf8',
+  });
+  if (families.status !== 0) throw new Error(families.stderr);
+  for (const line of families.stdout.trim().split('\n')) rows.push(JSON.parse(line));
   rows.push([`Python, ${PYTHON.note}`, `${PYTHON.seconds} s`, `${(PYTHON.gb * 1024).toFixed(0)} MB`, 'reference']);
   rows.push([
     "Python, the seed's two distinct models (gpt2 + causal BERT) from_config",

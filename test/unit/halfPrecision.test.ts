@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { closeSync, copyFileSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { bfloat16Bits, encodeHalf, float16Bits } from '../../extension/lab/models/halfPrecision';
+import { modelSpecFromOptions } from '../../extension/lab/config';
+import { planModel, resolveLimits, ResourceError } from '../../extension/lab/resources';
 import { readSafetensorsHeader, readTensorAsFloat32, writeAll } from '../../extension/lab/models/safetensors';
 import { freshDir } from '../helpers/paths';
 import { maxAbsDiff, referenceFolder } from '../helpers/hfReference';
@@ -118,3 +120,27 @@ for (const dtype of ['F16', 'BF16'] as const) {
     diffs.forEach((diff, l) => assert.ok(diff <= tolerance, `decoder_hidden_states.${l} differs by ${diff}`));
   });
 }
+
+test('the resource plan knows the checkpoint dtype: reading BF16 costs 6 bytes a value, and a refusal says what is stored', async () => {
+  const cache = freshDir();
+  const bf16 = await modelSpecFromOptions(new Map([['weights', halfCopy('llama', 'BF16')]]), cache);
+  const f32 = await modelSpecFromOptions(new Map([['weights', referenceFolder('llama')]]), cache);
+  const machine = { total: 24e9, available: 20e9, cgroup: null };
+  const knobs = { memoryKnob: '--memory-limit', cacheKnob: '--cache-limit' };
+  const ctx = { limits: resolveLimits(knobs, machine), machine, heldNow: 0 };
+  const a = planModel(bf16, ctx);
+  const b = planModel(f32, ctx);
+  assert.equal(a.checkpointDtype, 'BF16');
+  assert.equal(b.checkpointDtype, 'F32');
+  // The same float32 weights once loaded; the largest tensor's read holds its stored bytes and a float32 copy.
+  assert.equal(a.size.weightBytes, b.size.weightBytes);
+  const largest = a.size.largestTensor.elements;
+  assert.equal(a.size.buildBytes - b.size.buildBytes, largest * (6 - 8));
+  const tiny = { ...ctx, limits: { ...ctx.limits, memory: { bytes: 1e6, source: 'test' } } };
+  assert.throws(
+    () => planModel(bf16, tiny),
+    (e: unknown) =>
+      e instanceof ResourceError &&
+      /float32 \(the checkpoint stores BF16: .*; the lab computes in float32\)/.test(e.message),
+  );
+});

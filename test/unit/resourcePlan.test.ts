@@ -9,7 +9,7 @@ import { statSync } from 'node:fs';
 import { onnx } from 'onnx-proto';
 import { BYTE_SIZE_FORMS, formatBytes, formatCount, parseByteSize } from '../../extension/protocol/sizes';
 import { PRESETS, dimsOf } from '../../extension/lab/config';
-import { moduleOf } from '../../extension/lab/models/registry';
+import { moduleOf, withClassDefaults } from '../../extension/lab/models/registry';
 import { ensureModel } from '../../extension/lab/models/modelCache';
 import {
   checkpointBytes,
@@ -110,6 +110,53 @@ test('model sizes match the real parameter tables and graphs (extrapolated from 
   // Hugging Face's own counts: GPT2Model 124,439,808; BertModel (with its pooler) 109,482,240.
   assert.equal(estimateModel(dimsOf(PRESETS.gpt2 as HfConfig)).parameters, 124_439_808);
   assert.equal(estimateModel(dimsOf(PRESETS['bert-base-uncased'] as HfConfig)).parameters, 109_482_240);
+});
+
+test('every family: sizes extrapolated from one and two layers per stack equal the real tables and graphs', () => {
+  const configs: Record<string, unknown>[] = [
+    { ...PRESETS['facebook/bart-base'], encoder_layers: 3, decoder_layers: 2, vocab_size: 500 },
+    {
+      ...PRESETS['Helsinki-NLP/opus-mt-en-de'],
+      encoder_layers: 2,
+      decoder_layers: 4,
+      vocab_size: 300,
+      decoder_vocab_size: 300,
+      pad_token_id: 299,
+      decoder_start_token_id: 299,
+    },
+    { ...PRESETS['Qwen/Qwen2.5-0.5B'], num_hidden_layers: 3, vocab_size: 500 },
+    { ...PRESETS['TinyLlama/TinyLlama-1.1B-Chat-v1.0'], num_hidden_layers: 3, vocab_size: 500 },
+    {
+      ...PRESETS['Qwen/Qwen2.5-0.5B'],
+      num_hidden_layers: 4,
+      use_sliding_window: true,
+      max_window_layers: 2,
+      vocab_size: 500,
+    },
+  ];
+  for (const raw of configs) {
+    const dims = dimsOf(withClassDefaults(raw as HfConfig));
+    const module = moduleOf(dims.architecture);
+    const table = module.parameters(dims);
+    const shapes = new Map(table.map((p) => [p.name, p.shape]));
+    const graph = module.graph(dims, (b, name) =>
+      b.external({ name, dims: shapes.get(name)!, location: 'model.safetensors', offset: 0, length: 0 }),
+    );
+    const size = estimateModel(dims);
+    const what = `${dims.architecture} ${JSON.stringify(module.layerCounts(dims))}`;
+    assert.equal(
+      size.parameters,
+      table.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0),
+      what,
+    );
+    assert.equal(size.graphNodes, onnx.ModelProto.decode(graph.encode('x', 'y')).graph!.node!.length, what);
+    assert.equal(
+      size.layers,
+      module.layerCounts(dims).reduce((a, b) => a + b, 0),
+      what,
+    );
+    assert.equal(size.hasLmHead, true, what);
+  }
 });
 
 test('the disk estimate covers what a build really writes', { timeout: 60_000 }, async () => {

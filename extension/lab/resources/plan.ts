@@ -13,7 +13,12 @@ import { passBytes, perInputBytes, keptOutputBytes, PASS_OVERHEAD_BYTES, type Ba
 import { describeDrivers, sizeDrivers } from './drivers';
 import type { ResourceLimits } from './limits';
 import { freeDisk, type MachineMemory } from './machine';
+import { readSafetensorsHeader } from '../models/safetensors';
+import { checkpointFiles } from '../models/weightSource';
 import {
+  checkpointBytes,
+  DTYPE_BYTES,
+  type StoredDtype,
   countGraphNodes,
   countParameters,
   estimateModel,
@@ -86,6 +91,8 @@ export function memoryCeiling(ctx: PlanContext): Ceiling {
 
 export interface ModelPlan {
   spec: ModelSpec;
+  /** The dtype a `weights:` checkpoint stores (most of) its weights in; null for random weights. */
+  checkpointDtype: StoredDtype | null;
   dims: ArchitectureDims;
   size: ModelSize;
   /** This process's memory with the model open, before any pass. */
@@ -96,7 +103,11 @@ export interface ModelPlan {
 /** Checks that a model can be built and opened; throws a ResourceError with the numbers when not. */
 export function planModel(spec: ModelSpec, ctx: PlanContext): ModelPlan {
   const dims = dimsOf(spec.config);
-  const size = estimateModel(dims, { fromCheckpoint: spec.weights !== undefined });
+  const checkpointDtype = storedDtypeOf(spec);
+  const size = estimateModel(dims, {
+    fromCheckpoint: spec.weights !== undefined,
+    checkpointDtype: checkpointDtype ?? undefined,
+  });
   const ceiling = memoryCeiling(ctx);
   const openBytes = PROCESS_BASELINE_BYTES + size.residentBytes;
   const graphBytes = size.graphNodes * GRAPH_NODE_BYTES;
@@ -105,7 +116,7 @@ export function planModel(spec: ModelSpec, ctx: PlanContext): ModelPlan {
     const drivers = describeDrivers(spec, sizeDrivers(spec, countParameters));
     return new ResourceError(
       'model-too-large',
-      `${spec.name}: ${drivers} → ${formatCount(size.parameters)} parameters = ${formatBytes(size.weightBytes)} float32, ${formatBytes(need)} with the runtime to build and open; ${ceiling.text}`,
+      `${spec.name}: ${drivers} → ${formatCount(size.parameters)} parameters = ${formatBytes(size.weightBytes)} float32${stored(checkpointDtype, size)}, ${formatBytes(need)} with the runtime to build and open; ${ceiling.text}`,
     );
   };
   // The weights alone first: that is the number people know their models by.
@@ -130,7 +141,27 @@ export function planModel(spec: ModelSpec, ctx: PlanContext): ModelPlan {
     );
   }
   if (need > ceiling.bytes) throw tooLarge();
-  return { spec, dims, size, openBytes, ceiling };
+  return { spec, checkpointDtype, dims, size, openBytes, ceiling };
+}
+
+/** " (the checkpoint stores BF16: 2.2 GB; computed in float32)", or nothing for float32 and random weights. */
+function stored(dtype: StoredDtype | null, size: ModelSize): string {
+  if (dtype === null || dtype === 'F32') return '';
+  return ` (the checkpoint stores ${dtype}: ${formatBytes(checkpointBytes(size, dtype))}; the lab computes in float32)`;
+}
+
+/**
+ * The dtype most of a checkpoint's weights are stored in, from its safetensors headers (a few kB each): what
+ * it takes to read it, and what to tell a user whose 2.2 GB BF16 download needs 4.4 GB here.
+ */
+function storedDtypeOf(spec: ModelSpec): StoredDtype | null {
+  if (spec.weights === undefined) return null;
+  const elements = new Map<string, number>();
+  for (const file of checkpointFiles(spec.weights))
+    for (const t of readSafetensorsHeader(file).tensors.values())
+      elements.set(t.dtype, (elements.get(t.dtype) ?? 0) + t.shape.reduce((a, b) => a * b, 1));
+  const [dtype] = [...elements].sort((a, b) => b[1] - a[1])[0] ?? ['F32'];
+  return Object.hasOwn(DTYPE_BYTES, dtype) ? (dtype as StoredDtype) : 'F32';
 }
 
 export interface DiskState {
