@@ -1,6 +1,6 @@
 /**
  * The numbers a Llama-family model is built from, read from a config with the class defaults filled in
- * (`withDefaults(config, LLAMA_DEFAULTS[type])`) and checked (`llamaCrossKeyProblems`).
+ * (`withClassDefaults(config)` in the registry) and checked (`llamaCrossKeyProblems`).
  */
 import type { Activation } from '../blocks/activations';
 import type { RopeScaling } from '../blocks/rotary';
