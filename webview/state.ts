@@ -164,10 +164,10 @@ function endRun(state: ViewState): ViewState {
 function stillDescribes(result: VariantResult, previousModels: readonly ModelSummary[], outline: RunOutline): boolean {
   const before = previousModels.find((m) => m.name === result.model);
   const now = outline.models.find((m) => m.name === result.model);
-  const variant = outline.cases
-    .find((c) => c.caseIndex === result.caseIndex)
-    ?.variants.find((v) => v.variantIndex === result.variantIndex);
-  const baseText = outline.cases.find((c) => c.caseIndex === result.caseIndex)?.baseText;
+  const theCase = outline.cases.find((c) => c.caseIndex === result.caseIndex);
+  const variant = theCase?.variants.find((v) => v.variantIndex === result.variantIndex);
+  // A source variant's result compares the case's `encoder:` line, not its base line.
+  const baseText = variant?.edits === 'encoder' ? theCase?.encoderText : theCase?.baseText;
   return (
     before !== undefined &&
     now !== undefined &&
@@ -209,7 +209,8 @@ export function columnsOf(outline: RunOutline | null, results: readonly VariantR
     if (outline?.only && outline.only.caseIndex !== c.caseIndex) continue;
     for (const v of c.variants) {
       if (outline?.only?.variantIndex !== undefined && outline.only.variantIndex !== v.variantIndex) continue;
-      columns.push({ caseIndex: c.caseIndex, variantIndex: v.variantIndex, baseText: c.baseText, text: v.text });
+      const baseText = v.edits === 'encoder' ? (c.encoderText ?? c.baseText) : c.baseText;
+      columns.push({ caseIndex: c.caseIndex, variantIndex: v.variantIndex, baseText, text: v.text });
     }
   }
   for (const r of results) {

@@ -100,7 +100,11 @@ export class FrontMatterLines {
  * every architecture, each labelled.
  */
 export function architecturesAt(analysis: PromptAnalysis, line: number, entry: readonly string[]): Architecture[] {
-  const resolved = analysis.modelsSoFar.find((m) => m.range.start.line <= line && line <= m.range.end.line);
+  // The entry's resolved model: by place, or by name (a blank line being typed on may lie past the entry's range).
+  const name = entryValueOf(entry, 'name');
+  const resolved =
+    analysis.modelsSoFar.find((m) => m.range.start.line <= line && line <= m.range.end.line) ??
+    analysis.modelsSoFar.find((m) => name !== undefined && m.name === name);
   if (resolved) return [resolved.architecture];
   const value = configValueOf(entry);
   if (value !== undefined) {
@@ -116,8 +120,14 @@ export function architecturesAt(analysis: PromptAnalysis, line: number, entry: r
 
 /** What the entry's `config:` line says, as written. */
 export function configValueOf(entry: readonly string[]): string | undefined {
+  return entryValueOf(entry, 'config');
+}
+
+/** What one of the entry's lines `key: value` says, as written (a word, without quotes or comment). */
+function entryValueOf(entry: readonly string[], key: string): string | undefined {
+  const pattern = new RegExp(`^\\s*(?:-\\s+)?${key}:\\s*["']?([^"'#\\s]+)`);
   for (const text of entry) {
-    const value = /^\s*(?:-\s+)?config:\s*["']?([^"'#\s]+)/.exec(text)?.[1];
+    const value = pattern.exec(text)?.[1];
     if (value !== undefined) return value;
   }
   return undefined;

@@ -73,6 +73,8 @@ describe('the panel at real widths and in every theme', () => {
     ['hostile', DARK, 800],
     ['inputError', LIGHT, 480],
     ['long', DARK, 1200],
+    ['article', LIGHT, 800, 'marian'],
+    ['article', DARK, 480, 'tiny-gpt2'],
   ];
   for (const [name, theme, width, select] of others) {
     it(`${name}, ${theme.name}, ${width} px reads cleanly`, { timeout: TIMEOUT }, async () => {

@@ -290,6 +290,46 @@ describe('results panel in Chromium', () => {
   );
 
   it(
+    'an encoder-decoder: the edited stack as any result, a line per other stack; a source variant not applicable elsewhere',
+    { timeout: TIMEOUT },
+    async () => {
+      const panel = await openPanel(browser, server);
+      const { page } = panel;
+      try {
+        await send(page, recordedRun('article'));
+        assert.deepEqual(await texts(page, 'tr[data-model="marian"] .badge'), ['causal', 'bidirectional']);
+        assert.deepEqual(await texts(page, 'tr[data-model="tiny-gpt2"] .badge'), ['causal', 'not-applicable']);
+        assert.equal(
+          await text(page, 'tr[data-model="marian"] .model-meta'),
+          'MarianMT · weights: marian · encoder + causal decoder · eval mode · 2 layers',
+        );
+        // The decoder edit: the decoder's heatmap, the encoder unchanged on a line of its own.
+        await page.locator('tr[data-model="marian"] .result-cell').first().click();
+        assert.match(await text(page, '.heatmap-card h3'), /decoder's hidden state/);
+        assert.match(
+          await text(page, '.other-stacks li[data-stack="encoder"]'),
+          /^unchanged Encoder: unchanged — the encoder reads only the source/,
+        );
+        assert.match(
+          await text(page, '.other-stacks li.muted'),
+          /^cross-attention: 2 layers of 11 decoder × 13 encoder/,
+        );
+        // The source edit: the encoder's heatmap, the decoder changed through cross-attention.
+        await page.locator('tr[data-model="marian"] .result-cell').nth(1).click();
+        assert.match(await text(page, '.heatmap-card h3'), /encoder's hidden state/);
+        assert.deepEqual(await texts(page, '.prompt-texts dt'), ['source', 'source variant']);
+        assert.match(await text(page, '.other-stacks li[data-stack="decoder"]'), /^changed Decoder: changed at all 11/);
+        // Not applicable: said, nothing drawn.
+        await page.locator('tr[data-model="tiny-gpt2"] .result-cell').nth(1).click();
+        assert.match(await text(page, '.detail .explanation'), /^Not applicable: tiny-gpt2 \(GPT-2\) has no encoder/);
+        assert.equal(await page.locator('.detail .heatmap-canvas').count(), 0);
+      } finally {
+        await panel.close();
+      }
+    },
+  );
+
+  it(
     'NaN weights are non-finite (never causal), named, and drawn as no number; all-zero weights are undetermined',
     { timeout: TIMEOUT },
     async () => {

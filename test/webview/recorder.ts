@@ -5,7 +5,7 @@
  * (test/webview/recorded/*.json); `recorded.test.ts` and `seedExperiment.test.ts` check that they are
  * what the engine produces now, and rewrite them when run with PLAB_REGENERATE=1.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { panelMessageFor } from '../../extension/host/panelMessages';
 import type { ModelStore } from '../../extension/lab/models/modelStore';
@@ -15,6 +15,7 @@ import type { ToWebview } from '../../extension/protocol/webview';
 import { executeRun } from '../../extension/runner/executeRun';
 import { writeNonFiniteGpt2 } from '../helpers/nonFiniteCheckpoint';
 import { repoRoot } from '../helpers/paths';
+import { referenceFolder } from '../helpers/hfReference';
 
 /** How paths under the recording's temporary folder are written in the recorded messages. */
 export const WORKSPACE = '/workspace';
@@ -73,6 +74,18 @@ export const RECORDINGS = {
         `---\nmodels:\n  - name: tiny-bert\n    config: bert-base-uncased\n    max_position_embeddings: 520\n    ${TINY_BERT}\n` +
         `mode: eval\nadd_special_tokens: false\n---\n${words.join(' ')}\n~ ${variant.join(' ')}\n`
       );
+    },
+  },
+  article: {
+    label: 'encoder-decoder-article.prompt',
+    fullSize: false,
+    text: () =>
+      '---\nmodels:\n  - name: marian\n    weights: marian\n  - name: tiny-gpt2\n    config: gpt2\n' +
+      '    n_layer: 2\n    n_embd: 32\n    n_head: 4\nmode: eval\n---\n' +
+      'encoder: I want to buy a car\n<pad> Ich will ein\n~ <pad> Ich will das\n~ encoder: I want to buy a house\n',
+    // Hugging Face's tiny MarianMT with its tokenizer, copied so its paths read the same on every machine.
+    setup: async (dir) => {
+      cpSync(referenceFolder('marian'), join(dir, 'marian'), { recursive: true });
     },
   },
   inputError: {
