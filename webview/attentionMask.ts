@@ -19,6 +19,18 @@ const RULE_TEXT = {
   bidirectional: 'Bidirectional: every position sees every other, so an edit anywhere can reach every position.',
 } as const;
 
+/** Mistral's and Qwen2's window, in words (the grid above is the mask of the layers without one). */
+function slidingText(result: MeasuredResult): HTMLElement | null {
+  const sliding = result.attentionMask.sliding;
+  if (!sliding) return null;
+  const layers = sliding.layers.length === 1 ? `Layer ${sliding.layers[0]}` : `Layers ${sliding.layers.join(', ')}`;
+  return el(
+    'p',
+    { class: 'mask-caption mask-sliding' },
+    `${layers} use a sliding window of ${sliding.window} positions: query i sees only keys i − ${sliding.window - 1} to i, so an edit reaches at most ${sliding.window - 1} positions further per layer.`,
+  );
+}
+
 export class AttentionMaskView {
   readonly element: HTMLElement;
   private readonly canvas = el('canvas', { class: 'mask-canvas', role: 'img' });
@@ -49,6 +61,7 @@ export class AttentionMaskView {
       ),
       this.canvas,
       el('p', { class: 'mask-caption' }, RULE_TEXT[rule]),
+      slidingText(result),
     );
     this.canvas.addEventListener('pointermove', (event) => this.explain(event));
     this.canvas.addEventListener('pointerleave', () => hideTooltip());
