@@ -15,6 +15,8 @@ import type { ResultsPanel } from './resultsPanel';
 import type { RunStatusBar } from './statusBar';
 import type { RunDiagnostics } from './runDiagnostics';
 import { RunLog, type RunLogger } from './runLog';
+import { askToDownload, percentOf } from './downloadQuestion';
+import { formatBytes } from '../protocol/sizes';
 
 /** What a run needs to know about the settings for its log. */
 export interface RunLogContext {
@@ -90,7 +92,12 @@ export class RunController {
             case 'progress':
               log?.progress(e.model, e.stage, e.message);
               progress.report({ message: `${e.model}: ${e.message}` });
-              this.statusBar.running(`${e.model}: ${e.stage}`);
+              this.statusBar.running(`${e.model}: ${e.stage}${e.download ? ` ${percentOf(e.download)} %` : ''}`);
+              break;
+            case 'confirmDownload':
+              log?.progress(e.repos[0]?.models[0] ?? '', 'downloading', `asks to download ${formatBytes(e.total)}`);
+              this.statusBar.running(`waiting for your answer: download ${formatBytes(e.total)}?`);
+              void askToDownload(e).then((download) => this.runner.answerDownload(runId, e.confirmId, download));
               break;
             case 'result':
               log?.result(e.result);

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import {
   existsSync,
   lstatSync,
+  mkdirSync,
   readdirSync,
   readFileSync,
   readlinkSync,
@@ -19,9 +20,9 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import type { ComparisonReport } from '../../extension/protocol/report';
-import { closedEndpoint } from '../helpers/hubKit';
+import { closedEndpoint, referenceRepo } from '../helpers/hubKit';
 import { HubServer, repoOf } from '../helpers/hubServer';
-import { referenceFolder } from '../helpers/hfReference';
+import { loadReference, maxAbsDiff, referenceFolder } from '../helpers/hfReference';
 import { folderFiles } from '../helpers/hubServer';
 import { freshDir, repoRoot } from '../helpers/paths';
 import { tinyRepoFiles } from '../helpers/tinyTokenizers';
@@ -36,6 +37,8 @@ before(async () => {
     repoOf('gpt2', tinyRepoFiles('gpt2')),
     repoOf('bert-base-uncased', tinyRepoFiles('bert')),
     repoOf('org/gated', tinyRepoFiles('gpt2'), { gated: true }),
+    referenceRepo('gpt2'),
+    referenceRepo('bert'),
     repoOf('org/pickle-only', {
       'config.json': folderFiles(referenceFolder('gpt2')).get('config.json')!,
       'pytorch_model.bin': Buffer.from('not really pickle'),
@@ -315,3 +318,55 @@ test(
     assert.ok(!readdirSync(blobs).some((n) => n.endsWith('.incomplete')));
   },
 );
+
+test("the fixture folders give the same numbers through --from as through --weights, and Hugging Face's", async () => {
+  const home = freshDir('plab-hfhome-');
+  for (const model of ['gpt2', 'bert'] as const) {
+    const run = loadReference(model).runs.base;
+    const ids = run.input_ids[0].join(',');
+    const states = async (source: string[]) => {
+      const out = join(work, `states-${model}-${source[0].slice(2)}.json`);
+      const r = await cli(['states', ...source, '--ids', ids, '--out', out], env(home));
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(readFileSync(out, 'utf8')) as { hidden_states: number[][][]; model: { mode: string } };
+    };
+    const viaHub = await states(['--from', `hf-reference/${model}`]);
+    const viaFolder = await states(['--weights', referenceFolder(model)]);
+    assert.equal(viaHub.model.mode, 'eval');
+    assert.deepEqual(viaHub.hidden_states, viaFolder.hidden_states, `${model}: identical to weights:`);
+    viaHub.hidden_states.forEach((layer, l) =>
+      assert.ok(
+        maxAbsDiff(layer.flat(), run.hidden_states.data[l]) <= 1e-5,
+        `${model} hidden_states.${l} as Hugging Face`,
+      ),
+    );
+  }
+});
+
+test('a .prompt model through from: and through weights: its own folder gives the same report', async () => {
+  const home = freshDir('plab-hfhome-');
+  const copy = join(work, 'gpt2-copy');
+  mkdirSync(copy, { recursive: true });
+  for (const [name, content] of tinyRepoFiles('gpt2')) writeFileSync(join(copy, name), content);
+  const file = promptFile(
+    'same.prompt',
+    `  - name: hub\n    from: gpt2\n  - name: folder\n    weights: ${copy}\n`,
+    '<pad> Ich will ein\n~ <pad> Ich will das\n\nthe cat sat on the mat\n~ the dog sat on the mat\n',
+  );
+  const r = await cli(['compare', file, '--json'], env(home));
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as ComparisonReport;
+  const of = (model: string) => report.results.filter((x) => x.model === model);
+  assert.equal(of('hub').length, 2);
+  of('hub').forEach((hub, i) => {
+    const folder = of('folder')[i];
+    assert.deepEqual(hub.baseTokens, folder.baseTokens, "the same tokenizer (the repo's own)");
+    assert.deepEqual(hub.layers, folder.layers);
+    assert.deepEqual(hub.frontier, folder.frontier);
+    assert.equal(hub.verdict, 'causal');
+  });
+  assert.deepEqual(
+    of('hub')[0].baseTokens.map((t) => t.text),
+    ['<', 'pad', '>', 'ĠIch', 'Ġwill', 'Ġein'],
+  );
+});
