@@ -80,8 +80,8 @@ function run(
   onEvent: (e: RunEvent, handle: { cancel(): void; requestId: string }) => void = () => {},
 ) {
   const events: RunEvent[] = [];
-  let handle!: ReturnType<RunnerClient['run']>;
-  handle = h.client.run({ file, text }, (e) => {
+  // Events arrive after `run` returned (the runner answers asynchronously), so `handle` is set by then.
+  const handle: ReturnType<RunnerClient['run']> = h.client.run({ file, text }, (e) => {
     events.push(e);
     onEvent(e, handle);
   });
