@@ -1,7 +1,9 @@
 /**
- * The question before a large download from the Hugging Face Hub: a modal dialog with the total, each repo's
- * share and where the files go, answered Download or Cancel. The runner waits for the answer and fetches
- * nothing meanwhile; a run cancelled or crashed while the dialog is open drops its answer.
+ * The question before a large download from the Hugging Face Hub: a notification with the total, each repo's
+ * share and where the files go, answered Download or Cancel (closing it is Cancel). The runner waits for the
+ * answer and fetches nothing meanwhile. A notification, not a modal dialog, so the run can still be cancelled
+ * from its progress notification, the status bar or the panel while the question waits; a run that ended
+ * meanwhile drops its answer.
  */
 import * as vscode from 'vscode';
 import type { RunnerToHost } from '../protocol/runner';
@@ -11,25 +13,24 @@ import { formatBytes } from '../protocol/sizes';
 type Question = Extract<RunnerToHost, { type: 'confirmDownload' }>;
 
 export const DOWNLOAD = 'Download';
+export const CANCEL = 'Cancel';
 
-/** The dialog's texts (the repo ids and revisions are the user's own text, shown as plain text). */
-export function downloadQuestionText(q: Question): { message: string; detail: string } {
+/** The question's text (the repo ids and revisions are the user's own text, shown as plain text). */
+export function downloadQuestionText(q: Question): string {
   const repos = q.repos.map(
     (r) =>
       `${r.repoId}${r.revision === 'main' ? '' : ` @ ${r.revision}`}: ${formatBytes(r.bytes)} (${r.models.join(', ')})`,
   );
-  return {
-    message: `Download ${formatBytes(q.total)} from the Hugging Face Hub?`,
-    detail:
-      `${repos.join('\n')}\n\nInto ${q.cacheDir}, the cache Python's huggingface_hub shares: downloaded once, then used with no network. ` +
-      `Downloads above ${formatBytes(q.threshold)} are confirmed first (setting perturbationLab.hub.confirmDownloadAbove).`,
-  };
+  return (
+    `Perturbation Lab: download ${formatBytes(q.total)} from the Hugging Face Hub? ${repos.join('; ')}. ` +
+    `Into ${q.cacheDir}, the cache Python's huggingface_hub shares: downloaded once, then used with no network. ` +
+    `(Downloads above ${formatBytes(q.threshold)} are confirmed first: perturbationLab.hub.confirmDownloadAbove.)`
+  );
 }
 
-/** Asks; true when the user chose Download. */
+/** Asks; true when the user chose Download (closing the notification is Cancel). */
 export async function askToDownload(q: Question): Promise<boolean> {
-  const { message, detail } = downloadQuestionText(q);
-  const choice = await vscode.window.showWarningMessage(message, { modal: true, detail }, DOWNLOAD);
+  const choice = await vscode.window.showWarningMessage(downloadQuestionText(q), DOWNLOAD, CANCEL);
   return choice === DOWNLOAD;
 }
 

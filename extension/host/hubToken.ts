@@ -15,8 +15,13 @@ export class HubToken implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly secrets: vscode.SecretStorage) {
+    // Another window changed it (this window's own changes have already set the value: no second restart).
     this.subscription = secrets.onDidChange((e) => {
-      if (e.key === HF_TOKEN_SECRET) void this.load().then(() => this.changed.fire());
+      if (e.key !== HF_TOKEN_SECRET) return;
+      const before = this.value;
+      void this.load().then(() => {
+        if (this.value !== before) this.changed.fire();
+      });
     });
   }
 
@@ -30,16 +35,18 @@ export class HubToken implements vscode.Disposable {
     return this.value;
   }
 
+  // The value changes before the storage does: the storage's own change event (which may come while the store is
+  // still in progress) then finds nothing new, and the runner restarts once.
   async set(token: string): Promise<void> {
-    await this.secrets.store(HF_TOKEN_SECRET, token);
     this.value = token;
+    await this.secrets.store(HF_TOKEN_SECRET, token);
     this.changed.fire();
   }
 
   async clear(): Promise<boolean> {
     const had = this.value !== undefined || (await this.secrets.get(HF_TOKEN_SECRET)) !== undefined;
-    await this.secrets.delete(HF_TOKEN_SECRET);
     this.value = undefined;
+    await this.secrets.delete(HF_TOKEN_SECRET);
     this.changed.fire();
     return had;
   }

@@ -13,7 +13,14 @@ export function summarizeModel(spec: ModelSpec): ModelSummary {
     weights:
       spec.weights === undefined
         ? { kind: 'random', seed: spec.seed, description: `random weights (seed ${spec.seed})` }
-        : { kind: 'checkpoint', path: spec.weights, description: weightsDescription(spec, spec.weights) },
+        : {
+            kind: 'checkpoint',
+            path: spec.weights,
+            description: weightsDescription(spec, spec.weights),
+            ...(spec.hub
+              ? { hub: { repoId: spec.hub.repoId, revision: spec.hub.revision, commit: spec.hub.commit } }
+              : {}),
+          },
     seed: spec.seed,
     mode: spec.mode,
     dropout: spec.dropout,
