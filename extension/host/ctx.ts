@@ -21,6 +21,7 @@ import { registerCommands } from './commands';
 import { FindingFixes } from './findingFixes';
 import { PromptEdits } from './promptEdits';
 import { HubToken } from './hubToken';
+import { HubCacheChangedNotification } from '../protocol/lsp';
 
 /** What `activate` returns: used by the end-to-end tests, harmless to anyone else. */
 export interface PerturbationLabApi {
@@ -81,6 +82,10 @@ export class Ctx {
       logger: this.output,
       cacheFolder: () => this.config.cacheFolder,
       trusted: () => vscode.workspace.isTrusted,
+      hubModelsUsed: () =>
+        void this.client
+          ?.sendNotification(HubCacheChangedNotification.type)
+          .catch((e: Error) => this.output.warn(`could not tell the language server: ${e.message}`)),
     });
     this.fixes = this.extensionScope.add(
       new FindingFixes(

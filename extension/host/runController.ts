@@ -23,6 +23,8 @@ export interface RunLogContext {
   logger: RunLogger;
   cacheFolder(): string;
   trusted(): boolean;
+  /** A finished run used models from the Hub (it may have downloaded them): the editor reads the cache again. */
+  hubModelsUsed?(): void;
 }
 
 export class RunController {
@@ -105,6 +107,8 @@ export class RunController {
             case 'done':
               log?.finished();
               this.report = e.report;
+              if (e.report.models.some((m) => m.weights.kind === 'checkpoint' && m.weights.hub))
+                this.logging.hubModelsUsed?.();
               break;
             case 'failed':
               log?.failed(e.error);

@@ -157,6 +157,16 @@ export class PromptDocuments {
     return this.textDocuments.get(uri);
   }
 
+  /**
+   * Forgets what was read for the open documents that name a Hub model (the cache changed): their next analysis
+   * reads it again. Returns their URIs.
+   */
+  forgetHubModels(): string[] {
+    const stale = [...this.analyses].filter(([, a]) => a.parsed.hub.length > 0).map(([uri]) => uri);
+    for (const uri of stale) this.analyses.delete(uri);
+    return stale;
+  }
+
   /** The analysis of the document's current version; undefined when the document is not open. */
   analysisOf(uri: string): PromptAnalysis | undefined {
     const document = this.textDocuments.get(uri);

@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DiagnosticSeverity, type PublishDiagnosticsParams } from 'vscode-languageserver';
 import { resolveModel } from '../../extension/lab/hub';
+import { HubCacheChangedNotification } from '../../extension/protocol/lsp';
 import { settingsFor } from '../helpers/hubKit';
 import { HubServer, repoOf } from '../helpers/hubServer';
 import { freshDir } from '../helpers/paths';
@@ -104,6 +105,19 @@ describe('from: in a trusted workspace', () => {
     );
     assert.match(messageOf(published.diagnostics[0]), /not in the Hugging Face cache yet: a run downloads it/);
     assert.equal(server.requests.length, 0);
+    // A run downloads it; the host tells the server, which reads the cache again: the note goes, the counts come.
+    await resolveModel({ repoId: 'org/not-downloaded' }, { ...settingsFor(server), cacheDir: `${hfHome}/hub` });
+    const from = client.diagnostics.seen.length;
+    await client.connection.sendNotification(HubCacheChangedNotification.type);
+    const cleared = await client.unlessExited(
+      client.diagnostics.next((p) => p.uri === uri && p.diagnostics.length === 0, from),
+    );
+    assert.deepEqual(cleared.diagnostics, []);
+    assert.equal(
+      (await client.codeLenses(uri)).at(-1)?.command?.title,
+      'org/not-downloaded: 6 tokens · bert-base-uncased: 6 tokens',
+    );
+    server.requests.length = 0;
   });
 
   test('hover on from: and completion of entry keys come from the key table', async () => {

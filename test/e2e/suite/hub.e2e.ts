@@ -45,6 +45,32 @@ function filesUnder(dir: string): string[] {
   return out;
 }
 
+/** Resolves once the diagnostics of `uri` satisfy `ok` (checked now and at every change), within `ms`. */
+function diagnosticsOf(uri: vscode.Uri, ok: (d: readonly vscode.Diagnostic[]) => boolean, ms = 60_000) {
+  return new Promise<readonly vscode.Diagnostic[]>((resolve, reject) => {
+    const check = () => {
+      const now = vscode.languages.getDiagnostics(uri);
+      if (!ok(now)) return false;
+      subscription.dispose();
+      clearTimeout(timer);
+      resolve(now);
+      return true;
+    };
+    const subscription = vscode.languages.onDidChangeDiagnostics(() => check());
+    const timer = setTimeout(() => {
+      subscription.dispose();
+      reject(
+        new Error(
+          `diagnostics of ${uri.fsPath} never matched: ${JSON.stringify(vscode.languages.getDiagnostics(uri))}`,
+        ),
+      );
+    }, ms);
+    check();
+  });
+}
+
+const notCached = (d: readonly vscode.Diagnostic[]) => d.filter((x) => x.code === 'hub-not-cached').length;
+
 describe('Models from the Hugging Face Hub (from:)', function () {
   this.timeout(300_000);
   let api: PerturbationLabApi;
@@ -78,6 +104,8 @@ describe('Models from the Hugging Face Hub (from:)', function () {
   it('pretrained.prompt: a notification asks with the size, Download fetches with progress, the panel shows the four outcomes', async () => {
     const uri = vscode.Uri.file(join(workspace, 'pretrained.prompt'));
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), vscode.ViewColumn.One);
+    // The editor reads the (empty) cache and says a run downloads the models: a note at each from:.
+    await diagnosticsOf(uri, (d) => notCached(d) === 4);
     let cdnWhenAsked = -1;
     const run = recordRun(api, (m) => {
       if (m.type === 'progress' && /waiting for your answer/.test(m.message))
@@ -113,6 +141,8 @@ describe('Models from the Hugging Face Hub (from:)', function () {
       await browserCheck('screenshot', { name: 'pretrained-from-hub' });
       const report = api.lastReport()!;
       assert.match(report.models[0].weights.description, /^weights from the Hub: gpt2 \(main, commit [0-9a-f]{12}\)$/);
+      // Told of the download, the editor reads the cache again: the notes go.
+      await diagnosticsOf(uri, (d) => notCached(d) === 0);
     } finally {
       run.dispose();
     }
