@@ -8,6 +8,8 @@
  *     preset or a path, where `weights:` points. Paths are only recorded (`draft.files`).
  *  2. `loadEntryFiles` (I/O, after a trust check) reads them; `finishModelEntry` (pure) checks their
  *     content and the overrides against the architecture, with problems still on `config:`/`weights:`.
+ * A `from:` entry (`hubEntry.ts`) is text in phase 1; in phase 2 a `HubPlanner` finds its plan (the Hugging
+ * Face cache, else the Hub's listing and config.json) and it finishes as `weights:` its snapshot folder would.
  */
 import { hubSettings, planModel } from '../hub';
 import type { LabDiagnostic, ModelSpec, SourceRange } from '../types';
@@ -160,7 +162,11 @@ export async function loadEntryFiles(
   reader: ModelFileReader,
   planner: HubPlanner = environmentPlanner,
 ): Promise<EntryFiles> {
-  if (draft.hub) return { hub: await loadHubSource(draft.hub, planner) };
+  if (draft.hub) {
+    // An entry whose own text is wrong costs no request.
+    if (draft.diagnostics.some((d) => d.severity === 'error')) return {};
+    return { hub: await loadHubSource(draft.hub, planner) };
+  }
   const files: EntryFiles = {};
   if (draft.weights?.path) files.weights = await inspectWeights(draft.weights.path, reader);
   const ref = draft.config?.ref;
