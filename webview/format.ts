@@ -35,11 +35,18 @@ export function modelMeta(model: ModelSummary): string[] {
   const causal = model.architecture === 'gpt2' || model.config['is_decoder'] === true;
   return [
     model.architecture === 'gpt2' ? 'GPT-2' : 'BERT',
-    model.weights.kind === 'random' ? model.weights.description : `weights: ${baseName(model.weights.path)}`,
+    weightsLabel(model),
     causal ? 'causal mask' : 'no causal mask',
     `${model.mode} mode`,
     `${model.numLayers} layers`,
   ];
+}
+
+/** "random weights (seed 0)", "gpt2 from the Hub", or "weights: <folder>". */
+function weightsLabel(model: ModelSummary): string {
+  const w = model.weights;
+  if (w.kind === 'random') return w.description;
+  return w.hub ? `${w.hub.repoId} from the Hub` : `weights: ${baseName(w.path)}`;
 }
 
 export function layerName(layer: number): string {

@@ -1,4 +1,4 @@
-import { loadTokenizer } from '../lab/tokenizers';
+import { loadModelTokenizer } from '../lab/tokenizers';
 import { ModelStore } from '../lab/models/modelStore';
 import { dimsOf } from '../lab/config';
 import { dropoutSeedFor } from '../lab/experiment/dropoutSeeds';
@@ -15,7 +15,7 @@ import { takeLimits } from './limits';
 import { formatCount, planPasses, ResourceError, type ModelPlan } from '../lab/resources';
 
 export async function statesCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['help']);
+  const args = parseArgs(argv, ['help', 'yes']);
   if (args.flags.has('help')) {
     process.stdout.write(STATES_HELP);
     return EXIT.ok;
@@ -28,11 +28,12 @@ export async function statesCommand(argv: string[]): Promise<number> {
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   if (out) checkOutputFile(resolve(out));
   const limits = takeLimits(args);
-  const { spec, cacheDir } = await modelFromArgs(args);
+  const { spec, cacheDir, download } = await modelFromArgs(args);
   const store = new ModelStore(cacheDir, { limits });
+  await download(store); // a --from model: planned first, then its weights fetched into the Hugging Face cache
   const plan = await store.plan(spec); // refuses what cannot fit before a tokenizer or a model is loaded
   const summary = summarizeModel(spec);
-  const tokenizer = await loadTokenizer(spec.tokenizer, cacheDir);
+  const tokenizer = await loadModelTokenizer(spec, cacheDir);
   let ids: number[];
   if (idsOption !== undefined) {
     const pieces = idsOption.split(',').map((x) => x.trim());

@@ -4,6 +4,7 @@
  */
 import { formatDiagnostic, type LabDiagnostic, type SourceRange } from '../protocol/diagnostics';
 import type { Architecture, DropoutPolicy, Mode } from '../protocol/report';
+import type { HubPlan } from './hub/types';
 
 export type { LabDiagnostic, Severity, SourcePosition, SourceRange, Suggestion } from '../protocol/diagnostics';
 export { formatDiagnostic };
@@ -39,8 +40,26 @@ export interface ModelSpec {
   atol: number;
   rtol: number;
   tokenizer: TokenizerFamily;
+  /**
+   * A folder whose own tokenizer the model uses (`tokenizer.json` + `tokenizer_config.json`): the `weights:`
+   * folder or the `from:` snapshot when it has one. Absent: the built-in tokenizer of `tokenizer`.
+   */
+  tokenizerFolder?: string;
+  /** Set for a `from:` model: the repo, and the plan its weights are downloaded by (`weights` is its snapshot folder). */
+  hub?: HubModel;
   /** Range of the entry in the prompt file (for diagnostics and CodeLens). */
   range: SourceRange;
+}
+
+/** Where a `from:` model comes from: the repo at a revision, resolved to a commit. */
+export interface HubModel {
+  repoId: string;
+  revision: string;
+  commit: string;
+  /** The `from:` value in the prompt file: where download problems are reported. */
+  range: SourceRange;
+  /** Made before any weight was fetched; `bytesToFetch` is 0 once the snapshot is complete in the cache. */
+  plan: HubPlan;
 }
 
 /** One prompt line (or YAML string) taken verbatim, with where it stands. */

@@ -3,12 +3,15 @@
  * Models that share a tokenizer family and `add_special_tokens` give the same tokens, so they
  * are counted once, as a group.
  */
-import { loadTokenizer, type LabTokenizer } from '../lab/tokenizers';
+import { basename } from 'node:path';
+import { loadModelTokenizer, type LabTokenizer } from '../lab/tokenizers';
 import type { ModelSpec, TokenizerFamily } from '../lab/types';
 import { describeError, type Logger } from './guard';
 
 export interface TokenizerGroup {
   family: TokenizerFamily;
+  /** A model folder's own tokenizer (a `weights:` folder, a `from:` snapshot in the Hugging Face cache). */
+  folder?: string;
   addSpecialTokens: boolean;
   /** Short, as the lens shows it: `gpt2`, `bert`, `bert +special`. */
   label: string;
@@ -22,11 +25,15 @@ const FAMILY_LABEL: Record<TokenizerFamily, string> = { gpt2: 'gpt2', 'bert-unca
 export function tokenizerGroups(models: readonly ModelSpec[]): TokenizerGroup[] {
   const groups = new Map<string, TokenizerGroup>();
   for (const model of models) {
-    const key = `${model.tokenizer}|${model.addSpecialTokens}`;
+    const key = `${model.tokenizerFolder ?? model.tokenizer}|${model.addSpecialTokens}`;
     const group = groups.get(key) ?? {
       family: model.tokenizer,
+      ...(model.tokenizerFolder ? { folder: model.tokenizerFolder } : {}),
       addSpecialTokens: model.addSpecialTokens,
-      label: FAMILY_LABEL[model.tokenizer],
+      // A folder's own tokenizer is named by the repo it came from, or by the folder.
+      label: model.tokenizerFolder
+        ? (model.hub?.repoId ?? basename(model.tokenizerFolder))
+        : FAMILY_LABEL[model.tokenizer],
       models: [],
     };
     group.models.push(model.name);
@@ -35,7 +42,7 @@ export function tokenizerGroups(models: readonly ModelSpec[]): TokenizerGroup[] 
   const all = [...groups.values()];
   // Only when one family appears both ways does the label need to say which is which.
   for (const group of all) {
-    const twice = all.filter((g) => g.family === group.family).length > 1;
+    const twice = all.filter((g) => g.label === group.label).length > 1;
     if (twice && group.addSpecialTokens) group.label += ' +special';
   }
   return all;
@@ -52,7 +59,8 @@ export interface GroupCount {
  * `reset()` (a settings change).
  */
 export class TokenCounter {
-  private readonly failed = new Set<TokenizerFamily>();
+  /** Families or folders whose tokenizer failed to load. */
+  private readonly failed = new Set<string>();
   /** Counts already made: VS Code asks for lenses after every edit, and most prompts did not change. */
   private readonly memo = new Map<string, number>();
 
@@ -72,7 +80,7 @@ export class TokenCounter {
     const tokenizers = await this.tokenizersFor(groups);
     if (!tokenizers) return undefined;
     return groups.map((group, i) => {
-      const key = `${group.family}|${group.addSpecialTokens}|${text}`;
+      const key = `${group.folder ?? group.family}|${group.addSpecialTokens}|${text}`;
       let count = this.memo.get(key);
       if (count === undefined) {
         count = tokenizers[i].encode(text, group.addSpecialTokens).ids.length;
@@ -86,15 +94,19 @@ export class TokenCounter {
   /** The tokenizer of each group, or undefined when one cannot be had. */
   async tokenizersFor(groups: readonly TokenizerGroup[]): Promise<LabTokenizer[] | undefined> {
     const cacheDir = this.cacheDir;
-    if (!cacheDir || groups.some((g) => this.failed.has(g.family))) return undefined;
-    const loaded = await Promise.allSettled(groups.map((g) => loadTokenizer(g.family, cacheDir)));
+    const idOf = (g: TokenizerGroup) => g.folder ?? g.family;
+    if (!cacheDir || groups.some((g) => this.failed.has(idOf(g)))) return undefined;
+    const loaded = await Promise.allSettled(
+      groups.map((g) => loadModelTokenizer({ tokenizer: g.family, tokenizerFolder: g.folder }, cacheDir)),
+    );
     const tokenizers: LabTokenizer[] = [];
     loaded.forEach((result, i) => {
       if (result.status === 'fulfilled') tokenizers.push(result.value);
-      else if (!this.failed.has(groups[i].family)) {
-        this.failed.add(groups[i].family);
+      else if (!this.failed.has(idOf(groups[i]))) {
+        this.failed.add(idOf(groups[i]));
+        const which = groups[i].folder ? `tokenizer of ${groups[i].folder}` : `${groups[i].family} tokenizer`;
         this.log.warn(
-          `the ${groups[i].family} tokenizer could not be loaded from ${cacheDir}, token counts are left out: ${describeError(result.reason)}`,
+          `the ${which} could not be loaded (cache ${cacheDir}), token counts are left out: ${describeError(result.reason)}`,
         );
       }
     });

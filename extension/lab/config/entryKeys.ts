@@ -19,6 +19,14 @@ export const MODEL_ENTRY_KEYS: readonly KeyDoc[] = [
     key: 'weights',
     doc: 'A .safetensors file or a Hugging Face folder (config.json + model.safetensors), relative to this file. Without it the weights are random, drawn from `seed`. Pickle files (.bin, .pt) are never loaded.',
   },
+  {
+    key: 'from',
+    doc: "A model on the Hugging Face Hub (`gpt2`, `org/name`), taken as `from_pretrained` takes it: the repo's config.json, safetensors weights and tokenizer, eval mode unless `mode: train`; keys written beside it override its config. Read from the Hugging Face cache Python uses (`HF_HUB_CACHE`, `HF_HOME`), downloaded once when missing (never pickle). Excludes `config:` and `weights:`.",
+  },
+  {
+    key: 'revision',
+    doc: 'With `from:`: the branch, tag or commit of the repo to take (default `main`). A full commit hash needs no request once it is in the cache.',
+  },
 ];
 
 export const MODEL_ENTRY_KEY_NAMES: ReadonlySet<string> = new Set(MODEL_ENTRY_KEYS.map((k) => k.key));

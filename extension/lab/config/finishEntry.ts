@@ -45,8 +45,15 @@ export function finishModelEntry(draft: EntryDraft, files: EntryFiles): Resolved
     }
     return sourced.ok;
   };
-  const weights = draft.weights && placed(files.weights, draft.weights.field);
-  const place = resolveConfigPlace(draft, files, weights, placed, entryStart, out);
+  const fromField = draft.fields.get('from');
+  const hub = fromField && placed(files.hub, fromField);
+  // A `from:` model is the snapshot folder of the Hugging Face cache: it loads as `weights:` that folder would.
+  const weights = hub
+    ? { path: hub.dir, tokenizerFolder: hub.tokenizerFolder }
+    : draft.weights && placed(files.weights, draft.weights.field);
+  const place = fromField
+    ? hub && { loaded: hub.config, range: fromField.valueRange }
+    : resolveConfigPlace(draft, files, weights, placed, entryStart, out);
 
   const overrides = entry.fields.filter((f) => !MODEL_ENTRY_KEY_NAMES.has(f.key) && !RUN_SETTING_KEYS.has(f.key));
   if (!place) {
@@ -71,6 +78,18 @@ export function finishModelEntry(draft: EntryDraft, files: EntryFiles): Resolved
     config,
     configSource: place.loaded.source,
     ...(weights ? { weights: weights.path } : {}),
+    ...(weights?.tokenizerFolder ? { tokenizerFolder: weights.tokenizerFolder } : {}),
+    ...(hub && draft.hub
+      ? {
+          hub: {
+            repoId: hub.plan.repoId,
+            revision: hub.plan.revision,
+            commit: hub.plan.commit,
+            range: draft.hub.range,
+            plan: hub.plan,
+          },
+        }
+      : {}),
     seed: settings.seed,
     mode: settings.mode,
     dropout: settings.dropout,

@@ -87,6 +87,12 @@ export interface InspectedWeights {
   path: string;
   /** The folder's config.json, when `weights:` is a folder that has one. */
   folderConfig?: string;
+  /**
+   * The folder, when it holds a tokenizer transformers.js reads (`tokenizer.json` + `tokenizer_config.json`, as
+   * `save_pretrained` writes a fast tokenizer): the model then tokenizes with its own tokenizer, as
+   * `AutoTokenizer.from_pretrained(folder)` would.
+   */
+  tokenizerFolder?: string;
 }
 
 /** `weights:` — a safetensors file, or a Hugging Face folder with model.safetensors (or shards and their index). */
@@ -122,6 +128,13 @@ export function inspectWeights(path: string, reader: ModelFileReader): Promise<S
       return { problem: { code: 'file-not-found', message: `the folder ${path} has no model.safetensors` } };
     }
     await reader.checkpointFiles(path, 'folder');
-    return { ok: { path, folderConfig: (await has('config.json')) ? join(path, 'config.json') : undefined } };
+    const tokenizer = (await has('tokenizer.json')) && (await has('tokenizer_config.json'));
+    return {
+      ok: {
+        path,
+        folderConfig: (await has('config.json')) ? join(path, 'config.json') : undefined,
+        ...(tokenizer ? { tokenizerFolder: path } : {}),
+      },
+    };
   });
 }

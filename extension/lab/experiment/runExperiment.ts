@@ -9,7 +9,8 @@
 import { REPORT_VERSION, type ComparisonReport, type VariantResult } from '../../protocol/report';
 import type { ProgressStage, RunScope } from '../../protocol/run';
 import { LabInputError, type Experiment, type ModelSpec, type PromptText, type SourceRange } from '../types';
-import { loadTokenizer, type EncodedText, type LabTokenizer } from '../tokenizers';
+import { loadModelTokenizer, tokenizerPhrase, type EncodedText, type LabTokenizer } from '../tokenizers';
+import { TokenizerFolderError } from '../tokenizers/folder';
 import { type ModelStore } from '../models/modelStore';
 import { dimsOf } from '../config';
 import { CheckpointError } from '../models/weightSource';
@@ -60,9 +61,11 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
     options.onProgress?.({
       model: spec.name,
       stage: 'tokenizing',
-      message: `tokenizing with the ${spec.tokenizer} tokenizer`,
+      message: `tokenizing with ${tokenizerPhrase(spec)}`,
     });
-    const tokenizer = await loadTokenizer(spec.tokenizer, options.store.cacheDir);
+    const tokenizer = await loadModelTokenizer(spec, options.store.cacheDir).catch((e: unknown) => {
+      throw atEntry(experiment, spec, e);
+    });
     const cases = tokenizeCases(experiment, spec, tokenizer, options.only).map((c) => ({
       ...c,
       passes: planCasePasses(experiment, plan, c, options.passSize),
@@ -147,6 +150,8 @@ function planCasePasses(
 function atEntry(experiment: Experiment, spec: ModelSpec, e: unknown): unknown {
   if (e instanceof CheckpointError) return placed(experiment, `${spec.name}: ${e.message}`, spec.range, 'bad-weights');
   if (e instanceof ResourceError) return placed(experiment, e.message, spec.range, e.code);
+  if (e instanceof TokenizerFolderError)
+    return placed(experiment, `${spec.name}: ${e.message}`, spec.range, 'bad-tokenizer');
   return e;
 }
 
@@ -196,7 +201,7 @@ function encodeChecked(
   const outside = encoded.ids.find((id) => id >= d.vocabSize);
   if (outside !== undefined) {
     fail(
-      `token id ${outside} (${JSON.stringify(tokenizer.tokenText(outside))}) is outside ${spec.name}'s vocabulary (vocab_size ${d.vocabSize}); the ${spec.tokenizer} tokenizer needs a model with its full vocabulary`,
+      `token id ${outside} (${JSON.stringify(tokenizer.tokenText(outside))}) is outside ${spec.name}'s vocabulary (vocab_size ${d.vocabSize}); ${tokenizerPhrase(spec)} needs a model with its full vocabulary`,
       'token-outside-vocabulary',
     );
   }

@@ -13,7 +13,14 @@ export function summarizeModel(spec: ModelSpec): ModelSummary {
     weights:
       spec.weights === undefined
         ? { kind: 'random', seed: spec.seed, description: `random weights (seed ${spec.seed})` }
-        : { kind: 'checkpoint', path: spec.weights, description: `weights from ${spec.weights}` },
+        : {
+            kind: 'checkpoint',
+            path: spec.weights,
+            description: weightsDescription(spec, spec.weights),
+            ...(spec.hub
+              ? { hub: { repoId: spec.hub.repoId, revision: spec.hub.revision, commit: spec.hub.commit } }
+              : {}),
+          },
     seed: spec.seed,
     mode: spec.mode,
     dropout: spec.dropout,
@@ -26,4 +33,12 @@ export function summarizeModel(spec: ModelSpec): ModelSummary {
     hasLmHead: spec.architecture === 'gpt2',
     dropoutRates: spec.mode === 'eval' ? { hidden: 0, attention: 0, embedding: 0 } : { ...d.dropout },
   };
+}
+
+/** Where a checkpoint's weights come from, as front ends name the model: a path, or a Hub repo at its commit. */
+function weightsDescription(spec: ModelSpec, path: string): string {
+  if (!spec.hub) return `weights from ${path}`;
+  const { repoId, revision, commit } = spec.hub;
+  const at = revision === commit ? `commit ${commit.slice(0, 12)}` : `${revision}, commit ${commit.slice(0, 12)}`;
+  return `weights from the Hub: ${repoId} (${at})`;
 }

@@ -6,8 +6,10 @@ import { join, resolve } from 'node:path';
 // transformers.js is an ES module package; its types are read as such, its code is require()d (below).
 import type * as Transformers from '@huggingface/transformers' with { 'resolution-mode': 'import' };
 import type { TokenView } from '../../protocol/report';
-import type { TokenizerFamily } from '../types';
+import { statSync } from 'node:fs';
+import type { ModelSpec, TokenizerFamily } from '../types';
 import { ensureTokenizerFiles } from './files';
+import { openFolderTokenizer } from './folder';
 
 export { tokenizerDir } from './files';
 
@@ -96,6 +98,61 @@ export function loadTokenizer(family: TokenizerFamily, cacheDir: string): Promis
   if (!pending) {
     pending = openTokenizer(family, cacheDir);
     pending.catch(() => loaded.delete(key)); // a failed load may be retried
+    loaded.set(key, pending);
+  }
+  return pending;
+}
+
+/** What a model tokenizes with, for messages: its folder's own tokenizer, or the built-in one of its family. */
+export function tokenizerPhrase(spec: Pick<ModelSpec, 'tokenizer' | 'tokenizerFolder'>): string {
+  return spec.tokenizerFolder ? "the model's own tokenizer (its tokenizer.json)" : `the ${spec.tokenizer} tokenizer`;
+}
+
+/** A folder's tokenizer files as they are now: a tokenizer opened from older files is not reused. */
+function folderIdentity(folder: string): string {
+  const stamp = (name: string) => {
+    try {
+      const s = statSync(join(folder, name));
+      return `${s.ino}:${s.size}:${s.mtimeMs}`;
+    } catch {
+      return 'missing';
+    }
+  };
+  return `${resolve(folder)}\0${stamp('tokenizer.json')}\0${stamp('tokenizer_config.json')}`;
+}
+
+async function openModelFolderTokenizer(
+  family: TokenizerFamily,
+  folder: string,
+  cacheDir: string,
+): Promise<LabTokenizer> {
+  const t = await openFolderTokenizer(folder, cacheDir);
+  return {
+    family,
+    vocabSize: t.vocabSize,
+    encode: (text, addSpecialTokens) => t.encode(text, addSpecialTokens),
+    tokenText: (id) => t.tokenText(id),
+    decode: (ids) => t.decode(ids),
+    isSpecial: (id) => t.isSpecial(id),
+  };
+}
+
+/**
+ * The tokenizer a model runs with: the folder's own when the spec names one (a `weights:` folder or a `from:`
+ * snapshot with tokenizer.json + tokenizer_config.json, as `AutoTokenizer.from_pretrained` reads it), else the
+ * built-in tokenizer of its family. Memoised; a folder tokenizer whose files changed is opened again.
+ */
+export function loadModelTokenizer(
+  spec: Pick<ModelSpec, 'tokenizer' | 'tokenizerFolder'>,
+  cacheDir: string,
+): Promise<LabTokenizer> {
+  const folder = spec.tokenizerFolder;
+  if (!folder) return loadTokenizer(spec.tokenizer, cacheDir);
+  const key = `folder\0${folderIdentity(folder)}\0${resolve(cacheDir)}`;
+  let pending = loaded.get(key);
+  if (!pending) {
+    pending = openModelFolderTokenizer(spec.tokenizer, folder, cacheDir);
+    pending.catch(() => loaded.delete(key));
     loaded.set(key, pending);
   }
   return pending;
