@@ -41,11 +41,18 @@ const ATTENTION_WORDS: Record<ModelSummary['attention'], string> = {
 export function modelMeta(model: ModelSummary): string[] {
   return [
     model.label,
-    model.weights.kind === 'random' ? model.weights.description : `weights: ${baseName(model.weights.path)}`,
+    weightsLabel(model),
     ATTENTION_WORDS[model.attention],
     `${model.mode} mode`,
     `${model.numLayers} layers`,
   ];
+}
+
+/** "random weights (seed 0)", "gpt2 from the Hub", or "weights: <folder>". */
+function weightsLabel(model: ModelSummary): string {
+  const w = model.weights;
+  if (w.kind === 'random') return w.description;
+  return w.hub ? `${w.hub.repoId} from the Hub` : `weights: ${baseName(w.path)}`;
 }
 
 export function layerName(layer: number): string {

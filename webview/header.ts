@@ -4,6 +4,7 @@
  * Built once; `update` only changes texts and visibility.
  */
 import type { FromWebview } from '../extension/protocol/webview';
+import type { DownloadProgress } from '../extension/protocol/run';
 import { el } from './dom';
 import { baseName } from './format';
 import { columnsOf, modelsOf, type ViewState } from './state';
@@ -125,9 +126,25 @@ export class Header {
         el('span', { class: 'stage-icon', 'aria-hidden': 'true' }),
         el('span', { class: 'model-name' }, model),
         el('span', { class: 'stage' }, stage),
-        el('span', { class: 'stage-message' }, message),
+        el(
+          'span',
+          { class: 'stage-message' },
+          ...(progress?.download && done < perModel ? [downloadBar(progress.download)] : []),
+          message,
+        ),
       );
     });
     this.modelProgress.replaceChildren(...items);
   }
+}
+
+/** Bytes of a Hub download as a bar (the message beside it says the numbers). */
+function downloadBar(d: DownloadProgress): HTMLProgressElement {
+  const total = Math.max(d.total, 1);
+  return el('progress', {
+    class: 'download-bar',
+    max: total,
+    value: Math.min(d.bytes, total),
+    'aria-label': `downloaded ${Math.floor((100 * d.bytes) / total)} %`,
+  });
 }

@@ -5,7 +5,7 @@
  * panel shows the last results without asking the host.
  */
 import { REPORT_VERSION, type ModelSummary, type VariantResult } from '../extension/protocol/report';
-import type { ProgressStage, VariantRef } from '../extension/protocol/run';
+import type { DownloadProgress, ProgressStage, VariantRef } from '../extension/protocol/run';
 import type { PanelState, RunFailureKind, RunOutline, ToWebview } from '../extension/protocol/webview';
 import { formatDuration } from './format';
 
@@ -25,7 +25,7 @@ export interface ViewState extends PanelState {
   /** The models of the run `previous` came from, to check a leftover still describes the same model. */
   previousModels: ModelSummary[];
   /** The last progress message per model during a run. */
-  progress: Record<string, { stage: ProgressStage; message: string }>;
+  progress: Record<string, { stage: ProgressStage; message: string; download?: DownloadProgress }>;
   failure: FailureInfo | null;
   /** The report version the saved results have: results of another version are not restored. */
   reportVersion: number;
@@ -117,7 +117,12 @@ export function reduce(state: ViewState, message: ToWebview): ViewState {
     }
     case 'progress': {
       if (!isCurrentRun(state, message.runId)) return state;
-      const progress = { ...state.progress, [message.model]: { stage: message.stage, message: message.message } };
+      const entry = {
+        stage: message.stage,
+        message: message.message,
+        ...(message.download ? { download: message.download } : {}),
+      };
+      const progress = { ...state.progress, [message.model]: entry };
       return { ...state, progress, status: { kind: 'running', message: `${message.model}: ${message.message}` } };
     }
     case 'result': {

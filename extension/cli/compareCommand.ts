@@ -12,9 +12,10 @@ import { styleFor } from './style';
 import { terminalJson, terminalText } from './terminalText';
 import { parseThreads } from './threads';
 import { takeLimits } from './limits';
+import { CliHub } from './hubCli';
 
 export async function compareCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['json', 'help']);
+  const args = parseArgs(argv, ['json', 'help', 'yes']);
   if (args.flags.has('help')) {
     process.stdout.write(COMPARE_HELP);
     return EXIT.ok;
@@ -24,13 +25,16 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const limits = takeLimits(args);
   if (args.options.size > 0) throw new UsageError(`unknown option --${[...args.options.keys()][0]}`);
   if (args.positionals.length !== 1) throw new UsageError('give exactly one .prompt file');
-  const { experiment, diagnostics } = await loadPromptFile(args.positionals[0]);
+  const hub = new CliHub(args.flags.has('yes'));
+  const { experiment, diagnostics } = await loadPromptFile(args.positionals[0], { hub: hub.planner });
   // Warnings do not stop a run, but they are said (a case without a variant, `~text` without the space).
   for (const d of diagnostics) process.stderr.write(terminalText(formatDiagnostic(d), { multiline: true }) + '\n');
   // A comparison reads hidden states and logits only: its sessions are opened without the attention outputs.
   const store = new ModelStore(cacheDir, { intraOpThreads: threads, attentions: false, limits });
   const progress = stderrProgress();
   try {
+    // `from:` models: planned against the machine, confirmed by size, then downloaded — before anything is built.
+    await hub.download(experiment, store);
     const report = await runExperiment(experiment, { store, onProgress: progress.report });
     progress.done();
     process.stdout.write(

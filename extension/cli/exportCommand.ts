@@ -10,7 +10,7 @@ import { ModelStore } from '../lab/models/modelStore';
 import { basename, resolve } from 'node:path';
 
 export async function exportCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['help', 'force']);
+  const args = parseArgs(argv, ['help', 'force', 'yes']);
   if (args.flags.has('help')) {
     process.stdout.write(EXPORT_HELP);
     return EXIT.ok;
@@ -19,11 +19,13 @@ export async function exportCommand(argv: string[]): Promise<number> {
   if (!out) throw new UsageError('--out DIR is required');
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   const limits = takeLimits(args);
-  const { spec, cacheDir } = await modelFromArgs(args);
+  const { spec, cacheDir, download } = await modelFromArgs(args);
   const force = args.flags.has('force');
   // Refused before a model is built: a mistake in --out, or a model that cannot fit, costs no minutes.
   checkOutputFolder(spec, cacheDir, resolve(out), force);
-  await new ModelStore(cacheDir, { limits }).plan(spec);
+  const store = new ModelStore(cacheDir, { limits });
+  await download(store);
+  await store.plan(spec);
   const written = await exportModelFolder(spec, cacheDir, resolve(out), { force, progress: modelProgress(spec.name) });
   const tokenizer =
     written.tokenizerFiles.length > 0

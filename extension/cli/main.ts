@@ -17,6 +17,9 @@ import { statesCommand } from './statesCommand';
 import { exportCommand } from './exportCommand';
 import { terminalText } from './terminalText';
 import { exitCleanlyOnSignals } from './signals';
+import { DownloadDeclined } from '../lab/experiment/hubDownloads';
+import { HubError } from '../lab/hub';
+import { declinedMessage } from './hubCli';
 
 /** A Map: the command name is the user's text (`constructor` is not a command). */
 const commands = new Map<string, (argv: string[]) => Promise<number>>([
@@ -47,7 +50,16 @@ async function main(argv: string[]): Promise<number> {
       for (const d of e.diagnostics) writeError(formatDiagnostic(d));
       return EXIT.badInput;
     }
-    if (e instanceof CheckpointError || e instanceof UserFileError || e instanceof ResourceError) {
+    if (e instanceof DownloadDeclined) {
+      writeError(`perturbation-lab ${name}: ${declinedMessage(e)}`);
+      return EXIT.badInput;
+    }
+    if (
+      e instanceof CheckpointError ||
+      e instanceof UserFileError ||
+      e instanceof ResourceError ||
+      e instanceof HubError
+    ) {
       writeError(`<command line>: error: ${e.message}`);
       return EXIT.badInput;
     }

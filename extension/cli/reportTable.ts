@@ -99,11 +99,12 @@ export function yamlValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** "random (seed 0)" or the checkpoint's last two path segments. */
+/** "random (seed 0)", "hub: gpt2" or the checkpoint's last two path segments. */
 function weightsCell(model: ModelSummary | undefined): string {
   if (!model) return '?';
   const w = model.weights;
-  return w.kind === 'random' ? `random (seed ${w.seed})` : w.path.split(/[\\/]/).slice(-2).join('/');
+  if (w.kind === 'random') return `random (seed ${w.seed})`;
+  return w.hub ? `hub: ${w.hub.repoId}` : w.path.split(/[\\/]/).slice(-2).join('/');
 }
 
 /** The case's `encoder:` source, as an encoder-decoder's results carry it; null when none does. */

@@ -25,7 +25,7 @@ import { checkFits, sideInput, takeStatesInputs } from './statesInput';
 import { terminalJson } from './terminalText';
 
 export async function statesCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['help']);
+  const args = parseArgs(argv, ['help', 'yes']);
   if (args.flags.has('help')) {
     process.stdout.write(STATES_HELP);
     return EXIT.ok;
@@ -40,8 +40,9 @@ export async function statesCommand(argv: string[]): Promise<number> {
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   if (out) checkOutputFile(resolve(out));
   const limits = takeLimits(args);
-  const { spec, cacheDir } = await modelFromArgs(args);
+  const { spec, cacheDir, download } = await modelFromArgs(args);
   const store = new ModelStore(cacheDir, { limits });
+  await download(store); // a --from model: planned first, then its weights fetched into the Hugging Face cache
   const plan = await store.plan(spec); // refuses what cannot fit before a tokenizer or a model is loaded
   const summary = summarizeModel(spec);
   const twoStacks = summary.attention === 'encoder-decoder';

@@ -10,6 +10,7 @@ import { COMMANDS, isCompareCaseArgs, LANGUAGE_ID } from '../protocol/commands';
 import { DisposableStore } from './disposables';
 import type { Ctx } from './ctx';
 import { writeFileAtomic } from './writeFileAtomic';
+import { tokenProblem } from './hubToken';
 
 type Handler = (ctx: Ctx, ...args: unknown[]) => unknown;
 
@@ -58,6 +59,30 @@ const table: Record<keyof typeof COMMANDS, Handler> = {
     void vscode.window.showInformationMessage('Perturbation Lab: model cache cleared.');
   },
   showOutput: (ctx) => ctx.output.show(true),
+  setHfToken: async (ctx) => {
+    const token = await vscode.window.showInputBox({
+      title: 'Hugging Face access token',
+      prompt:
+        'For private and gated models (`from:`). Kept in VS Code’s secret storage, never in a settings file; used instead of HF_TOKEN. Create one at https://huggingface.co/settings/tokens',
+      placeHolder: 'hf_…',
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: tokenProblem,
+    });
+    if (token === undefined) return;
+    await ctx.hubToken.set(token.trim());
+    void vscode.window.showInformationMessage(
+      'Perturbation Lab: Hugging Face token stored in VS Code’s secret storage. Models from the Hub use it from the next run.',
+    );
+  },
+  clearHfToken: async (ctx) => {
+    const had = await ctx.hubToken.clear();
+    void vscode.window.showInformationMessage(
+      had
+        ? 'Perturbation Lab: Hugging Face token removed from VS Code’s secret storage (HF_TOKEN or the token file apply again).'
+        : 'Perturbation Lab: no Hugging Face token was stored.',
+    );
+  },
 };
 
 export function registerCommands(ctx: Ctx): DisposableStore {

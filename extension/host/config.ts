@@ -19,6 +19,12 @@ export interface Config {
   /** Tolerances used where a .prompt file sets none; null = Hugging Face's (torch.allclose's) defaults. */
   defaultAtol: number | null;
   defaultRtol: number | null;
+  /** The Hub's URL for `from:` models; null = `HF_ENDPOINT`, else https://huggingface.co. */
+  hubEndpoint: string | null;
+  /** Only the Hugging Face cache, no request; false = `HF_HUB_OFFLINE` decides. */
+  hubOffline: boolean;
+  /** A download from the Hub above this many bytes is confirmed first; null = the default (2 GB). */
+  confirmDownloadAbove: number | null;
 }
 
 export const RUNNER_RESTART_SETTINGS = [
@@ -26,6 +32,9 @@ export const RUNNER_RESTART_SETTINGS = [
   `${SECTION}.threads`,
   `${SECTION}.memoryLimit`,
   `${SECTION}.cacheSizeLimit`,
+  `${SECTION}.hub.endpoint`,
+  `${SECTION}.hub.offline`,
+  `${SECTION}.hub.confirmDownloadAbove`,
 ] as const;
 
 export function readConfig(context: vscode.ExtensionContext): Config {
@@ -41,7 +50,16 @@ export function readConfig(context: vscode.ExtensionContext): Config {
     cacheSizeLimit: byteSize(c.get<string>('cacheSizeLimit', '')),
     defaultAtol: typeof atol === 'number' && atol >= 0 ? atol : null,
     defaultRtol: typeof rtol === 'number' && rtol >= 0 ? rtol : null,
+    hubEndpoint: c.get<string>('hub.endpoint', '').trim() || null,
+    hubOffline: c.get<boolean>('hub.offline', false) === true,
+    confirmDownloadAbove: byteSizeOrZero(c.get<string>('hub.confirmDownloadAbove', '')),
   };
+}
+
+/** A threshold (`2GB`, `0` to always ask); empty or not a size = null, the default. */
+function byteSizeOrZero(value: unknown): number | null {
+  if (typeof value === 'string' && /^\s*0+\s*[a-zA-Z]*\s*$/.test(value)) return 0;
+  return byteSize(value);
 }
 
 /** A size setting (`18GB`, `500MB`, bytes); empty or not a size = null, the default. */

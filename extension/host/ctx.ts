@@ -20,6 +20,8 @@ import { createLanguageClient } from './languageClient';
 import { registerCommands } from './commands';
 import { FindingFixes } from './findingFixes';
 import { PromptEdits } from './promptEdits';
+import { HubToken } from './hubToken';
+import { HubCacheChangedNotification } from '../protocol/lsp';
 
 /** What `activate` returns: used by the end-to-end tests, harmless to anyone else. */
 export interface PerturbationLabApi {
@@ -39,11 +41,14 @@ export class Ctx {
   readonly runs: RunController;
   /** Findings' fixes in the editor and the panel's FIX and "Show in the .prompt file". */
   readonly fixes: FindingFixes;
+  /** The Hugging Face token from VS Code's secret storage (never in settings, never logged). */
+  readonly hubToken: HubToken;
   private client: LanguageClient | null = null;
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.extensionScope.add(this.output);
     this.config = readConfig(context);
+    this.hubToken = this.extensionScope.add(new HubToken(context.secrets));
     this.runner = this.extensionScope.add(
       new RunnerClient({
         runnerPath: join(context.extensionUri.fsPath, 'dist', 'runner.js'),
@@ -53,6 +58,12 @@ export class Ctx {
           memoryLimit: this.config.memoryLimit,
           cacheSizeLimit: this.config.cacheSizeLimit,
           trusted: vscode.workspace.isTrusted,
+          hub: {
+            endpoint: this.config.hubEndpoint,
+            offline: this.config.hubOffline,
+            token: this.hubToken.token ?? null,
+            confirmDownloadAbove: this.config.confirmDownloadAbove,
+          },
         }),
         log: (line) => this.output.appendLine(line),
         onCrash: (reason) => void vscode.window.showWarningMessage(`Perturbation Lab: ${reason}`),
@@ -71,6 +82,10 @@ export class Ctx {
       logger: this.output,
       cacheFolder: () => this.config.cacheFolder,
       trusted: () => vscode.workspace.isTrusted,
+      hubModelsUsed: () =>
+        void this.client
+          ?.sendNotification(HubCacheChangedNotification.type)
+          .catch((e: Error) => this.output.warn(`could not tell the language server: ${e.message}`)),
     });
     this.fixes = this.extensionScope.add(
       new FindingFixes(
@@ -83,6 +98,11 @@ export class Ctx {
   }
 
   async start(): Promise<PerturbationLabApi> {
+    // Before any run can start the runner: it gets the token at start.
+    await this.hubToken
+      .load()
+      .catch((e: Error) => this.output.warn(`the secret storage could not be read: ${e.message}`));
+    this.extensionScope.add(this.hubToken.onDidChange(() => this.runner.restart('the Hugging Face token changed')));
     this.extensionScope.add(registerCommands(this));
     this.extensionScope.add(
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {

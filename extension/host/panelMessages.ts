@@ -4,6 +4,7 @@
  * Pure: no `vscode` import.
  */
 import { formatDiagnostic } from '../protocol/diagnostics';
+import { formatBytes } from '../protocol/sizes';
 import type { SerializedError } from '../protocol/runner';
 import type { RunFailureKind, ToWebview } from '../protocol/webview';
 import type { RunEvent } from './runnerClient';
@@ -14,7 +15,23 @@ export function panelMessageFor(runId: string, e: RunEvent, elapsedMs: number): 
     case 'outline':
       return { type: 'outline', runId, models: e.outline.models, cases: e.outline.cases };
     case 'progress':
-      return { type: 'progress', runId, model: e.model, stage: e.stage, message: e.message };
+      return {
+        type: 'progress',
+        runId,
+        model: e.model,
+        stage: e.stage,
+        message: e.message,
+        ...(e.download ? { download: e.download } : {}),
+      };
+    case 'confirmDownload':
+      // The question itself is VS Code's dialog; the panel says what the run waits for, on the first model it concerns.
+      return {
+        type: 'progress',
+        runId,
+        model: e.repos[0]?.models[0] ?? '',
+        stage: 'downloading',
+        message: `waiting for your answer: download ${formatBytes(e.total)} from the Hugging Face Hub?`,
+      };
     case 'result':
       return { type: 'result', runId, result: e.result };
     case 'done':

@@ -15,12 +15,16 @@ import type { ResultsPanel } from './resultsPanel';
 import type { RunStatusBar } from './statusBar';
 import type { RunDiagnostics } from './runDiagnostics';
 import { RunLog, type RunLogger } from './runLog';
+import { askToDownload, percentOf } from './downloadQuestion';
+import { formatBytes } from '../protocol/sizes';
 
 /** What a run needs to know about the settings for its log. */
 export interface RunLogContext {
   logger: RunLogger;
   cacheFolder(): string;
   trusted(): boolean;
+  /** A finished run used models from the Hub (it may have downloaded them): the editor reads the cache again. */
+  hubModelsUsed?(): void;
 }
 
 export class RunController {
@@ -90,7 +94,12 @@ export class RunController {
             case 'progress':
               log?.progress(e.model, e.stage, e.message);
               progress.report({ message: `${e.model}: ${e.message}` });
-              this.statusBar.running(`${e.model}: ${e.stage}`);
+              this.statusBar.running(`${e.model}: ${e.stage}${e.download ? ` ${percentOf(e.download)} %` : ''}`);
+              break;
+            case 'confirmDownload':
+              log?.progress(e.repos[0]?.models[0] ?? '', 'downloading', `asks to download ${formatBytes(e.total)}`);
+              this.statusBar.running(`waiting for your answer: download ${formatBytes(e.total)}?`);
+              void askToDownload(e).then((download) => this.runner.answerDownload(runId, e.confirmId, download));
               break;
             case 'result':
               log?.result(e.result);
@@ -98,6 +107,8 @@ export class RunController {
             case 'done':
               log?.finished();
               this.report = e.report;
+              if (e.report.models.some((m) => m.weights.kind === 'checkpoint' && m.weights.hub))
+                this.logging.hubModelsUsed?.();
               break;
             case 'failed':
               log?.failed(e.error);

@@ -19,6 +19,7 @@ export interface RunLogger {
 }
 
 interface ModelTimes {
+  downloading?: number;
   tokenizing?: number;
   building?: number;
   running?: number;
@@ -116,10 +117,12 @@ export class RunLog {
     return t;
   }
 
-  /** Per model: tokenizing until the build, building/opening until the run, running until its last result. */
+  /** Per model: asking the Hub and downloading until tokenizing, tokenizing until the build, building/opening until the run, running until its last result. */
   private logTimes(): void {
     for (const [model, t] of this.times) {
       const parts: string[] = [];
+      if (t.downloading !== undefined && t.tokenizing !== undefined)
+        parts.push(`Hub and download ${seconds(t.tokenizing - t.downloading)}`);
       const buildStart = t.building ?? t.running;
       if (t.tokenizing !== undefined && buildStart !== undefined)
         parts.push(`tokenize ${seconds(buildStart - t.tokenizing)}`);

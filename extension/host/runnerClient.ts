@@ -146,6 +146,18 @@ export class RunnerClient {
     );
   }
 
+  /**
+   * The user's answer to the runner's `confirmDownload` of a run. Dropped when the run is over (cancelled,
+   * crashed) or was never sent to the current runner: a late answer starts nothing.
+   */
+  answerDownload(requestId: string, confirmId: string, download: boolean): void {
+    if (!this.listeners.has(requestId) || !this.sent.has(requestId)) {
+      this.options.log(`the answer to a download question of run ${requestId.slice(0, 8)} came after the run ended`);
+      return;
+    }
+    this.send({ type: 'answerDownload', requestId, confirmId, download });
+  }
+
   /** Kills the runner process with a signal, as a crash would (the crash-recovery tests use it). */
   killRunner(signal: NodeJS.Signals = 'SIGKILL'): void {
     this.child?.kill(signal);

@@ -4,6 +4,7 @@
  */
 import { formatDiagnostic, type LabDiagnostic, type SourceRange } from '../protocol/diagnostics';
 import type { Architecture, DropoutPolicy, EditedInput, Mode } from '../protocol/report';
+import type { HubPlan } from './hub/types';
 
 export type { LabDiagnostic, Severity, SourcePosition, SourceRange, Suggestion } from '../protocol/diagnostics';
 export { formatDiagnostic };
@@ -50,9 +51,26 @@ export interface ModelSpec {
   addSpecialTokens: boolean;
   atol: number;
   rtol: number;
+  /**
+   * The tokenizer the model reads its text with. A `from:` model whose snapshot has tokenizer.json uses that
+   * folder (opened once the snapshot is downloaded); a `weights:` folder with one uses its own.
+   */
   tokenizer: TokenizerRef;
+  /** Set for a `from:` model: the repo, and the plan its weights are downloaded by (`weights` is its snapshot folder). */
+  hub?: HubModel;
   /** Range of the entry in the prompt file (for diagnostics and CodeLens). */
   range: SourceRange;
+}
+
+/** Where a `from:` model comes from: the repo at a revision, resolved to a commit. */
+export interface HubModel {
+  repoId: string;
+  revision: string;
+  commit: string;
+  /** The `from:` value in the prompt file: where download problems are reported. */
+  range: SourceRange;
+  /** Made before any weight was fetched; `bytesToFetch` is 0 once the snapshot is complete in the cache. */
+  plan: HubPlan;
 }
 
 /** One prompt line (or YAML string) taken verbatim, with where it stands. */

@@ -18,6 +18,10 @@ export const COMMANDS = {
   /** Deletes every built model from the cache folder (after stopping the runner, which holds them open). */
   clearModelCache: 'perturbationLab.clearModelCache',
   showOutput: 'perturbationLab.showOutput',
+  /** Asks for a Hugging Face access token and keeps it in VS Code's secret storage (never in a settings file). */
+  setHfToken: 'perturbationLab.setHuggingFaceToken',
+  /** Removes that token from the secret storage. */
+  clearHfToken: 'perturbationLab.clearHuggingFaceToken',
 } as const;
 
 /** Arguments of `perturbationLab.compareCase` (the CodeLens passes them; URIs as strings). */

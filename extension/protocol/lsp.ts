@@ -4,6 +4,7 @@
  * since it imports no engine code). Each request is a namespace `{ method, type }`.
  */
 import {
+  NotificationType,
   RequestType,
   type Range,
   type TextDocumentIdentifier,
@@ -60,3 +61,13 @@ export namespace ModelEntryRequest {
  * leaves its own "make it causal" / "eval mode" suggestions out where one of them already offers the fix.
  */
 export const RUN_FINDING_SOURCE = 'perturbation-lab (last run)';
+
+/**
+ * Host → server: a run has put models into the Hugging Face cache (a `from:` download). What the server read
+ * of the cache for the open documents (a "not in the cache yet" note, a missing tokenizer) may be stale: it
+ * reads them again and refreshes diagnostics and CodeLens.
+ */
+export namespace HubCacheChangedNotification {
+  export const method = 'perturbationLab/hubCacheChanged' as const;
+  export const type = new NotificationType<void>(method);
+}

@@ -161,11 +161,25 @@ export interface StackSummary {
 
 /**
  * `random`: built from the config with Hugging Face's init rules and this seed, as `from_config` does;
- * `checkpoint`: loaded from a safetensors file or folder, as `from_pretrained` does.
+ * `checkpoint`: loaded from a safetensors file or folder, as `from_pretrained` does (a `from:` model: its snapshot
+ * folder in the Hugging Face cache, with `hub` saying which repo and commit).
  * `description` is the phrase front ends show wherever the model is named ("random weights (seed 0)").
  */
 export type WeightsSource =
-  { kind: 'random'; seed: number; description: string } | { kind: 'checkpoint'; path: string; description: string };
+  | { kind: 'random'; seed: number; description: string }
+  | {
+      kind: 'checkpoint';
+      path: string;
+      description: string;
+      /** Set for a `from:` model: the Hub repo, the revision asked for and the commit it resolved to (`path` is its snapshot folder). */
+      hub?: HubOrigin;
+    };
+
+export interface HubOrigin {
+  repoId: string;
+  revision: string;
+  commit: string;
+}
 
 export interface TokenView {
   id: number;

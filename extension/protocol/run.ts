@@ -33,6 +33,15 @@ export interface RunOutlineData {
   cases: CaseOutline[];
 }
 
-/** The stages of one model's part of a run, in order. */
-export const PROGRESS_STAGES = ['tokenizing', 'building', 'running'] as const;
+/** The stages of one model's part of a run, in order (`downloading` only for a `from:` model the cache lacks). */
+export const PROGRESS_STAGES = ['downloading', 'tokenizing', 'building', 'running'] as const;
 export type ProgressStage = (typeof PROGRESS_STAGES)[number];
+
+/** Bytes of a download from the Hub: of the file now arriving, and of the whole download. */
+export interface DownloadProgress {
+  file: string;
+  fileBytes: number;
+  fileTotal: number;
+  bytes: number;
+  total: number;
+}

@@ -6,7 +6,7 @@
  */
 import type { LabDiagnostic } from './diagnostics';
 import type { ComparisonReport, VariantResult } from './report';
-import { PROGRESS_STAGES, type ProgressStage, type RunOutlineData, type RunScope } from './run';
+import { PROGRESS_STAGES, type DownloadProgress, type ProgressStage, type RunOutlineData, type RunScope } from './run';
 import { diagnosticShape, outlineShape, reportShape, variantResultShape } from './reportShape';
 import {
   arrayOf,
@@ -36,8 +36,32 @@ export interface RunnerSettings {
   memoryLimit?: number | null;
   /** Model-cache size cap in bytes (`perturbationLab.cacheSizeLimit`); null or absent = 10 GB. */
   cacheSizeLimit?: number | null;
-  /** VS Code workspace trust: when false, no model is loaded from a file path (presets only). */
+  /** VS Code workspace trust: when false, no model is loaded from a file path, and `from:` models only from the cache. */
   trusted: boolean;
+  /** How `from:` models reach the Hub; absent fields follow the environment (`HF_ENDPOINT`, `HF_HUB_OFFLINE`, `HF_TOKEN`). */
+  hub?: HubRunnerSettings;
+}
+
+/** The extension's Hub settings; each overrides the environment variable `huggingface_hub` reads. */
+export interface HubRunnerSettings {
+  /** `perturbationLab.hub.endpoint`; null or absent: `HF_ENDPOINT`, else https://huggingface.co. */
+  endpoint?: string | null;
+  /** `perturbationLab.hub.offline`: true = only the cache, no request; false or absent: `HF_HUB_OFFLINE` decides. */
+  offline?: boolean;
+  /** The token kept in VS Code's secret storage; null or absent: `HF_TOKEN`, else the token file. Never logged. */
+  token?: string | null;
+  /** `perturbationLab.hub.confirmDownloadAbove` in bytes: a larger download is confirmed first; absent: 2 GB. */
+  confirmDownloadAbove?: number | null;
+}
+
+/** One repo of a download the runner asks the host to confirm. */
+export interface DownloadRepo {
+  repoId: string;
+  revision: string;
+  /** Bytes still to download for it. */
+  bytes: number;
+  /** The model entries that use it. */
+  models: string[];
 }
 
 export interface RunRequest {
@@ -53,7 +77,9 @@ export interface RunRequest {
 export type HostToRunner =
   | { type: 'init'; protocolVersion: typeof RUNNER_PROTOCOL_VERSION; settings: RunnerSettings }
   | { type: 'run'; request: RunRequest }
-  | { type: 'cancel'; requestId: string };
+  | { type: 'cancel'; requestId: string }
+  /** The user's answer to a `confirmDownload` of run `requestId`. */
+  | { type: 'answerDownload'; requestId: string; confirmId: string; download: boolean };
 
 export interface SerializedError {
   kind: 'input' | 'cancelled' | 'untrusted' | 'internal';
@@ -73,6 +99,23 @@ export type RunnerToHost =
       model: string;
       stage: ProgressStage;
       message: string;
+      /** Set while a `from:` model downloads: bytes of the file and of the whole download. */
+      download?: DownloadProgress;
+    }
+  /**
+   * Before a download above the threshold: the runner waits for `answerDownload` (or the run's cancel) and
+   * fetches nothing meanwhile.
+   */
+  | {
+      type: 'confirmDownload';
+      requestId: string;
+      confirmId: string;
+      /** Bytes still to download, all repos together, and the threshold they exceed. */
+      total: number;
+      threshold: number;
+      repos: DownloadRepo[];
+      /** The Hugging Face cache the files go to. */
+      cacheDir: string;
     }
   | { type: 'result'; requestId: string; result: VariantResult }
   | { type: 'done'; requestId: string; elapsedMs: number; report: ComparisonReport }
@@ -92,6 +135,18 @@ const serializedError = fields<SerializedError>({
 });
 
 type Event<K extends RunnerToHost['type']> = Extract<RunnerToHost, { type: K }>;
+
+/** A whole number of bytes, 0 included. */
+const bytes: Check = (x, p) =>
+  typeof x === 'number' && Number.isSafeInteger(x) && x >= 0 ? null : `${p}: not a whole number of bytes`;
+
+const downloadProgress = fields<DownloadProgress>({
+  file: string,
+  fileBytes: bytes,
+  fileTotal: bytes,
+  bytes,
+  total: bytes,
+});
 type Call<K extends HostToRunner['type']> = Extract<HostToRunner, { type: K }>;
 const type = (name: string): Check => oneOf([name]);
 
@@ -115,6 +170,16 @@ const RUNNER_EVENT_GUARDS = {
     model: string,
     stage: oneOf(PROGRESS_STAGES),
     message: string,
+    download: optional(downloadProgress),
+  }),
+  confirmDownload: fields<Event<'confirmDownload'>>({
+    type: type('confirmDownload'),
+    requestId,
+    confirmId: requestId,
+    total: bytes,
+    threshold: bytes,
+    repos: arrayOf(fields<DownloadRepo>({ repoId: string, revision: string, bytes, models: arrayOf(string) })),
+    cacheDir: string,
   }),
   result: fields<Event<'result'>>({ type: type('result'), requestId, result: variantResultShape }),
   done: fields<Event<'done'>>({ type: type('done'), requestId, elapsedMs: number, report: reportShape }),
@@ -137,6 +202,14 @@ const HOST_CALL_GUARDS = {
       memoryLimit: optional(nullable(byteCount)),
       cacheSizeLimit: optional(nullable(byteCount)),
       trusted: boolean,
+      hub: optional(
+        fields<HubRunnerSettings>({
+          endpoint: optional(nullable(string)),
+          offline: optional(boolean),
+          token: optional(nullable(string)),
+          confirmDownloadAbove: optional(nullable(bytes)),
+        }),
+      ),
     }),
   }),
   run: fields<Call<'run'>>({
@@ -144,6 +217,12 @@ const HOST_CALL_GUARDS = {
     request: fields<RunRequest>({ requestId, file: string, text: string, only: optional(runScope) }),
   }),
   cancel: fields<Call<'cancel'>>({ type: type('cancel'), requestId }),
+  answerDownload: fields<Call<'answerDownload'>>({
+    type: type('answerDownload'),
+    requestId,
+    confirmId: requestId,
+    download: boolean,
+  }),
 } satisfies Record<HostToRunner['type'], Check>;
 
 function checkByType(guards: Record<string, Check>, m: unknown): string | null {

@@ -5,7 +5,7 @@
  * The host validates every FromWebview message before acting on it (isFromWebview).
  */
 import type { FindingCode, ModelSummary, VariantResult } from './report';
-import type { CaseOutline, ProgressStage, RunScope, VariantRef } from './run';
+import type { CaseOutline, DownloadProgress, ProgressStage, RunScope, VariantRef } from './run';
 
 /** What a run is about, known the moment it starts (before the runner has read the file). */
 export interface RunHeader {
@@ -33,7 +33,15 @@ export type ToWebview =
   | { type: 'runStarted'; run: RunHeader }
   /** The runner has read the file: the models and cases this run will produce results for. */
   | { type: 'outline'; runId: string; models: ModelSummary[]; cases: CaseOutline[] }
-  | { type: 'progress'; runId: string; model: string; stage: ProgressStage; message: string }
+  | {
+      type: 'progress';
+      runId: string;
+      model: string;
+      stage: ProgressStage;
+      message: string;
+      /** While a `from:` model downloads: bytes of the file and of the whole download. */
+      download?: DownloadProgress;
+    }
   | { type: 'result'; runId: string; result: VariantResult }
   | { type: 'runFinished'; runId: string; elapsedMs: number }
   | { type: 'runFailed'; runId: string; kind: RunFailureKind; message: string; details?: string[] };

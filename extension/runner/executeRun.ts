@@ -1,11 +1,15 @@
 /** One run request, start to finish, as events. Never throws: every failure becomes a `failed` event. */
 import type { RunnerSettings, RunnerToHost, RunRequest, SerializedError } from '../protocol/runner';
 import { loadModelFiles, parsePromptFile } from '../lab/promptFile';
+import { nodeModelFileReader } from '../lab/config';
+import { HubError, planModel, type HubSettings } from '../lab/hub';
+import { DownloadDeclined, describeRequest, downloadHubModels } from '../lab/experiment/hubDownloads';
 import { runExperiment, CancelledError } from '../lab/experiment/runExperiment';
 import { summarizeModel } from '../lab/experiment/summary';
 import { LabInputError, type Experiment, type LabDiagnostic } from '../lab/types';
 import type { ModelStore } from '../lab/models/modelStore';
 import { untrustedPaths } from './trust';
+import { confirmThreshold, DownloadEvents, runnerHubSettings, type DownloadConfirmations } from './hub';
 
 export async function executeRun(
   request: RunRequest,
@@ -13,10 +17,15 @@ export async function executeRun(
   store: ModelStore,
   signal: AbortSignal,
   send: (m: RunnerToHost) => void,
+  confirmations: DownloadConfirmations,
 ): Promise<void> {
   const { requestId } = request;
   const started = Date.now();
   const fail = (error: SerializedError) => send({ type: 'failed', requestId, error });
+  // Read only when a model comes from the Hub: a bad endpoint or token file must not stop a run without one.
+  let hub: HubSettings | undefined;
+  const hubOf = () => (hub ??= runnerHubSettings(settings));
+  const downloads = new DownloadEvents(requestId, send);
   try {
     if (signal.aborted) throw new CancelledError();
     // Phase 1 opens nothing: the text alone.
@@ -31,7 +40,12 @@ export async function executeRun(
       return;
     }
     // Phase 2: regular files only, size caps, read without blocking the event loop (a cancel is still heard).
-    const loaded = await loadModelFiles(parsed);
+    // `from:` models: the cache first, else the Hub's listing and config.json (never a weight here); in Restricted
+    // Mode the cache only.
+    const loaded = await loadModelFiles(parsed, nodeModelFileReader, {
+      hub: (ref) =>
+        planModel(ref, hubOf(), { signal, onProgress: (p) => downloads.report([ref.model ?? ref.repoId], p) }),
+    });
     if (signal.aborted) throw new CancelledError();
     if (failOnErrors(loaded.diagnostics, request.file, fail) || !loaded.experiment) return;
     const experiment: Experiment = loaded.experiment;
@@ -48,6 +62,18 @@ export async function executeRun(
         })),
       },
     });
+    if (experiment.models.some((m) => m.hub)) {
+      // Size first: every model planned, the threshold confirmed by the user, then the weights fetched.
+      const threshold = confirmThreshold(settings);
+      await downloadHubModels(experiment, {
+        store,
+        hub: hubOf(),
+        confirmAbove: threshold,
+        confirm: (r) => confirmations.ask(requestId, r, threshold, send, signal),
+        onProgress: (repo, p) => downloads.report(repo.models, p),
+        signal,
+      });
+    }
     const report = await runExperiment(experiment, {
       store,
       signal,
@@ -58,6 +84,9 @@ export async function executeRun(
     send({ type: 'done', requestId, elapsedMs: Date.now() - started, report });
   } catch (e) {
     if (e instanceof CancelledError) fail({ kind: 'cancelled', message: 'cancelled' });
+    else if (e instanceof DownloadDeclined)
+      fail({ kind: 'cancelled', message: `Not downloaded: ${describeRequest(e.request)}. Nothing was fetched.` });
+    else if (e instanceof HubError) fail({ kind: 'input', message: e.message });
     else if (e instanceof LabInputError) fail({ kind: 'input', message: e.message, diagnostics: e.diagnostics });
     else {
       const err = e instanceof Error ? e : new Error(String(e));

@@ -19,6 +19,7 @@ import { TOOL_VERSION } from '../lab/version';
 import { executeRun } from './executeRun';
 import { RunRegistry } from './runRegistry';
 import { storeOptions } from './settings';
+import { DownloadConfirmations } from './hub';
 
 if (!process.send) {
   process.stderr.write('The Perturbation Lab runner is started by the extension (child_process.fork), not by hand.\n');
@@ -29,6 +30,7 @@ const send = (m: RunnerToHost) => process.send!(m);
 let settings: RunnerSettings | null = null;
 let store: ModelStore | null = null;
 const runs = new RunRegistry();
+const confirmations = new DownloadConfirmations();
 let queue: Promise<void> = Promise.resolve();
 
 /** Leaves at once, removing what a build in progress wrote (its worker threads end with the process). */
@@ -76,11 +78,16 @@ function handle(m: HostToRunner): void {
       const s = settings;
       const st = store;
       // One run at a time: a second request waits for the first (the host cancels superseded runs).
-      queue = queue.then(() => executeRun(request, s, st, signal, send)).finally(() => runs.end(request.requestId));
+      queue = queue
+        .then(() => executeRun(request, s, st, signal, send, confirmations))
+        .finally(() => runs.end(request.requestId));
       return;
     }
     case 'cancel':
       runs.cancel(m.requestId);
+      return;
+    case 'answerDownload':
+      confirmations.answer(m.requestId, m.confirmId, m.download);
       return;
     default: {
       const never: never = m;

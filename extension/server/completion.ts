@@ -23,6 +23,16 @@ import { usableChoices } from './keyDocs';
 /** Re-opens the suggestions after a key is inserted, so its values show at once (VS Code's own command). */
 const SUGGEST_VALUES = { title: 'Suggest values', command: 'editor.action.triggerSuggest' };
 
+/**
+ * Entry keys that cannot stand beside the ones present: `from:` brings its own config and weights, and
+ * `revision:` belongs to `from:`.
+ */
+function excludedBeside(key: string, present: ReadonlySet<string>): boolean {
+  if (present.has('from')) return key === 'config' || key === 'weights';
+  if (key === 'revision') return true;
+  return key === 'from' && (present.has('config') || present.has('weights'));
+}
+
 function keyItem(doc: KeyDoc, detail: string, sortGroup: string, hasValues: boolean): CompletionItem {
   return {
     label: doc.key,
@@ -71,7 +81,9 @@ export function provideCompletion(
     case 'case':
       return KNOWN_KEYS.case.filter(fresh).map((k) => keyItem(k, 'case', '1', false));
     case 'entry': {
-      const items = KNOWN_KEYS.modelEntry.filter(fresh).map((k) => keyItem(k, 'model entry', '1', withValues(k)));
+      const items = KNOWN_KEYS.modelEntry
+        .filter((k) => fresh(k) && !excludedBeside(k.key, present))
+        .map((k) => keyItem(k, 'model entry', '1', withValues(k)));
       const offered = new Set(items.map((i) => i.label));
       for (const architecture of architecturesAt(analysis, position.line, lines)) {
         for (const info of KNOWN_KEYS.config[architecture].filter(fresh)) {

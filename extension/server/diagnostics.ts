@@ -93,6 +93,11 @@ export class DiagnosticsPublisher {
     this.schedule(uri, this.debounceMs);
   }
 
+  /** Publishes again at once (what the document names changed on disk). */
+  refresh(uri: string): void {
+    this.schedule(uri, 0);
+  }
+
   /** A closed document keeps no markers in the Problems view. */
   closed(uri: string): void {
     this.openedVersions.delete(uri);

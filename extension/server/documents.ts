@@ -5,11 +5,14 @@
  * Parsing opens no file. The files a document names (`config:`, `weights:`) are read only in a
  * trusted workspace (the host says so at start), asynchronously and through the engine's safe
  * reader — regular files only, size caps — so a FIFO, `/dev/zero` or a slow disk never blocks
- * hover or completion.
+ * hover or completion. A `from:` model is looked up in the Hugging Face cache only (the editor never
+ * asks the Hub, never downloads), also only in a trusted workspace: its config checks the entry's
+ * overrides, its tokenizer counts tokens.
  */
 import { TextDocuments } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { nodeModelFileReader, type ModelFileReader } from '../lab/config';
+import { nodeModelFileReader, type HubPlanner, type ModelFileReader } from '../lab/config';
+import { hubSettings, planModel } from '../lab/hub';
 import {
   loadModelFiles,
   outlinePromptFile,
@@ -50,9 +53,9 @@ export class PromptAnalysis {
     return (this.parsedResult ??= parsePromptFile(this.text, this.file));
   }
 
-  /** True when the models name files, so `loaded()` has more to say than `parsed`. */
+  /** True when the models name files or Hub models, so `loaded()` has more to say than `parsed`. */
   get namesFiles(): boolean {
-    return this.parsed.files.length > 0;
+    return this.parsed.files.length > 0 || this.parsed.hub.length > 0;
   }
 
   /**
@@ -67,7 +70,17 @@ export class PromptAnalysis {
     const parsed = this.parsed;
     if (!this.namesFiles || !parsed.pending)
       return { experiment: parsed.experiment, diagnostics: parsed.diagnostics, models: parsed.models };
-    if (this.policy.trusted) return loadModelFiles(parsed, this.policy.reader);
+    if (this.policy.trusted) {
+      const loaded = await loadModelFiles(parsed, this.policy.reader, { hub: cacheOnly });
+      return { ...loaded, diagnostics: loaded.diagnostics.map(editorView) };
+    }
+    const hubNotes: LabDiagnostic[] = parsed.hub.map((h) => ({
+      severity: 'info',
+      code: 'untrusted-hub',
+      message: `not checked: this workspace is not trusted (Restricted Mode), so the editor does not read the Hugging Face cache for \`${h.repoId}\`; a run takes it from the cache only and downloads nothing. Trust the workspace to download it, or run the file once from a trusted workspace.`,
+      file: this.file,
+      range: h.range,
+    }));
     const notes: LabDiagnostic[] = parsed.files.map((f) => ({
       severity: 'info',
       code: 'untrusted-file',
@@ -81,7 +94,7 @@ export class PromptAnalysis {
         ? { suggestion: { target: 'value' as const, key: 'config', texts: [f.presetMeant], closeMatch: true } }
         : {}),
     }));
-    return { experiment: null, diagnostics: [...parsed.diagnostics, ...notes], models: parsed.models };
+    return { experiment: null, diagnostics: [...parsed.diagnostics, ...notes, ...hubNotes], models: parsed.models };
   }
 
   /** Cases and models as far as they can be read, even while the front matter is broken. */
@@ -112,6 +125,24 @@ export class PromptAnalysis {
   }
 }
 
+/** The editor reads a `from:` model from the Hugging Face cache alone: no request, no download. */
+const cacheOnly: HubPlanner = (ref) => planModel(ref, hubSettings({ offline: true }));
+
+/**
+ * A model the cache lacks is no error in the editor (a run downloads it): a note that says so. Its
+ * overrides are checked once the cache has its config.
+ */
+function editorView(d: LabDiagnostic): LabDiagnostic {
+  if (d.code !== 'hub-offline-missing') return d;
+  return {
+    ...d,
+    severity: 'info',
+    code: 'hub-not-cached',
+    message:
+      'not in the Hugging Face cache yet: a run downloads it (the editor only reads the cache and never downloads), and then its config checks the keys of this entry and its tokenizer counts tokens',
+  };
+}
+
 export class PromptDocuments {
   readonly textDocuments = new TextDocuments(TextDocument);
   private readonly analyses = new Map<string, PromptAnalysis>();
@@ -124,6 +155,16 @@ export class PromptDocuments {
 
   get(uri: string): TextDocument | undefined {
     return this.textDocuments.get(uri);
+  }
+
+  /**
+   * Forgets what was read for the open documents that name a Hub model (the cache changed): their next analysis
+   * reads it again. Returns their URIs.
+   */
+  forgetHubModels(): string[] {
+    const stale = [...this.analyses].filter(([, a]) => a.parsed.hub.length > 0).map(([uri]) => uri);
+    for (const uri of stale) this.analyses.delete(uri);
+    return stale;
   }
 
   /** The analysis of the document's current version; undefined when the document is not open. */

@@ -16,7 +16,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TOOL_VERSION } from '../lab/version';
-import { ModelEntryRequest, SetModelKeyRequest } from '../protocol/lsp';
+import { HubCacheChangedNotification, ModelEntryRequest, SetModelKeyRequest } from '../protocol/lsp';
 import { CodeActionBuilder } from './codeActions';
 import { provideCodeLenses } from './codeLens';
 import { provideCompletion } from './completion';
@@ -54,6 +54,10 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   // Versioned edits let the client refuse a fix computed for an older text.
   const versionedEdits = capabilities.workspace?.workspaceEdit?.documentChanges === true;
   disposables.push({ dispose: () => diagnostics.dispose() });
+  const refreshCodeLenses = () => {
+    if (!capabilities.workspace?.codeLens?.refreshSupport) return;
+    connection.sendRequest(CodeLensRefreshRequest.type).catch((e) => log.warn(`codeLens refresh: ${describeError(e)}`));
+  };
 
   disposables.push(
     documents.textDocuments.onDidOpen((e) => diagnostics.opened(e.document.uri, e.document.version)),
@@ -111,11 +115,14 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       settings.changed(params.settings);
       counter.reset();
       // Lenses depend on settings; a client that can re-ask for them is told to.
-      if (capabilities.workspace?.codeLens?.refreshSupport) {
-        connection
-          .sendRequest(CodeLensRefreshRequest.type)
-          .catch((e) => log.warn(`codeLens refresh: ${describeError(e)}`));
-      }
+      refreshCodeLenses();
+    }),
+    connection.onNotification(HubCacheChangedNotification.type, () => {
+      const stale = documents.forgetHubModels();
+      if (stale.length === 0) return;
+      counter.reset();
+      for (const uri of stale) diagnostics.refresh(uri);
+      refreshCodeLenses();
     }),
   );
   // onDidOpen etc. are dispatched only once TextDocuments listens on the connection.

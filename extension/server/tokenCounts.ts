@@ -34,7 +34,8 @@ export function tokenizerGroups(models: readonly ModelSpec[]): TokenizerGroup[] 
       key: tokenizer,
       description: model.tokenizer.kind === 'bundled' ? model.tokenizer.name : model.tokenizer.folder,
       addSpecialTokens: model.addSpecialTokens,
-      label: tokenizerLabel(model.tokenizer),
+      // A `from:` model's own tokenizer is named by its repo, not by the snapshot's commit folder.
+      label: model.hub && model.tokenizer.kind === 'folder' ? model.hub.repoId : tokenizerLabel(model.tokenizer),
       models: [],
     };
     group.models.push(model.name);
@@ -60,6 +61,7 @@ export interface GroupCount {
  * `reset()` (a settings change).
  */
 export class TokenCounter {
+  /** Tokenizers (by key) that failed to load, until `reset()`. */
   private readonly failed = new Set<string>();
   /** Counts already made: VS Code asks for lenses after every edit, and most prompts did not change. */
   private readonly memo = new Map<string, number>();

@@ -89,7 +89,38 @@ const explorerContextMenu: BrowserCheck<{ file: string; item: string }, true> = 
   return true;
 };
 
+/**
+ * Waits for the notification whose text contains `message`, returns its text, and clicks its button `button`
+ * (`Download`, `Cancel`).
+ */
+const answerNotification: BrowserCheck<{ message: string; button: string }, string> = async (
+  { page },
+  { message, button },
+) => {
+  const toast = page.locator('.notification-toast', { hasText: message }).first();
+  await toast.waitFor({ timeout: 120_000 });
+  const text = (await toast.locator('.notification-list-item-message').first().textContent()) ?? '';
+  await toast
+    .locator('.monaco-button', { hasText: new RegExp(`^${button}$`) })
+    .first()
+    .click();
+  await toast.waitFor({ state: 'detached', timeout });
+  return text;
+};
+
+/** Types `text` into the open quick input (an input box such as the token prompt) and presses Enter. */
+const fillQuickInput: BrowserCheck<{ text: string }, true> = async ({ page }, { text }) => {
+  const input = page.locator('.quick-input-widget input').first();
+  await input.waitFor({ timeout });
+  await input.fill(text);
+  await input.press('Enter');
+  await page.locator('.quick-input-widget').first().waitFor({ state: 'hidden', timeout });
+  return true;
+};
+
 export const browserChecks = {
+  answerNotification,
+  fillQuickInput,
   explorerContextMenu,
   explorerShows,
   webviewText,

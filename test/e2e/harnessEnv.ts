@@ -19,6 +19,8 @@ export const HarnessEnv = {
   extensionName: 'E2E_EXTENSION_NAME',
   /** Absolute path of the workspace folder the run opened. */
   workspace: 'E2E_WORKSPACE',
+  /** Absolute path of the run's VS Code user data folder (settings, logs): the suites search it for secrets. */
+  userDataDir: 'E2E_USER_DATA_DIR',
   /** Optional mocha `grep` for the suites. */
   grep: 'E2E_GREP',
   /** Whole-run timeout of the launcher in ms (default 15 minutes). */

@@ -68,6 +68,17 @@ async function runMode(mode: HarnessMode, extension: ExtensionUnderTest): Promis
         [HarnessEnv.artifactsDir]: artifactsDir,
         [HarnessEnv.extensionName]: extension.name,
         [HarnessEnv.workspace]: workspace,
+        [HarnessEnv.userDataDir]: join(scratch, 'user-data'),
+        // A Hugging Face home of the run's own, so the machine's cache, token and offline mode play no part.
+        HF_HOME: join(scratch, 'hf-home'),
+        HF_HUB_CACHE: '',
+        HUGGINGFACE_HUB_CACHE: '',
+        HF_TOKEN: '',
+        HUGGING_FACE_HUB_TOKEN: '',
+        HF_TOKEN_PATH: '',
+        HF_HUB_OFFLINE: '',
+        TRANSFORMERS_OFFLINE: '',
+        HF_ENDPOINT: '',
       },
     });
     return true;

@@ -12,6 +12,7 @@ import type { ModelStore } from '../../extension/lab/models/modelStore';
 import type { ComparisonReport } from '../../extension/protocol/report';
 import type { RunnerToHost } from '../../extension/protocol/runner';
 import type { ToWebview } from '../../extension/protocol/webview';
+import { DownloadConfirmations } from '../../extension/runner/hub';
 import { executeRun } from '../../extension/runner/executeRun';
 import { writeNonFiniteGpt2 } from '../helpers/nonFiniteCheckpoint';
 import { repoRoot } from '../helpers/paths';
@@ -125,6 +126,7 @@ export async function record(name: RecordingName, dir: string, store: ModelStore
       if (event.type === 'done') report = event.report;
       messages.push(panelMessageFor(runId, event, Date.now() - started));
     },
+    new DownloadConfirmations(),
   );
   // Paths of the temporary folder read the same on every machine.
   const stable = (x: unknown) => JSON.parse(JSON.stringify(x).split(dir).join(WORKSPACE));

@@ -1,5 +1,5 @@
 /**
- * A model given on the command line (`states`, `export`): `--config NAME|PATH` and any
+ * A model given on the command line (`states`, `export`): `--config NAME|PATH` (or `--from ID`) and any
  * model-entry key as `--key value`, checked by the same rules as a prompt file's entry.
  * Diagnostics use the file "<command line>" and the option's index as column.
  */
@@ -7,13 +7,13 @@ import { basename, dirname, extname } from 'node:path';
 import { isScalar, parseDocument } from 'yaml';
 import { LabInputError, type ModelSpec, type SourceRange } from '../types';
 import { nodeModelFileReader, type ModelFileReader } from './modelFiles';
-import { resolveModelSpec, type EntryField } from './resolve';
+import { resolveModelSpec, type EntryField, type HubPlanner } from './resolve';
 import { isPreset } from './sources';
 
 export const COMMAND_LINE_FILE = '<command line>';
 
 /** Keys whose value is a name or a path: taken as typed, never as a YAML number or boolean. */
-const TEXT_KEYS = new Set(['name', 'config', 'weights', 'tokenizer']);
+const TEXT_KEYS = new Set(['name', 'config', 'weights', 'tokenizer', 'from', 'revision']);
 
 /** `--num_hidden_layers 4` → 4, `--is_decoder true` → true, `--atol 1e-3` → 0.001; anything else stays text. */
 export function parseOptionValue(raw: string): unknown {
@@ -23,6 +23,8 @@ export function parseOptionValue(raw: string): unknown {
 
 /** The default name: the preset, or the folder or file the model comes from. */
 function defaultName(options: ReadonlyMap<string, string>): string | undefined {
+  const repo = options.get('from');
+  if (repo !== undefined) return repo;
   const source = options.get('config') ?? options.get('weights');
   if (source === undefined) return undefined;
   if (options.has('config') && isPreset(source)) return source;
@@ -40,6 +42,7 @@ export async function modelSpecFromOptions(
   options: ReadonlyMap<string, string>,
   cwd: string,
   reader: ModelFileReader = nodeModelFileReader,
+  planner?: HubPlanner,
 ): Promise<ModelSpec> {
   const keys = [...options.keys()];
   const at = (index: number): SourceRange => ({
@@ -61,6 +64,7 @@ export async function modelSpecFromOptions(
     { fields, range: whole },
     { file: COMMAND_LINE_FILE, baseDir: cwd },
     reader,
+    planner,
   );
   const errors = diagnostics
     .filter((d) => d.severity === 'error')

@@ -23,6 +23,14 @@ export const MODEL_ENTRY_KEYS: readonly KeyDoc[] = [
     key: 'tokenizer',
     doc: "A folder with the model's tokenizer.json and tokenizer_config.json (what `save_pretrained` writes), or that tokenizer.json, relative to this file. Needed by a `config:` model whose tokenizer the lab does not ship (the Llama family, BART, MarianMT); a `weights:` folder's own tokenizer is used without it.",
   },
+  {
+    key: 'from',
+    doc: "A model on the Hugging Face Hub (`gpt2`, `org/name`), taken as `from_pretrained` takes it: the repo's config.json, safetensors weights and tokenizer, eval mode unless `mode: train`; keys written beside it override its config. Read from the Hugging Face cache Python uses (`HF_HUB_CACHE`, `HF_HOME`), downloaded once when missing (never pickle). Excludes `config:` and `weights:`.",
+  },
+  {
+    key: 'revision',
+    doc: 'With `from:`: the branch, tag or commit of the repo to take (default `main`). A full commit hash needs no request once it is in the cache.',
+  },
 ];
 
 export const MODEL_ENTRY_KEY_NAMES: ReadonlySet<string> = new Set(MODEL_ENTRY_KEYS.map((k) => k.key));

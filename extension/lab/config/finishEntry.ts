@@ -62,9 +62,16 @@ export function finishModelEntry(draft: EntryDraft, files: EntryFiles): Resolved
     }
     return sourced.ok;
   };
-  const weights = draft.weights && placed(files.weights, draft.weights.field);
+  const fromField = draft.fields.get('from');
+  const hub = fromField && placed(files.hub, fromField);
+  // A `from:` model is the snapshot folder of the Hugging Face cache: it loads as `weights:` that folder would.
+  const weights: InspectedWeights | undefined = hub
+    ? { path: hub.dir, ...(hub.tokenizerFolder ? { tokenizerFolder: hub.tokenizerFolder } : {}) }
+    : draft.weights && placed(files.weights, draft.weights.field);
   const namedTokenizer = draft.tokenizer && placed(files.tokenizer, draft.tokenizer.field);
-  const place = resolveConfigPlace(draft, files, weights, placed, entryStart, out);
+  const place = fromField
+    ? hub && { loaded: hub.config, range: fromField.valueRange }
+    : resolveConfigPlace(draft, files, weights, placed, entryStart, out);
 
   const overrides = entry.fields.filter((f) => !MODEL_ENTRY_KEY_NAMES.has(f.key) && !RUN_SETTING_KEYS.has(f.key));
   if (!place) {
@@ -82,7 +89,7 @@ export function finishModelEntry(draft: EntryDraft, files: EntryFiles): Resolved
   const tokenizer = tokenizerOf(architecture, namedTokenizer, weights);
   if (ctx.needsTokenizer && tokenizer.kind === 'none' && !(draft.tokenizer && !namedTokenizer)) {
     // Said where the model is named (`config: Qwen/Qwen2.5-0.5B`), unless `tokenizer:` is already reported.
-    const at = draft.fields.get('config')?.valueRange ?? draft.weights?.field.valueRange ?? entryStart;
+    const at = (fromField ?? draft.fields.get('config'))?.valueRange ?? draft.weights?.field.valueRange ?? entryStart;
     out.error('no-tokenizer', `${tokenizer.reason}, so this model cannot tokenize the prompts`, at);
   }
   const name = draft.name;
@@ -95,6 +102,17 @@ export function finishModelEntry(draft: EntryDraft, files: EntryFiles): Resolved
     config,
     configSource: place.loaded.source,
     ...(weights ? { weights: weights.path } : {}),
+    ...(hub && draft.hub
+      ? {
+          hub: {
+            repoId: hub.plan.repoId,
+            revision: hub.plan.revision,
+            commit: hub.plan.commit,
+            range: draft.hub.range,
+            plan: hub.plan,
+          },
+        }
+      : {}),
     seed: settings.seed,
     mode: settings.mode,
     dropout: settings.dropout,

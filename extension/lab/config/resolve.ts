@@ -8,8 +8,11 @@
  *     preset or a path, where `weights:` points. Paths are only recorded (`draft.files`).
  *  2. `loadEntryFiles` (I/O, after a trust check) reads them; `finishModelEntry` (pure) checks their
  *     content and the overrides against the architecture, with problems still on `config:`/`weights:`.
+ * A `from:` entry (`hubEntry.ts`) is text in phase 1; in phase 2 a `HubPlanner` finds its plan (the Hugging
+ * Face cache, else the Hub's listing and config.json) and it finishes as `weights:` its snapshot folder would.
  */
 import { resolve as resolvePath } from 'node:path';
+import { hubSettings, planModel } from '../hub';
 import type { LabDiagnostic, ModelSpec, SourceRange } from '../types';
 import { checkValue, isText, type ValueCheck } from './checks';
 import { DiagnosticList } from './diagnostics';
@@ -24,10 +27,12 @@ import {
   type InspectedWeights,
   type ModelFileReader,
 } from './modelFiles';
+import { draftHubRef, loadHubSource, type HubPlanner, type HubRef, type HubSource } from './hubEntry';
 import { checkRunSetting } from './runSettings';
 import { configRefOf, presetMeant, weightsPathOf, type ConfigRef, type LoadedConfig, type Sourced } from './sources';
 
 export { finishModelEntry };
+export type { HubPlanner, HubRef, HubSource };
 
 /** One `key: value` of a model entry, with where the key and the value were written. */
 export interface EntryField {
@@ -93,6 +98,8 @@ export interface EntryDraft {
   readonly tokenizer?: { field: EntryField; path?: string };
   /** The paths phase 2 opens; empty when the entry names presets only. */
   readonly files: FileRef[];
+  /** `from:` when its value (and `revision:`'s) is valid: phase 2 asks the cache or the Hub about it. */
+  readonly hub?: HubRef;
 }
 
 /** What phase 2 read, by role. Absent members were not asked for. */
@@ -101,6 +108,8 @@ export interface EntryFiles {
   weights?: Sourced<InspectedWeights>;
   folderConfig?: Sourced<LoadedConfig>;
   tokenizer?: Sourced<InspectedTokenizer>;
+  /** `from:`: the model's plan and the repo's config. */
+  hub?: Sourced<HubSource>;
 }
 
 /** The keys of a model entry whose value is a path. */
@@ -118,6 +127,11 @@ export function draftModelEntry(entry: ModelEntry, ctx: ResolveContext): EntryDr
   }
   const files: FileRef[] = [];
   const model = typeof fields.get('name')?.value === 'string' ? (fields.get('name')!.value as string) : undefined;
+  const hub = draftHubRef(fields, model, out);
+  if (fields.has('from')) {
+    // `config:` and `weights:` beside `from:` are reported as excluded: none of their paths is recorded or opened.
+    return { entry, ctx, diagnostics: out.items, name, fields, files, ...(hub ? { hub } : {}) };
+  }
 
   let weights: EntryDraft['weights'];
   const weightsField = fields.get('weights');
@@ -164,8 +178,21 @@ export function draftModelEntry(entry: ModelEntry, ctx: ResolveContext): EntryDr
   return { entry, ctx, diagnostics: out.items, name, fields, config, weights, tokenizer, files };
 }
 
-/** Phase 2's reads: the `config:` file, the weights and the weights folder's config.json. */
-export async function loadEntryFiles(draft: EntryDraft, reader: ModelFileReader): Promise<EntryFiles> {
+/**
+ * Phase 2's reads: the `config:` file, the weights and the weights folder's config.json — or, for `from:`, the
+ * model's plan through `planner` (the cache or the Hub; without a planner, the environment's Hub settings).
+ */
+export async function loadEntryFiles(
+  draft: EntryDraft,
+  reader: ModelFileReader,
+  planner: HubPlanner = environmentPlanner,
+): Promise<EntryFiles> {
+  if (draft.hub) {
+    // An entry whose own text is wrong costs no request.
+    if (draft.diagnostics.some((d) => d.severity === 'error')) return {};
+    const hub = await loadHubSource(draft.hub, planner);
+    return draft.tokenizer?.path ? { hub, tokenizer: await inspectTokenizer(draft.tokenizer.path, reader) } : { hub };
+  }
   const files: EntryFiles = {};
   if (draft.weights?.path) files.weights = await inspectWeights(draft.weights.path, reader);
   if (draft.tokenizer?.path) files.tokenizer = await inspectTokenizer(draft.tokenizer.path, reader);
@@ -176,14 +203,18 @@ export async function loadEntryFiles(draft: EntryDraft, reader: ModelFileReader)
   return files;
 }
 
+/** Plans a `from:` model with the Hub settings of the environment (`HF_ENDPOINT`, `HF_HUB_OFFLINE`, …). */
+export const environmentPlanner: HubPlanner = (ref) => planModel(ref, hubSettings());
+
 /** Both phases, for callers that may open files at once (the CLI's `--config`, tests). */
 export async function resolveModelSpec(
   entry: ModelEntry,
   ctx: ResolveContext,
   reader: ModelFileReader = nodeModelFileReader,
+  planner?: HubPlanner,
 ): Promise<Resolved> {
   const draft = draftModelEntry(entry, ctx);
-  return finishModelEntry(draft, await loadEntryFiles(draft, reader));
+  return finishModelEntry(draft, await loadEntryFiles(draft, reader, planner));
 }
 
 const NAME_VALUE: ValueCheck = { ...isText, example: "the model's name, such as `gpt2`" };

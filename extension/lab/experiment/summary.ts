@@ -21,7 +21,14 @@ export function summarizeModel(spec: ModelSpec): ModelSummary {
     weights:
       spec.weights === undefined
         ? { kind: 'random', seed: spec.seed, description: `random weights (seed ${spec.seed})` }
-        : { kind: 'checkpoint', path: spec.weights, description: `weights from ${spec.weights}` },
+        : {
+            kind: 'checkpoint',
+            path: spec.weights,
+            description: weightsDescription(spec, spec.weights),
+            ...(spec.hub
+              ? { hub: { repoId: spec.hub.repoId, revision: spec.hub.revision, commit: spec.hub.commit } }
+              : {}),
+          },
     seed: spec.seed,
     mode: spec.mode,
     dropout: spec.dropout,
@@ -45,4 +52,12 @@ export function summarizeModel(spec: ModelSpec): ModelSummary {
     hasLmHead: module.lmHead,
     dropoutRates: Object.entries(dropoutRates(spec.config, spec.mode)).map(([key, rate]) => ({ key, rate })),
   };
+}
+
+/** Where a checkpoint's weights come from, as front ends name the model: a path, or a Hub repo at its commit. */
+function weightsDescription(spec: ModelSpec, path: string): string {
+  if (!spec.hub) return `weights from ${path}`;
+  const { repoId, revision, commit } = spec.hub;
+  const at = revision === commit ? `commit ${commit.slice(0, 12)}` : `${revision}, commit ${commit.slice(0, 12)}`;
+  return `weights from the Hub: ${repoId} (${at})`;
 }

@@ -22,7 +22,7 @@ export { HubError, type HubErrorCode, formatBytes, isHubError, quoteName } from 
 export { hubSettings, hubCacheDir, hfHome, tokenFilePath, type HubOptions, type HubSettings } from './settings';
 export { planModel } from './plan';
 export { fetchSnapshot, resolveModel, DEFAULT_CONFIRM_BYTES, type ResolveCallbacks } from './fetchSnapshot';
-export { repoFolderName } from './names';
+export { checkRepoId, checkRevision, repoFolderName } from './names';
 export { hubDiagnostic } from './diagnostic';
 export { TOKENIZER_FILES } from './modelFiles';
 export type { HubCallbacks, HubPlan, HubProgress, HubSnapshot, ModelRequest, PlannedFile } from './types';

@@ -81,18 +81,22 @@ function offlineMissing(cache: RepoCache, place: HubPlace, view: CacheView, sett
       : settings.offline === 'option'
         ? 'offline mode is on'
         : `${settings.offline}=1 is set`;
+  const todo =
+    settings.offline === 'restricted-mode'
+      ? 'trust the workspace to download it, or run the file once from a trusted workspace (or download it with Python: `huggingface_hub.snapshot_download`)'
+      : settings.offline === 'option'
+        ? 'turn offline mode off (`perturbationLab.hub.offline`) and run once to download it'
+        : `run once without ${settings.offline} to download it (or with Python: \`huggingface_hub.snapshot_download\`)`;
   if (!view.commit) {
     return new HubError(
       'offline-missing',
-      `${describe(place)} is not in the Hugging Face cache (${cache.root} has no \`refs/${place.revision}\`) and ${why}: ` +
-        'run once with the network to download it (or with Python: `huggingface_hub.snapshot_download`).',
+      `${describe(place)} is not in the Hugging Face cache (${cache.root} has no \`refs/${place.revision}\`) and ${why}: ${todo}.`,
     );
   }
   const files = view.missing.map((f) => `\`${f}\``).join(', ');
   return new HubError(
     'offline-missing',
-    `${describe(place)} lacks ${files} in the Hugging Face cache (${cache.snapshotDir(view.commit)}) and ${why}: ` +
-      'run once with the network to download it.',
+    `${describe(place)} lacks ${files} in the Hugging Face cache (${cache.snapshotDir(view.commit)}) and ${why}: ${todo}.`,
   );
 }
 

@@ -5,6 +5,7 @@ export {
   loadPromptFile,
   loadExperiment,
   type LoadedPromptFile,
+  type LoadOptions,
   type ParseOptions,
   type ParseResult,
 } from './parse';

@@ -12,10 +12,13 @@ import { DiagnosticList } from '../config/diagnostics';
 import { nodeModelFileReader, type ModelFileReader } from '../config/modelFiles';
 import {
   draftModelEntry,
+  environmentPlanner,
   finishModelEntry,
   loadEntryFiles,
   type EntryDraft,
   type FileRef,
+  type HubPlanner,
+  type HubRef,
   type ModelEntry,
   type Resolved,
 } from '../config/resolve';
@@ -53,6 +56,8 @@ export interface ParseResult {
   models: ModelSpec[];
   /** The paths the models name, in file order: opened only by `loadModelFiles`, after any trust check. */
   files: FileRef[];
+  /** The `from:` models, in file order: looked up (cache, else Hub) only by `loadModelFiles`. */
+  hub: HubRef[];
   /** What `loadModelFiles` continues from; null when the front matter could not be read. */
   readonly pending: Pending | null;
 }
@@ -87,6 +92,7 @@ export function parsePromptFile(text: string, file: string, options: ParseOption
     diagnostics: inFileOrder(out.items),
     models: [],
     files: [],
+    hub: [],
     pending: null,
   });
 
@@ -133,11 +139,17 @@ export function parsePromptFile(text: string, file: string, options: ParseOption
   const ctx = { file, baseDir: dirname(resolve(file)), defaults: front.defaults, needsTokenizer: true, ...options };
   const entries: PendingEntry[] = front.entries.map((entry) => {
     const draft = draftModelEntry(entry, ctx);
-    // An entry of presets only is complete now; one that names a file waits for loadModelFiles.
-    return draft.files.length === 0 ? { draft, resolved: finishModelEntry(draft, {}) } : { draft };
+    // An entry of presets only is complete now; one that names a file or a Hub model waits for loadModelFiles.
+    const waits = draft.files.length > 0 || draft.hub !== undefined;
+    return waits ? { draft } : { draft, resolved: finishModelEntry(draft, {}) };
   });
   const pending: Pending = { file, cases, entries, others: out.items };
-  return { ...assemble(pending), files: entries.flatMap((e) => e.draft.files), pending };
+  return {
+    ...assemble(pending),
+    files: entries.flatMap((e) => e.draft.files),
+    hub: entries.flatMap((e) => (e.draft.hub ? [e.draft.hub] : [])),
+    pending,
+  };
 }
 
 /** The experiment and diagnostics as far as the entries are finished. */
@@ -158,22 +170,50 @@ function assemble(pending: Pending): LoadedPromptFile {
   };
 }
 
+export interface LoadOptions {
+  /**
+   * How `from:` models are looked up: the cache alone (offline, Restricted Mode, the editor) or the Hub too
+   * (config and file sizes, never a weight). Default: the environment's Hub settings.
+   */
+  hub?: HubPlanner;
+}
+
 /**
- * Phase 2: open the files the models name and finish them. Call it only once opening them is allowed
- * (the runner checks workspace trust first). Entries of presets only are not touched again.
+ * Phase 2: open the files the models name, look up their `from:` models, and finish them. Call it only once
+ * opening them is allowed (the runner checks workspace trust first). Entries of presets only are not touched
+ * again. Files are read side by side; Hub models are asked about one at a time, in file order, and only when
+ * the text has no error.
  */
 export async function loadModelFiles(
   parsed: ParseResult,
   reader: ModelFileReader = nodeModelFileReader,
+  options: LoadOptions = {},
 ): Promise<LoadedPromptFile> {
   const pending = parsed.pending;
   if (!pending) return { experiment: null, diagnostics: parsed.diagnostics, models: [] };
-  const entries = await Promise.all(
-    pending.entries.map(async (e) =>
-      e.resolved ? e : { draft: e.draft, resolved: finishModelEntry(e.draft, await loadEntryFiles(e.draft, reader)) },
-    ),
-  );
+  // The Hub is asked only about a file whose text is right: a mistake costs no request (and no wait).
+  const askHub = !parsed.diagnostics.some((d) => d.severity === 'error');
+  const planner = oncePerRevision(options.hub ?? environmentPlanner);
+  const finish = async (e: PendingEntry): Promise<PendingEntry> => {
+    if (e.resolved) return e;
+    const files = e.draft.hub && !askHub ? {} : await loadEntryFiles(e.draft, reader, planner);
+    return { draft: e.draft, resolved: finishModelEntry(e.draft, files) };
+  };
+  const fromFiles = await Promise.all(pending.entries.map((e) => (e.draft.hub ? e : finish(e))));
+  const entries: PendingEntry[] = [];
+  for (const e of fromFiles) entries.push(await finish(e));
   return assemble({ ...pending, entries });
+}
+
+/** Entries of one repo at one revision (the seed's three BERTs) share one plan: the Hub is asked once. */
+function oncePerRevision(planner: HubPlanner): HubPlanner {
+  const plans = new Map<string, ReturnType<HubPlanner>>();
+  return (ref) => {
+    const key = `${ref.repoId}\0${ref.revision}`;
+    let plan = plans.get(key);
+    if (!plan) plans.set(key, (plan = planner(ref)));
+    return plan;
+  };
 }
 
 function checkUniqueNames(entries: ModelEntry[], out: DiagnosticList): void {
@@ -210,7 +250,7 @@ function inFileOrder(diagnostics: LabDiagnostic[]): LabDiagnostic[] {
  */
 export async function loadPromptFile(
   path: string,
-  options: ParseOptions = {},
+  options: ParseOptions & LoadOptions = {},
 ): Promise<{ experiment: Experiment; diagnostics: LabDiagnostic[] }> {
   let text: string;
   try {
@@ -221,7 +261,7 @@ export async function loadPromptFile(
       { severity: 'error', code: error.problem, message: error.message, file: path, range: lineRange(0, 0) },
     ]);
   }
-  const loaded = await loadModelFiles(parsePromptFile(text, path, options));
+  const loaded = await loadModelFiles(parsePromptFile(text, path, options), nodeModelFileReader, options);
   if (!loaded.experiment) throw new LabInputError(loaded.diagnostics);
   return { experiment: loaded.experiment, diagnostics: loaded.diagnostics };
 }

@@ -7,6 +7,7 @@ import { basename, join, resolve } from 'node:path';
 // transformers.js is an ES module package; its types are read as such, its code is require()d (below).
 import type * as Transformers from '@huggingface/transformers' with { 'resolution-mode': 'import' };
 import type { TokenView } from '../../protocol/report';
+import { statSync } from 'node:fs';
 import type { BundledTokenizer, TokenizerRef } from '../types';
 import { ensureTokenizerFiles } from './files';
 import { openFolderTokenizer } from './folder';
@@ -165,12 +166,28 @@ export function openTokenizer(ref: TokenizerRef, cacheDir: string): Promise<LabT
 
 const loaded = new Map<string, Promise<LabTokenizer>>();
 
+/** A folder's tokenizer files as they are now (inode, size, mtime of each). */
+function folderIdentity(folder: string): string {
+  const stamp = (name: string) => {
+    try {
+      const s = statSync(join(folder, name));
+      return `${s.ino}:${s.size}:${s.mtimeMs}`;
+    } catch {
+      return 'missing';
+    }
+  };
+  return `folder:${resolve(folder)}\0${stamp('tokenizer.json')}\0${stamp('tokenizer_config.json')}`;
+}
+
 /**
  * A model's tokenizer, memoised per (tokenizer, cacheDir): the shipped ones are converted into
  * `<cacheDir>/tokenizers/` at first use, a folder's is read from the folder.
  */
 export function loadTokenizer(ref: TokenizerRef, cacheDir: string): Promise<LabTokenizer> {
-  const key = `${tokenizerKey(ref)}\0${resolve(cacheDir)}`;
+  // A folder's tokenizer is keyed by its files as they are now: one opened from older files (a `from:` snapshot
+  // downloaded since, a tokenizer.json rewritten while the editor is open) is not reused.
+  const identity = ref.kind === 'folder' ? folderIdentity(ref.folder) : tokenizerKey(ref);
+  const key = `${identity}\0${resolve(cacheDir)}`;
   let pending = loaded.get(key);
   if (!pending) {
     pending = openTokenizer(ref, cacheDir);
