@@ -8,6 +8,7 @@ import { constants as bufferConstants } from 'node:buffer';
 import { formatBytes, formatCount } from '../../protocol/sizes';
 import type { ArchitectureDims } from '../models/architecture';
 import { dimsOf } from '../models/registry';
+import type { HubPlan } from '../hub/types';
 import type { ModelSpec } from '../types';
 import { passBytes, perInputBytes, keptOutputBytes, PASS_OVERHEAD_BYTES, type BatchShape } from './activations';
 import { describeDrivers, sizeDrivers } from './drivers';
@@ -103,7 +104,7 @@ export interface ModelPlan {
 /** Checks that a model can be built and opened; throws a ResourceError with the numbers when not. */
 export function planModel(spec: ModelSpec, ctx: PlanContext): ModelPlan {
   const dims = dimsOf(spec.config);
-  const checkpointDtype = storedDtypeOf(spec);
+  const checkpointDtype = storedDtypeOf(spec, dims);
   const size = estimateModel(dims, {
     fromCheckpoint: spec.weights !== undefined,
     checkpointDtype: checkpointDtype ?? undefined,
@@ -152,16 +153,25 @@ function stored(dtype: StoredDtype | null, size: ModelSize): string {
 
 /**
  * The dtype most of a checkpoint's weights are stored in, from its safetensors headers (a few kB each): what
- * it takes to read it, and what to tell a user whose 2.2 GB BF16 download needs 4.4 GB here.
+ * it takes to read it, and what to tell a user whose 2.2 GB BF16 download needs 4.4 GB here. A `from:` model
+ * planned from the Hub's listing may have no headers yet: its dtype follows from the listing (bytes per parameter).
  */
-function storedDtypeOf(spec: ModelSpec): StoredDtype | null {
+function storedDtypeOf(spec: ModelSpec, dims: ArchitectureDims): StoredDtype | null {
   if (spec.weights === undefined) return null;
+  if (spec.hub?.plan.source === 'hub') return listedDtype(spec.hub.plan, dims);
   const elements = new Map<string, number>();
   for (const file of checkpointFiles(spec.weights))
     for (const t of readSafetensorsHeader(file).tensors.values())
       elements.set(t.dtype, (elements.get(t.dtype) ?? 0) + t.shape.reduce((a, b) => a * b, 1));
   const [dtype] = [...elements].sort((a, b) => b[1] - a[1])[0] ?? ['F32'];
   return Object.hasOwn(DTYPE_BYTES, dtype) ? (dtype as StoredDtype) : 'F32';
+}
+
+/** 2 bytes a parameter: F16 or BF16 (the config's `torch_dtype` says which; they cost the same to read). */
+function listedDtype(plan: HubPlan, dims: ArchitectureDims): StoredDtype {
+  const perParameter = plan.weightBytes / Math.max(1, countParameters(dims));
+  if (perParameter < 3) return plan.config['torch_dtype'] === 'float16' ? 'F16' : 'BF16';
+  return perParameter < 6 ? 'F32' : 'F64';
 }
 
 export interface DiskState {
