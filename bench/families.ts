@@ -17,6 +17,7 @@ import { ModelSession } from '../extension/lab/models/session';
 import { parameterCount } from '../extension/lab/models/blocks/parameters';
 import { moduleOf } from '../extension/lab/models/registry';
 import type { ModelSpec } from '../extension/lab/types';
+import { benchSpec } from './benchSpec';
 
 const PRESETS = {
   'Qwen/Qwen2.5-0.5B': { build: 7.9, warm: 2.07, peakGb: 2.73 },
@@ -24,25 +25,9 @@ const PRESETS = {
 } as const;
 type Preset = keyof typeof PRESETS;
 
-const zero = { line: 0, column: 0 };
-
 /** The preset as a model entry would resolve it: random weights (seed 0), eval mode. */
 function specOf(preset: Preset): ModelSpec {
-  const config = withClassDefaults(ALL_PRESETS[preset]);
-  return {
-    name: preset,
-    architecture: config.model_type,
-    config,
-    configSource: preset,
-    seed: 0,
-    mode: 'eval',
-    dropout: 'independent',
-    addSpecialTokens: false,
-    atol: 1e-8,
-    rtol: 1e-5,
-    tokenizer: { kind: 'none', reason: 'benchmark: ids only' },
-    range: { start: zero, end: zero },
-  };
+  return benchSpec(withClassDefaults(ALL_PRESETS[preset]), { name: preset, configSource: preset });
 }
 
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;

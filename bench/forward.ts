@@ -2,28 +2,15 @@
 import { ensureModel } from '../extension/lab/models/modelCache';
 import { ModelSession } from '../extension/lab/models/session';
 import { PRESETS } from '../extension/lab/config';
-import type { HfConfig, ModelSpec } from '../extension/lab/types';
+import type { HfConfig } from '../extension/lab/types';
+import { benchSpec } from './benchSpec';
 
 const cacheDir = process.argv[2];
-const zero = { line: 0, column: 0 };
 
 async function main(): Promise<void> {
   for (const preset of ['gpt2', 'bert-base-uncased'] as const) {
     const config = PRESETS[preset] as HfConfig;
-    const spec: ModelSpec = {
-      name: preset,
-      architecture: config.model_type,
-      config,
-      configSource: preset,
-      seed: 0,
-      mode: 'eval',
-      dropout: 'independent',
-      addSpecialTokens: false,
-      atol: 1e-8,
-      rtol: 1e-5,
-      tokenizer: { kind: 'bundled', name: config.model_type === 'bert' ? 'bert-uncased' : 'gpt2' },
-      range: { start: zero, end: zero },
-    };
+    const spec = benchSpec(config, { name: preset, configSource: preset });
     const built = await ensureModel(spec, cacheDir);
     const session = await ModelSession.open(built.onnxPath, built.dims);
     const settings = { causal: true, rates: {} };

@@ -4,12 +4,12 @@ import { statSync } from 'node:fs';
 import { ensureModel } from '../extension/lab/models/modelCache';
 import { ModelSession } from '../extension/lab/models/session';
 import { PRESETS } from '../extension/lab/config';
-import type { HfConfig, ModelSpec } from '../extension/lab/types';
+import type { HfConfig } from '../extension/lab/types';
 import { onnx } from 'onnx-proto';
 import { readFileSync } from 'node:fs';
+import { benchSpec } from './benchSpec';
 
 const [cacheDir, preset, layersText] = process.argv.slice(2);
-const zero = { line: 0, column: 0 };
 const mb = (b: number) => Math.round(b / 2 ** 20);
 
 async function main(): Promise<void> {
@@ -27,20 +27,7 @@ async function main(): Promise<void> {
           max_position_embeddings: 16,
         }
   ) as HfConfig;
-  const spec: ModelSpec = {
-    name: preset,
-    architecture: config.model_type,
-    config,
-    configSource: preset,
-    seed: 0,
-    mode: 'eval',
-    dropout: 'independent',
-    addSpecialTokens: false,
-    atol: 1e-8,
-    rtol: 1e-5,
-    tokenizer: { kind: 'bundled', name: config.model_type === 'bert' ? 'bert-uncased' : 'gpt2' },
-    range: { start: zero, end: zero },
-  };
+  const spec = benchSpec(config, { name: preset, configSource: preset });
   const t0 = Date.now();
   const built = await ensureModel(spec, cacheDir);
   const builtPeak = process.resourceUsage().maxRSS * 1024;

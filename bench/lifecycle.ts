@@ -16,27 +16,16 @@ import type { HfConfig, ModelSpec } from '../extension/lab/types';
 import { RunnerClient } from '../extension/host/runnerClient';
 import { ModelStore } from '../extension/lab/models/modelStore';
 import { ModelSession } from '../extension/lab/models/session';
+import { benchSpec } from './benchSpec';
 
 const [cacheDir, root, phase] = process.argv.slice(2);
-const zero = { line: 0, column: 0 };
 
 function bertBase(weights?: string): ModelSpec {
-  const config = PRESETS['bert-base-uncased'] as HfConfig;
-  return {
+  return benchSpec(PRESETS['bert-base-uncased'] as HfConfig, {
     name: 'bert',
-    architecture: 'bert',
-    config,
     configSource: 'bert-base-uncased',
-    ...(weights ? { weights } : {}),
-    seed: 0,
-    mode: 'eval',
-    dropout: 'independent',
-    addSpecialTokens: false,
-    atol: 1e-8,
-    rtol: 1e-5,
-    tokenizer: { kind: 'bundled', name: 'bert-uncased' },
-    range: { start: zero, end: zero },
-  };
+    weights,
+  });
 }
 
 const ms = (since: number) => performance.now() - since;

@@ -4,29 +4,16 @@
 import { ensureModel } from '../extension/lab/models/modelCache';
 import { ModelSession } from '../extension/lab/models/session';
 import { PRESETS, dropoutRates, moduleOf } from '../extension/lab/config';
-import type { HfConfig, ModelSpec } from '../extension/lab/types';
+import type { HfConfig } from '../extension/lab/types';
 import { estimateModel, passBytes } from '../extension/lab/resources';
+import { benchSpec } from './benchSpec';
 
 const [cacheDir, preset, tText, bText, mode, attentionsText] = process.argv.slice(2);
-const zero = { line: 0, column: 0 };
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 
 async function main(): Promise<void> {
   const config = PRESETS[preset] as HfConfig;
-  const spec: ModelSpec = {
-    name: preset,
-    architecture: config.model_type,
-    config,
-    configSource: preset,
-    seed: 0,
-    mode: mode === 'train' ? 'train' : 'eval',
-    dropout: 'independent',
-    addSpecialTokens: false,
-    atol: 1e-8,
-    rtol: 1e-5,
-    tokenizer: { kind: 'bundled', name: config.model_type === 'bert' ? 'bert-uncased' : 'gpt2' },
-    range: { start: zero, end: zero },
-  };
+  const spec = benchSpec(config, { name: preset, configSource: preset, mode: mode === 'train' ? 'train' : 'eval' });
   const built = await ensureModel(spec, cacheDir);
   const started = process.memoryUsage().rss;
   const session = await ModelSession.open(built.onnxPath, built.dims, { attentions: attentionsText === '1' });
