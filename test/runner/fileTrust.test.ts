@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { RunnerClient, type RunEvent } from '../../extension/host/runnerClient';
 import { makeFifo } from '../helpers/hostileFiles';
 import { freshDir, repoRoot } from '../helpers/paths';
+import { TINY_BERT_KEYS } from '../helpers/tinyPrompts';
 
 const runnerPath = join(repoRoot(), 'dist', 'runner.js');
 const cacheDir = freshDir();
@@ -26,11 +27,7 @@ writeFileSync(passwd, `root:x:0:0:${SECRET}:/root:/bin/bash\n`);
 const badValue = join(outside, 'bad-value.json');
 writeFileSync(badValue, JSON.stringify({ model_type: 'bert', hidden_act: SECRET, [SECRET]: 1 }));
 
-const TINY = `    config: bert-base-uncased
-    hidden_size: 32
-    num_hidden_layers: 2
-    num_attention_heads: 4
-    intermediate_size: 37
+const TINY = `${TINY_BERT_KEYS}
 `;
 const presetOnly = `---\nmodels:\n  - name: tiny\n${TINY}mode: eval\n---\nthe cat sat\n~ the dog sat\n`;
 /** One model whose `config:` is `value` (its value starts at line 3, column 12, 0-based). */

@@ -19,6 +19,7 @@ import {
 } from '../../extension/protocol/runner';
 import { freshDir } from '../helpers/paths';
 import { measured } from '../helpers/results';
+import { TINY_BERT_KEYS } from '../helpers/tinyPrompts';
 
 const TEXT = `---
 models:
@@ -29,11 +30,7 @@ models:
     n_head: 4
     mode: eval
   - name: tiny-bert
-    config: bert-base-uncased
-    hidden_size: 32
-    num_hidden_layers: 2
-    num_attention_heads: 4
-    intermediate_size: 37
+${TINY_BERT_KEYS}
     is_decoder: true
 add_special_tokens: false
 ---

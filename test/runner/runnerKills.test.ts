@@ -14,6 +14,7 @@ import { RunnerClient, type RunEvent } from '../../extension/host/runnerClient';
 import type { VariantResult } from '../../extension/protocol/report';
 import { damageOf } from '../../extension/lab/models/cacheEntry';
 import { freshDir, repoRoot } from '../helpers/paths';
+import { TINY_BERT_KEYS } from '../helpers/tinyPrompts';
 
 const runnerPath = join(repoRoot(), 'dist', 'runner.js');
 const file = join(freshDir(), 'kills.prompt');
@@ -23,11 +24,7 @@ const KILLS = 20;
 const STEADY = `---
 models:
   - name: tiny
-    config: bert-base-uncased
-    hidden_size: 32
-    num_hidden_layers: 2
-    num_attention_heads: 4
-    intermediate_size: 37
+${TINY_BERT_KEYS}
   - name: tiny-gpt2
     config: gpt2
     n_layer: 2

@@ -15,6 +15,7 @@ import { RunnerClient, type RunEvent } from '../../extension/host/runnerClient';
 import { RUNNER_PROTOCOL_VERSION, type RunnerToHost } from '../../extension/protocol/runner';
 import { RunRegistry, MAX_EARLY_CANCELS } from '../../extension/runner/runRegistry';
 import { freshDir, repoRoot } from '../helpers/paths';
+import { TINY_BERT_KEYS } from '../helpers/tinyPrompts';
 
 const runnerPath = join(repoRoot(), 'dist', 'runner.js');
 const file = join(freshDir(), 'life.prompt');
@@ -22,11 +23,7 @@ const file = join(freshDir(), 'life.prompt');
 const TINY = `---
 models:
   - name: tiny
-    config: bert-base-uncased
-    hidden_size: 32
-    num_hidden_layers: 2
-    num_attention_heads: 4
-    intermediate_size: 37
+${TINY_BERT_KEYS}
 mode: eval
 add_special_tokens: false
 ---

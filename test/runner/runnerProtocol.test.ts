@@ -16,6 +16,7 @@ import {
   type RunnerToHost,
 } from '../../extension/protocol/runner';
 import { freshDir, repoRoot } from '../helpers/paths';
+import { TINY_BERT_KEYS } from '../helpers/tinyPrompts';
 
 const runnerPath = join(repoRoot(), 'dist', 'runner.js');
 const cacheDir = freshDir();
@@ -23,11 +24,7 @@ const file = join(freshDir(), 'tiny.prompt');
 const logs: string[] = [];
 
 const TINY_MODEL = (name: string, extra = '') => `  - name: ${name}
-    config: bert-base-uncased
-    hidden_size: 32
-    num_hidden_layers: 2
-    num_attention_heads: 4
-    intermediate_size: 37
+${TINY_BERT_KEYS}
 ${extra}`;
 
 function promptText(cases: number, extraModel = ''): string {

@@ -10,17 +10,14 @@ import { join } from 'node:path';
 import { RunnerClient, type RunEvent } from '../../extension/host/runnerClient';
 import type { RunnerSettings } from '../../extension/protocol/runner';
 import { freshDir, repoRoot } from '../helpers/paths';
+import { TINY_BERT_KEYS } from '../helpers/tinyPrompts';
 
 const runnerPath = join(repoRoot(), 'dist', 'runner.js');
 const file = join(freshDir(), 'tiny.prompt');
 const text = `---
 models:
   - name: tiny
-    config: bert-base-uncased
-    hidden_size: 32
-    num_hidden_layers: 2
-    num_attention_heads: 4
-    intermediate_size: 37
+${TINY_BERT_KEYS}
 mode: eval
 ---
 the cat sat on the mat

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { ComparisonReport } from '../../extension/protocol/report';
 import { freshDir, repoRoot } from '../helpers/paths';
 import { measured } from '../helpers/results';
+import { TINY_BERT_KEYS } from '../helpers/tinyPrompts';
 
 const cache = freshDir();
 const work = freshDir();
@@ -45,17 +46,9 @@ function promptFile(name: string, text: string): string {
 const tinyModels = `---
 models:
   - name: tiny
-    config: bert-base-uncased
-    hidden_size: 32
-    num_hidden_layers: 2
-    num_attention_heads: 4
-    intermediate_size: 37
+${TINY_BERT_KEYS}
   - name: tiny-causal
-    config: bert-base-uncased
-    hidden_size: 32
-    num_hidden_layers: 2
-    num_attention_heads: 4
-    intermediate_size: 37
+${TINY_BERT_KEYS}
     is_decoder: true
 mode: eval
 add_special_tokens: false

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { hostileFolder, makeFifo } from '../helpers/hostileFiles';
 import { fixturesDir, freshDir, repoRoot } from '../helpers/paths';
 import { writeRawSafetensors } from '../helpers/safetensorsFiles';
+import { TINY_BERT_KEYS } from '../helpers/tinyPrompts';
 
 const cache = freshDir();
 const work = freshDir();
@@ -37,11 +38,7 @@ function promptFile(name: string, text: string): string {
   return path;
 }
 
-const TINY_ENTRY = `    config: bert-base-uncased
-    hidden_size: 32
-    num_hidden_layers: 2
-    num_attention_heads: 4
-    intermediate_size: 37
+const TINY_ENTRY = `${TINY_BERT_KEYS}
 `;
 
 /** A prompt file with one model whose `config:` is the given value (line 4, column 13). */
