@@ -22,8 +22,7 @@ describe('families in the editor', () => {
   after(() => client.kill());
 
   /** The diagnostics published once the files the document names are read (the first publish may precede that). */
-  const published = (uri: string, count: number) =>
-    client.unlessExited(client.diagnostics.next((p) => p.uri === uri && p.diagnostics.length === count));
+  const published = (uri: string, count: number) => client.diagnosticsWhen(uri, (p) => p.diagnostics.length === count);
 
   test('a Llama folder: its tokenizer counts the tokens and shows them; its keys are checked and completed', async () => {
     const text =

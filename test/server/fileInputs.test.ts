@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DiagnosticSeverity, type PublishDiagnosticsParams } from 'vscode-languageserver';
+import { DiagnosticSeverity } from 'vscode-languageserver';
 import { makeFifo } from '../helpers/hostileFiles';
 import { messageOf, promptFile, range, tempDir } from './fixtures';
 import { LspTestClient } from './lspClient';
@@ -16,10 +16,6 @@ import { LspTestClient } from './lspClient';
 /** One model whose `config:` is `value` (at line 3, column 12). */
 const withConfig = (value: string) =>
   `---\nmodels:\n  - name: probe\n    config: ${value}\n---\nthe cat sat\n~ the dog sat\n`;
-
-function waitFor(client: LspTestClient, uri: string, match: (p: PublishDiagnosticsParams) => boolean) {
-  return client.unlessExited(client.diagnostics.next((p) => p.uri === uri && match(p)));
-}
 
 describe('a trusted workspace', () => {
   let client: LspTestClient;
@@ -37,7 +33,7 @@ describe('a trusted workspace', () => {
     await client.open(uri, text, 1);
     assert.equal(await client.hover(uri, { line: 5, character: 2 }), null, 'hover answers (no tokenizer: no models)');
     assert.ok(Array.isArray(await client.completion(uri, { line: 3, character: 4 })));
-    const published = await waitFor(client, uri, (p) => p.diagnostics.length > 0);
+    const published = await client.diagnosticsWhen(uri, (p) => p.diagnostics.length > 0);
     assert.deepEqual(
       published.diagnostics.map((d) => [d.code, d.range, messageOf(d)]),
       [
@@ -55,14 +51,14 @@ describe('a trusted workspace', () => {
     const text = withConfig('./tiny.json');
     const uri = promptFile(dir, 'tiny.prompt', text);
     await client.open(uri, text, 1);
-    const published = await waitFor(client, uri, (p) => p.diagnostics.length > 0);
+    const published = await client.diagnosticsWhen(uri, (p) => p.diagnostics.length > 0);
     assert.equal(published.diagnostics[0].code, 'bad-value');
     assert.deepEqual(published.diagnostics[0].range, range(3, 12, 3, 23));
     assert.match(messageOf(published.diagnostics[0]), /`n_embd` \(8\) must be divisible by `n_head` \(3\)/);
 
     const zero = withConfig('/dev/zero');
     await client.replace(uri, 2, zero);
-    const refused = await waitFor(client, uri, (p) => p.version === 2 && p.diagnostics.length > 0);
+    const refused = await client.diagnosticsWhen(uri, (p) => p.version === 2 && p.diagnostics.length > 0);
     assert.match(messageOf(refused.diagnostics[0]), /\/dev\/zero is a character device, not a regular file/);
     assert.deepEqual(client.errorLogs(), []);
   });
@@ -84,7 +80,7 @@ describe('an untrusted workspace (the host did not say it is trusted)', () => {
     const text = withConfig(fifo).replace('---\nthe', `  - name: leak\n    config: ${secret}\n---\nthe`);
     const uri = promptFile(dir, 'untrusted.prompt', text);
     await client.open(uri, text, 1);
-    const published = await waitFor(client, uri, (p) => p.diagnostics.length === 2);
+    const published = await client.diagnosticsWhen(uri, (p) => p.diagnostics.length === 2);
     assert.deepEqual(
       published.diagnostics.map((d) => [d.code, d.severity, d.range.start.line]),
       [

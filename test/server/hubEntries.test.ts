@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DiagnosticSeverity, type PublishDiagnosticsParams } from 'vscode-languageserver';
+import { DiagnosticSeverity } from 'vscode-languageserver';
 import { resolveModel } from '../../extension/lab/hub';
 import { HubCacheChangedNotification } from '../../extension/protocol/lsp';
 import { settingsFor } from '../helpers/hubKit';
@@ -51,10 +51,6 @@ before(async () => {
 });
 after(() => server.close());
 
-function waitFor(client: LspTestClient, uri: string, match: (p: PublishDiagnosticsParams) => boolean) {
-  return client.unlessExited(client.diagnostics.next((p) => p.uri === uri && match(p)));
-}
-
 describe('from: in a trusted workspace', () => {
   let client: LspTestClient;
   let dir: string;
@@ -79,7 +75,7 @@ describe('from: in a trusted workspace', () => {
     );
     const uri = promptFile(dir, 'overrides.prompt', text);
     await client.open(uri, text, 1);
-    const published = await waitFor(client, uri, (p) => p.diagnostics.length > 0);
+    const published = await client.diagnosticsWhen(uri, (p) => p.diagnostics.length > 0);
     const found = published.diagnostics.map((d) => [
       d.severity,
       d.range.start.line,
@@ -98,7 +94,7 @@ describe('from: in a trusted workspace', () => {
     const text = TEXT.replace('from: gpt2', 'from: org/not-downloaded');
     const uri = promptFile(dir, 'missing.prompt', text);
     await client.open(uri, text, 1);
-    const published = await waitFor(client, uri, (p) => p.diagnostics.length > 0);
+    const published = await client.diagnosticsWhen(uri, (p) => p.diagnostics.length > 0);
     assert.deepEqual(
       published.diagnostics.map((d) => [d.code, d.severity, d.range]),
       [['hub-not-cached', DiagnosticSeverity.Information, range(3, 10, 3, 28)]],
@@ -154,7 +150,7 @@ describe('from: in an untrusted workspace', () => {
   test('the cache is not read: a note at each from: says why and what to do', async () => {
     const uri = promptFile(tempDir(), 'untrusted.prompt', TEXT);
     await client.open(uri, TEXT, 1);
-    const published = await waitFor(client, uri, (p) => p.diagnostics.length > 0);
+    const published = await client.diagnosticsWhen(uri, (p) => p.diagnostics.length > 0);
     assert.deepEqual(
       published.diagnostics.map((d) => [d.code, d.severity, d.range.start.line]),
       [

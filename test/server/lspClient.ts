@@ -182,6 +182,11 @@ export class LspTestClient {
     return this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings });
   }
 
+  /** The first diagnostics of `uri` that satisfy `match` (files a document names are read after its first publish). */
+  diagnosticsWhen(uri: string, match: (p: PublishDiagnosticsParams) => boolean): Promise<PublishDiagnosticsParams> {
+    return this.unlessExited(this.diagnostics.next((p) => p.uri === uri && match(p)));
+  }
+
   /** The diagnostics the server publishes for this version of the document. */
   diagnosticsFor(uri: string, version: number): Promise<PublishDiagnosticsParams> {
     return this.unlessExited(this.diagnostics.next((p) => p.uri === uri && p.version === version));
