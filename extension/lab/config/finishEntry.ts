@@ -119,6 +119,7 @@ export function finishModelEntry(draft: EntryDraft, files: EntryFiles): Resolved
     addSpecialTokens: settings.addSpecialTokens,
     atol: settings.atol,
     rtol: settings.rtol,
+    ...(settings.patch ? { patch: settings.patch } : {}),
     tokenizer,
     range: entry.range,
   };
@@ -254,5 +255,12 @@ function resolveRunSettings(
     addSpecialTokens: (get('add_special_tokens') as boolean | undefined) ?? RUN_SETTING_DEFAULTS.add_special_tokens,
     atol: (get('atol') as number | undefined) ?? tolerances.atol ?? RUN_SETTING_DEFAULTS.atol,
     rtol: (get('rtol') as number | undefined) ?? tolerances.rtol ?? RUN_SETTING_DEFAULTS.rtol,
+    patch: patchOf(get('patch'), get('patch_target')),
   };
+}
+
+/** `patch:` and `patch_target:` (values already checked); no patching without `patch:`. */
+function patchOf(kind: unknown, target: unknown): ModelSpec['patch'] {
+  if (kind !== 'residual' && kind !== 'heads') return undefined;
+  return { kind, target: typeof target === 'number' ? target : RUN_SETTING_DEFAULTS.patch_target };
 }
