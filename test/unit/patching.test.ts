@@ -108,3 +108,130 @@ for (const model of ['bert', 'bert-causal', 'gpt2', 'llama']) {
     }
   });
 }
+
+test('where base and variant agree, patching changes nothing; skipped cells run anyway give 0 within rounding', async () => {
+  const f = fixture.models['bert'];
+  const { session, settings } = await open('bert');
+  try {
+    const same = await patchGrid(session, request({ ...f, variant: f.base }, settings));
+    assert.equal(same.skipped, same.layers * same.columns, 'every cell is the base bit for bit');
+    for (const row of same.rows) assert.ok(row.effect.every((x) => x === 0));
+    const ran = await patchGrid(session, request({ ...f, variant: f.base }, settings, { runSkipped: true }));
+    assert.equal(ran.skipped, 0);
+    const worst = Math.max(...ran.rows.flatMap((r) => r.effect));
+    assert.ok(worst <= 1e-6, `a cell equal to the base moved the output by ${worst}`);
+  } finally {
+    await session.release();
+  }
+});
+
+for (const model of ['bert-causal', 'gpt2', 'llama']) {
+  test(`${model}: the cells skipped as equal to the base give the same effects when run`, async () => {
+    const f = fixture.models[model];
+    const { session, settings } = await open(model);
+    try {
+      const skipping = await patchGrid(session, request(f, settings));
+      const running = await patchGrid(session, request(f, settings, { runSkipped: true }));
+      assert.ok(skipping.skipped > 0);
+      const diff = Math.max(...running.rows.map((r, l) => maxAbsDiff(r.effect, skipping.rows[l].effect)));
+      assert.ok(diff <= 1e-6, `running the skipped cells changed an effect by ${diff}`);
+      if (running.rows[0].fraction) {
+        const scale = Math.abs(running.logit!.variant - running.logit!.base);
+        const fdiff = Math.max(...running.rows.map((r, l) => maxAbsDiff(r.fraction!, skipping.rows[l].fraction!)));
+        assert.ok(fdiff * scale <= 1e-6, `running the skipped cells changed a restored logit by ${fdiff * scale}`);
+      }
+    } finally {
+      await session.release();
+    }
+  });
+}
+
+for (const model of ['bert', 'gpt2', 'llama']) {
+  test(`${model}: patching every position at block 0 gives the variant's run`, async () => {
+    const f = fixture.models[model];
+    const { session, settings } = await open(model);
+    try {
+      const [, variant] = await session.forward([{ ids: f.base }, { ids: f.variant }], settings, { logits: 'none' });
+      const L = session.plan.layers;
+      const H = session.plan.hiddenSize;
+      const T = f.base.length;
+      const entries = Array.from({ length: L }, (_, l) => (l === 0 ? variant.hiddenStates[0] : new Float32Array(0)));
+      const out = await session.patchedPass([{ ids: f.base }, { ids: f.variant }], settings, {
+        entries,
+        headMasks: null,
+        headSource: 1,
+        logitRows: [T - 1, 2 * T - 1, 3 * T - 1],
+      });
+      const variantRow = out.last.subarray(T * H, 2 * T * H);
+      const patchedRow = out.last.subarray(2 * T * H, 3 * T * H);
+      assert.equal(maxAbsDiff(patchedRow, variantRow), 0, 'the whole patched stream is the variant run, bit for bit');
+      assert.ok(maxAbsDiff(patchedRow, variant.hiddenStates[L]) <= 1e-6);
+      if (out.logits) {
+        const V = session.plan.lmHeadVocab;
+        assert.equal(maxAbsDiff(out.logits.subarray(2 * V, 3 * V), out.logits.subarray(V, 2 * V)), 0);
+      }
+    } finally {
+      await session.release();
+    }
+  });
+}
+
+for (const model of ['bert-causal', 'gpt2', 'llama']) {
+  test(`${model}: in a causal model, positions after the target have no effect`, async () => {
+    const f = fixture.models[model];
+    const edit = f.base.findIndex((id, i) => id !== f.variant[i]);
+    const target = edit + 2;
+    const { session, settings } = await open(model);
+    try {
+      const result = await patchGrid(session, request(f, { ...settings, causal: true }, { target, runSkipped: true }));
+      for (const row of result.rows) {
+        assert.ok(
+          row.effect.slice(target + 1).every((x) => x === 0),
+          `block ${row.layer}: ${row.effect}`,
+        );
+        assert.ok(row.effect[edit] > 0, `block ${row.layer}: the edited position moves the target`);
+      }
+    } finally {
+      await session.release();
+    }
+  });
+}
+
+test('bert: in the bidirectional model, positions after the target do have an effect', async () => {
+  const f = fixture.models['bert'];
+  const { session, settings } = await open('bert');
+  try {
+    const result = await patchGrid(session, request(f, settings, { target: 1 }));
+    assert.ok(result.rows[0].effect[3] > 0, 'the edit at 3 reaches position 1 through attention');
+  } finally {
+    await session.release();
+  }
+});
+
+for (const model of ['bert', 'gpt2', 'llama']) {
+  test(`${model}: heads patching gives a block × head grid; before the edit a causal target is untouched`, async () => {
+    const f = fixture.models[model];
+    const { session, settings } = await open(model);
+    const causal = model !== 'bert';
+    try {
+      const result = await patchGrid(session, request(f, settings, { kind: 'heads' }));
+      assert.equal(result.columns, session.plan.heads);
+      assert.equal(result.rows.length, session.plan.layers);
+      assert.ok(
+        result.rows.some((r) => r.effect.some((x) => x > 0)),
+        'some head carries the edit to t',
+      );
+      if (causal) {
+        const edit = f.base.findIndex((id, i) => id !== f.variant[i]);
+        const early = await patchGrid(session, request(f, settings, { kind: 'heads', target: edit - 1 }));
+        for (const row of early.rows)
+          assert.ok(
+            row.effect.every((x) => x === 0),
+            `block ${row.layer}: ${row.effect}`,
+          );
+      }
+    } finally {
+      await session.release();
+    }
+  });
+}

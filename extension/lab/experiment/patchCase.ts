@@ -1,0 +1,89 @@
+/**
+ * Activation patching of one case's variants (`patch:`), after each variant's comparison: the grid runs in
+ * the model's open session as passes the resource plan sizes (`planPasses`: a patched row costs at most what
+ * a whole input does), its rows stream out as passes complete (`onPatching`), and the finished grid becomes
+ * the result's `patching`. Preconditions (eval mode, aligned tokens, the target inside) are checked before
+ * anything runs (`patching/prepare.ts`).
+ */
+import type { MeasuredResult, PatchKind, PatchingResult } from '../../protocol/report';
+import type { Experiment } from '../types';
+import type { ModelSession } from '../models/session';
+import { planPasses, type ModelPlan } from '../resources';
+import { moduleOf } from '../models/registry';
+import { patchGrid } from '../patching/grid';
+import { resolveTarget } from '../patching/prepare';
+import type { TokenizedCase } from './caseInputs';
+import type { CaseContext } from './runCase';
+import { decoderOf } from './runCase';
+import { ratesOf } from './summary';
+
+/** A grid so far, for the variant it belongs to. */
+export interface PatchingUpdate {
+  model: string;
+  caseIndex: number;
+  variantIndex: number;
+  patching: PatchingResult;
+}
+
+export interface CasePatching {
+  kind: PatchKind;
+  /** The target resolved to a position of this case's base. */
+  target: number;
+  cellsPerPass: number;
+  onPatching?: (update: PatchingUpdate) => void;
+}
+
+/** The patching of a case, or undefined when its model is not asked to patch. */
+export function patchingContext(
+  experiment: Experiment,
+  plan: ModelPlan,
+  c: Omit<TokenizedCase, 'passes'>,
+  onPatching: ((update: PatchingUpdate) => void) | undefined,
+): CasePatching | undefined {
+  const patch = plan.spec.patch;
+  if (!patch || experiment.cases.length === 0) return undefined;
+  const T = c.base.ids.length;
+  const target = resolveTarget(patch.target, T);
+  if (target === null) throw new Error('internal: a patch target outside its case passed the checks');
+  const stack = moduleOf(plan.spec.architecture).shape(plan.dims).stacks[0];
+  const columns = patch.kind === 'residual' ? T : stack.heads;
+  // Every pass runs the base and the variant beside its cells.
+  const passes = planPasses(plan, {
+    inputs: stack.layers * columns + 2,
+    kept: 2,
+    length: T,
+    train: false,
+    attentions: false,
+    logitRowsPerInput: 1,
+  });
+  return { kind: patch.kind, target, cellsPerPass: Math.max(1, passes.inputsPerPass - 2), onPatching };
+}
+
+/** Patches one measured variant and sets its result's `patching`. */
+export async function patchVariant(
+  ctx: CaseContext<ModelSession>,
+  patching: CasePatching,
+  result: MeasuredResult,
+  variantIds: number[],
+): Promise<void> {
+  const { c, summary, session } = ctx;
+  ctx.progress('running', `patching case ${c.caseIndex + 1}, variant ${result.variantIndex + 1} (${patching.kind})`);
+  const update = (grid: PatchingResult) =>
+    patching.onPatching?.({
+      model: summary.name,
+      caseIndex: c.caseIndex,
+      variantIndex: result.variantIndex,
+      patching: grid,
+    });
+  result.patching = await patchGrid(session, {
+    kind: patching.kind,
+    target: patching.target,
+    base: c.base.ids,
+    variant: variantIds,
+    settings: { causal: summary.attention === 'causal', rates: ratesOf(summary) },
+    cellsPerPass: patching.cellsPerPass,
+    decode: decoderOf(ctx.tokenizer),
+    checkCancelled: ctx.checkCancelled,
+    onRows: update,
+  });
+}

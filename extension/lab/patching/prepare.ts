@@ -1,0 +1,86 @@
+/**
+ * What a model asked to patch (`patch:`, `--patch`) must satisfy before anything runs, checked once every case
+ * is tokenized, with each problem at its place in the `.prompt` file:
+ * - a single-stack model (encoder-decoders: not built yet);
+ * - deterministic runs: in train mode with dropout every patched run draws its own masks, so an effect would
+ *   mix the patch with fresh noise. Patching is refused there, with `mode: eval` as the fix — the answer a
+ *   user of TransformerLens or forward hooks expects (they patch in eval mode). Train mode without any dropout
+ *   (the Llama family's released configs) is deterministic and allowed;
+ * - a variant aligned with its base position by position (the same number of tokens): patching replaces
+ *   position p of the base by position p of the variant, which means nothing when a token was inserted;
+ * - a target position inside the case.
+ */
+import type { LabDiagnostic } from '../../protocol/diagnostics';
+import type { Experiment, ModelSpec } from '../types';
+import type { EncodedText } from '../tokenizers';
+import { dropoutRates, moduleOf } from '../models/registry';
+import type { TokenizedCase } from '../experiment/caseInputs';
+
+/** The 0-based position `patch_target` names in an input of `length` tokens, or null when outside it. */
+export function resolveTarget(target: number, length: number): number | null {
+  const t = target < 0 ? length + target : target;
+  return t >= 0 && t < length ? t : null;
+}
+
+export function patchingProblems(
+  experiment: Experiment,
+  spec: ModelSpec,
+  cases: Omit<TokenizedCase, 'passes'>[],
+): LabDiagnostic[] {
+  const patch = spec.patch;
+  if (!patch) return [];
+  const at = (range: LabDiagnostic['range'], code: string, message: string): LabDiagnostic => ({
+    severity: 'error',
+    message: `${spec.name}: ${message}`,
+    file: experiment.file,
+    range,
+    code,
+  });
+  if (moduleOf(spec.architecture).runner.kind !== 'single-stack')
+    return [
+      at(
+        spec.range,
+        'patching-not-supported',
+        `\`patch: ${patch.kind}\` is not built yet for encoder-decoders (${spec.architecture}); patch a decoder-only or encoder-only model`,
+      ),
+    ];
+  const dropping = Object.entries(dropoutRates(spec.config, spec.mode)).filter(([, rate]) => rate > 0);
+  if (spec.mode === 'train' && dropping.length > 0)
+    return [
+      at(
+        spec.range,
+        'patching-needs-eval',
+        `\`patch: ${patch.kind}\` needs deterministic runs, but this model is in train mode with dropout (${dropping.map(([k, r]) => `${k} ${r}`).join(', ')}): every patched run would draw its own dropout masks, so an effect would be the patch plus fresh noise. Set \`mode: eval\` to patch it (dropout off, as Hugging Face's \`.eval()\`)`,
+      ),
+    ];
+  const problems: LabDiagnostic[] = [];
+  for (const c of cases) {
+    const promptCase = experiment.cases[c.caseIndex];
+    if (resolveTarget(patch.target, c.base.ids.length) === null)
+      problems.push(
+        at(
+          c.baseRange,
+          'patch-target-outside',
+          `\`patch_target: ${patch.target}\` is outside this case's ${c.base.ids.length} tokens (0 to ${c.base.ids.length - 1}, or -1 to -${c.base.ids.length} from the end)`,
+        ),
+      );
+    for (const v of c.variants) {
+      const why = misalignment(c.base, v.encoded);
+      if (why) problems.push(at(promptCase.variants[v.variantIndex].range, 'patch-misaligned', why));
+    }
+  }
+  return problems;
+}
+
+/** Why a variant cannot be patched into its base position by position, or null when it can. */
+function misalignment(base: EncodedText, variant: EncodedText): string | null {
+  if (base.ids.length === variant.ids.length) return null;
+  const first = base.ids.findIndex((id, i) => id !== variant.ids[i]);
+  const from = first === -1 ? base.ids.length : first;
+  const show = (e: EncodedText) =>
+    e.tokens
+      .slice(from, from + 4)
+      .map((t) => JSON.stringify(t.text))
+      .join(' ') + (e.tokens.length > from + 4 ? ' …' : '');
+  return `patching needs the variant to align with its base position by position, but it has ${variant.ids.length} tokens and the base ${base.ids.length}; they differ from position ${from}: base ${show(base) || '(nothing)'}, variant ${show(variant) || '(nothing)'}. Make the change keep the token count (replace a word by one of as many tokens)`;
+}

@@ -1,0 +1,118 @@
+/**
+ * Activation patching through the command line, a real child process: `patch:` in a `.prompt` file and
+ * `--patch` / `--patch-target`, the grid in `compare --json` (and nothing of it in a plain comparison's JSON),
+ * the table's top cells, and the refusals with their place: a variant that does not align with its base token
+ * by token, train mode with dropout, an unknown `--patch` value.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freshDir, repoRoot } from '../helpers/paths';
+import { referenceFolder } from '../helpers/hfReference';
+import { REPORT_VERSION, type ComparisonReport } from '../../extension/protocol/report';
+import { measured } from '../helpers/results';
+
+const cache = freshDir();
+const work = freshDir();
+
+function compare(file: string, args: string[] = []) {
+  return spawnSync(process.execPath, [join(repoRoot(), 'bin', 'perturbation-lab.js'), 'compare', file, ...args], {
+    cwd: work,
+    encoding: 'utf8',
+    env: { ...process.env, PERTURBATION_LAB_CACHE: cache, NO_COLOR: '1' },
+    timeout: 120_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
+
+function promptFile(name: string, header: string, body: string): string {
+  const path = join(work, name);
+  writeFileSync(path, `---\n${header}\n---\n${body}\n`);
+  return path;
+}
+
+const llama = `models:
+  - name: llama
+    weights: ${JSON.stringify(referenceFolder('llama'))}`;
+
+test('compare --json: patch: residual gives a grid per variant; a plain comparison carries none', async () => {
+  const file = promptFile(
+    'patch.prompt',
+    `${llama}\npatch: residual`,
+    'Ich will ein Auto kaufen\n~ Ich will dein Auto kaufen',
+  );
+  const r = compare(file, ['--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as ComparisonReport;
+  assert.equal(report.version, REPORT_VERSION);
+  const result = measured(report.results[0]);
+  const grid = result.patching;
+  assert.ok(grid, 'the result carries its patching grid');
+  assert.equal(grid.kind, 'residual');
+  assert.equal(grid.columns, result.baseTokens.length);
+  assert.equal(grid.target, result.baseTokens.length - 1, 'the default target is the last token');
+  assert.equal(grid.rows.length, grid.layers);
+  const edit = result.frontier.firstPerturbed!;
+  assert.ok(grid.rows[0].effect[edit] > 0, 'the edited position at block 0 moves the target');
+  assert.equal(grid.rows[0].fraction![edit], 1, 'patching the only edited token at block 0 restores all of it');
+  assert.ok(
+    grid.rows.every((row) => row.effect.slice(0, edit).every((x) => x === 0)),
+    'causal: nothing before the edit',
+  );
+  assert.ok(grid.logit && grid.logit.text.length > 0);
+
+  const table = compare(file);
+  assert.equal(table.status, 0, table.stderr);
+  assert.match(
+    table.stdout,
+    /patching \(residual: the stream entering each block, one position at a time\), measured at position \d+/,
+  );
+  assert.match(table.stdout, /block 0, position \d+ "[^"]+": effect [\d.e-]+, restores 1 of the logit change/);
+
+  const plainFile = promptFile('plain.prompt', llama, 'Ich will ein Auto kaufen\n~ Ich will dein Auto kaufen');
+  const plain = compare(plainFile, ['--json']);
+  assert.equal(plain.status, 0, plain.stderr);
+  assert.ok(!('patching' in (JSON.parse(plain.stdout) as ComparisonReport).results[0]));
+
+  // The command line asks for patching of the plain file, heads this time, at position 2.
+  const heads = compare(plainFile, ['--json', '--patch', 'heads', '--patch-target', '2']);
+  assert.equal(heads.status, 0, heads.stderr);
+  const headsGrid = measured((JSON.parse(heads.stdout) as ComparisonReport).results[0]).patching!;
+  assert.equal(headsGrid.kind, 'heads');
+  assert.equal(headsGrid.target, 2);
+  assert.equal(headsGrid.columns, report.models[0].numHeads);
+});
+
+test('patching refuses a variant whose tokens do not align, at the variant, saying which tokens differ', () => {
+  const file = promptFile(
+    'misaligned.prompt',
+    `${llama}\npatch: residual`,
+    'Ich will ein Auto kaufen\n~ Ich will ein großes Auto kaufen',
+  );
+  const r = compare(file);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /misaligned\.prompt:8:3: error: llama: patching needs the variant to align with its base position by position, but it has \d+ tokens and the base \d+; they differ from position \d+: base .+, variant .+/,
+  );
+  assert.doesNotMatch(r.stderr, /    at /, 'no stack trace');
+});
+
+test('patching refuses train mode with dropout and names the fix; a bad --patch is a usage error', () => {
+  const file = promptFile(
+    'train.prompt',
+    'models:\n  - name: tiny-gpt2\n    config: gpt2\n    n_layer: 2\n    n_embd: 32\n    n_head: 2',
+    'The cat sat\n~ The dog sat',
+  );
+  const r = compare(file, ['--patch', 'residual']);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /train\.prompt:3:5: error: tiny-gpt2: `patch: residual` needs deterministic runs, but this model is in train mode with dropout \(.*\).*Set `mode: eval`/,
+  );
+  const bad = compare(file, ['--patch', 'everything']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--patch takes residual or heads, not "everything"/);
+});
