@@ -524,6 +524,11 @@ export interface PatchingRow {
   fraction: number[] | null;
 }
 
+/** The result a streamed grid belongs to (runner and panel messages). */
+export interface PatchingRef extends VariantRef {
+  model: string;
+}
+
 /** At the target position: the variant's top next token, whose logit is measured, and the base's. */
 export interface PatchedLogit {
   token: number;

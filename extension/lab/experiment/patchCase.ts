@@ -14,7 +14,6 @@ import { patchGrid } from '../patching/grid';
 import { resolveTarget } from '../patching/prepare';
 import type { TokenizedCase } from './caseInputs';
 import type { CaseContext } from './runCase';
-import { decoderOf } from './runCase';
 import { ratesOf } from './summary';
 
 /** A grid so far, for the variant it belongs to. */
@@ -31,6 +30,8 @@ export interface CasePatching {
   target: number;
   cellsPerPass: number;
   onPatching?: (update: PatchingUpdate) => void;
+  /** The finished grid of a result already emitted: the report's copy of that result gets it. */
+  attach: (result: MeasuredResult, patching: PatchingResult) => void;
 }
 
 /** The patching of a case, or undefined when its model is not asked to patch. */
@@ -39,6 +40,7 @@ export function patchingContext(
   plan: ModelPlan,
   c: Omit<TokenizedCase, 'passes'>,
   onPatching: ((update: PatchingUpdate) => void) | undefined,
+  attach: CasePatching['attach'],
 ): CasePatching | undefined {
   const patch = plan.spec.patch;
   if (!patch || experiment.cases.length === 0) return undefined;
@@ -56,10 +58,13 @@ export function patchingContext(
     attentions: false,
     logitRowsPerInput: 1,
   });
-  return { kind: patch.kind, target, cellsPerPass: Math.max(1, passes.inputsPerPass - 2), onPatching };
+  return { kind: patch.kind, target, cellsPerPass: Math.max(1, passes.inputsPerPass - 2), onPatching, attach };
 }
 
-/** Patches one measured variant and sets its result's `patching`. */
+/**
+ * Patches one measured variant; the finished grid goes to the report's copy of the result (`attach`). The
+ * result already emitted is never changed: whoever received it (the runner's message, a recording) keeps it as sent.
+ */
 export async function patchVariant(
   ctx: CaseContext<ModelSession>,
   patching: CasePatching,
@@ -75,15 +80,17 @@ export async function patchVariant(
       variantIndex: result.variantIndex,
       patching: grid,
     });
-  result.patching = await patchGrid(session, {
+  const grid = await patchGrid(session, {
     kind: patching.kind,
     target: patching.target,
     base: c.base.ids,
     variant: variantIds,
     settings: { causal: summary.attention === 'causal', rates: ratesOf(summary) },
     cellsPerPass: patching.cellsPerPass,
-    decode: decoderOf(ctx.tokenizer),
+    // The token's own surface (`<0xC3>` for a byte), as the token strips show it; decoding one byte gives U+FFFD.
+    decode: ctx.special.tokenText,
     checkCancelled: ctx.checkCancelled,
     onRows: update,
   });
+  patching.attach(result, grid);
 }

@@ -122,7 +122,10 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
         c,
         checkCancelled,
         progress,
-        patching: patchingContext(experiment, plan, c, options.onPatching),
+        patching: patchingContext(experiment, plan, c, options.onPatching, (result, patching) => {
+          const at = results.indexOf(result);
+          if (at >= 0) results[at] = { ...result, patching };
+        }),
       };
       if (c.variants.length > 0)
         switch (session.kind) {
