@@ -15,6 +15,7 @@ import { RUN_SETTING_DEFAULTS, RUN_SETTING_KEYS, type RunSettings } from './runS
 import type { LoadedConfig, Sourced } from './sources';
 import { closestMatch } from './suggest';
 import { checkConfigKey, checkConsistency } from './validate';
+import { patchingInTrainMode } from '../patching/prepare';
 
 /** Keys of the whole file, which users sometimes indent into an entry by mistake. */
 const FILE_LEVEL_KEYS = new Set(['models', 'cases', 'perturb']);
@@ -96,6 +97,15 @@ export function finishModelEntry(draft: EntryDraft, files: EntryFiles): Resolved
   if (out.hasErrors || name === undefined) return { spec: null, diagnostics: out.items };
 
   const settings = resolveRunSettings(draft.fields, ctx.defaults, weights !== undefined, ctx.toleranceDefaults);
+  const random = settings.patch && patchingInTrainMode(config, settings.mode, settings.patch.kind);
+  if (random) {
+    // Said at `mode: train` when the entry writes it (the quick fix changes it), else at its `patch:`, else the entry.
+    const modeField = draft.fields.get('mode');
+    const at = modeField?.valueRange ?? draft.fields.get('patch')?.keyRange ?? entryStart;
+    const fix = modeField ? { target: 'value' as const, key: 'mode', texts: ['eval'], closeMatch: true } : undefined;
+    out.error('patching-needs-eval', random, at, fix);
+    return { spec: null, diagnostics: out.items };
+  }
   const spec: ModelSpec = {
     name,
     architecture,

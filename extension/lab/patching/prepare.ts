@@ -11,10 +11,21 @@
  * - a target position inside the case.
  */
 import type { LabDiagnostic } from '../../protocol/diagnostics';
-import type { Experiment, ModelSpec } from '../types';
+import type { Experiment, HfConfig, ModelSpec } from '../types';
+import type { Mode, PatchKind } from '../../protocol/report';
 import type { EncodedText } from '../tokenizers';
 import { dropoutRates, moduleOf } from '../models/registry';
 import type { TokenizedCase } from '../experiment/caseInputs';
+
+/**
+ * Why a model cannot be patched in its mode (train mode with some dropout rate above 0), or null. The editor says
+ * it at the entry (`finishEntry`), the engine again for `--patch` (`patchingProblems`).
+ */
+export function patchingInTrainMode(config: HfConfig, mode: Mode, kind: PatchKind): string | null {
+  const dropping = Object.entries(dropoutRates(config, mode)).filter(([, rate]) => rate > 0);
+  if (mode !== 'train' || dropping.length === 0) return null;
+  return `\`patch: ${kind}\` needs deterministic runs, but this model is in train mode with dropout (${dropping.map(([k, r]) => `${k} ${r}`).join(', ')}): every patched run would draw its own dropout masks, so an effect would be the patch plus fresh noise. Set \`mode: eval\` to patch it (dropout off, as Hugging Face's \`.eval()\`)`;
+}
 
 /** The 0-based position `patch_target` names in an input of `length` tokens, or null when outside it. */
 export function resolveTarget(target: number, length: number): number | null {
@@ -44,15 +55,8 @@ export function patchingProblems(
         `\`patch: ${patch.kind}\` is not built yet for encoder-decoders (${spec.architecture}); patch a decoder-only or encoder-only model`,
       ),
     ];
-  const dropping = Object.entries(dropoutRates(spec.config, spec.mode)).filter(([, rate]) => rate > 0);
-  if (spec.mode === 'train' && dropping.length > 0)
-    return [
-      at(
-        spec.range,
-        'patching-needs-eval',
-        `\`patch: ${patch.kind}\` needs deterministic runs, but this model is in train mode with dropout (${dropping.map(([k, r]) => `${k} ${r}`).join(', ')}): every patched run would draw its own dropout masks, so an effect would be the patch plus fresh noise. Set \`mode: eval\` to patch it (dropout off, as Hugging Face's \`.eval()\`)`,
-      ),
-    ];
+  const random = patchingInTrainMode(spec.config, spec.mode, patch.kind);
+  if (random) return [at(spec.range, 'patching-needs-eval', random)];
   const problems: LabDiagnostic[] = [];
   for (const c of cases) {
     const promptCase = experiment.cases[c.caseIndex];
