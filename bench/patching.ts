@@ -14,6 +14,7 @@ import { ensureModel } from '../extension/lab/models/modelCache';
 import { PRESETS, withClassDefaults } from '../extension/lab/models/registry';
 import { ModelSession } from '../extension/lab/models/session';
 import { patchGrid } from '../extension/lab/patching/grid';
+import { singleStackSubject } from '../extension/lab/patching/subjects';
 import { planModel, planPasses, readMachineMemory, resolveLimits } from '../extension/lab/resources';
 import type { ModelSpec } from '../extension/lab/types';
 
@@ -59,12 +60,10 @@ async function measure(model: Model, cacheDir: string): Promise<void> {
   const base = Array.from({ length: T }, (_, i) => 1000 + 37 * i);
   const variant = base.map((id, i) => (i === EDIT ? id + 1 : id));
   const run = (cellsPerPass: number, runSkipped: boolean) =>
-    patchGrid(session, {
+    patchGrid(singleStackSubject(session, base, variant, { causal: model === 'gpt2', rates: {} }), {
       kind: 'residual',
       target: T - 1,
-      base,
-      variant,
-      settings: { causal: model === 'gpt2', rates: {} },
+      targetText: 't',
       cellsPerPass,
       decode: String,
       checkCancelled: () => undefined,

@@ -40,7 +40,9 @@ export class PatchingView {
   private table(result: MeasuredResult, grid: PatchingResult): HTMLElement {
     const palette = this.palette();
     const rows = new Map(grid.rows.map((r) => [r.layer, r]));
-    const maxEffect = grid.rows.reduce((m, r) => r.effect.reduce((n, x) => Math.max(n, x), m), 0);
+    // The target is one of the columns when the measured stack is the one patched (not for a source edit).
+    const marksTarget = grid.kind === 'residual' && grid.stack !== 'encoder';
+    const maxEffect = grid.rows.reduce((m, r) => r.effect.reduce<number>((n, x) => Math.max(n, x ?? 0), m), 0);
     const head = el(
       'tr',
       {},
@@ -54,9 +56,9 @@ export class PatchingView {
           'th',
           {
             scope: 'col',
-            class: grid.kind === 'residual' && c === grid.target ? 'patch-col patch-target' : 'patch-col',
+            class: marksTarget && c === grid.target ? 'patch-col patch-target' : 'patch-col',
             'data-column': c,
-            title: grid.kind === 'residual' && c === grid.target ? 'the target position t' : undefined,
+            title: marksTarget && c === grid.target ? 'the target position t' : undefined,
           },
           grid.kind === 'residual' ? (result.baseTokens[c]?.text ?? '') : `h${c}`,
         ),
@@ -70,16 +72,20 @@ export class PatchingView {
         el('th', { scope: 'row', class: 'patch-layer' }, `block ${l}`),
         ...Array.from({ length: grid.columns }, (_, c) => {
           const cell = el('td', {
-            class: grid.kind === 'residual' && c === grid.target ? 'patch-cell patch-target' : 'patch-cell',
+            class: marksTarget && c === grid.target ? 'patch-cell patch-target' : 'patch-cell',
             'data-layer': l,
             'data-column': c,
           });
           if (row) {
             const fraction = row.fraction?.[c];
+            const effect = row.effect[c];
+            // NaN or ±Inf (null): off the scale, as the main heatmap draws a non-finite state.
             const colour =
-              fraction !== undefined
-                ? palette.diverging(fraction)
-                : palette.heat.at(maxEffect > 0 ? row.effect[c] / maxEffect : 0);
+              effect === null || fraction === null
+                ? palette.nonFinite
+                : fraction !== undefined
+                  ? palette.diverging(fraction)
+                  : palette.heat.at(maxEffect > 0 ? effect / maxEffect : 0);
             // The CSSOM is allowed by the panel's CSP (a style attribute is not).
             cell.style.setProperty('background-color', colour);
           }
@@ -112,21 +118,28 @@ export class PatchingView {
       showTooltip(rect.right, rect.bottom, `block ${l}, ${where}`, [['status', 'not computed yet']]);
       return;
     }
-    const rows: [string, string][] = [['effect at t', formatNumber(row.effect[c])]];
-    if (row.fraction && grid.logit)
+    const effect = row.effect[c];
+    const rows: [string, string][] = [['effect at t', effect === null ? 'NaN or ±Inf' : formatNumber(effect)]];
+    const fraction = row.fraction?.[c];
+    if (fraction !== undefined && grid.logit)
       rows.push(
-        ['fraction restored', formatNumber(row.fraction[c])],
-        ['restored logit', formatNumber(grid.logit.base + row.fraction[c] * (grid.logit.variant - grid.logit.base))],
+        ['fraction restored', fraction === null ? 'NaN or ±Inf' : formatNumber(fraction)],
+        [
+          'restored logit',
+          fraction === null
+            ? 'NaN or ±Inf'
+            : formatNumber(grid.logit.base + fraction * (grid.logit.variant - grid.logit.base)),
+        ],
       );
     showTooltip(rect.right, rect.bottom, `block ${l}, ${where}`, rows);
   }
 }
 
 function caption(result: MeasuredResult, grid: PatchingResult): HTMLElement {
-  const target = result.baseTokens[grid.target]?.text ?? '';
+  const target = grid.targetText;
   const what =
     grid.kind === 'residual'
-      ? 'the stream entering block l (Hugging Face’s hidden_states[l]) at one position'
+      ? `the stream entering ${grid.stack === 'model' ? '' : `the ${grid.stack}’s `}block l (Hugging Face’s hidden_states[l]) at one position`
       : 'one head’s attention output in block l';
   const done = grid.rows.length < grid.layers ? ` · ${grid.rows.length} of ${grid.layers} blocks computed` : '';
   return el(
@@ -135,7 +148,7 @@ function caption(result: MeasuredResult, grid: PatchingResult): HTMLElement {
     el(
       'p',
       {},
-      `Each cell runs the base with ${what} replaced by the variant’s, and measures the output at position ${grid.target} “${target}”.`,
+      `Each cell runs the base with ${what} replaced by the variant’s, and measures the output at ${grid.stack === 'encoder' ? 'the decoder’s ' : ''}position ${grid.target} “${target}”.`,
     ),
     grid.logit
       ? el(
@@ -153,13 +166,15 @@ function caption(result: MeasuredResult, grid: PatchingResult): HTMLElement {
 }
 
 function legend(grid: PatchingResult): HTMLElement {
+  const nonFinite =
+    grid.nonFinite > 0 ? ` ${grid.nonFinite} cells give NaN or ±Inf at the target: drawn as no number.` : '';
   const skipped =
     grid.skipped > 0 ? ` ${grid.skipped} cells equal the base bit for bit and were not run (exactly 0).` : '';
   return el(
     'p',
     { class: 'patching-legend muted' },
     grid.logit
-      ? `Red restores the variant’s logit (1 = all of it), blue pushes it the other way, background = no effect.${skipped}`
-      : `Darker = a larger effect.${skipped}`,
+      ? `Red restores the variant’s logit (1 = all of it), blue pushes it the other way, background = no effect.${skipped}${nonFinite}`
+      : `Darker = a larger effect.${skipped}${nonFinite}`,
   );
 }

@@ -493,35 +493,47 @@ export type PatchKind = 'residual' | 'heads';
  */
 export interface PatchingResult {
   kind: PatchKind;
-  /** The stack patched and measured (`model` for single-stack models). */
+  /** The stack patched (`model` for single-stack models; an encoder-decoder's edited stack); measured: the decoder. */
   stack: StackName;
-  /** The position t measured (0-based, in the base's tokens; `patch_target: -1` is the last). */
+  /**
+   * The position t measured (0-based, in the base's tokens of the measured stack: the model's one stack, an
+   * encoder-decoder's decoder; `patch_target: -1` is the last). For a source edit the columns are the encoder's
+   * positions and t is not one of them.
+   */
   target: number;
+  /** The base's token at t, as text. */
+  targetText: string;
   /** Rows of the grid: the model's blocks. */
   layers: number;
   /** Columns: the positions (`residual`, the base's token count) or the heads (`heads`). */
   columns: number;
   /** The rows computed, in block order: all of them in a result; fewer while they stream in. */
   rows: PatchingRow[];
-  /** The logit whose restoration `fraction` measures; null for models without an LM head. */
+  /**
+   * The logit whose restoration `fraction` measures; null for models without an LM head, or when the base's or the
+   * variant's logits at t are not all finite.
+   */
   logit: PatchedLogit | null;
   /**
    * Cells not run because the patched input is the base's bit for bit (the variant's stream equals the base's
    * there, e.g. every position before the edit in a causal model): their effect and fraction are exactly 0.
    */
   skipped: number;
+  /** Cells whose patched output at t holds NaN or ±Inf: their `effect` and `fraction` are null (no number). */
+  nonFinite: number;
 }
 
 export interface PatchingRow {
   /** The block l: the patch replaces the stream entering it (`residual`) or a head's output inside it (`heads`). */
   layer: number;
-  /** Per column: max |last_hidden_state_patched[t] − last_hidden_state_base[t]|. */
-  effect: number[];
+  /** Per column: max |last_hidden_state_patched[t] − last_hidden_state_base[t]|; null: not a finite number. */
+  effect: (number | null)[];
   /**
    * Per column: (patched − base) / (variant − base) of `logit.token`'s logit at t — 1 restores the variant's
-   * change fully, 0 not at all. Null without an LM head or when the variant does not move that logit.
+   * change fully, 0 not at all. Null without an LM head or when the variant does not move that logit; a null
+   * cell: not a finite number (see `nonFinite`).
    */
-  fraction: number[] | null;
+  fraction: (number | null)[] | null;
 }
 
 /** The result a streamed grid belongs to (runner and panel messages). */

@@ -345,9 +345,16 @@ function patchingShape(): Check {
     kind: oneOf(keysOf<PatchKind>({ residual: true, heads: true })),
     stack: oneOf(STACK_NAMES),
     target: index,
+    targetText: string,
     layers: index,
     columns: index,
-    rows: arrayOf(fields<PatchingRow>({ layer: index, effect: arrayOf(number), fraction: nullable(arrayOf(number)) })),
+    rows: arrayOf(
+      fields<PatchingRow>({
+        layer: index,
+        effect: arrayOf(nullable(number)),
+        fraction: nullable(arrayOf(nullable(number))),
+      }),
+    ),
     logit: nullable(
       fields<PatchedLogit>({
         token: index,
@@ -359,6 +366,7 @@ function patchingShape(): Check {
       }),
     ),
     skipped: index,
+    nonFinite: index,
   });
 }
 

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { ensureModel } from '../../extension/lab/models/modelCache';
 import { ModelSession, type ForwardSettings } from '../../extension/lab/models/session';
 import { patchGrid, type PatchRequest } from '../../extension/lab/patching/grid';
+import { singleStackSubject } from '../../extension/lab/patching/subjects';
 import { fixturesDir, freshDir } from '../helpers/paths';
 import { maxAbsDiff, referenceFolder, referenceSpec } from '../helpers/hfReference';
 import { configSpec, llamaConfig } from '../helpers/familyModels';
@@ -34,6 +35,16 @@ const fixture = JSON.parse(readFileSync(join(fixturesDir(), 'hf-reference', 'pat
 };
 const cacheDir = freshDir();
 
+/** A row's numbers, every one finite (a null cell fails the test). */
+function finite(xs: (number | null)[] | null | undefined): number[] {
+  assert.ok(xs, 'a row of numbers');
+  assert.ok(
+    xs.every((x) => x !== null),
+    `a cell without a finite number: ${JSON.stringify(xs)}`,
+  );
+  return xs as number[];
+}
+
 function specOf(model: string): ModelSpec {
   return model === 'llama'
     ? configSpec(llamaConfig('llama'), { checkpoint: referenceFolder('llama') })
@@ -48,18 +59,22 @@ async function open(model: string) {
   return { session, settings };
 }
 
-function request(f: PatchingFixture, settings: ForwardSettings, extra: Partial<PatchRequest> = {}): PatchRequest {
-  return {
+/** The grid of base vs variant on a single-stack session, as the engine runs it (cells per pass, target, kind). */
+function grid(
+  session: ModelSession,
+  f: Pick<PatchingFixture, 'base' | 'variant' | 'target'>,
+  settings: ForwardSettings,
+  extra: Partial<PatchRequest> = {},
+) {
+  return patchGrid(singleStackSubject(session, f.base, f.variant, settings), {
     kind: 'residual',
     target: f.target,
-    base: f.base,
-    variant: f.variant,
-    settings,
+    targetText: 't',
     cellsPerPass: 64,
     decode: (id) => `<${id}>`,
     checkCancelled: () => undefined,
     ...extra,
-  };
+  });
 }
 
 for (const model of ['bert', 'bert-causal', 'gpt2', 'llama']) {
@@ -68,10 +83,10 @@ for (const model of ['bert', 'bert-causal', 'gpt2', 'llama']) {
     const { session, settings } = await open(model);
     try {
       const streamed: number[][] = [];
-      const result = await patchGrid(
-        session,
-        request(f, settings, { cellsPerPass: 5, onRows: (p) => streamed.push(p.rows.map((r) => r.layer)) }),
-      );
+      const result = await grid(session, f, settings, {
+        cellsPerPass: 5,
+        onRows: (p) => streamed.push(p.rows.map((r) => r.layer)),
+      });
       assert.equal(result.layers, f.effect.length);
       assert.equal(result.columns, f.base.length);
       assert.deepEqual(
@@ -82,7 +97,7 @@ for (const model of ['bert', 'bert-causal', 'gpt2', 'llama']) {
       assert.ok(streamed.length > 1, `rows arrived in ${streamed.length} updates`);
       let worst = 0;
       result.rows.forEach((row, l) => {
-        const diff = maxAbsDiff(row.effect, f.effect[l]);
+        const diff = maxAbsDiff(finite(row.effect), f.effect[l]);
         worst = Math.max(worst, diff);
         assert.ok(diff <= 1e-5, `${model}: effect of block ${l} differs by ${diff}: ${row.effect} vs ${f.effect[l]}`);
       });
@@ -96,7 +111,7 @@ for (const model of ['bert', 'bert-causal', 'gpt2', 'llama']) {
           // A fraction divides by the variant's logit change (0.0036 for GPT-2): compare the restored logit itself.
           const scale = Math.abs(f.full_logit_diff!);
           const diff = maxAbsDiff(
-            row.fraction.map((x) => x * scale),
+            finite(row.fraction).map((x) => x * scale),
             f.logit_diff_fraction![l].map((x) => x * scale),
           );
           assert.ok(diff <= 1e-5, `${model}: logit fraction of block ${l} differs by ${diff / scale} (logit ${diff})`);
@@ -113,12 +128,12 @@ test('where base and variant agree, patching changes nothing; skipped cells run 
   const f = fixture.models['bert'];
   const { session, settings } = await open('bert');
   try {
-    const same = await patchGrid(session, request({ ...f, variant: f.base }, settings));
+    const same = await grid(session, { ...f, variant: f.base }, settings);
     assert.equal(same.skipped, same.layers * same.columns, 'every cell is the base bit for bit');
     for (const row of same.rows) assert.ok(row.effect.every((x) => x === 0));
-    const ran = await patchGrid(session, request({ ...f, variant: f.base }, settings, { runSkipped: true }));
+    const ran = await grid(session, { ...f, variant: f.base }, settings, { runSkipped: true });
     assert.equal(ran.skipped, 0);
-    const worst = Math.max(...ran.rows.flatMap((r) => r.effect));
+    const worst = Math.max(...ran.rows.flatMap((r) => finite(r.effect)));
     assert.ok(worst <= 1e-6, `a cell equal to the base moved the output by ${worst}`);
   } finally {
     await session.release();
@@ -130,14 +145,18 @@ for (const model of ['bert-causal', 'gpt2', 'llama']) {
     const f = fixture.models[model];
     const { session, settings } = await open(model);
     try {
-      const skipping = await patchGrid(session, request(f, settings));
-      const running = await patchGrid(session, request(f, settings, { runSkipped: true }));
+      const skipping = await grid(session, f, settings);
+      const running = await grid(session, f, settings, { runSkipped: true });
       assert.ok(skipping.skipped > 0);
-      const diff = Math.max(...running.rows.map((r, l) => maxAbsDiff(r.effect, skipping.rows[l].effect)));
+      const diff = Math.max(
+        ...running.rows.map((r, l) => maxAbsDiff(finite(r.effect), finite(skipping.rows[l].effect))),
+      );
       assert.ok(diff <= 1e-6, `running the skipped cells changed an effect by ${diff}`);
       if (running.rows[0].fraction) {
         const scale = Math.abs(running.logit!.variant - running.logit!.base);
-        const fdiff = Math.max(...running.rows.map((r, l) => maxAbsDiff(r.fraction!, skipping.rows[l].fraction!)));
+        const fdiff = Math.max(
+          ...running.rows.map((r, l) => maxAbsDiff(finite(r.fraction), finite(skipping.rows[l].fraction))),
+        );
         assert.ok(fdiff * scale <= 1e-6, `running the skipped cells changed a restored logit by ${fdiff * scale}`);
       }
     } finally {
@@ -183,13 +202,13 @@ for (const model of ['bert-causal', 'gpt2', 'llama']) {
     const target = edit + 2;
     const { session, settings } = await open(model);
     try {
-      const result = await patchGrid(session, request(f, { ...settings, causal: true }, { target, runSkipped: true }));
+      const result = await grid(session, f, { ...settings, causal: true }, { target, runSkipped: true });
       for (const row of result.rows) {
         assert.ok(
           row.effect.slice(target + 1).every((x) => x === 0),
           `block ${row.layer}: ${row.effect}`,
         );
-        assert.ok(row.effect[edit] > 0, `block ${row.layer}: the edited position moves the target`);
+        assert.ok(finite(row.effect)[edit] > 0, `block ${row.layer}: the edited position moves the target`);
       }
     } finally {
       await session.release();
@@ -201,8 +220,8 @@ test('bert: in the bidirectional model, positions after the target do have an ef
   const f = fixture.models['bert'];
   const { session, settings } = await open('bert');
   try {
-    const result = await patchGrid(session, request(f, settings, { target: 1 }));
-    assert.ok(result.rows[0].effect[3] > 0, 'the edit at 3 reaches position 1 through attention');
+    const result = await grid(session, f, settings, { target: 1 });
+    assert.ok(finite(result.rows[0].effect)[3] > 0, 'the edit at 3 reaches position 1 through attention');
   } finally {
     await session.release();
   }
@@ -214,16 +233,16 @@ for (const model of ['bert', 'gpt2', 'llama']) {
     const { session, settings } = await open(model);
     const causal = model !== 'bert';
     try {
-      const result = await patchGrid(session, request(f, settings, { kind: 'heads' }));
+      const result = await grid(session, f, settings, { kind: 'heads' });
       assert.equal(result.columns, session.plan.heads);
       assert.equal(result.rows.length, session.plan.layers);
       assert.ok(
-        result.rows.some((r) => r.effect.some((x) => x > 0)),
+        result.rows.some((r) => finite(r.effect).some((x) => x > 0)),
         'some head carries the edit to t',
       );
       if (causal) {
         const edit = f.base.findIndex((id, i) => id !== f.variant[i]);
-        const early = await patchGrid(session, request(f, settings, { kind: 'heads', target: edit - 1 }));
+        const early = await grid(session, f, settings, { kind: 'heads', target: edit - 1 });
         for (const row of early.rows)
           assert.ok(
             row.effect.every((x) => x === 0),

@@ -13,6 +13,7 @@ import { freshDir, repoRoot } from '../helpers/paths';
 import { referenceFolder } from '../helpers/hfReference';
 import { REPORT_VERSION, type ComparisonReport } from '../../extension/protocol/report';
 import { measured } from '../helpers/results';
+import { writeNonFiniteGpt2 } from '../helpers/nonFiniteCheckpoint';
 
 const cache = freshDir();
 const work = freshDir();
@@ -55,7 +56,7 @@ test('compare --json: patch: residual gives a grid per variant; a plain comparis
   assert.equal(grid.target, result.baseTokens.length - 1, 'the default target is the last token');
   assert.equal(grid.rows.length, grid.layers);
   const edit = result.frontier.firstPerturbed!;
-  assert.ok(grid.rows[0].effect[edit] > 0, 'the edited position at block 0 moves the target');
+  assert.ok((grid.rows[0].effect[edit] ?? 0) > 0, 'the edited position at block 0 moves the target');
   assert.equal(grid.rows[0].fraction![edit], 1, 'patching the only edited token at block 0 restores all of it');
   assert.ok(
     grid.rows.every((row) => row.effect.slice(0, edit).every((x) => x === 0)),
@@ -115,4 +116,26 @@ test('patching refuses train mode with dropout and names the fix; a bad --patch 
   const bad = compare(file, ['--patch', 'everything']);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--patch takes residual or heads, not "everything"/);
+});
+
+test('NaN weights: every patched cell is no number (null in --json, said in the table), never an effect of 0', async () => {
+  const folder = join(work, 'nan-gpt2');
+  await writeNonFiniteGpt2(folder, join(work, 'export-cache'), NaN);
+  const file = promptFile(
+    'nan.prompt',
+    `models:\n  - name: nan-gpt2\n    weights: ${JSON.stringify(folder)}\nmode: eval\npatch: residual\nadd_special_tokens: false`,
+    'I will see you\n~ I will see them',
+  );
+  const r = compare(file, ['--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const result = measured((JSON.parse(r.stdout) as ComparisonReport).results[0]);
+  assert.equal(result.verdict, 'non-finite');
+  const grid = result.patching!;
+  // Cells equal to the base are not run, but the base's own output is NaN: no cell has a number, skipped or not.
+  assert.equal(grid.nonFinite, grid.layers * grid.columns);
+  assert.ok(grid.rows.every((row) => row.effect.every((x) => x === null)));
+  assert.equal(grid.logit, null);
+  const table = compare(file);
+  assert.equal(table.status, 0, table.stderr);
+  assert.match(table.stdout, new RegExp(`${grid.nonFinite} cells give NaN or ±Inf at the target: no number`));
 });

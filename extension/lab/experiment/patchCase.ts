@@ -7,14 +7,12 @@
  */
 import type { MeasuredResult, PatchKind, PatchingResult } from '../../protocol/report';
 import type { Experiment } from '../types';
-import type { ModelSession } from '../models/session';
 import { planPasses, type ModelPlan } from '../resources';
 import { moduleOf } from '../models/registry';
-import { patchGrid } from '../patching/grid';
+import { patchGrid, type PatchSubject } from '../patching/grid';
 import { resolveTarget } from '../patching/prepare';
 import type { TokenizedCase } from './caseInputs';
 import type { CaseContext } from './runCase';
-import { ratesOf } from './summary';
 
 /** A grid so far, for the variant it belongs to. */
 export interface PatchingUpdate {
@@ -44,16 +42,18 @@ export function patchingContext(
 ): CasePatching | undefined {
   const patch = plan.spec.patch;
   if (!patch || experiment.cases.length === 0) return undefined;
-  const T = c.base.ids.length;
-  const target = resolveTarget(patch.target, T);
+  // The target is a position of the measured stack: the model's one stack, or an encoder-decoder's decoder (c.base).
+  const target = resolveTarget(patch.target, c.base.ids.length);
   if (target === null) throw new Error('internal: a patch target outside its case passed the checks');
-  const stack = moduleOf(plan.spec.architecture).shape(plan.dims).stacks[0];
-  const columns = patch.kind === 'residual' ? T : stack.heads;
-  // Every pass runs the base and the variant beside its cells.
+  const stacks = moduleOf(plan.spec.architecture).shape(plan.dims).stacks;
+  const length = Math.max(c.base.ids.length, c.source?.encoded.ids.length ?? 0);
+  const layers = Math.max(...stacks.map((s) => s.layers));
+  const columns = patch.kind === 'residual' ? length : Math.max(...stacks.map((s) => s.heads));
+  // Every pass runs the base and the variant beside its cells; a row costs at most a whole input.
   const passes = planPasses(plan, {
-    inputs: stack.layers * columns + 2,
+    inputs: layers * columns + 2,
     kept: 2,
-    length: T,
+    length,
     train: false,
     attentions: false,
     logitRowsPerInput: 1,
@@ -66,12 +66,12 @@ export function patchingContext(
  * result already emitted is never changed: whoever received it (the runner's message, a recording) keeps it as sent.
  */
 export async function patchVariant(
-  ctx: CaseContext<ModelSession>,
+  ctx: CaseContext<unknown>,
   patching: CasePatching,
   result: MeasuredResult,
-  variantIds: number[],
+  subject: PatchSubject,
 ): Promise<void> {
-  const { c, summary, session } = ctx;
+  const { c, summary } = ctx;
   ctx.progress('running', `patching case ${c.caseIndex + 1}, variant ${result.variantIndex + 1} (${patching.kind})`);
   const update = (grid: PatchingResult) =>
     patching.onPatching?.({
@@ -80,12 +80,11 @@ export async function patchVariant(
       variantIndex: result.variantIndex,
       patching: grid,
     });
-  const grid = await patchGrid(session, {
+  const grid = await patchGrid(subject, {
     kind: patching.kind,
     target: patching.target,
-    base: c.base.ids,
-    variant: variantIds,
-    settings: { causal: summary.attention === 'causal', rates: ratesOf(summary) },
+    // c.base is the measured stack's input: the model's text, an encoder-decoder's decoder input.
+    targetText: c.base.tokens[patching.target]?.text ?? '',
     cellsPerPass: patching.cellsPerPass,
     // The token's own surface (`<0xC3>` for a byte), as the token strips show it; decoding one byte gives U+FFFD.
     decode: ctx.special.tokenText,

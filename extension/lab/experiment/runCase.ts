@@ -22,6 +22,7 @@ import { ratesOf } from './summary';
 import type { ExperimentProgress } from './runExperiment';
 import type { TokenizedCase } from './caseInputs';
 import { patchVariant, type CasePatching } from './patchCase';
+import { singleStackSubject } from '../patching/subjects';
 
 export interface CaseContext<Session> {
   session: Session;
@@ -121,7 +122,13 @@ export async function runCase(ctx: CaseContext<ModelSession>, onResult: (r: Vari
       });
       onResult(result);
       // The comparison is out first; the grid follows, row by row, and completes the same result object.
-      if (ctx.patching && result.kind === 'measured') await patchVariant(ctx, ctx.patching, result, v.encoded.ids);
+      if (ctx.patching && result.kind === 'measured')
+        await patchVariant(
+          ctx,
+          ctx.patching,
+          result,
+          singleStackSubject(session, c.base.ids, v.encoded.ids, { causal, rates: ratesOf(summary) }),
+        );
     }
   }
 }

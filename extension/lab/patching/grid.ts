@@ -14,16 +14,14 @@
  * `test/unit/patching.test.ts` runs such cells anyway and checks they give 0 within float rounding.
  */
 import type { PatchedLogit, PatchingResult, PatchingRow, PatchKind } from '../../protocol/report';
-import type { ForwardSettings, ModelSession } from '../models/session';
+import type { PatchSubject } from './subjects';
 
 export interface PatchRequest {
   kind: PatchKind;
-  /** The position measured, 0-based (already resolved from `patch_target`). */
+  /** The position measured, 0-based (already resolved from `patch_target`), in the measured stack's tokens. */
   target: number;
-  base: number[];
-  variant: number[];
-  /** Eval mode: the rates are not used (every pass runs without dropout). */
-  settings: Pick<ForwardSettings, 'causal' | 'rates'>;
+  /** The base's token at the target, as text (for the report). */
+  targetText: string;
   /** At most this many patched cells per pass (from the resource plan). */
   cellsPerPass: number;
   decode: (id: number) => string;
@@ -34,26 +32,28 @@ export interface PatchRequest {
   runSkipped?: boolean;
 }
 
+export type { PatchSubject } from './subjects';
+
 interface Cell {
   layer: number;
   column: number;
 }
 
-export async function patchGrid(session: ModelSession, req: PatchRequest): Promise<PatchingResult> {
-  const plan = session.plan;
-  const L = plan.layers;
-  const H = plan.hiddenSize;
-  const T = req.base.length;
+export async function patchGrid(subject: PatchSubject, req: PatchRequest): Promise<PatchingResult> {
+  const L = subject.layers;
+  const H = subject.hiddenSize;
+  const Tm = subject.measuredLength;
   const t = req.target;
-  if (req.variant.length !== T) throw new Error('internal: patching needs base and variant of one length');
-  const settings: ForwardSettings = { causal: req.settings.causal, rates: req.settings.rates };
-  const [base, variant] = await session.forward([{ ids: req.base }, { ids: req.variant }], settings, {
-    logits: 'none',
-  });
-  const columns = req.kind === 'residual' ? T : plan.heads;
-  const effect = Array.from({ length: L }, () => new Array<number>(columns).fill(0));
-  const hasLm = plan.lmHeadVocab > 0;
-  const fraction = hasLm ? Array.from({ length: L }, () => new Array<number>(columns).fill(0)) : null;
+  if (req.kind === 'heads' && !subject.heads) throw new Error('internal: heads patching asked of a subject without it');
+  const streams = await subject.streams();
+  const base = { hiddenStates: streams.base };
+  const variant = { hiddenStates: streams.variant };
+  const columns = req.kind === 'residual' ? subject.patchedLength : (subject.heads ?? 0);
+  // Null: not a finite number (a NaN or ±Inf in the patched output, or in the logits at t); JSON has no NaN.
+  const effect = Array.from({ length: L }, () => new Array<number | null>(columns).fill(0));
+  const hasLm = subject.lmHeadVocab > 0;
+  const fraction = hasLm ? Array.from({ length: L }, () => new Array<number | null>(columns).fill(0)) : null;
+  let nonFinite = 0;
   const pendingInRow = new Array<number>(L).fill(0);
   const cells: Cell[] = [];
   let skipped = 0;
@@ -72,50 +72,62 @@ export async function patchGrid(session: ModelSession, req: PatchRequest): Promi
   const emitted = new Set<number>();
   const partial = (): PatchingResult => ({
     kind: req.kind,
-    stack: 'model',
+    stack: subject.stack,
     target: t,
+    targetText: req.targetText,
     layers: L,
     columns,
     rows: [...emitted].sort((a, b) => a - b).map((l) => rowOf(l)),
     logit,
     skipped,
+    nonFinite: baseNonFinite ? L * columns : nonFinite,
   });
+  // The base's own output at t holds NaN or ±Inf: no cell has a difference to it, skipped ones included.
+  let baseNonFinite = false;
   const rowOf = (l: number): PatchingRow => ({
     layer: l,
-    effect: effect[l],
-    fraction: fraction && logitDelta !== 0 ? fraction[l] : null,
+    effect: baseNonFinite ? effect[l].map(() => null) : effect[l],
+    fraction:
+      fraction && logit && logitDelta !== 0 ? (baseNonFinite ? fraction[l].map(() => null) : fraction[l]) : null,
   });
 
   const per = Math.max(1, req.cellsPerPass);
   for (let start = 0; start === 0 || start < cells.length; start += per) {
     req.checkCancelled();
     const passCells = cells.slice(start, start + per);
-    const out = await runPass(session, req, passCells, base.hiddenStates, variant.hiddenStates, T);
-    const row = (r: number) => out.last.subarray((r * T + t) * H, (r * T + t + 1) * H);
+    const out = await runPass(subject, req, passCells, base.hiddenStates, variant.hiddenStates);
+    const row = (r: number) => out.last.subarray((r * Tm + t) * H, (r * Tm + t + 1) * H);
+    if (start === 0) baseNonFinite = !allFinite(row(0));
     if (logit === null && out.logits) {
-      const V = plan.lmHeadVocab;
+      const V = subject.lmHeadVocab;
       const baseLogits = out.logits.subarray(0, V);
       const variantLogits = out.logits.subarray(V, 2 * V);
-      const token = argmax(variantLogits);
-      const baseTop = argmax(baseLogits);
-      logit = {
-        token,
-        text: req.decode(token),
-        baseTop,
-        baseTopText: req.decode(baseTop),
-        base: baseLogits[token],
-        variant: variantLogits[token],
-      };
-      logitDelta = logit.variant - logit.base;
+      // A NaN or ±Inf logit has no top token and no change to restore: no logit, no fractions.
+      if (allFinite(baseLogits) && allFinite(variantLogits)) {
+        const token = argmax(variantLogits);
+        const baseTop = argmax(baseLogits);
+        logit = {
+          token,
+          text: req.decode(token),
+          baseTop,
+          baseTopText: req.decode(baseTop),
+          base: baseLogits[token],
+          variant: variantLogits[token],
+        };
+        logitDelta = logit.variant - logit.base;
+      }
     }
     passCells.forEach((cell, k) => {
       const r = out.rowOf[k];
-      effect[cell.layer][cell.column] = maxAbsDiff(row(r), row(0));
+      const moved = maxAbsDiff(row(r), row(0));
+      effect[cell.layer][cell.column] = Number.isFinite(moved) ? moved : null;
+      if (!Number.isFinite(moved)) nonFinite++;
       if (fraction && out.logits && logit) {
-        const V = plan.lmHeadVocab;
+        const V = subject.lmHeadVocab;
         // Logit rows are the pass's rows in order (base, variant, cells).
         const patched = out.logits[r * V + logit.token];
-        fraction[cell.layer][cell.column] = logitDelta === 0 ? 0 : (patched - out.logits[logit.token]) / logitDelta;
+        const restored = logitDelta === 0 ? 0 : (patched - out.logits[logit.token]) / logitDelta;
+        fraction[cell.layer][cell.column] = Number.isFinite(restored) ? restored : null;
       }
       pendingInRow[cell.layer]--;
     });
@@ -131,18 +143,19 @@ export async function patchGrid(session: ModelSession, req: PatchRequest): Promi
 }
 
 /**
- * One pass: the base and the variant as plain rows, each cell's row entering at its block. Returns the last
- * hidden state of every row, the logits at t of every row (in row order), and each cell's row index.
+ * One pass: the base and the variant as plain rows, each cell's row entering at its block. Returns the measured
+ * stack's last hidden state of every row, the logits at t of every row (in row order), and each cell's row index.
  */
 async function runPass(
-  session: ModelSession,
+  subject: PatchSubject,
   req: PatchRequest,
   cells: Cell[],
   baseStates: Float32Array[],
   variantStates: Float32Array[],
-  T: number,
 ): Promise<{ last: Float32Array; logits: Float32Array | null; rowOf: number[] }> {
-  const { layers: L, hiddenSize: H, heads } = session.plan;
+  const { layers: L, hiddenSize: H } = subject;
+  const heads = subject.heads ?? 0;
+  const T = subject.patchedLength;
   const byLayer = Array.from({ length: L }, () => [] as number[]);
   cells.forEach((cell, k) => byLayer[cell.layer].push(k));
   const rowOf = new Array<number>(cells.length);
@@ -169,24 +182,31 @@ async function runPass(
       headMasks.push(mask);
     } else headMasks.push(null);
   }
-  const logitRows = Array.from({ length: rows }, (_, r) => r * T + req.target);
-  const out = await session.patchedPass(
-    [{ ids: req.base }, { ids: req.variant }],
-    { causal: req.settings.causal, rates: req.settings.rates },
-    { entries, headMasks: req.kind === 'heads' ? headMasks : null, headSource: 1, logitRows },
-  );
+  const Tm = subject.measuredLength;
+  const logitRows = Array.from({ length: rows }, (_, r) => r * Tm + req.target);
+  const out = await subject.pass(entries, req.kind === 'heads' ? headMasks : null, rows, logitRows);
   return { ...out, rowOf };
 }
 
+/** Row p of both states is the same finite vector bit for bit (a NaN row is run: its effect is no number, not 0). */
 function sameRow(a: Float32Array, b: Float32Array, p: number, H: number): boolean {
-  for (let i = p * H; i < (p + 1) * H; i++) if (!Object.is(a[i], b[i])) return false;
+  for (let i = p * H; i < (p + 1) * H; i++) if (!Object.is(a[i], b[i]) || !Number.isFinite(a[i])) return false;
   return true;
 }
 
+/** NaN when either side holds NaN or ±Inf (Inf − Inf is no difference of 0). */
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  for (let i = 0; i < a.length; i++) {
+    if (!Number.isFinite(a[i]) || !Number.isFinite(b[i])) return NaN;
+    m = Math.max(m, Math.abs(a[i] - b[i]));
+  }
   return m;
+}
+
+function allFinite(x: Float32Array): boolean {
+  for (const v of x) if (!Number.isFinite(v)) return false;
+  return true;
 }
 
 function argmax(x: Float32Array): number {

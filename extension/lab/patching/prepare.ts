@@ -1,7 +1,7 @@
 /**
  * What a model asked to patch (`patch:`, `--patch`) must satisfy before anything runs, checked once every case
  * is tokenized, with each problem at its place in the `.prompt` file:
- * - a single-stack model (encoder-decoders: not built yet);
+ * - `heads` on a single-stack model (encoder-decoders patch `residual` only, for now);
  * - deterministic runs: in train mode with dropout every patched run draws its own masks, so an effect would
  *   mix the patch with fresh noise. Patching is refused there, with `mode: eval` as the fix — the answer a
  *   user of TransformerLens or forward hooks expects (they patch in eval mode). Train mode without any dropout
@@ -47,12 +47,12 @@ export function patchingProblems(
     range,
     code,
   });
-  if (moduleOf(spec.architecture).runner.kind !== 'single-stack')
+  if (patch.kind === 'heads' && moduleOf(spec.architecture).runner.kind !== 'single-stack')
     return [
       at(
         spec.range,
         'patching-not-supported',
-        `\`patch: ${patch.kind}\` is not built yet for encoder-decoders (${spec.architecture}); patch a decoder-only or encoder-only model`,
+        `\`patch: heads\` is not built yet for encoder-decoders (${spec.architecture}); \`patch: residual\` patches the stack a variant edits`,
       ),
     ];
   const random = patchingInTrainMode(spec.config, spec.mode, patch.kind);
@@ -69,7 +69,9 @@ export function patchingProblems(
         ),
       );
     for (const v of c.variants) {
-      const why = misalignment(c.base, v.encoded);
+      // An encoder-decoder's source variant is patched into the source (`encoder:`), a decoder variant into the base.
+      const edited = v.edits === 'encoder' && c.source ? c.source.encoded : c.base;
+      const why = misalignment(edited, v.encoded);
       if (why) problems.push(at(promptCase.variants[v.variantIndex].range, 'patch-misaligned', why));
     }
   }
