@@ -139,3 +139,31 @@ test('NaN weights: every patched cell is no number (null in --json, said in the 
   assert.equal(table.status, 0, table.stderr);
   assert.match(table.stdout, new RegExp(`${grid.nonFinite} cells give NaN or ±Inf at the target: no number`));
 });
+
+test('an encoder-decoder: a decoder edit patches the decoder, a source edit the encoder, both measured at the decoder', () => {
+  const marian = `models:\n  - name: marian\n    weights: ${JSON.stringify(referenceFolder('marian'))}`;
+  const body = 'encoder: I want to buy a car\n<pad> Ich will ein\n~ <pad> Du will ein\n~ encoder: I want to buy a cat';
+  const file = promptFile('marian.prompt', `${marian}\npatch: residual`, body);
+  const r = compare(file, ['--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const [decoderEdit, sourceEdit] = (JSON.parse(r.stdout) as ComparisonReport).results.map(measured);
+  const decoderGrid = decoderEdit.patching!;
+  assert.equal(decoderGrid.stack, 'decoder');
+  assert.equal(decoderGrid.columns, decoderEdit.baseTokens.length);
+  assert.equal(decoderGrid.target, decoderEdit.baseTokens.length - 1);
+  const sourceGrid = sourceEdit.patching!;
+  assert.equal(sourceGrid.stack, 'encoder');
+  assert.equal(sourceGrid.columns, sourceEdit.baseTokens.length, 'a column per source token');
+  assert.equal(sourceGrid.target, decoderGrid.target, 'measured at the decoder');
+  assert.equal(sourceGrid.targetText, decoderGrid.targetText);
+  const edit = sourceEdit.frontier.firstPerturbed!;
+  assert.ok((sourceGrid.rows[0].effect[edit] ?? 0) > 0);
+  assert.ok(Math.abs((sourceGrid.rows[0].fraction?.[edit] ?? 0) - 1) < 1e-4, 'the edited source token restores it all');
+  const table = compare(file);
+  assert.equal(table.status, 0, table.stderr);
+  assert.match(table.stdout, /measured at the decoder's position \d+/);
+  // Heads patching is not built for encoder-decoders: said at the entry, nothing run.
+  const heads = compare(file, ['--patch', 'heads']);
+  assert.equal(heads.status, 2);
+  assert.match(heads.stderr, /marian\.prompt:3:5: error: marian: `patch: heads` is not built yet for encoder-decoders/);
+});
