@@ -1,5 +1,6 @@
 /**
- * Activation patching of a single-stack model, as a few batched passes in its one session.
+ * Activation patching as a few batched passes in a model's one session, on a `PatchSubject` (`subjects.ts`: a
+ * single-stack model, or the stack an encoder-decoder's variant edits, measured at its decoder).
  *
  * A cell is the base run with one piece replaced by the variant's: the stream entering block l at position
  * p (`residual`, Hugging Face's `hidden_states[l][p]`), or head h's attention context in block l (`heads`).
@@ -11,7 +12,8 @@
  * Cells whose patched input is the base's bit for bit (the variant's stream equals the base's at (l, p): every
  * position before the edit in a causal model, every unedited position at block 0) would run exactly the
  * base's computation: they are not run, and their effect and fraction are exactly 0 (`skipped`).
- * `test/unit/patching.test.ts` runs such cells anyway and checks they give 0 within float rounding.
+ * `test/unit/patching.test.ts` runs such cells anyway and checks they give 0 within float rounding. A NaN or ±Inf
+ * anywhere in an output is no number: null in the grid (`nonFinite`), never an effect of 0.
  */
 import type { PatchedLogit, PatchingResult, PatchingRow, PatchKind } from '../../protocol/report';
 import type { PatchSubject } from './subjects';
