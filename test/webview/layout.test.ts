@@ -79,6 +79,7 @@ describe('the panel at real widths and in every theme', () => {
     ['patching', DARK, 800, 'llama'],
     ['patching', HIGH_CONTRAST, 1200, 'llama'],
     ['patching', LIGHT, 800, 'llama-heads'],
+    ['patchingSeq2seq', DARK, 800, 'marian'],
   ];
   for (const [name, theme, width, select] of others) {
     it(`${name}, ${theme.name}, ${width} px reads cleanly`, { timeout: TIMEOUT }, async () => {

@@ -398,6 +398,38 @@ describe('results panel in Chromium', () => {
   );
 
   it(
+    'activation patching of an encoder-decoder: a source edit patched into the encoder, measured at the decoder',
+    { timeout: TIMEOUT },
+    async () => {
+      const panel = await openPanel(browser, server);
+      const { page } = panel;
+      try {
+        const messages = recordedRun('patchingSeq2seq');
+        await send(page, messages);
+        const results = messages.filter((m): m is Extract<ToWebview, { type: 'result' }> => m.type === 'result');
+        const source = results.find((m) => m.result.edits === 'encoder')!.result;
+        assert.equal(source.kind, 'measured');
+        if (source.kind !== 'measured') return;
+        await page.locator('tr[data-model="marian"] .result-cell').nth(1).click();
+        // Columns are the source's tokens; the target is a decoder position, so no column is marked.
+        assert.deepEqual(
+          await texts(page, '.patching-grid thead .patch-col'),
+          source.baseTokens.map((t) => t.text),
+        );
+        assert.equal(await page.locator('.patching-grid .patch-target').count(), 0);
+        assert.match(await text(page, '.patching-caption'), /the encoder’s block l .* at the decoder’s position \d+/);
+        // The decoder edit: the decoder's positions, the target marked.
+        await page.locator('tr[data-model="marian"] .result-cell').first().click();
+        assert.equal(await page.locator('.patching-grid thead .patch-target').count(), 1);
+        assert.match(await text(page, '.patching-caption'), /the decoder’s block l/);
+        assert.deepEqual(panel.pageErrors, []);
+      } finally {
+        await panel.close();
+      }
+    },
+  );
+
+  it(
     'NaN weights are non-finite (never causal), named, and drawn as no number; all-zero weights are undetermined',
     { timeout: TIMEOUT },
     async () => {

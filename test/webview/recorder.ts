@@ -101,6 +101,17 @@ export const RECORDINGS = {
       cpSync(referenceFolder('llama'), join(dir, 'llama'), { recursive: true });
     },
   },
+  patchingSeq2seq: {
+    label: 'patching-marian.prompt',
+    fullSize: false,
+    text: () =>
+      '---\nmodels:\n  - name: marian\n    weights: marian\n    patch: residual\n---\n' +
+      'encoder: I want to buy a car\n<pad> Ich will ein\n~ <pad> Du will ein\n~ encoder: I want to buy a cat\n',
+    // Hugging Face's tiny MarianMT: a decoder edit patches the decoder, a source edit the encoder.
+    setup: async (dir) => {
+      cpSync(referenceFolder('marian'), join(dir, 'marian'), { recursive: true });
+    },
+  },
   inputError: {
     label: 'broken.prompt',
     fullSize: false,
