@@ -84,6 +84,7 @@ await esbuild.build({
     'bench/forward': 'bench/forward.ts',
     'bench/runner': 'bench/runner.ts',
     'bench/families': 'bench/families.ts',
+    'bench/patching': 'bench/patching.ts',
     'bench/lifecycle': 'bench/lifecycle.ts',
     'bench/memoryProbe': 'bench/memoryProbe.ts',
     'bench/graphProbe': 'bench/graphProbe.ts',

@@ -82,6 +82,12 @@ try {
   });
   if (families.status !== 0) throw new Error(families.stderr);
   for (const line of families.stdout.trim().split('\n')) rows.push(JSON.parse(line));
+  // Residual activation patching of bert-base and GPT-2, 12 blocks × 16 positions, against Python's hook loop.
+  const patching = spawnSync(process.execPath, [join(root, 'out', 'bench', 'patching.js'), '--rows'], {
+    encoding: 'utf8',
+  });
+  if (patching.status !== 0) throw new Error(patching.stderr);
+  for (const line of patching.stdout.trim().split('\n')) rows.push(JSON.parse(line));
   rows.push([`Python, ${PYTHON.note}`, `${PYTHON.seconds} s`, `${(PYTHON.gb * 1024).toFixed(0)} MB`, 'reference']);
   rows.push([
     "Python, the seed's two distinct models (gpt2 + causal BERT) from_config",

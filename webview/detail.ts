@@ -21,6 +21,7 @@ import { keyOf } from './state';
 import type { Palette } from './theme';
 import { TokenStrips } from './tokenStrips';
 import { hideTooltip } from './tooltip';
+import { PatchingView } from './patchingView';
 
 export class DetailView {
   readonly element = el('section', { class: 'detail', 'aria-label': 'Details', hidden: true });
@@ -29,11 +30,24 @@ export class DetailView {
   private legend: HeatmapLegend | null = null;
   private mask: AttentionMaskView | null = null;
   private strips: TokenStrips | null = null;
+  private readonly patching: PatchingView;
+  private patchingCard: HTMLElement | null = null;
 
   constructor(
     private readonly palette: () => Palette,
     private readonly post: (message: FromWebview) => void,
-  ) {}
+  ) {
+    this.patching = new PatchingView(palette);
+  }
+
+  /** A patching grid grew (rows stream in): only its card is redrawn, the rest of the detail stays. */
+  updatePatching(found: { result: VariantResult; stale: boolean } | null): void {
+    const result = found?.result;
+    if (!result || result.kind !== 'measured' || this.shown?.key !== keyOf(result) || !this.patchingCard) return;
+    this.shown.result = result;
+    this.patching.update(result);
+    this.patchingCard.hidden = result.patching === undefined;
+  }
 
   show(found: { result: VariantResult; stale: boolean } | null, models: readonly ModelSummary[]): void {
     if (found === null) {
@@ -140,6 +154,7 @@ export class DetailView {
           : null,
         legend.element,
       ),
+      (this.patchingCard = card('Activation patching', 'patching-card', this.patching.element)),
       ...(result.otherStacks.length > 0 ? [card('Other stacks', 'other-stacks-card', otherStacksView(result))] : []),
       el(
         'div',
@@ -149,6 +164,8 @@ export class DetailView {
         card('Control run', 'control-card', controlView(result.control, result.nonFinite !== null)),
       ),
     );
+    this.patching.update(result);
+    this.patchingCard.hidden = result.patching === undefined;
     mask.draw();
     legend.draw(this.palette());
     if (keepScroll) {
@@ -197,6 +214,7 @@ export class DetailView {
     for (const h of this.heatmaps) h.draw();
     this.legend?.draw(this.palette());
     this.mask?.draw();
+    this.patching.redraw();
   }
 
   private dispose(): void {

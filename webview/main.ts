@@ -15,6 +15,7 @@ const TO_WEBVIEW_TYPES = {
   outline: true,
   progress: true,
   result: true,
+  patching: true,
   runFinished: true,
   runFailed: true,
 } satisfies Record<ToWebview['type'], true>;
@@ -48,6 +49,9 @@ function receive(message: ToWebview): void {
       break;
     case 'result':
       panel.result(state, message.result);
+      break;
+    case 'patching':
+      panel.patching(state, message.ref);
       break;
     default:
       assertNever(message);

@@ -65,6 +65,11 @@ export class Panel {
       this.detail.show(findResult(state, state.selected), state.outline?.models ?? []);
   }
 
+  /** Rows of a patching grid arrived: the detail's patching card follows if that result is shown. */
+  patching(state: ViewState, ref: CellKey): void {
+    if (sameCell(state.selected, ref)) this.detail.updatePatching(findResult(state, state.selected));
+  }
+
   selectionChanged(state: ViewState): void {
     this.summary.render(state);
     this.detail.show(findResult(state, state.selected), state.outline?.models ?? []);

@@ -138,6 +138,14 @@ export function reduce(state: ViewState, message: ToWebview): ViewState {
         : { model: result.model, caseIndex: result.caseIndex, variantIndex: result.variantIndex };
       return { ...state, results, previous, selected };
     }
+    case 'patching': {
+      // A grid so far for a result the panel has: it replaces the one before (rows only ever grow).
+      if (!isCurrentRun(state, message.runId)) return state;
+      const results = state.results.map((r) =>
+        sameCell(r, message.ref) && r.kind === 'measured' ? { ...r, patching: message.patching } : r,
+      );
+      return { ...state, results };
+    }
     case 'runFinished': {
       if (!isCurrentRun(state, message.runId)) return state;
       return {

@@ -21,6 +21,11 @@ export interface Palette {
   maskKeep: string;
   maskDrop: string;
   heat: SequentialScale;
+  /**
+   * A diverging scale for signed values in [-1, 1] (activation patching's fraction restored): 0 is the card's
+   * background, +1 the theme's red, -1 its blue, mixed perceptually.
+   */
+  diverging: (t: number) => string;
   /** Whether the foreground is lighter than the background (dark themes). */
   dark: boolean;
 }
@@ -77,7 +82,18 @@ export function readPalette(): Palette {
     maskKeep: css(mix(background, role('--plab-mask-keep'), 0.85)),
     maskDrop: css(mix(background, foreground, 0.07)),
     heat: sequentialScale(background, foreground, hues),
+    diverging: divergingScale(background, role('--plab-frontier'), red),
     dark,
+  };
+}
+
+function divergingScale(background: Rgb, negative: Rgb, positive: Rgb): (t: number) => string {
+  const steps = 64;
+  const side = (hue: Rgb) => Array.from({ length: steps + 1 }, (_, i) => css(mix(background, hue, i / steps)));
+  const [neg, pos] = [side(negative), side(positive)];
+  return (t) => {
+    const x = Number.isFinite(t) ? Math.max(-1, Math.min(1, t)) : 0;
+    return (x < 0 ? neg : pos)[Math.round(Math.abs(x) * steps)];
   };
 }
 

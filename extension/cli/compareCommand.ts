@@ -13,6 +13,7 @@ import { terminalJson, terminalText } from './terminalText';
 import { parseThreads } from './threads';
 import { takeLimits } from './limits';
 import { CliHub } from './hubCli';
+import { applyPatchOptions, parsePatchOptions } from './patchOptions';
 
 export async function compareCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['json', 'help', 'yes']);
@@ -23,12 +24,14 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const cacheDir = resolveCacheDir(takeOption(args, 'cache'));
   const threads = parseThreads(takeOption(args, 'threads'), (line) => process.stderr.write(line + '\n'));
   const limits = takeLimits(args);
+  const patch = parsePatchOptions(takeOption(args, 'patch'), takeOption(args, 'patch-target'));
   if (args.options.size > 0) throw new UsageError(`unknown option --${[...args.options.keys()][0]}`);
   if (args.positionals.length !== 1) throw new UsageError('give exactly one .prompt file');
   const hub = new CliHub(args.flags.has('yes'));
   const { experiment, diagnostics } = await loadPromptFile(args.positionals[0], { hub: hub.planner });
   // Warnings do not stop a run, but they are said (a case without a variant, `~text` without the space).
   for (const d of diagnostics) process.stderr.write(terminalText(formatDiagnostic(d), { multiline: true }) + '\n');
+  applyPatchOptions(experiment, patch);
   // A comparison reads hidden states and logits only: its sessions are opened without the attention outputs.
   const store = new ModelStore(cacheDir, { intraOpThreads: threads, attentions: false, limits });
   const progress = stderrProgress();

@@ -85,6 +85,7 @@ export class FindingFixes implements vscode.Disposable, vscode.CodeActionProvide
         return;
       case 'outline':
       case 'progress':
+      case 'patching':
       case 'runFailed':
         return;
       default: {

@@ -34,6 +34,8 @@ export function panelMessageFor(runId: string, e: RunEvent, elapsedMs: number): 
       };
     case 'result':
       return { type: 'result', runId, result: e.result };
+    case 'patching':
+      return { type: 'patching', runId, ref: e.ref, patching: e.patching };
     case 'done':
       return { type: 'runFinished', runId, elapsedMs };
     case 'failed':

@@ -104,6 +104,8 @@ export class RunController {
             case 'result':
               log?.result(e.result);
               break;
+            case 'patching':
+              break;
             case 'done':
               log?.finished();
               this.report = e.report;

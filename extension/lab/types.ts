@@ -3,7 +3,7 @@
  * Places and diagnostics are defined in the protocol (every side reads them) and re-exported here.
  */
 import { formatDiagnostic, type LabDiagnostic, type SourceRange } from '../protocol/diagnostics';
-import type { Architecture, DropoutPolicy, EditedInput, Mode } from '../protocol/report';
+import type { Architecture, DropoutPolicy, EditedInput, Mode, PatchKind } from '../protocol/report';
 import type { HubPlan } from './hub/types';
 
 export type { LabDiagnostic, Severity, SourcePosition, SourceRange, Suggestion } from '../protocol/diagnostics';
@@ -51,6 +51,11 @@ export interface ModelSpec {
   addSpecialTokens: boolean;
   atol: number;
   rtol: number;
+  /**
+   * Activation patching after each comparison (`patch:`, `patch_target:`): absent when not asked for.
+   * `target` is a token index as written (negative counts from the end).
+   */
+  patch?: { kind: PatchKind; target: number };
   /**
    * The tokenizer the model reads its text with. A `from:` model whose snapshot has tokenizer.json uses that
    * folder (opened once the snapshot is downloaded); a `weights:` folder with one uses its own.

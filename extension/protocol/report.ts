@@ -25,11 +25,14 @@
  * layer the mean over heads, decoder × encoder positions); `EffectiveAttentionMask.sliding` (a sliding window);
  * findings `train-mode-without-dropout`, `decoder-start-token`, `pad-is-special-token`; the outline's cases carry
  * `encoderText` and each variant `edits`.
+ *
+ * Version 4 (from 3):
+ * - `MeasuredResult.patching` (only when `patch:` or `--patch` asks for it): activation patching, effect per block × position or block × head at a target position, with the fraction of the variant's logit change restored.
  */
 
 import type { VariantRef } from './run';
 
-export const REPORT_VERSION = 3 as const;
+export const REPORT_VERSION = 4 as const;
 
 /** Hugging Face's `model_type` of every architecture the lab builds (one module each, `lab/models/registry.ts`). */
 export type Architecture = 'bert' | 'gpt2' | 'llama' | 'mistral' | 'qwen2' | 'bart' | 'marian';
@@ -471,4 +474,80 @@ export interface MeasuredResult extends ResultOf, StackComparison {
   otherStacks: OtherStack[];
   /** Encoder-decoders only. */
   crossAttention: CrossAttentionMaps | null;
+  /** Activation patching, present only when asked for (`patch:`, `--patch`). */
+  patching?: PatchingResult;
+}
+
+// ── Activation patching (`patch:`; version 4) ──────────────────────────────────────────────────────────────
+
+/**
+ * `residual`: the stream entering each block (Hugging Face's `hidden_states[l]`) at one position; `heads`: one
+ * head's attention output (its context before the output projection, every position) in one block.
+ */
+export type PatchKind = 'residual' | 'heads';
+
+/**
+ * The base run with one piece replaced by the variant's, for every block × position (`residual`) or block ×
+ * head (`heads`), measured at the target position t: how far the last hidden state moves, and with an LM head
+ * the fraction of the variant's change to one logit it restores.
+ */
+export interface PatchingResult {
+  kind: PatchKind;
+  /** The stack patched (`model` for single-stack models; an encoder-decoder's edited stack); measured: the decoder. */
+  stack: StackName;
+  /**
+   * The position t measured (0-based, in the base's tokens of the measured stack: the model's one stack, an
+   * encoder-decoder's decoder; `patch_target: -1` is the last). For a source edit the columns are the encoder's
+   * positions and t is not one of them.
+   */
+  target: number;
+  /** The base's token at t, as text. */
+  targetText: string;
+  /** Rows of the grid: the model's blocks. */
+  layers: number;
+  /** Columns: the positions (`residual`, the base's token count) or the heads (`heads`). */
+  columns: number;
+  /** The rows computed, in block order: all of them in a result; fewer while they stream in. */
+  rows: PatchingRow[];
+  /**
+   * The logit whose restoration `fraction` measures; null for models without an LM head, or when the base's or the
+   * variant's logits at t are not all finite.
+   */
+  logit: PatchedLogit | null;
+  /**
+   * Cells not run because the patched input is the base's bit for bit (the variant's stream equals the base's
+   * there, e.g. every position before the edit in a causal model): their effect and fraction are exactly 0.
+   */
+  skipped: number;
+  /** Cells whose patched output at t holds NaN or ±Inf: their `effect` and `fraction` are null (no number). */
+  nonFinite: number;
+}
+
+export interface PatchingRow {
+  /** The block l: the patch replaces the stream entering it (`residual`) or a head's output inside it (`heads`). */
+  layer: number;
+  /** Per column: max |last_hidden_state_patched[t] − last_hidden_state_base[t]|; null: not a finite number. */
+  effect: (number | null)[];
+  /**
+   * Per column: (patched − base) / (variant − base) of `logit.token`'s logit at t — 1 restores the variant's
+   * change fully, 0 not at all. Null without an LM head or when the variant does not move that logit; a null
+   * cell: not a finite number (see `nonFinite`).
+   */
+  fraction: (number | null)[] | null;
+}
+
+/** The result a streamed grid belongs to (runner and panel messages). */
+export interface PatchingRef extends VariantRef {
+  model: string;
+}
+
+/** At the target position: the variant's top next token, whose logit is measured, and the base's. */
+export interface PatchedLogit {
+  token: number;
+  text: string;
+  baseTop: number;
+  baseTopText: string;
+  /** That token's logit in the base run and in the variant run. */
+  base: number;
+  variant: number;
 }

@@ -47,6 +47,10 @@ import {
   type VariantResult,
   type VerdictEvidence,
   VERDICTS,
+  type PatchingResult,
+  type PatchingRow,
+  type PatchKind,
+  type PatchedLogit,
 } from './report';
 import type { CaseOutline, RunOutlineData } from './run';
 import {
@@ -232,6 +236,7 @@ const measuredResult = fields<MeasuredResult>({
   crossAttention: nullable(
     fields<CrossAttentionMaps>({ base: layeredMaps, variant: layeredMaps, keep: arrayOf(arrayOf(number)) }),
   ),
+  patching: optional(patchingShape()),
 });
 
 const notApplicableResult = fields<NotApplicableResult>({
@@ -331,3 +336,39 @@ export const diagnosticShape: Check = fields<LabDiagnostic>({
     }),
   ),
 });
+
+// ── Activation patching (version 4) ──
+
+/** A function so that the tables can stand below the result's (function declarations are hoisted). */
+function patchingShape(): Check {
+  return fields<PatchingResult>({
+    kind: oneOf(keysOf<PatchKind>({ residual: true, heads: true })),
+    stack: oneOf(STACK_NAMES),
+    target: index,
+    targetText: string,
+    layers: index,
+    columns: index,
+    rows: arrayOf(
+      fields<PatchingRow>({
+        layer: index,
+        effect: arrayOf(nullable(number)),
+        fraction: nullable(arrayOf(nullable(number))),
+      }),
+    ),
+    logit: nullable(
+      fields<PatchedLogit>({
+        token: index,
+        text: string,
+        baseTop: index,
+        baseTopText: string,
+        base: number,
+        variant: number,
+      }),
+    ),
+    skipped: index,
+    nonFinite: index,
+  });
+}
+
+/** Shape of a streamed partial grid (the runner's and the panel's `patching` messages). */
+export const patchingResultShape: Check = patchingShape();

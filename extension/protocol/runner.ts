@@ -5,9 +5,9 @@
  * Errors cross as data (SerializedError), never as thrown objects. Both sides import this module.
  */
 import type { LabDiagnostic } from './diagnostics';
-import type { ComparisonReport, VariantResult } from './report';
+import type { ComparisonReport, PatchingRef, PatchingResult, VariantResult } from './report';
 import { PROGRESS_STAGES, type DownloadProgress, type ProgressStage, type RunOutlineData, type RunScope } from './run';
-import { diagnosticShape, outlineShape, reportShape, variantResultShape } from './reportShape';
+import { diagnosticShape, outlineShape, patchingResultShape, reportShape, variantResultShape } from './reportShape';
 import {
   arrayOf,
   boolean,
@@ -118,6 +118,11 @@ export type RunnerToHost =
       cacheDir: string;
     }
   | { type: 'result'; requestId: string; result: VariantResult }
+  /**
+   * Activation patching (`patch:`) of a result already sent: its grid so far, each time rows complete; the
+   * finished grid is the result's `patching` in `done`'s report.
+   */
+  | { type: 'patching'; requestId: string; ref: PatchingRef; patching: PatchingResult }
   | { type: 'done'; requestId: string; elapsedMs: number; report: ComparisonReport }
   | { type: 'failed'; requestId: string; error: SerializedError };
 
@@ -182,6 +187,12 @@ const RUNNER_EVENT_GUARDS = {
     cacheDir: string,
   }),
   result: fields<Event<'result'>>({ type: type('result'), requestId, result: variantResultShape }),
+  patching: fields<Event<'patching'>>({
+    type: type('patching'),
+    requestId,
+    ref: fields<PatchingRef>({ model: string, caseIndex: index, variantIndex: index }),
+    patching: patchingResultShape,
+  }),
   done: fields<Event<'done'>>({ type: type('done'), requestId, elapsedMs: number, report: reportShape }),
   failed: fields<Event<'failed'>>({ type: type('failed'), requestId, error: serializedError }),
 } satisfies Record<RunnerToHost['type'], Check>;

@@ -4,7 +4,7 @@
  * model × variant, the end); the panel never gets its data pasted into HTML.
  * The host validates every FromWebview message before acting on it (isFromWebview).
  */
-import type { FindingCode, ModelSummary, VariantResult } from './report';
+import type { FindingCode, ModelSummary, PatchingRef, PatchingResult, VariantResult } from './report';
 import type { CaseOutline, DownloadProgress, ProgressStage, RunScope, VariantRef } from './run';
 
 /** What a run is about, known the moment it starts (before the runner has read the file). */
@@ -43,6 +43,8 @@ export type ToWebview =
       download?: DownloadProgress;
     }
   | { type: 'result'; runId: string; result: VariantResult }
+  /** Activation patching of a result the panel has: its grid so far (rows stream in as passes complete). */
+  | { type: 'patching'; runId: string; ref: PatchingRef; patching: PatchingResult }
   | { type: 'runFinished'; runId: string; elapsedMs: number }
   | { type: 'runFailed'; runId: string; kind: RunFailureKind; message: string; details?: string[] };
 

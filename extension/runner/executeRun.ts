@@ -80,6 +80,7 @@ export async function executeRun(
       only: request.only,
       onProgress: (p) => send({ type: 'progress', requestId, ...p }),
       onResult: (result) => send({ type: 'result', requestId, result }),
+      onPatching: ({ patching, ...ref }) => send({ type: 'patching', requestId, ref, patching }),
     });
     send({ type: 'done', requestId, elapsedMs: Date.now() - started, report });
   } catch (e) {

@@ -1214,6 +1214,8 @@ test('the known keys have docs for completion and hover', () => {
     'atol',
     'rtol',
     'compare',
+    'patch',
+    'patch_target',
   ]);
   assert.deepEqual(
     KNOWN_KEYS.modelEntry.slice(0, 3).map((k) => k.key),

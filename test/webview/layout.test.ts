@@ -75,6 +75,11 @@ describe('the panel at real widths and in every theme', () => {
     ['long', DARK, 1200],
     ['article', LIGHT, 800, 'marian'],
     ['article', DARK, 480, 'tiny-gpt2'],
+    ['patching', LIGHT, 480, 'llama'],
+    ['patching', DARK, 800, 'llama'],
+    ['patching', HIGH_CONTRAST, 1200, 'llama'],
+    ['patching', LIGHT, 800, 'llama-heads'],
+    ['patchingSeq2seq', DARK, 800, 'marian'],
   ];
   for (const [name, theme, width, select] of others) {
     it(`${name}, ${theme.name}, ${width} px reads cleanly`, { timeout: TIMEOUT }, async () => {

@@ -330,6 +330,106 @@ describe('results panel in Chromium', () => {
   );
 
   it(
+    'activation patching: the grid fills in as rows stream, tokens as text, the target marked, the numbers on hover',
+    { timeout: TIMEOUT },
+    async () => {
+      const panel = await openPanel(browser, server);
+      const { page } = panel;
+      try {
+        const messages = recordedRun('patching');
+        const at = messages.findIndex((m) => m.type === 'patching');
+        const full = messages[at] as Extract<ToWebview, { type: 'patching' }>;
+        assert.equal(full.ref.model, 'llama');
+        const grid = full.patching;
+        // The real grid with only its first block computed, as the first pass of a longer grid would send it.
+        const partial: ToWebview = { ...full, patching: { ...grid, rows: grid.rows.slice(0, 1) } };
+        await send(page, messages.slice(0, at));
+        await page.locator('tr[data-model="llama"] .result-cell').first().click();
+        assert.equal(await page.locator('.patching-card').isVisible(), false, 'no grid before its first rows');
+        await send(page, [partial]);
+        assert.equal(await page.locator('.patching-card').isVisible(), true);
+        assert.equal(await page.locator('.patching-grid tbody tr').count(), grid.layers);
+        assert.equal(await page.locator('.patching-grid tbody tr.patch-pending').count(), grid.layers - 1);
+        assert.match(await text(page, '.patching-caption'), new RegExp(`1 of ${grid.layers} blocks computed`));
+        await send(page, messages.slice(at));
+        assert.equal(await page.locator('.patching-grid tbody tr.patch-pending').count(), 0);
+        const result = messages.find(
+          (m): m is Extract<ToWebview, { type: 'result' }> => m.type === 'result' && m.result.model === 'llama',
+        )!.result;
+        assert.equal(result.kind, 'measured');
+        if (result.kind !== 'measured') return;
+        // Column labels are the base's tokens, as text; the target column (the last token) is marked.
+        assert.deepEqual(
+          await texts(page, '.patching-grid thead .patch-col'),
+          result.baseTokens.map((t) => t.text),
+        );
+        assert.equal(
+          await page.locator('.patching-grid thead .patch-target').getAttribute('data-column'),
+          String(grid.target),
+        );
+        assert.equal(await page.locator('.patching-grid tbody tr').first().locator('.patch-target').count(), 1);
+        // The edited position at block 0 restores all of the variant's logit change: red, and said on hover.
+        const edit = result.frontier.firstPerturbed!;
+        const cell = page.locator(`.patch-cell[data-layer="0"][data-column="${edit}"]`);
+        await cell.hover();
+        await page.locator('.tooltip').waitFor({ state: 'visible' });
+        const tip = await tooltipText(page);
+        assert.match(tip, new RegExp(`block 0, position ${edit}`));
+        assert.match(tip, /fraction restored1(?![\d.])/);
+        const colour = (selector: string) =>
+          page.locator(selector).evaluate((e) => getComputedStyle(e).backgroundColor);
+        assert.notEqual(
+          await colour(`.patch-cell[data-layer="0"][data-column="${edit}"]`),
+          await colour(`.patch-cell[data-layer="0"][data-column="0"]`),
+          'a cell that restores everything is coloured unlike one that restores nothing',
+        );
+        // The heads grid of the second entry: a column per head.
+        await page.locator('tr[data-model="llama-heads"] .result-cell').first().click();
+        assert.deepEqual(await texts(page, '.patching-grid thead .patch-col'), ['h0', 'h1', 'h2', 'h3']);
+        assert.deepEqual(panel.pageErrors, []);
+        assert.deepEqual(
+          await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations),
+          [],
+        );
+      } finally {
+        await panel.close();
+      }
+    },
+  );
+
+  it(
+    'activation patching of an encoder-decoder: a source edit patched into the encoder, measured at the decoder',
+    { timeout: TIMEOUT },
+    async () => {
+      const panel = await openPanel(browser, server);
+      const { page } = panel;
+      try {
+        const messages = recordedRun('patchingSeq2seq');
+        await send(page, messages);
+        const results = messages.filter((m): m is Extract<ToWebview, { type: 'result' }> => m.type === 'result');
+        const source = results.find((m) => m.result.edits === 'encoder')!.result;
+        assert.equal(source.kind, 'measured');
+        if (source.kind !== 'measured') return;
+        await page.locator('tr[data-model="marian"] .result-cell').nth(1).click();
+        // Columns are the source's tokens; the target is a decoder position, so no column is marked.
+        assert.deepEqual(
+          await texts(page, '.patching-grid thead .patch-col'),
+          source.baseTokens.map((t) => t.text),
+        );
+        assert.equal(await page.locator('.patching-grid .patch-target').count(), 0);
+        assert.match(await text(page, '.patching-caption'), /the encoder’s block l .* at the decoder’s position \d+/);
+        // The decoder edit: the decoder's positions, the target marked.
+        await page.locator('tr[data-model="marian"] .result-cell').first().click();
+        assert.equal(await page.locator('.patching-grid thead .patch-target').count(), 1);
+        assert.match(await text(page, '.patching-caption'), /the decoder’s block l/);
+        assert.deepEqual(panel.pageErrors, []);
+      } finally {
+        await panel.close();
+      }
+    },
+  );
+
+  it(
     'NaN weights are non-finite (never causal), named, and drawn as no number; all-zero weights are undetermined',
     { timeout: TIMEOUT },
     async () => {

@@ -89,6 +89,29 @@ export const RECORDINGS = {
       cpSync(referenceFolder('marian'), join(dir, 'marian'), { recursive: true });
     },
   },
+  patching: {
+    label: 'patching.prompt',
+    fullSize: false,
+    text: () =>
+      '---\nmodels:\n  - name: llama\n    weights: llama\n    patch: residual\n' +
+      '  - name: llama-heads\n    weights: llama\n    patch: heads\n---\n' +
+      'Ich will ein Auto kaufen\n~ Ich will dein Auto kaufen\n',
+    // Hugging Face's tiny Llama with its tokenizer (Hugging Face's hooks give the same grid: patching.json).
+    setup: async (dir) => {
+      cpSync(referenceFolder('llama'), join(dir, 'llama'), { recursive: true });
+    },
+  },
+  patchingSeq2seq: {
+    label: 'patching-marian.prompt',
+    fullSize: false,
+    text: () =>
+      '---\nmodels:\n  - name: marian\n    weights: marian\n    patch: residual\n---\n' +
+      'encoder: I want to buy a car\n<pad> Ich will ein\n~ <pad> Du will ein\n~ encoder: I want to buy a cat\n',
+    // Hugging Face's tiny MarianMT: a decoder edit patches the decoder, a source edit the encoder.
+    setup: async (dir) => {
+      cpSync(referenceFolder('marian'), join(dir, 'marian'), { recursive: true });
+    },
+  },
   inputError: {
     label: 'broken.prompt',
     fullSize: false,

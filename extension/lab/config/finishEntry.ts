@@ -15,6 +15,7 @@ import { RUN_SETTING_DEFAULTS, RUN_SETTING_KEYS, type RunSettings } from './runS
 import type { LoadedConfig, Sourced } from './sources';
 import { closestMatch } from './suggest';
 import { checkConfigKey, checkConsistency } from './validate';
+import { patchingInTrainMode } from '../patching/prepare';
 
 /** Keys of the whole file, which users sometimes indent into an entry by mistake. */
 const FILE_LEVEL_KEYS = new Set(['models', 'cases', 'perturb']);
@@ -96,6 +97,15 @@ export function finishModelEntry(draft: EntryDraft, files: EntryFiles): Resolved
   if (out.hasErrors || name === undefined) return { spec: null, diagnostics: out.items };
 
   const settings = resolveRunSettings(draft.fields, ctx.defaults, weights !== undefined, ctx.toleranceDefaults);
+  const random = settings.patch && patchingInTrainMode(config, settings.mode, settings.patch.kind);
+  if (random) {
+    // Said at `mode: train` when the entry writes it (the quick fix changes it), else at its `patch:`, else the entry.
+    const modeField = draft.fields.get('mode');
+    const at = modeField?.valueRange ?? draft.fields.get('patch')?.keyRange ?? entryStart;
+    const fix = modeField ? { target: 'value' as const, key: 'mode', texts: ['eval'], closeMatch: true } : undefined;
+    out.error('patching-needs-eval', random, at, fix);
+    return { spec: null, diagnostics: out.items };
+  }
   const spec: ModelSpec = {
     name,
     architecture,
@@ -119,6 +129,7 @@ export function finishModelEntry(draft: EntryDraft, files: EntryFiles): Resolved
     addSpecialTokens: settings.addSpecialTokens,
     atol: settings.atol,
     rtol: settings.rtol,
+    ...(settings.patch ? { patch: settings.patch } : {}),
     tokenizer,
     range: entry.range,
   };
@@ -254,5 +265,12 @@ function resolveRunSettings(
     addSpecialTokens: (get('add_special_tokens') as boolean | undefined) ?? RUN_SETTING_DEFAULTS.add_special_tokens,
     atol: (get('atol') as number | undefined) ?? tolerances.atol ?? RUN_SETTING_DEFAULTS.atol,
     rtol: (get('rtol') as number | undefined) ?? tolerances.rtol ?? RUN_SETTING_DEFAULTS.rtol,
+    patch: patchOf(get('patch'), get('patch_target')),
   };
+}
+
+/** `patch:` and `patch_target:` (values already checked); no patching without `patch:`. */
+function patchOf(kind: unknown, target: unknown): ModelSpec['patch'] {
+  if (kind !== 'residual' && kind !== 'heads') return undefined;
+  return { kind, target: typeof target === 'number' ? target : RUN_SETTING_DEFAULTS.patch_target };
 }

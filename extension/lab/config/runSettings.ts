@@ -20,6 +20,13 @@ const isCompareList: ValueCheck = {
   choices: ['hidden_states'],
 };
 
+/** `patch_target`: a token index, negative from the end as in Python (-1 = the last token). */
+const isPositionIndex: ValueCheck = {
+  allowed: 'a whole number (a token index from 0, or from the end when negative: -1 is the last token)',
+  example: '`-1` (the last token)',
+  ok: (v) => typeof v === 'number' && Number.isSafeInteger(v),
+};
+
 export const RUN_SETTINGS: readonly RunSettingInfo[] = [
   {
     key: 'seed',
@@ -56,6 +63,16 @@ export const RUN_SETTINGS: readonly RunSettingInfo[] = [
     doc: 'What to compare: `hidden_states` (the only choice for now).',
     check: isCompareList,
   },
+  {
+    key: 'patch',
+    doc: "Activation patching after each comparison: `residual` (for each block l and position p, the base run with the stream entering block l at p — Hugging Face's `hidden_states[l][p]` — replaced by the variant's) or `heads` (each head's attention output in each block replaced by the variant's). Reports, at the position `patch_target`, how far each patch moves the last hidden state and, with an LM head, the fraction of the variant's logit change it restores. Needs `mode: eval` and a variant with as many tokens as the base. Off when absent.",
+    check: oneOf(['residual', 'heads']),
+  },
+  {
+    key: 'patch_target',
+    doc: "The position t whose output `patch:` measures: a token index counted from 0 in the model's own tokens (special tokens such as `[CLS]` and `<s>` count), or from the end when negative (`-1`, the default, is the last token).",
+    check: isPositionIndex,
+  },
 ];
 
 export const RUN_SETTING_KEYS: ReadonlySet<string> = new Set(RUN_SETTINGS.map((s) => s.key));
@@ -65,7 +82,7 @@ export function runSettingInfo(key: string): RunSettingInfo | undefined {
 }
 
 /** The settings once defaults are applied; `mode` has no fixed default (it depends on `weights:`). */
-export type RunSettings = Pick<ModelSpec, 'seed' | 'mode' | 'dropout' | 'addSpecialTokens' | 'atol' | 'rtol'>;
+export type RunSettings = Pick<ModelSpec, 'seed' | 'mode' | 'dropout' | 'addSpecialTokens' | 'atol' | 'rtol' | 'patch'>;
 
 export const RUN_SETTING_DEFAULTS = {
   seed: 0,
@@ -73,6 +90,7 @@ export const RUN_SETTING_DEFAULTS = {
   add_special_tokens: true,
   atol: 1e-8,
   rtol: 1e-5,
+  patch_target: -1,
 } as const;
 
 /** The problem with a run setting's value, or undefined when it is fine (or not a run setting). */

@@ -21,6 +21,8 @@ import { dropoutSeedFor } from './dropoutSeeds';
 import { ratesOf } from './summary';
 import type { ExperimentProgress } from './runExperiment';
 import type { TokenizedCase } from './caseInputs';
+import { patchVariant, type CasePatching } from './patchCase';
+import { singleStackSubject } from '../patching/subjects';
 
 export interface CaseContext<Session> {
   session: Session;
@@ -31,6 +33,8 @@ export interface CaseContext<Session> {
   c: TokenizedCase;
   checkCancelled: () => void;
   progress: (stage: ExperimentProgress['stage'], message: string) => void;
+  /** Activation patching after each variant's comparison (`patch:`); single-stack models only. */
+  patching?: CasePatching;
 }
 
 /** Progress of a case that takes several passes is reported at most this often. */
@@ -94,30 +98,37 @@ export async function runCase(ctx: CaseContext<ModelSession>, onResult: (r: Vari
       ctx.checkCancelled();
       const v = c.variants[i - 2];
       const variant = modelRun(out, v.encoded);
-      onResult(
-        compareVariant({
-          model: summary,
-          caseIndex: c.caseIndex,
-          variantIndex: v.variantIndex,
-          edits: 'text',
-          edited: {
-            stack: 'model',
-            baseText: c.baseText,
-            variantText: v.text,
-            base: base!,
-            control: control!,
-            variant,
-            attentionMask: attentionMask!,
-          },
-          others: [],
-          causalMask: causal,
-          crossAttention: null,
-          decoderTokens: null,
-          special: ctx.special,
-          decode,
-          nextToken: { base: base!.nextTokenLogits, variant: variant.nextTokenLogits },
-        }),
-      );
+      const result = compareVariant({
+        model: summary,
+        caseIndex: c.caseIndex,
+        variantIndex: v.variantIndex,
+        edits: 'text',
+        edited: {
+          stack: 'model',
+          baseText: c.baseText,
+          variantText: v.text,
+          base: base!,
+          control: control!,
+          variant,
+          attentionMask: attentionMask!,
+        },
+        others: [],
+        causalMask: causal,
+        crossAttention: null,
+        decoderTokens: null,
+        special: ctx.special,
+        decode,
+        nextToken: { base: base!.nextTokenLogits, variant: variant.nextTokenLogits },
+      });
+      onResult(result);
+      // The comparison is out first; the grid follows, row by row, and completes the same result object.
+      if (ctx.patching && result.kind === 'measured')
+        await patchVariant(
+          ctx,
+          ctx.patching,
+          result,
+          singleStackSubject(session, c.base.ids, v.encoded.ids, { causal, rates: ratesOf(summary) }),
+        );
     }
   }
 }

@@ -24,6 +24,9 @@ import { summarizeModel } from './summary';
 import { TOOL_VERSION } from '../version';
 import { CancelledError } from '../cancel';
 import { checkScope } from './scope';
+import type { LabDiagnostic } from '../../protocol/diagnostics';
+import { patchingProblems } from '../patching/prepare';
+import { patchingContext, type PatchingUpdate } from './patchCase';
 
 export { CancelledError } from '../cancel';
 
@@ -42,6 +45,8 @@ export interface RunOptions {
   only?: RunScope;
   /** At most this many inputs per forward pass (the plan may choose fewer); for tests and benchmarks. */
   passSize?: number;
+  /** Activation patching (`patch:`): the grid of a measured result so far, each time rows complete. */
+  onPatching?: (update: PatchingUpdate) => void;
 }
 
 interface PreparedModel {
@@ -59,6 +64,7 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
   checkScope(experiment, options.only);
   const plans = await planModels(experiment, options.store);
   const prepared: PreparedModel[] = [];
+  const patchProblems: LabDiagnostic[] = [];
   for (const plan of plans) {
     checkCancelled();
     const spec = plan.spec;
@@ -70,14 +76,18 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
     const tokenizer = await loadTokenizer(spec.tokenizer, options.store.cacheDir).catch((e: unknown) => {
       throw atEntry(experiment, spec, e);
     });
-    const cases = tokenizeCases(experiment, spec, tokenizer, options.only).map((c) => ({
+    const tokenized = tokenizeCases(experiment, spec, tokenizer, options.only);
+    patchProblems.push(...patchingProblems(experiment, spec, tokenized));
+    const cases = tokenized.map((c) => ({
       ...c,
       passes: planCasePasses(experiment, plan, c, options.passSize),
     }));
     if (cases.length > 0) prepared.push({ spec, plan, tokenizer, cases });
   }
+  // Every model's patching problems at once, before anything is built.
+  if (patchProblems.length > 0) throw new LabInputError(patchProblems);
 
-  for (const { spec, tokenizer, cases } of prepared) {
+  for (const { spec, plan, tokenizer, cases } of prepared) {
     checkCancelled();
     const progress = (stage: ExperimentProgress['stage'], message: string) =>
       options.onProgress?.({ model: spec.name, stage, message });
@@ -104,7 +114,19 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
         while (pending.length > 0 && pending[0].variantIndex < result.variantIndex) emit(pending.shift()!);
         emit(result);
       };
-      const ctx = { spec, summary, tokenizer, special, c, checkCancelled, progress };
+      const ctx = {
+        spec,
+        summary,
+        tokenizer,
+        special,
+        c,
+        checkCancelled,
+        progress,
+        patching: patchingContext(experiment, plan, c, options.onPatching, (result, patching) => {
+          const at = results.indexOf(result);
+          if (at >= 0) results[at] = { ...result, patching };
+        }),
+      };
       if (c.variants.length > 0)
         switch (session.kind) {
           case 'single-stack':

@@ -9,6 +9,8 @@
 import type { EffectiveAttentionMask, VariantResult } from '../../protocol/report';
 import type { EncodedText } from '../tokenizers';
 import { compareVariant } from '../compare';
+import { patchVariant } from './patchCase';
+import { seq2seqSubject } from '../patching/subjects';
 import type { ModelRun, StackRuns } from '../compare/types';
 import type { Seq2SeqOutput, Seq2SeqSession } from '../models/bart/session';
 import type { TokenizedCase, TokenizedVariant } from './caseInputs';
@@ -60,7 +62,22 @@ export async function runSeq2SeqCase(
       else if (i === 1) controlOut = out;
       else {
         ctx.checkCancelled();
-        onResult(compareOne(ctx, c.variants[i - 2], runs[i], base, baseOut!, controlOut!, out, decode));
+        const v = c.variants[i - 2];
+        const result = compareOne(ctx, v, runs[i], base, baseOut!, controlOut!, out, decode);
+        onResult(result);
+        // Patching (`patch:`) the stack the variant edits, measured at the decoder's target.
+        if (ctx.patching && result.kind === 'measured')
+          await patchVariant(
+            ctx,
+            ctx.patching,
+            result,
+            seq2seqSubject(
+              session,
+              { source: source.ids, decoder: c.base.ids },
+              v.edits === 'encoder' ? runs[i].source.ids : runs[i].decoder.ids,
+              v.edits,
+            ),
+          );
       }
     }
   }

@@ -27,6 +27,7 @@ import {
   zerosInt64,
 } from './batchFeeds';
 import { keepInputs } from './blocks/singleStack';
+import { patchFeeds, plainPatchFeeds, type PatchFeeds } from './patchFeeds';
 import { moduleOf } from './registry';
 import type { Seq2SeqSession } from './bart/session';
 
@@ -125,15 +126,45 @@ export class ModelSession {
     return source.map((u) => outputs[u]);
   }
 
-  private async run(
+  /**
+   * One activation-patching pass (`lab/patching/`): the plain inputs (all of one length) plus the rows
+   * `patch` makes enter at later blocks. Returns the last hidden state of every row ([rows·T, H]: the plain
+   * inputs first, then the entered rows block by block) and the logits of `patch.logitRows`.
+   */
+  async patchedPass(
     inputs: ForwardInput[],
-    seeds: (number | null)[],
     settings: ForwardSettings,
-    wanted: WantedOutputs,
-  ): Promise<ForwardOutput[]> {
+    patch: PatchFeeds,
+  ): Promise<{ last: Float32Array; logits: Float32Array | null }> {
+    if (inputs.some((x) => x.ids.length !== inputs[0].ids.length || x.attentionMask))
+      throw new Error('internal: a patching pass takes unpadded inputs of one length');
+    const { feeds, T, full, sliding } = this.inputFeeds(
+      inputs,
+      inputs.map(() => null),
+      settings,
+    );
+    // Every row shares the positions and keep masks of input 0 (batch 1, broadcast): rows entering at later
+    // blocks make the batch grow past the inputs'.
+    feeds.position_ids = rangePositions(1, T);
+    feeds[keepInputs.full] = keepTensor(1, T, T, full);
+    if (this.plan.slidingWindow !== null) feeds[keepInputs.sliding] = keepTensor(1, T, T, sliding);
+    Object.assign(feeds, patchFeeds(patch, this.plan.hiddenSize, T, this.plan.heads));
+    const fetches = [`hidden_states.${this.plan.layers}`];
+    if (this.plan.lmHeadVocab > 0) {
+      feeds.logits_rows = rowsTensor(lmHeadRows(patch.logitRows.length > 0 ? patch.logitRows : [0]));
+      fetches.push('logits');
+    }
+    const out = await this.session.run(feeds, fetches);
+    return {
+      last: out[fetches[0]].data as Float32Array,
+      logits: this.plan.lmHeadVocab > 0 ? (out.logits.data as Float32Array) : null,
+    };
+  }
+
+  /** The inputs every run feeds: ids, positions, keep masks, token types and dropout masks. */
+  private inputFeeds(inputs: ForwardInput[], seeds: (number | null)[], settings: ForwardSettings) {
     const plan = this.plan;
     const B = inputs.length;
-    const H = plan.hiddenSize;
     const { tensor: ids, T } = paddedIds(
       inputs.map((x) => x.ids),
       plan.padTokenId,
@@ -158,6 +189,20 @@ export class ModelSession {
           ? hiddenDropout(seeds, T, site.width, rate, site.site)
           : probsDropout(seeds, site.width, T, T, rate, site.site);
     }
+    return { feeds, T, full, sliding };
+  }
+
+  private async run(
+    inputs: ForwardInput[],
+    seeds: (number | null)[],
+    settings: ForwardSettings,
+    wanted: WantedOutputs,
+  ): Promise<ForwardOutput[]> {
+    const plan = this.plan;
+    const H = plan.hiddenSize;
+    const { feeds, T, full, sliding } = this.inputFeeds(inputs, seeds, settings);
+    Object.assign(feeds, plainPatchFeeds(plan.layers, H));
+    const window = plan.slidingWindow;
     const logitsWanted = plan.lmHeadVocab > 0 ? (wanted.logits ?? 'last') : 'none';
     // Rows (of the flattened batch × seq) the LM head runs on: every real position, the last of each input, or one dummy.
     if (plan.lmHeadVocab > 0)

@@ -5,6 +5,9 @@
  * add, norm). Decoder: the same with causal self-attention and cross-attention over the encoder's last
  * hidden state. LM head (the decoder embedding, or `lm_head`) + `final_logits_bias` on the rows asked for.
  * Every Hugging Face dropout place is a mask input (see `seq2seqInputs`).
+ * Activation patching: each block of each stack appends the rows entering there (`patch.<stack>.entry.l`, see
+ * `blocks/singleStack.ts`), so every reshape takes the batch as -1. Cross-attention reads the encoder's output with
+ * its own batch: the same as the decoder's, or 1 (one source for every decoder row, broadcast).
  */
 import { GraphBuilder } from '../onnxGraph';
 import { additiveMask, type AttentionShapes, type GraphContext } from '../blocks/layers';
@@ -32,17 +35,31 @@ export function seq2seqGraph(d: Seq2SeqDims, weight: WeightRef): GraphBuilder {
     d.positions === 'sinusoidal' ? b.floats(sinusoidalPositions(d.maxPositions, H), [d.maxPositions, H]) : null;
   const flat = b.int64s([-1, H]);
 
-  const stackContext = (s: Stack, heads: number): StackContext & { ids: string; hiddenShape: string } => {
+  const stackContext = (
+    s: Stack,
+    heads: number,
+  ): StackContext & { ids: string; seqDim: string; hiddenShape: string } => {
     const ids = b.input({ name: seq2seqInputs.ids(s), elemType: 'int64', shape: ['batch', `${s}_seq`] });
-    const idsShape = b.op('Shape', [ids]);
+    const seqDim = b.op('Slice', [b.op('Shape', [ids]), b.int64s([1]), b.int64s([2])]);
     const shapes: AttentionShapes = {
-      headsShape: b.op('Concat', [idsShape, b.int64s([heads, H / heads])], { axis: 0 }),
+      headsShape: b.op('Concat', [b.int64s([-1]), seqDim, b.int64s([heads, H / heads])], { axis: 0 }),
       flatShape: flat,
       headSize: H / heads,
     };
     const keepShape = ['batch', 1, `${s}_seq`, `${s}_seq`];
     const mask = additiveMask(b, b.input({ name: seq2seqInputs.keep(s), elemType: 'float', shape: keepShape }));
-    return { ctx, d, stack: s, shapes, mask, ids, hiddenShape: b.op('Concat', [idsShape, b.int64s([H])], { axis: 0 }) };
+    const hiddenShape = b.op('Concat', [b.int64s([-1]), seqDim, b.int64s([H])], { axis: 0 });
+    return { ctx, d, stack: s, shapes, mask, ids, seqDim, hiddenShape };
+  };
+
+  /** A stack's block input with the rows entering block i appended. */
+  const enter = (s: Stack, i: number, x: string): string => {
+    const entry = b.input({
+      name: seq2seqInputs.patchEntry(s, i),
+      elemType: 'float',
+      shape: [`${s}_entry_rows_${i}`, H],
+    });
+    return b.op('Concat', [x, entry], { axis: 0 }, 'entered');
   };
 
   /** Token embedding × scale + positions, BART's layernorm_embedding, dropout: hidden_states[0] of a stack. */
@@ -74,6 +91,7 @@ export function seq2seqGraph(d: Seq2SeqDims, weight: WeightRef): GraphBuilder {
   let x = embed('encoder', enc.ids, names.encoder);
   for (let i = 0; i < d.encoderLayers; i++) {
     emit(`encoder_hidden_states.${i}`, b.op('Reshape', [x, enc.hiddenShape]), ['batch', 'encoder_seq', H]);
+    x = enter('encoder', i, x);
     const layer = encoderLayer(enc, i, x);
     emit(`encoder_attentions.${i}`, layer.probs, ['batch', d.encoderHeads, 'encoder_seq', 'encoder_seq']);
     x = layer.out;
@@ -88,13 +106,16 @@ export function seq2seqGraph(d: Seq2SeqDims, weight: WeightRef): GraphBuilder {
   );
   // Keys and values of cross-attention are split into the decoder's heads along the encoder's length.
   const encoderShapes: AttentionShapes = {
-    headsShape: b.op('Concat', [b.op('Shape', [enc.ids]), b.int64s([d.decoderHeads, H / d.decoderHeads])], { axis: 0 }),
+    headsShape: b.op('Concat', [b.int64s([-1]), enc.seqDim, b.int64s([d.decoderHeads, H / d.decoderHeads])], {
+      axis: 0,
+    }),
     flatShape: flat,
     headSize: H / d.decoderHeads,
   };
   let y = embed('decoder', dec.ids, names.decoder);
   for (let i = 0; i < d.decoderLayers; i++) {
     emit(`decoder_hidden_states.${i}`, b.op('Reshape', [y, dec.hiddenShape]), ['batch', 'decoder_seq', H]);
+    y = enter('decoder', i, y);
     const layer = decoderLayer(dec, i, y, { encoderOut, encoderShapes, crossMask });
     emit(`decoder_attentions.${i}`, layer.probs, ['batch', d.decoderHeads, 'decoder_seq', 'decoder_seq']);
     emit(`cross_attentions.${i}`, layer.crossProbs, ['batch', d.decoderHeads, 'decoder_seq', 'encoder_seq']);

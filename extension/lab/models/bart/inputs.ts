@@ -16,6 +16,8 @@ export const seq2seqInputs = {
   crossOutput: (i: number) => `decoder.dropout.${i}.cross_attention_output`,
   activation: (s: Stack, i: number) => `${s}.dropout.${i}.activation`,
   ffnOutput: (s: Stack, i: number) => `${s}.dropout.${i}.ffn_output`,
+  /** Activation patching: rows entering block i of a stack ([rows·seq, H]; none in a plain run). */
+  patchEntry: (s: Stack, i: number) => `patch.${s}.entry.${i}`,
 };
 
 /** A [batch, seq, width] dropout mask input, flattened to [batch·seq, width] (a broadcast 1 in eval mode). */

@@ -4,7 +4,7 @@
  * self-attention and cross-attention, the decoder's self-attention causal, and every dropout mask drawn
  * here from each input's seed (train mode). Identical inputs run once.
  */
-import type * as ort from 'onnxruntime-node';
+import * as ort from 'onnxruntime-node';
 import { lmHeadRows, type DropoutRates, type WantedOutputs } from '../session';
 import type { SessionOpenOptions } from '../architecture';
 import {
@@ -56,6 +56,14 @@ export interface Seq2SeqOutput {
   crossKeep: number[][];
 }
 
+/** One activation-patching pass of an encoder-decoder (see `patchedPass`). */
+export interface Seq2SeqPatchPass {
+  encoderIds: number[][];
+  decoderIds: number[][];
+  entries: { encoder: Float32Array[]; decoder: Float32Array[] };
+  logitRows: number[];
+}
+
 export interface Seq2SeqSettings {
   /** Dropout rates by config key (`dropout`, `attention_dropout`, `activation_dropout`); used for inputs with a seed. */
   rates: DropoutRates;
@@ -103,6 +111,99 @@ export class Seq2SeqSession {
     return source.map((u) => outputs[u]);
   }
 
+  /** Every dropout mask input of both stacks (a broadcast 1 where no input has a seed, or a rate is 0). */
+  private dropoutFeeds(
+    seeds: (number | null)[],
+    S: number,
+    T: number,
+    rates: DropoutRates,
+  ): Record<string, ort.Tensor> {
+    const d = this.dims;
+    const H = d.dModel;
+    const masks: Record<string, ort.Tensor> = {};
+    const rate = (key: string) => rates[key] ?? 0;
+    const p = { hidden: rate('dropout'), attention: rate('attention_dropout'), activation: rate('activation_dropout') };
+    const stackMasks = (s: Stack, len: number, heads: number, ffn: number, layers: number) => {
+      masks[seq2seqInputs.embeddings(s)] = hiddenDropout(seeds, len, H, p.hidden, `${s}/embeddings`);
+      for (let l = 0; l < layers; l++) {
+        const site = `${s}/${l}`;
+        masks[seq2seqInputs.selfProbs(s, l)] = probsDropout(
+          seeds,
+          heads,
+          len,
+          len,
+          p.attention,
+          `${site}/attention_probs`,
+        );
+        masks[seq2seqInputs.selfOutput(s, l)] = hiddenDropout(seeds, len, H, p.hidden, `${site}/attention_output`);
+        masks[seq2seqInputs.activation(s, l)] = hiddenDropout(seeds, len, ffn, p.activation, `${site}/activation`);
+        masks[seq2seqInputs.ffnOutput(s, l)] = hiddenDropout(seeds, len, H, p.hidden, `${site}/ffn_output`);
+        if (s === 'decoder') {
+          masks[seq2seqInputs.crossProbs(l)] = probsDropout(
+            seeds,
+            heads,
+            T,
+            S,
+            p.attention,
+            `${site}/cross_attention_probs`,
+          );
+          masks[seq2seqInputs.crossOutput(l)] = hiddenDropout(seeds, T, H, p.hidden, `${site}/cross_attention_output`);
+        }
+      }
+    };
+    stackMasks('encoder', S, d.encoderHeads, d.encoderFfn, d.encoderLayers);
+    stackMasks('decoder', T, d.decoderHeads, d.decoderFfn, d.decoderLayers);
+    return masks;
+  }
+
+  /** What a plain run feeds the patching inputs: no rows enter any block. */
+  private plainPatchFeeds(): Record<string, ort.Tensor> {
+    const d = this.dims;
+    const feeds: Record<string, ort.Tensor> = {};
+    const none = () => new ort.Tensor('float32', new Float32Array(0), [0, d.dModel]);
+    for (let l = 0; l < d.encoderLayers; l++) feeds[seq2seqInputs.patchEntry('encoder', l)] = none();
+    for (let l = 0; l < d.decoderLayers; l++) feeds[seq2seqInputs.patchEntry('decoder', l)] = none();
+    return feeds;
+  }
+
+  /**
+   * One activation-patching pass (`lab/patching/`), eval mode: plain rows of one source length and one decoder
+   * length (one source for every decoder row, or one per decoder row), plus the rows entering each block of either
+   * stack (`entries`, rows × length × H floats per block). With encoder entries, the decoder runs one row per
+   * encoder row (`decoderIds` has that many). Returns the decoder's last hidden state of every row and the logits
+   * of `logitRows`.
+   */
+  async patchedPass(pass: Seq2SeqPatchPass): Promise<{ last: Float32Array; logits: Float32Array }> {
+    const d = this.dims;
+    const padId = d.padTokenId ?? 0;
+    const one = (rows: number[][]) => rows.every((r) => r.length === rows[0].length);
+    if (!one(pass.encoderIds) || !one(pass.decoderIds))
+      throw new Error('internal: a patching pass takes inputs of one length per stack');
+    const enc = paddedIds(pass.encoderIds, padId);
+    const dec = paddedIds(pass.decoderIds, padId);
+    const [S, T] = [enc.T, dec.T];
+    // Batch-1 positions and keep masks, broadcast: rows entering later blocks make the batches grow.
+    const feeds: Record<string, ort.Tensor> = {
+      [seq2seqInputs.ids('encoder')]: enc.tensor,
+      [seq2seqInputs.ids('decoder')]: dec.tensor,
+      [seq2seqInputs.positions('encoder')]: rangePositions(1, S),
+      [seq2seqInputs.positions('decoder')]: rangePositions(1, T),
+      [seq2seqInputs.keep('encoder')]: keepTensor(1, S, S, () => 1),
+      [seq2seqInputs.keep('decoder')]: keepTensor(1, T, T, (_b, i, j) => (j > i ? 0 : 1)),
+      [seq2seqInputs.crossKeep]: keepTensor(1, T, S, () => 1),
+      ...this.dropoutFeeds([null], S, T, {}),
+      ...this.plainPatchFeeds(),
+      logits_rows: rowsTensor(lmHeadRows(pass.logitRows.length > 0 ? pass.logitRows : [0])),
+    };
+    const entry = (s: Stack, l: number, rows: Float32Array) =>
+      (feeds[seq2seqInputs.patchEntry(s, l)] = new ort.Tensor('float32', rows, [rows.length / d.dModel, d.dModel]));
+    pass.entries.encoder.forEach((rows, l) => entry('encoder', l, rows));
+    pass.entries.decoder.forEach((rows, l) => entry('decoder', l, rows));
+    const last = `decoder_hidden_states.${d.decoderLayers}`;
+    const out = await this.session.run(feeds, [last, 'logits']);
+    return { last: out[last].data as Float32Array, logits: out.logits.data as Float32Array };
+  }
+
   private async run(
     inputs: Seq2SeqInput[],
     seeds: (number | null)[],
@@ -137,38 +238,7 @@ export class Seq2SeqSession {
       [seq2seqInputs.keep('decoder')]: keepTensor(B, T, T, decoderKeep),
       [seq2seqInputs.crossKeep]: keepTensor(B, T, S, encoderKeep),
     };
-    const rate = (key: string) => settings.rates[key] ?? 0;
-    const p = { hidden: rate('dropout'), attention: rate('attention_dropout'), activation: rate('activation_dropout') };
-    const stackMasks = (s: Stack, len: number, heads: number, ffn: number, layers: number) => {
-      feeds[seq2seqInputs.embeddings(s)] = hiddenDropout(seeds, len, H, p.hidden, `${s}/embeddings`);
-      for (let l = 0; l < layers; l++) {
-        const site = `${s}/${l}`;
-        feeds[seq2seqInputs.selfProbs(s, l)] = probsDropout(
-          seeds,
-          heads,
-          len,
-          len,
-          p.attention,
-          `${site}/attention_probs`,
-        );
-        feeds[seq2seqInputs.selfOutput(s, l)] = hiddenDropout(seeds, len, H, p.hidden, `${site}/attention_output`);
-        feeds[seq2seqInputs.activation(s, l)] = hiddenDropout(seeds, len, ffn, p.activation, `${site}/activation`);
-        feeds[seq2seqInputs.ffnOutput(s, l)] = hiddenDropout(seeds, len, H, p.hidden, `${site}/ffn_output`);
-        if (s === 'decoder') {
-          feeds[seq2seqInputs.crossProbs(l)] = probsDropout(
-            seeds,
-            heads,
-            T,
-            S,
-            p.attention,
-            `${site}/cross_attention_probs`,
-          );
-          feeds[seq2seqInputs.crossOutput(l)] = hiddenDropout(seeds, T, H, p.hidden, `${site}/cross_attention_output`);
-        }
-      }
-    };
-    stackMasks('encoder', S, d.encoderHeads, d.encoderFfn, d.encoderLayers);
-    stackMasks('decoder', T, d.decoderHeads, d.decoderFfn, d.decoderLayers);
+    Object.assign(feeds, this.dropoutFeeds(seeds, S, T, settings.rates), this.plainPatchFeeds());
     const logitsWanted = wanted.logits ?? 'last';
     const rows =
       logitsWanted === 'all'

@@ -26,6 +26,7 @@ export function bertGraph(d: BertDims, weight: WeightRef): GraphBuilder {
   ]);
   g.emitHidden(0, x);
   for (let i = 0; i < d.numLayers; i++) {
+    x = g.enter(i, x);
     const p = `encoder.layer.${i}`;
     const q = splitHeads(b, dense(ctx, x, `${p}.attention.self.query`, 'linear'), shapes);
     const k = splitHeads(b, dense(ctx, x, `${p}.attention.self.key`, 'linear'), shapes);
@@ -33,7 +34,7 @@ export function bertGraph(d: BertDims, weight: WeightRef): GraphBuilder {
     const att = attention(b, q, k, v, g.mask, g.probsMask(dropoutInputs.attentionProbs(i)), d.headSize, 'multiply');
     g.emitAttention(i, att.probs, d.numHeads);
     const projected = b.op('Mul', [
-      dense(ctx, mergeHeads(b, att.context, shapes), `${p}.attention.output.dense`, 'linear'),
+      dense(ctx, mergeHeads(b, g.patchHeads(i, att.context), shapes), `${p}.attention.output.dense`, 'linear'),
       g.hiddenMask(dropoutInputs.attentionOutput(i)),
     ]);
     const attended = layerNorm(ctx, b.op('Add', [projected, x]), `${p}.attention.output.LayerNorm`, d.layerNormEps);

@@ -4,6 +4,13 @@
  * rows and [B, T, H], and the outputs `hidden_states.0..L` and `attentions.0..L-1` in Hugging Face's order.
  * Causality, padding and the training switch are inputs, not graph structure, so configs that differ only
  * in `is_decoder` or `mode` share one graph and one set of weights.
+ *
+ * Activation patching is graph inputs too (`patchInputs`), so a patching grid runs in the model's one
+ * session as a few batched passes: every block `l` appends the rows of `patch.entry.l` (flattened [rows·T, H])
+ * to its input, so a row that enters at block l runs only blocks l..L−1 (a plain run feeds 0 rows); and each
+ * block's per-head attention context goes through `Where(patch.head_mask.l, context[patch.head_source], context)`
+ * (a plain run feeds a broadcast `false`, which selects the context untouched, bit for bit): the masked heads
+ * of a row take their values from another row of the same pass (the variant's).
  */
 import { GraphBuilder } from '../onnxGraph';
 import type { WeightRef } from '../architecture';
@@ -27,6 +34,14 @@ export const dropoutSites = {
 
 export const keepInputs = { full: 'attention_keep', sliding: 'attention_keep_sliding' };
 
+/** Names of the patching inputs of block i, and of its per-head context output. */
+export const patchInputs = {
+  entry: (i: number) => `patch.entry.${i}`,
+  headMask: (i: number) => `patch.head_mask.${i}`,
+  /** The batch row whose per-head contexts the masked heads take (the variant's). */
+  headSource: 'patch.head_source',
+};
+
 export interface SingleStackGraph {
   b: GraphBuilder;
   ctx: GraphContext;
@@ -43,6 +58,10 @@ export interface SingleStackGraph {
   /** A [B, heads, T, T] dropout mask input on attention probabilities. */
   probsMask(name: string): string;
   emitHidden(i: number, x: string): void;
+  /** Block i's input with the rows entering there appended (`patch.entry.i`). */
+  enter(i: number, x: string): string;
+  /** Block i's per-head context [B, heads, T, d] with the masked heads taken from the `patch.head_source` row. */
+  patchHeads(i: number, context: string): string;
   emitAttention(i: number, probs: string, heads: number): void;
   /** The LM head on the rows asked for (`logits_rows`: indices into the flattened batch × seq rows). */
   emitLogits(x: string, matrix: string, vocab: number): void;
@@ -51,6 +70,7 @@ export interface SingleStackGraph {
 export function singleStackGraph(hiddenSize: number, weight: WeightRef): SingleStackGraph {
   const b = new GraphBuilder();
   const registered = new Map<string, string>();
+  let headSource: string | undefined;
   const ctx: GraphContext = {
     b,
     weight: (name) => {
@@ -65,7 +85,9 @@ export function singleStackGraph(hiddenSize: number, weight: WeightRef): SingleS
   const keep = b.input({ name: keepInputs.full, elemType: 'float', shape: ['batch', 1, 'seq', 'seq'] });
   const idsShape = b.op('Shape', [ids]);
   const flatShape = b.int64s([-1, H]);
-  const hiddenShape = b.op('Concat', [idsShape, b.int64s([H])], { axis: 0 });
+  // Batch is -1 in every reshape: rows entering at a later block make the batch grow along the stack.
+  const seqDim = b.op('Slice', [idsShape, b.int64s([1]), b.int64s([2])]);
+  const hiddenShape = b.op('Concat', [b.int64s([-1]), seqDim, b.int64s([H])], { axis: 0 });
   return {
     b,
     ctx,
@@ -73,7 +95,7 @@ export function singleStackGraph(hiddenSize: number, weight: WeightRef): SingleS
     positions,
     mask: additiveMask(b, keep),
     shapesOf: (heads, headSize) => ({
-      headsShape: b.op('Concat', [idsShape, b.int64s([heads, headSize])], { axis: 0 }),
+      headsShape: b.op('Concat', [b.int64s([-1]), seqDim, b.int64s([heads, headSize])], { axis: 0 }),
       flatShape: b.int64s([-1, heads * headSize]),
       headSize,
     }),
@@ -91,6 +113,21 @@ export function singleStackGraph(hiddenSize: number, weight: WeightRef): SingleS
         { name: `hidden_states.${i}`, elemType: 'float', shape: ['batch', 'seq', H] },
         b.op('Reshape', [x, hiddenShape]),
       ),
+    enter: (i, x) => {
+      const entry = b.input({ name: patchInputs.entry(i), elemType: 'float', shape: [`entry_rows_${i}`, H] });
+      return b.op('Concat', [x, entry], { axis: 0 }, 'entered');
+    },
+    patchHeads: (i, context) => {
+      headSource ??= b.input({ name: patchInputs.headSource, elemType: 'int64', shape: [1] });
+      const mask = b.input({
+        name: patchInputs.headMask(i),
+        elemType: 'bool',
+        shape: [`head_mask_rows_${i}`, `head_mask_heads_${i}`, 1, 1],
+      });
+      // The source row's context of every head ([1, heads, T, d]), put where the mask says.
+      const values = b.op('Gather', [context, headSource], { axis: 0 }, 'head_source');
+      return b.op('Where', [mask, values, context], {}, 'patched_heads');
+    },
     emitAttention: (i, probs, heads) =>
       b.output({ name: `attentions.${i}`, elemType: 'float', shape: ['batch', heads, 'seq', 'seq'] }, probs),
     emitLogits: (x, matrix, vocab) => {

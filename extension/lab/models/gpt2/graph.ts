@@ -20,6 +20,7 @@ export function gpt2Graph(d: Gpt2Dims, weight: WeightRef): GraphBuilder {
   let x = b.op('Mul', [g.flat(b.op('Add', [words, pos])), g.hiddenMask(dropoutInputs.embeddings)]);
   for (let i = 0; i < d.numLayers; i++) {
     g.emitHidden(i, x);
+    x = g.enter(i, x);
     const p = `transformer.h.${i}`;
     const qkv = dense(ctx, layerNorm(ctx, x, `${p}.ln_1`, d.layerNormEps), `${p}.attn.c_attn`, 'conv1d');
     const [q, k, v] = b
@@ -28,7 +29,7 @@ export function gpt2Graph(d: Gpt2Dims, weight: WeightRef): GraphBuilder {
     const att = attention(b, q, k, v, g.mask, g.probsMask(dropoutInputs.attentionProbs(i)), d.headSize, 'divide');
     g.emitAttention(i, att.probs, d.numHeads);
     const projected = b.op('Mul', [
-      dense(ctx, mergeHeads(b, att.context, shapes), `${p}.attn.c_proj`, 'conv1d'),
+      dense(ctx, mergeHeads(b, g.patchHeads(i, att.context), shapes), `${p}.attn.c_proj`, 'conv1d'),
       g.hiddenMask(dropoutInputs.attentionOutput(i)),
     ]);
     x = b.op('Add', [projected, x]);

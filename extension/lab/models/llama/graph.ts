@@ -30,6 +30,7 @@ export function llamaGraph(d: LlamaDims, weight: WeightRef): GraphBuilder {
   let x = g.flat(b.op('Gather', [ctx.weight('model.embed_tokens.weight'), g.ids]));
   for (let i = 0; i < d.numLayers; i++) {
     g.emitHidden(i, x);
+    x = g.enter(i, x);
     const p = `model.layers.${i}`;
     const normed = rmsNorm(ctx, x, `${p}.input_layernorm`, d.rmsNormEps);
     const project = (name: string, shapes: typeof qShapes) =>
@@ -47,7 +48,12 @@ export function llamaGraph(d: LlamaDims, weight: WeightRef): GraphBuilder {
       { heads: d.numHeads, kvHeads: d.numKvHeads, headDim: d.headDim },
     );
     g.emitAttention(i, att.probs, d.numHeads);
-    const attended = linear(ctx, mergeHeads(b, att.context, qShapes), `${p}.self_attn.o_proj`, d.outputBias);
+    const attended = linear(
+      ctx,
+      mergeHeads(b, g.patchHeads(i, att.context), qShapes),
+      `${p}.self_attn.o_proj`,
+      d.outputBias,
+    );
     x = b.op('Add', [x, attended], {}, 'residual');
     const normed2 = rmsNorm(ctx, x, `${p}.post_attention_layernorm`, d.rmsNormEps);
     const gate = activation(b, d.activation, linear(ctx, normed2, `${p}.mlp.gate_proj`, d.mlpBias));

@@ -1,0 +1,43 @@
+/**
+ * The compare command's lines for an activation-patching grid (`patch:`): what was patched and measured, and
+ * the cells with the largest effect, each with its block, position (and token) or head, the effect and, with
+ * an LM head, the fraction of the variant's logit change it restores. The whole grid is in `--json`.
+ */
+import type { MeasuredResult, PatchingResult } from '../protocol/report';
+import { formatNumber } from '../protocol/numbers';
+import { terminalText } from './terminalText';
+
+/** How many cells the table lists. */
+const TOP_CELLS = 5;
+
+export function patchingLines(r: MeasuredResult, patching: PatchingResult): string[] {
+  const token = (p: number) => terminalText(JSON.stringify(r.baseTokens[p]?.text ?? ''));
+  const what =
+    patching.kind === 'residual' ? 'the stream entering each block, one position at a time' : "each head's output";
+  const lines = [
+    `patching (${patching.kind}: ${what}), measured at ${patching.stack === 'encoder' ? "the decoder's " : ''}position ${patching.target} ${terminalText(JSON.stringify(patching.targetText))}:`,
+  ];
+  if (patching.logit)
+    lines.push(
+      `  logit of the variant's top next token ${terminalText(JSON.stringify(patching.logit.text))}: base ${formatNumber(patching.logit.base)}, variant ${formatNumber(patching.logit.variant)}`,
+    );
+  const cells = patching.rows.flatMap((row) =>
+    row.effect.flatMap((effect, column) =>
+      effect === null ? [] : [{ layer: row.layer, column, effect, fraction: row.fraction?.[column] }],
+    ),
+  );
+  cells.sort((a, b) => b.effect - a.effect);
+  for (const cell of cells.slice(0, TOP_CELLS).filter((c) => c.effect > 0)) {
+    const where =
+      patching.kind === 'residual' ? `position ${cell.column} ${token(cell.column)}` : `head ${cell.column}`;
+    const restored =
+      cell.fraction === undefined || cell.fraction === null
+        ? ''
+        : `, restores ${formatNumber(cell.fraction)} of the logit change`;
+    lines.push(`  block ${cell.layer}, ${where}: effect ${formatNumber(cell.effect)}${restored}`);
+  }
+  if (cells.every((c) => c.effect === 0)) lines.push('  no patch moves the output at the target');
+  if (patching.nonFinite > 0)
+    lines.push(`  ${patching.nonFinite} cells give NaN or ±Inf at the target: no number (see --json, null)`);
+  return lines;
+}

@@ -1,0 +1,118 @@
+/**
+ * What a patching grid runs on: the stack whose streams are patched and the stack whose output is measured, in
+ * a model's one open session. Single-stack models patch and measure their one stack; an encoder-decoder patches
+ * the stack the variant edits (the decoder for a decoder edit, the encoder for a source edit) and measures the
+ * decoder's last hidden state and logits at the target (a decoder position) either way.
+ */
+import type { StackName } from '../../protocol/report';
+import type { ForwardSettings, ModelSession } from '../models/session';
+import type { Seq2SeqSession } from '../models/bart/session';
+
+export interface PatchSubject {
+  stack: StackName;
+  /** Blocks of the patched stack. */
+  layers: number;
+  hiddenSize: number;
+  /** Heads per block of the patched stack, or null when heads patching is not built for it. */
+  heads: number | null;
+  lmHeadVocab: number;
+  /** Positions of the patched stack (the columns of a residual grid). */
+  patchedLength: number;
+  /** Positions of the measured stack (each row of `pass`'s `last` holds that many). */
+  measuredLength: number;
+  /** The patched stack's hidden_states (L+1 arrays of length × H) for the base and the variant. */
+  streams(): Promise<{ base: Float32Array[]; variant: Float32Array[] }>;
+  /**
+   * One pass of `rows` rows (the base, the variant, then the entries block by block): the measured stack's last
+   * hidden state of every row and the logits of `logitRows`.
+   */
+  pass(
+    entries: Float32Array[],
+    headMasks: (Uint8Array | null)[] | null,
+    rows: number,
+    logitRows: number[],
+  ): Promise<{ last: Float32Array; logits: Float32Array | null }>;
+}
+
+export function singleStackSubject(
+  session: ModelSession,
+  base: number[],
+  variant: number[],
+  settings: Pick<ForwardSettings, 'causal' | 'rates'>,
+): PatchSubject {
+  if (variant.length !== base.length) throw new Error('internal: patching needs base and variant of one length');
+  const plan = session.plan;
+  const run = { causal: settings.causal, rates: settings.rates };
+  const inputs = [{ ids: base }, { ids: variant }];
+  return {
+    stack: 'model',
+    layers: plan.layers,
+    hiddenSize: plan.hiddenSize,
+    heads: plan.heads,
+    lmHeadVocab: plan.lmHeadVocab,
+    patchedLength: base.length,
+    measuredLength: base.length,
+    streams: async () => {
+      const [b, v] = await session.forward(inputs, run, { logits: 'none' });
+      return { base: b.hiddenStates, variant: v.hiddenStates };
+    },
+    pass: (entries, headMasks, _rows, logitRows) =>
+      session.patchedPass(inputs, run, { entries, headMasks, headSource: 1, logitRows }),
+  };
+}
+
+/**
+ * An encoder-decoder: a decoder edit (`text`) patches the decoder's streams, every row reading the one source; a
+ * source edit (`encoder`) patches the encoder's streams and runs the base's decoder input once per row.
+ */
+export function seq2seqSubject(
+  session: Seq2SeqSession,
+  input: { source: number[]; decoder: number[] },
+  variant: number[],
+  edits: 'text' | 'encoder',
+): PatchSubject {
+  const d = session.dims;
+  const decoderEdit = edits === 'text';
+  const base = decoderEdit ? input.decoder : input.source;
+  if (variant.length !== base.length) throw new Error('internal: patching needs base and variant of one length');
+  const pair = decoderEdit
+    ? [
+        { encoderIds: input.source, decoderIds: input.decoder },
+        { encoderIds: input.source, decoderIds: variant },
+      ]
+    : [
+        { encoderIds: input.source, decoderIds: input.decoder },
+        { encoderIds: variant, decoderIds: input.decoder },
+      ];
+  return {
+    stack: decoderEdit ? 'decoder' : 'encoder',
+    layers: decoderEdit ? d.decoderLayers : d.encoderLayers,
+    hiddenSize: d.dModel,
+    heads: null,
+    lmHeadVocab: d.decoderVocabSize,
+    patchedLength: base.length,
+    measuredLength: input.decoder.length,
+    streams: async () => {
+      const [b, v] = await session.forward(pair, { rates: {} }, { logits: 'none' });
+      return decoderEdit
+        ? { base: b.decoderHiddenStates, variant: v.decoderHiddenStates }
+        : { base: b.encoderHiddenStates, variant: v.encoderHiddenStates };
+    },
+    pass: async (entries, _headMasks, rows, logitRows) =>
+      session.patchedPass(
+        decoderEdit
+          ? {
+              encoderIds: [input.source],
+              decoderIds: [input.decoder, variant],
+              entries: { encoder: [], decoder: entries },
+              logitRows,
+            }
+          : {
+              encoderIds: [input.source, variant],
+              decoderIds: Array.from({ length: rows }, () => input.decoder),
+              entries: { encoder: entries, decoder: [] },
+              logitRows,
+            },
+      ),
+  };
+}

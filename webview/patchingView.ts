@@ -1,0 +1,180 @@
+/**
+ * The activation-patching heatmap of a result (`patch:`): blocks down, positions (their tokens, as text) or
+ * heads across, the target position marked. A cell is the base run with that piece replaced by the variant's.
+ * With an LM head the colour is the fraction of the variant's logit change the patch restores, on a diverging
+ * scale of the theme's colours (red restores, blue pushes the other way, the card's background nothing); without
+ * one it is the effect on the target's last hidden state, on the sequential heat scale. Hover gives the numbers.
+ * Rows not computed yet are hatched: the grid fills in as rows stream from the runner.
+ */
+import type { MeasuredResult, PatchingResult } from '../extension/protocol/report';
+import { el } from './dom';
+import { formatNumber } from './format';
+import type { Palette } from './theme';
+import { hideTooltip, showTooltip } from './tooltip';
+
+export class PatchingView {
+  readonly element = el('div', { class: 'patching', hidden: true });
+  private result: MeasuredResult | null = null;
+
+  constructor(private readonly palette: () => Palette) {
+    this.element.addEventListener('mouseover', (event) => this.hover(event));
+    this.element.addEventListener('mouseleave', () => hideTooltip());
+  }
+
+  /** Shows the result's grid as far as it is computed (hidden when the result has none). */
+  update(result: MeasuredResult): void {
+    this.result = result;
+    const grid = result.patching;
+    this.element.hidden = grid === undefined;
+    if (!grid) {
+      this.element.replaceChildren();
+      return;
+    }
+    this.element.replaceChildren(caption(result, grid), this.table(result, grid), legend(grid));
+  }
+
+  redraw(): void {
+    if (this.result) this.update(this.result);
+  }
+
+  private table(result: MeasuredResult, grid: PatchingResult): HTMLElement {
+    const palette = this.palette();
+    const rows = new Map(grid.rows.map((r) => [r.layer, r]));
+    // The target is one of the columns when the measured stack is the one patched (not for a source edit).
+    const marksTarget = grid.kind === 'residual' && grid.stack !== 'encoder';
+    const maxEffect = grid.rows.reduce((m, r) => r.effect.reduce<number>((n, x) => Math.max(n, x ?? 0), m), 0);
+    const head = el(
+      'tr',
+      {},
+      el(
+        'th',
+        { class: 'patch-corner', scope: 'col' },
+        grid.kind === 'residual' ? 'block \\ position' : 'block \\ head',
+      ),
+      ...Array.from({ length: grid.columns }, (_, c) =>
+        el(
+          'th',
+          {
+            scope: 'col',
+            class: marksTarget && c === grid.target ? 'patch-col patch-target' : 'patch-col',
+            'data-column': c,
+            title: marksTarget && c === grid.target ? 'the target position t' : undefined,
+          },
+          grid.kind === 'residual' ? (result.baseTokens[c]?.text ?? '') : `h${c}`,
+        ),
+      ),
+    );
+    const body = Array.from({ length: grid.layers }, (_, l) => {
+      const row = rows.get(l);
+      return el(
+        'tr',
+        { class: row ? undefined : 'patch-pending' },
+        el('th', { scope: 'row', class: 'patch-layer' }, `block ${l}`),
+        ...Array.from({ length: grid.columns }, (_, c) => {
+          const cell = el('td', {
+            class: marksTarget && c === grid.target ? 'patch-cell patch-target' : 'patch-cell',
+            'data-layer': l,
+            'data-column': c,
+          });
+          if (row) {
+            const fraction = row.fraction?.[c];
+            const effect = row.effect[c];
+            // NaN or ±Inf (null): off the scale, as the main heatmap draws a non-finite state.
+            const colour =
+              effect === null || fraction === null
+                ? palette.nonFinite
+                : fraction !== undefined
+                  ? palette.diverging(fraction)
+                  : palette.heat.at(maxEffect > 0 ? effect / maxEffect : 0);
+            // The CSSOM is allowed by the panel's CSP (a style attribute is not).
+            cell.style.setProperty('background-color', colour);
+          }
+          return cell;
+        }),
+      );
+    });
+    return el(
+      'div',
+      { class: 'patching-scroll' },
+      el(
+        'table',
+        { class: 'patching-grid', 'aria-label': 'Activation patching by block and position' },
+        el('thead', {}, head),
+        el('tbody', {}, ...body),
+      ),
+    );
+  }
+
+  private hover(event: MouseEvent): void {
+    const target = event.target as HTMLElement | null;
+    const grid = this.result?.patching;
+    if (!target || !grid || !target.classList.contains('patch-cell')) return;
+    const l = Number(target.dataset.layer);
+    const c = Number(target.dataset.column);
+    const row = grid.rows.find((r) => r.layer === l);
+    const where = grid.kind === 'residual' ? `position ${c} “${this.result?.baseTokens[c]?.text ?? ''}”` : `head ${c}`;
+    const rect = target.getBoundingClientRect();
+    if (!row) {
+      showTooltip(rect.right, rect.bottom, `block ${l}, ${where}`, [['status', 'not computed yet']]);
+      return;
+    }
+    const effect = row.effect[c];
+    const rows: [string, string][] = [['effect at t', effect === null ? 'NaN or ±Inf' : formatNumber(effect)]];
+    const fraction = row.fraction?.[c];
+    if (fraction !== undefined && grid.logit)
+      rows.push(
+        ['fraction restored', fraction === null ? 'NaN or ±Inf' : formatNumber(fraction)],
+        [
+          'restored logit',
+          fraction === null
+            ? 'NaN or ±Inf'
+            : formatNumber(grid.logit.base + fraction * (grid.logit.variant - grid.logit.base)),
+        ],
+      );
+    showTooltip(rect.right, rect.bottom, `block ${l}, ${where}`, rows);
+  }
+}
+
+function caption(result: MeasuredResult, grid: PatchingResult): HTMLElement {
+  const target = grid.targetText;
+  const what =
+    grid.kind === 'residual'
+      ? `the stream entering ${grid.stack === 'model' ? '' : `the ${grid.stack}’s `}block l (Hugging Face’s hidden_states[l]) at one position`
+      : 'one head’s attention output in block l';
+  const done = grid.rows.length < grid.layers ? ` · ${grid.rows.length} of ${grid.layers} blocks computed` : '';
+  return el(
+    'div',
+    { class: 'patching-caption' },
+    el(
+      'p',
+      {},
+      `Each cell runs the base with ${what} replaced by the variant’s, and measures the output at ${grid.stack === 'encoder' ? 'the decoder’s ' : ''}position ${grid.target} “${target}”.`,
+    ),
+    grid.logit
+      ? el(
+          'p',
+          { class: 'muted' },
+          `Colour: the fraction of the variant’s change to the logit of its top next token “${grid.logit.text}” that the patch restores ` +
+            `(base ${formatNumber(grid.logit.base)}, variant ${formatNumber(grid.logit.variant)}; the base’s top is “${grid.logit.baseTopText}”).${done}`,
+        )
+      : el(
+          'p',
+          { class: 'muted' },
+          `Colour: max |Δ| of the last hidden state at the target, relative to the largest cell (no LM head, so no logit).${done}`,
+        ),
+  );
+}
+
+function legend(grid: PatchingResult): HTMLElement {
+  const nonFinite =
+    grid.nonFinite > 0 ? ` ${grid.nonFinite} cells give NaN or ±Inf at the target: drawn as no number.` : '';
+  const skipped =
+    grid.skipped > 0 ? ` ${grid.skipped} cells equal the base bit for bit and were not run (exactly 0).` : '';
+  return el(
+    'p',
+    { class: 'patching-legend muted' },
+    grid.logit
+      ? `Red restores the variant’s logit (1 = all of it), blue pushes it the other way, background = no effect.${skipped}${nonFinite}`
+      : `Darker = a larger effect.${skipped}${nonFinite}`,
+  );
+}
