@@ -20,6 +20,34 @@ const SEED_VERDICTS = {
   bert: 'bidirectional',
 };
 
+/**
+ * Resolves once the editor groups satisfy `match` (checked now and at every tab or group change): the extension
+ * host hears of a new tab after the workbench has made it, which on a loaded machine can be after a run ends.
+ */
+function tabGroupsWhen(match: (groups: readonly vscode.TabGroup[]) => boolean, ms = 30_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const subscriptions = [
+      vscode.window.tabGroups.onDidChangeTabs(() => check()),
+      vscode.window.tabGroups.onDidChangeTabGroups(() => check()),
+    ];
+    const done = () => {
+      subscriptions.forEach((s) => s.dispose());
+      clearTimeout(timer);
+    };
+    const check = () => {
+      if (!match(vscode.window.tabGroups.all)) return;
+      done();
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      done();
+      const seen = vscode.window.tabGroups.all.map((g) => `${g.viewColumn}: ${g.tabs.map((t) => t.label).join(', ')}`);
+      reject(new Error(`the editor groups never matched; they are ${seen.join(' | ')}`));
+    }, ms);
+    check();
+  });
+}
+
 describe('Perturbation Lab in VS Code', function () {
   this.timeout(300_000);
   let api: PerturbationLabApi;
@@ -129,10 +157,16 @@ describe('Perturbation Lab in VS Code', function () {
     } finally {
       run.dispose();
     }
-    assert.equal(vscode.window.tabGroups.all.length, 2, 'two groups, as before the run');
-    const panelGroup = vscode.window.tabGroups.all.find((g) => g.tabs.some((t) => t.label === 'Perturbation Lab'));
-    assert.equal(panelGroup?.viewColumn, vscode.ViewColumn.One, 'beside the file, in the group that was there');
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    try {
+      await tabGroupsWhen((groups) => groups.some((g) => g.tabs.some((t) => t.label === 'Perturbation Lab')));
+      assert.equal(vscode.window.tabGroups.all.length, 2, 'two groups, as before the run');
+      const panelGroup = vscode.window.tabGroups.all.find((g) => g.tabs.some((t) => t.label === 'Perturbation Lab'));
+      assert.equal(panelGroup?.viewColumn, vscode.ViewColumn.One, 'beside the file, in the group that was there');
+    } finally {
+      // Whatever happened, the next tests start from one group (a failure here must not fail them too).
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.commands.executeCommand('workbench.action.joinAllGroups');
+    }
   });
 
   it('a panel hidden during a run shows the whole run when it is shown again', async () => {
