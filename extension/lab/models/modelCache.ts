@@ -36,7 +36,7 @@ import {
 import { sha256OfFile } from './fileHash';
 
 /** Bump when a graph or the weight layout changes: old cache entries are then never reused. */
-export const BUILDER_VERSION = 5;
+export const BUILDER_VERSION = 6;
 
 export interface BuiltModel {
   key: string;

@@ -23,6 +23,8 @@ import {
 } from '../batchFeeds';
 import type { Seq2SeqDims } from './dims';
 import { seq2seqInputs, type Stack } from './inputs';
+import { headsNames } from '../blocks/lens';
+import { headsFeeds, lensFeeds, lensFetches, readHeads, readLens, type LensReadout } from '../readOuts';
 
 export interface Seq2SeqInput {
   encoderIds: number[];
@@ -50,6 +52,13 @@ export interface Seq2SeqOutput {
   logits: Float32Array | null;
   /** The V logits at the last decoder position unless asked for `none`. */
   lastLogits: Float32Array | null;
+  /** The logit lens of the decoder when asked for. */
+  lens: LensReadout | null;
+  /**
+   * The attention maps of the layer asked for in `wanted.heads`: heads×Q×K of that stack's self-attention,
+   * and for a decoder layer its cross-attention (heads×T×S).
+   */
+  heads: { self: Float32Array; cross: Float32Array | null } | null;
   /** Effective keep masks: encoder self-attention, decoder self-attention, cross-attention. */
   encoderKeep: number[][];
   decoderKeep: number[][];
@@ -65,6 +74,7 @@ export interface Seq2SeqSettings {
 
 /** Graph outputs a session without attention maps keeps (cross-attentions stay: the report reads them). */
 const withoutSelfAttentions = (name: string) => !/^(encoder|decoder)_attentions\./.test(name);
+// (The picked maps, `<stack>_attention_heads.<l>` and `cross_attention_heads.<l>`, stay: see blocks/lens.ts.)
 
 export class Seq2SeqSession {
   readonly kind = 'encoder-decoder';
@@ -177,6 +187,13 @@ export class Seq2SeqSession {
           ? inputs.map((x, b) => b * T + x.decoderIds.length - 1)
           : [0];
     feeds.logits_rows = rowsTensor(lmHeadRows(rows));
+    const lens = wanted.lens;
+    Object.assign(feeds, lensFeeds(lens, T, d.decoderVocabSize));
+    const heads = wanted.heads;
+    const headsStack = heads?.stack ?? 'decoder';
+    const layerIn = (s: Stack) => (heads && headsStack === s ? heads.layer : undefined);
+    Object.assign(feeds, headsFeeds(d.encoderLayers, layerIn('encoder'), B, 'encoder_'));
+    Object.assign(feeds, headsFeeds(d.decoderLayers, layerIn('decoder'), B, 'decoder_'));
 
     const fetches = [
       ...Array.from({ length: d.encoderLayers + 1 }, (_, l) => `encoder_hidden_states.${l}`),
@@ -190,7 +207,11 @@ export class Seq2SeqSession {
       if (cross) fetches.push(`cross_attentions.${l}`);
     }
     if (logitsWanted !== 'none') fetches.push('logits');
+    if (lens) fetches.push(...lensFetches);
+    if (heads) fetches.push(headsNames.output(heads.layer, `${headsStack}_`));
+    if (heads && headsStack === 'decoder') fetches.push(headsNames.cross(heads.layer));
     const out = await this.session.run(feeds, fetches);
+    const lensOf = lens ? readLens(out, lens, d.decoderLayers + 1) : null;
     const data = (name: string) => out[name].data as Float32Array;
 
     const V = d.decoderVocabSize;
@@ -218,6 +239,15 @@ export class Seq2SeqSession {
         ),
         logits: logitRows && logitsWanted === 'all' ? logitRows.slice(first * V, (first + lt) * V) : null,
         lastLogits: logitRows ? logitRows.slice(lastRow * V, (lastRow + 1) * V) : null,
+        lens: lensOf?.[b] ?? null,
+        heads: !heads
+          ? null
+          : headsStack === 'encoder'
+            ? { self: readHeads(out[headsNames.output(heads.layer, 'encoder_')], b, ls, ls), cross: null }
+            : {
+                self: readHeads(out[headsNames.output(heads.layer, 'decoder_')], b, lt, lt),
+                cross: readHeads(out[headsNames.cross(heads.layer)], b, lt, ls),
+              },
         encoderKeep: keepRows(ls, ls, (i, j) => encoderKeep(b, i, j)),
         decoderKeep: keepRows(lt, lt, (i, j) => decoderKeep(b, i, j)),
         crossKeep: keepRows(lt, ls, (i, j) => encoderKeep(b, i, j)),

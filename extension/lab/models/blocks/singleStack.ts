@@ -8,6 +8,7 @@
 import { GraphBuilder } from '../onnxGraph';
 import type { WeightRef } from '../architecture';
 import { additiveMask, type AttentionShapes, type GraphContext } from './layers';
+import { emitLens, emitPickedHeads, headsNames, pickInput } from './lens';
 
 /** Names of the dropout-mask inputs of layer i (and the embeddings'); each family uses the places it has. */
 export const dropoutInputs = {
@@ -43,9 +44,12 @@ export interface SingleStackGraph {
   /** A [B, heads, T, T] dropout mask input on attention probabilities. */
   probsMask(name: string): string;
   emitHidden(i: number, x: string): void;
+  /** Layer i's attention probabilities: `attentions.i`, and the batch rows asked for in `heads_pick.i` (lens.ts). */
   emitAttention(i: number, probs: string, heads: number): void;
   /** The LM head on the rows asked for (`logits_rows`: indices into the flattened batch × seq rows). */
   emitLogits(x: string, matrix: string, vocab: number): void;
+  /** The logit lens over every stream emitted so far (lens.ts); `lens` maps layer l's rows to its logits. */
+  emitLens(vocab: number, lens: (x: string, layer: number) => string): void;
 }
 
 export function singleStackGraph(hiddenSize: number, weight: WeightRef): SingleStackGraph {
@@ -66,6 +70,7 @@ export function singleStackGraph(hiddenSize: number, weight: WeightRef): SingleS
   const idsShape = b.op('Shape', [ids]);
   const flatShape = b.int64s([-1, H]);
   const hiddenShape = b.op('Concat', [idsShape, b.int64s([H])], { axis: 0 });
+  const streams: string[] = [];
   return {
     b,
     ctx,
@@ -86,13 +91,19 @@ export function singleStackGraph(hiddenSize: number, weight: WeightRef): SingleS
       }),
     probsMask: (name) =>
       b.input({ name, elemType: 'float', shape: ['mask_batch', 'mask_heads', 'mask_seq', 'mask_keys'] }),
-    emitHidden: (i, x) =>
+    emitHidden: (i, x) => {
+      streams[i] = x;
       b.output(
         { name: `hidden_states.${i}`, elemType: 'float', shape: ['batch', 'seq', H] },
         b.op('Reshape', [x, hiddenShape]),
-      ),
-    emitAttention: (i, probs, heads) =>
-      b.output({ name: `attentions.${i}`, elemType: 'float', shape: ['batch', heads, 'seq', 'seq'] }, probs),
+      );
+    },
+    emitAttention: (i, probs, heads) => {
+      const shape = ['picked', heads, 'seq', 'seq'];
+      b.output({ name: `attentions.${i}`, elemType: 'float', shape: ['batch', heads, 'seq', 'seq'] }, probs);
+      emitPickedHeads(b, probs, pickInput(b, headsNames.pick(i)), headsNames.output(i), shape);
+    },
+    emitLens: (vocab, lens) => emitLens(b, streams, vocab, lens),
     emitLogits: (x, matrix, vocab) => {
       // The next token needs one row per input, and [batch, seq, vocab] floats would cost hundreds of MB.
       const rows = b.input({ name: 'logits_rows', elemType: 'int64', shape: ['rows'] });
