@@ -13,6 +13,7 @@ import { terminalJson, terminalText } from './terminalText';
 import { parseThreads } from './threads';
 import { takeLimits } from './limits';
 import { CliHub } from './hubCli';
+import { takeReadOuts } from './readOutOptions';
 
 export async function compareCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['json', 'help', 'yes']);
@@ -23,10 +24,14 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const cacheDir = resolveCacheDir(takeOption(args, 'cache'));
   const threads = parseThreads(takeOption(args, 'threads'), (line) => process.stderr.write(line + '\n'));
   const limits = takeLimits(args);
+  const readOuts = takeReadOuts(args);
   if (args.options.size > 0) throw new UsageError(`unknown option --${[...args.options.keys()][0]}`);
   if (args.positionals.length !== 1) throw new UsageError('give exactly one .prompt file');
   const hub = new CliHub(args.flags.has('yes'));
-  const { experiment, diagnostics } = await loadPromptFile(args.positionals[0], { hub: hub.planner });
+  const loaded = await loadPromptFile(args.positionals[0], { hub: hub.planner });
+  const { diagnostics } = loaded;
+  // --lens / --heads stand for the keys on every model (over the file's own).
+  const experiment = { ...loaded.experiment, models: loaded.experiment.models.map((m) => ({ ...m, ...readOuts })) };
   // Warnings do not stop a run, but they are said (a case without a variant, `~text` without the space).
   for (const d of diagnostics) process.stderr.write(terminalText(formatDiagnostic(d), { multiline: true }) + '\n');
   // A comparison reads hidden states and logits only: its sessions are opened without the attention outputs.

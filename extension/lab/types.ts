@@ -51,6 +51,10 @@ export interface ModelSpec {
   addSpecialTokens: boolean;
   atol: number;
   rtol: number;
+  /** `lens:`: the logit lens's top k in the report; absent = no lens. */
+  lens?: number;
+  /** `heads:`: the layer whose heads the report carries; absent = none. */
+  heads?: number;
   /**
    * The tokenizer the model reads its text with. A `from:` model whose snapshot has tokenizer.json uses that
    * folder (opened once the snapshot is downloaded); a `weights:` folder with one uses its own.

@@ -25,11 +25,14 @@
  * layer the mean over heads, decoder × encoder positions); `EffectiveAttentionMask.sliding` (a sliding window);
  * findings `train-mode-without-dropout`, `decoder-start-token`, `pad-is-special-token`; the outline's cases carry
  * `encoderText` and each variant `edits`.
+ *
+ * Version 4 (from 3): `MeasuredResult.logitLens` and `MeasuredResult.attentionHeads` (headsAndLens.ts), present only where asked for.
  */
 
 import type { VariantRef } from './run';
+import type { AttentionHeads, LogitLens } from './headsAndLens';
 
-export const REPORT_VERSION = 3 as const;
+export const REPORT_VERSION = 4 as const;
 
 /** Hugging Face's `model_type` of every architecture the lab builds (one module each, `lab/models/registry.ts`). */
 export type Architecture = 'bert' | 'gpt2' | 'llama' | 'mistral' | 'qwen2' | 'bart' | 'marian';
@@ -471,4 +474,9 @@ export interface MeasuredResult extends ResultOf, StackComparison {
   otherStacks: OtherStack[];
   /** Encoder-decoders only. */
   crossAttention: CrossAttentionMaps | null;
+  // Version 4, logit lens and heads (headsAndLens.ts): absent unless asked for, so a plain comparison does not grow.
+  /** The logit lens of the edited stream (`lens:`), models with an LM head. */
+  logitLens?: LogitLens;
+  /** One layer's heads of the edited stack (`heads:`). */
+  attentionHeads?: AttentionHeads;
 }

@@ -49,6 +49,7 @@ import {
   VERDICTS,
 } from './report';
 import type { CaseOutline, RunOutlineData } from './run';
+import { attentionHeadsShape, logitLensShape } from './headsAndLens';
 import {
   anything,
   arrayOf,
@@ -232,6 +233,9 @@ const measuredResult = fields<MeasuredResult>({
   crossAttention: nullable(
     fields<CrossAttentionMaps>({ base: layeredMaps, variant: layeredMaps, keep: arrayOf(arrayOf(number)) }),
   ),
+  // Version 4, logit lens and heads:
+  logitLens: optional(logitLensShape),
+  attentionHeads: optional(attentionHeadsShape),
 });
 
 const notApplicableResult = fields<NotApplicableResult>({

@@ -79,7 +79,7 @@ test('compare --json prints one versioned ComparisonReport with no raw tensors',
   const r = cli(['compare', promptFile('tiny.prompt', tinyModels), '--json']);
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(r.stdout) as ComparisonReport;
-  assert.equal(report.version, 3);
+  assert.equal(report.version, 4);
   assert.equal(report.tool, 'perturbation-lab');
   assert.deepEqual(
     report.models.map((m) => [m.name, m.mode, m.config.is_decoder ?? false]),

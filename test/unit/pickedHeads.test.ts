@@ -54,11 +54,14 @@ test("marian: a decoder layer's self- and cross-attention heads and an encoder l
     for (let layer = 0; layer < 2; layer++) {
       const dec = await session.forward(inputs, { rates: {} }, { heads: { layer, stack: 'decoder' } });
       const enc = await session.forward(inputs, { rates: {} }, { heads: { layer, stack: 'encoder' } });
+      const both = await session.forward(inputs, { rates: {} }, { heads: { layer } });
       names.forEach((n, b) => {
-        assert.ok(maxAbsDiff(dec[b].heads!.self, runs[n].decoder_attentions.data[layer]) <= 1e-5, `${n} decoder`);
+        assert.ok(maxAbsDiff(dec[b].heads!.decoder!, runs[n].decoder_attentions.data[layer]) <= 1e-5, `${n} decoder`);
         assert.ok(maxAbsDiff(dec[b].heads!.cross!, runs[n].cross_attentions.data[layer]) <= 1e-5, `${n} cross`);
-        assert.ok(maxAbsDiff(enc[b].heads!.self, runs[n].encoder_attentions.data[layer]) <= 1e-5, `${n} encoder`);
+        assert.equal(dec[b].heads!.encoder, null);
+        assert.ok(maxAbsDiff(enc[b].heads!.encoder!, runs[n].encoder_attentions.data[layer]) <= 1e-5, `${n} encoder`);
         assert.equal(enc[b].heads!.cross, null);
+        assert.deepEqual(both[b].heads, { ...dec[b].heads, encoder: enc[b].heads!.encoder });
       });
     }
   } finally {

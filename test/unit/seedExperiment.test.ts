@@ -52,7 +52,7 @@ describe(
         ['gpt2', 'bert-causal', 'bert-causal-eval', 'bert'],
       );
       assert.deepEqual(report.results, streamed);
-      assert.equal(report.version, 3);
+      assert.equal(report.version, 4);
       assert.deepEqual(
         report.models.map((m) => m.weights.description),
         ['random weights (seed 0)', 'random weights (seed 0)', 'random weights (seed 0)', 'random weights (seed 0)'],

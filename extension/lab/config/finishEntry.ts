@@ -11,7 +11,7 @@ import { DiagnosticList } from './diagnostics';
 import { MODEL_ENTRY_KEY_NAMES } from './entryKeys';
 import type { InspectedTokenizer, InspectedWeights } from './modelFiles';
 import type { EntryDraft, EntryField, EntryFiles, ResolveContext, Resolved } from './resolve';
-import { RUN_SETTING_DEFAULTS, RUN_SETTING_KEYS, type RunSettings } from './runSettings';
+import { LENS_DEFAULT_K, RUN_SETTING_DEFAULTS, RUN_SETTING_KEYS, type RunSettings } from './runSettings';
 import type { LoadedConfig, Sourced } from './sources';
 import { closestMatch } from './suggest';
 import { checkConfigKey, checkConsistency } from './validate';
@@ -119,6 +119,8 @@ export function finishModelEntry(draft: EntryDraft, files: EntryFiles): Resolved
     addSpecialTokens: settings.addSpecialTokens,
     atol: settings.atol,
     rtol: settings.rtol,
+    ...(settings.lens !== undefined ? { lens: settings.lens } : {}),
+    ...(settings.heads !== undefined ? { heads: settings.heads } : {}),
     tokenizer,
     range: entry.range,
   };
@@ -254,5 +256,15 @@ function resolveRunSettings(
     addSpecialTokens: (get('add_special_tokens') as boolean | undefined) ?? RUN_SETTING_DEFAULTS.add_special_tokens,
     atol: (get('atol') as number | undefined) ?? tolerances.atol ?? RUN_SETTING_DEFAULTS.atol,
     rtol: (get('rtol') as number | undefined) ?? tolerances.rtol ?? RUN_SETTING_DEFAULTS.rtol,
+    ...readOutSettings(get('lens') as boolean | number | undefined, get('heads') as number | undefined),
   };
+}
+
+/** `lens:` (true = the default k, false = none) and `heads:` as the spec holds them; absent when not asked for. */
+function readOutSettings(
+  lens: boolean | number | undefined,
+  heads: number | undefined,
+): Pick<RunSettings, 'lens' | 'heads'> {
+  const k = lens === true ? LENS_DEFAULT_K : typeof lens === 'number' ? lens : undefined;
+  return { ...(k !== undefined ? { lens: k } : {}), ...(heads !== undefined ? { heads } : {}) };
 }

@@ -4,6 +4,7 @@
  */
 import type { ModelSpec, Suggestion } from '../types';
 import { checkValue, isBoolean, isNonNegativeInt, isTolerance, oneOf, suggestValues, type ValueCheck } from './checks';
+import { LENS_MAX_K } from '../../protocol/headsAndLens';
 
 export interface RunSettingInfo {
   key: string;
@@ -19,6 +20,17 @@ const isCompareList: ValueCheck = {
   ok: (v) => v === 'hidden_states' || (Array.isArray(v) && v.length > 0 && v.every((x) => x === 'hidden_states')),
   choices: ['hidden_states'],
 };
+
+/** `lens: true` (the top 5) or `lens: K`. */
+const isLens: ValueCheck = {
+  allowed: `\`true\`, \`false\` or a whole number from 1 to ${LENS_MAX_K} (the top k)`,
+  example: '`5`',
+  ok: (v) => typeof v === 'boolean' || (Number.isSafeInteger(v) && (v as number) >= 1 && (v as number) <= LENS_MAX_K),
+  choices: ['true', '5', '10'],
+};
+
+/** The top k of `lens: true`. */
+export const LENS_DEFAULT_K = 5;
 
 export const RUN_SETTINGS: readonly RunSettingInfo[] = [
   {
@@ -52,6 +64,16 @@ export const RUN_SETTINGS: readonly RunSettingInfo[] = [
     check: isTolerance,
   },
   {
+    key: 'lens',
+    doc: `The logit lens in the report: the top k tokens (\`true\`: ${LENS_DEFAULT_K}) of the final norm and unembedding applied to every layer's stream, for base and variant, at the last positions; models with an LM head.`,
+    check: isLens,
+  },
+  {
+    key: 'heads',
+    doc: "One layer's attention head by head in the report (the layer, 0-based as Hugging Face's `attentions`): base, variant, their difference over aligned tokens, and the heads that attend from earlier positions to the perturbed one.",
+    check: isNonNegativeInt,
+  },
+  {
     key: 'compare',
     doc: 'What to compare: `hidden_states` (the only choice for now).',
     check: isCompareList,
@@ -65,7 +87,10 @@ export function runSettingInfo(key: string): RunSettingInfo | undefined {
 }
 
 /** The settings once defaults are applied; `mode` has no fixed default (it depends on `weights:`). */
-export type RunSettings = Pick<ModelSpec, 'seed' | 'mode' | 'dropout' | 'addSpecialTokens' | 'atol' | 'rtol'>;
+export type RunSettings = Pick<
+  ModelSpec,
+  'seed' | 'mode' | 'dropout' | 'addSpecialTokens' | 'atol' | 'rtol' | 'lens' | 'heads'
+>;
 
 export const RUN_SETTING_DEFAULTS = {
   seed: 0,

@@ -21,6 +21,8 @@ import { dropoutSeedFor } from './dropoutSeeds';
 import { ratesOf } from './summary';
 import type { ExperimentProgress } from './runExperiment';
 import type { TokenizedCase } from './caseInputs';
+import { afterDropout, headsRequest, lensRequest } from './readOutsWanted';
+import { attentionHeads, logitLens } from '../compare/headsAndLens';
 
 export interface CaseContext<Session> {
   session: Session;
@@ -70,19 +72,29 @@ export async function runCase(ctx: CaseContext<ModelSession>, onResult: (r: Vari
   let base: ModelRun | undefined;
   let control: ModelRun | undefined;
   let attentionMask: EffectiveAttentionMask | undefined;
+  let baseOut: ForwardOutput | undefined;
   for (let start = 0; start < runs.length; start += perPass) {
     ctx.checkCancelled();
     const end = Math.min(runs.length, start + perPass);
     progress(start, end);
+    const pass = runs.slice(start, end);
     const outputs = await session.forward(
-      runs
-        .slice(start, end)
-        .map((e, k) => ({ ids: e.ids, dropoutSeed: dropoutSeedFor(spec, c.caseIndex, runIndex(start + k)) })),
+      pass.map((e, k) => ({ ids: e.ids, dropoutSeed: dropoutSeedFor(spec, c.caseIndex, runIndex(start + k)) })),
       { causal, rates: ratesOf(summary), paddedLength: length },
+      {
+        lens: lensRequest(
+          spec,
+          session.plan.lmHeadVocab > 0,
+          pass.map((e) => e.ids.length),
+          start,
+        ),
+        heads: headsRequest(spec),
+      },
     );
     for (const [k, out] of outputs.entries()) {
       const i = start + k;
       if (i === 0) {
+        baseOut = out;
         base = modelRun(out, c.base);
         attentionMask = maskOf(out, causal, session);
         continue;
@@ -94,30 +106,42 @@ export async function runCase(ctx: CaseContext<ModelSession>, onResult: (r: Vari
       ctx.checkCancelled();
       const v = c.variants[i - 2];
       const variant = modelRun(out, v.encoded);
-      onResult(
-        compareVariant({
-          model: summary,
-          caseIndex: c.caseIndex,
-          variantIndex: v.variantIndex,
-          edits: 'text',
-          edited: {
-            stack: 'model',
-            baseText: c.baseText,
-            variantText: v.text,
-            base: base!,
-            control: control!,
-            variant,
-            attentionMask: attentionMask!,
-          },
-          others: [],
-          causalMask: causal,
-          crossAttention: null,
-          decoderTokens: null,
-          special: ctx.special,
-          decode,
-          nextToken: { base: base!.nextTokenLogits, variant: variant.nextTokenLogits },
-        }),
-      );
+      const result = compareVariant({
+        model: summary,
+        caseIndex: c.caseIndex,
+        variantIndex: v.variantIndex,
+        edits: 'text',
+        edited: {
+          stack: 'model',
+          baseText: c.baseText,
+          variantText: v.text,
+          base: base!,
+          control: control!,
+          variant,
+          attentionMask: attentionMask!,
+        },
+        others: [],
+        causalMask: causal,
+        crossAttention: null,
+        decoderTokens: null,
+        special: ctx.special,
+        decode,
+        nextToken: { base: base!.nextTokenLogits, variant: variant.nextTokenLogits },
+      });
+      // Version 4 read-outs, only where asked for (`lens:`, `heads:`).
+      if (baseOut!.lens && out.lens)
+        result.logitLens = logitLens('model', baseOut!.lens, out.lens, result.alignment, decode);
+      if (baseOut!.heads && out.heads && spec.heads !== undefined)
+        result.attentionHeads = attentionHeads(
+          'model',
+          spec.heads,
+          session.plan.heads,
+          { base: baseOut!.heads, variant: out.heads, cross: null },
+          result.alignment,
+          { base: c.base.ids.length, variant: v.encoded.ids.length },
+          afterDropout(summary),
+        );
+      onResult(result);
     }
   }
 }

@@ -24,6 +24,7 @@ import { summarizeModel } from './summary';
 import { TOOL_VERSION } from '../version';
 import { CancelledError } from '../cancel';
 import { checkScope } from './scope';
+import { checkHeadsLayer } from './readOutsWanted';
 
 export { CancelledError } from '../cancel';
 
@@ -62,6 +63,7 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
   for (const plan of plans) {
     checkCancelled();
     const spec = plan.spec;
+    checkHeadsLayer(spec, summarizeModel(spec), experiment.file);
     options.onProgress?.({
       model: spec.name,
       stage: 'tokenizing',

@@ -96,3 +96,20 @@ export function readHeads(tensor: ort.Tensor, b: number, lenQ: number, lenK: num
   const [, heads, Tq, Tk] = tensor.dims;
   return sliceAttention(tensor.data as Float32Array, b, heads, Tq, Tk, lenQ, lenK);
 }
+
+/**
+ * The lens request of the distinct inputs a session runs (`source[i]`: the distinct input of input i):
+ * identical inputs run once, so each reads the positions any of its copies asked for.
+ */
+export function lensOfUnique(
+  request: LensRequest | undefined,
+  source: number[],
+  unique: number,
+): LensRequest | undefined {
+  if (!request) return undefined;
+  const positions: number[][] = Array.from({ length: unique }, () => []);
+  source.forEach((u, i) => {
+    if (request.positions[i].length > positions[u].length) positions[u] = request.positions[i];
+  });
+  return { k: request.k, positions };
+}

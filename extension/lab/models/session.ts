@@ -31,6 +31,7 @@ import { headsNames, isReadOut } from './blocks/lens';
 import {
   headsFeeds,
   lensFeeds,
+  lensOfUnique,
   lensFetches,
   readHeads,
   readLens,
@@ -138,7 +139,8 @@ export class ModelSession {
     const drawsDropout = this.plan.dropout.some((site) => (settings.rates[site.rateKey] ?? 0) > 0);
     const seedOf = (x: ForwardInput) => (drawsDropout ? (x.dropoutSeed ?? null) : null);
     const { unique, source } = uniqueInputs(inputs, (x) => JSON.stringify([x.ids, x.attentionMask ?? null, seedOf(x)]));
-    const outputs = await this.run(unique, unique.map(seedOf), settings, wanted);
+    const lens = lensOfUnique(wanted.lens, source, unique.length);
+    const outputs = await this.run(unique, unique.map(seedOf), settings, { ...wanted, lens });
     // Identical inputs (the same ids, hence the same `ids`) share one output: callers read it, never write.
     return source.map((u) => outputs[u]);
   }

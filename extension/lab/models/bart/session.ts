@@ -24,7 +24,7 @@ import {
 import type { Seq2SeqDims } from './dims';
 import { seq2seqInputs, type Stack } from './inputs';
 import { headsNames } from '../blocks/lens';
-import { headsFeeds, lensFeeds, lensFetches, readHeads, readLens, type LensReadout } from '../readOuts';
+import { headsFeeds, lensFeeds, lensOfUnique, lensFetches, readHeads, readLens, type LensReadout } from '../readOuts';
 
 export interface Seq2SeqInput {
   encoderIds: number[];
@@ -55,10 +55,10 @@ export interface Seq2SeqOutput {
   /** The logit lens of the decoder when asked for. */
   lens: LensReadout | null;
   /**
-   * The attention maps of the layer asked for in `wanted.heads`: heads×Q×K of that stack's self-attention,
-   * and for a decoder layer its cross-attention (heads×T×S).
+   * The attention maps of the layer asked for in `wanted.heads` (of both stacks unless it names one): the
+   * encoder's self-attention (heads×S×S), the decoder's (heads×T×T) and its cross-attention (heads×T×S).
    */
-  heads: { self: Float32Array; cross: Float32Array | null } | null;
+  heads: { encoder: Float32Array | null; decoder: Float32Array | null; cross: Float32Array | null } | null;
   /** Effective keep masks: encoder self-attention, decoder self-attention, cross-attention. */
   encoderKeep: number[][];
   decoderKeep: number[][];
@@ -109,7 +109,8 @@ export class Seq2SeqSession {
     const { unique, source } = uniqueInputs(inputs, (x) =>
       JSON.stringify([x.encoderIds, x.encoderMask ?? null, x.decoderIds, x.decoderMask ?? null, seedOf(x)]),
     );
-    const outputs = await this.run(unique, unique.map(seedOf), settings, wanted);
+    const lens = lensOfUnique(wanted.lens, source, unique.length);
+    const outputs = await this.run(unique, unique.map(seedOf), settings, { ...wanted, lens });
     return source.map((u) => outputs[u]);
   }
 
@@ -190,8 +191,8 @@ export class Seq2SeqSession {
     const lens = wanted.lens;
     Object.assign(feeds, lensFeeds(lens, T, d.decoderVocabSize));
     const heads = wanted.heads;
-    const headsStack = heads?.stack ?? 'decoder';
-    const layerIn = (s: Stack) => (heads && headsStack === s ? heads.layer : undefined);
+    const reads = (s: Stack) => heads !== undefined && (heads.stack ?? s) === s;
+    const layerIn = (s: Stack) => (reads(s) ? heads!.layer : undefined);
     Object.assign(feeds, headsFeeds(d.encoderLayers, layerIn('encoder'), B, 'encoder_'));
     Object.assign(feeds, headsFeeds(d.decoderLayers, layerIn('decoder'), B, 'decoder_'));
 
@@ -208,8 +209,8 @@ export class Seq2SeqSession {
     }
     if (logitsWanted !== 'none') fetches.push('logits');
     if (lens) fetches.push(...lensFetches);
-    if (heads) fetches.push(headsNames.output(heads.layer, `${headsStack}_`));
-    if (heads && headsStack === 'decoder') fetches.push(headsNames.cross(heads.layer));
+    if (reads('encoder')) fetches.push(headsNames.output(heads!.layer, 'encoder_'));
+    if (reads('decoder')) fetches.push(headsNames.output(heads!.layer, 'decoder_'), headsNames.cross(heads!.layer));
     const out = await this.session.run(feeds, fetches);
     const lensOf = lens ? readLens(out, lens, d.decoderLayers + 1) : null;
     const data = (name: string) => out[name].data as Float32Array;
@@ -240,13 +241,17 @@ export class Seq2SeqSession {
         logits: logitRows && logitsWanted === 'all' ? logitRows.slice(first * V, (first + lt) * V) : null,
         lastLogits: logitRows ? logitRows.slice(lastRow * V, (lastRow + 1) * V) : null,
         lens: lensOf?.[b] ?? null,
-        heads: !heads
-          ? null
-          : headsStack === 'encoder'
-            ? { self: readHeads(out[headsNames.output(heads.layer, 'encoder_')], b, ls, ls), cross: null }
+        heads:
+          heads === undefined
+            ? null
             : {
-                self: readHeads(out[headsNames.output(heads.layer, 'decoder_')], b, lt, lt),
-                cross: readHeads(out[headsNames.cross(heads.layer)], b, lt, ls),
+                encoder: reads('encoder')
+                  ? readHeads(out[headsNames.output(heads.layer, 'encoder_')], b, ls, ls)
+                  : null,
+                decoder: reads('decoder')
+                  ? readHeads(out[headsNames.output(heads.layer, 'decoder_')], b, lt, lt)
+                  : null,
+                cross: reads('decoder') ? readHeads(out[headsNames.cross(heads.layer)], b, lt, ls) : null,
               },
         encoderKeep: keepRows(ls, ls, (i, j) => encoderKeep(b, i, j)),
         decoderKeep: keepRows(lt, lt, (i, j) => decoderKeep(b, i, j)),
