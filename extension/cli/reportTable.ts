@@ -17,6 +17,7 @@ import type {
 import { formatNumber } from '../protocol/numbers';
 import type { Style } from './style';
 import { terminalText } from './terminalText';
+import { readOutLines } from './readOutLines';
 
 /**
  * Every string that came from the user (prompt text, model names, paths, and the report prose that quotes
@@ -60,6 +61,7 @@ export function renderReport(report: ComparisonReport, s: Style, width = DEFAULT
           prose(`    ${mark} `, '      ', userText(f.message));
           if (f.fix) prose('      ', '        ', fixLine(f.fix, s));
         }
+        if (r.kind === 'measured') lines.push(...readOutLines(r, s));
       }
       lines.push('');
     }
