@@ -21,6 +21,8 @@ import { keyOf } from './state';
 import type { Palette } from './theme';
 import { TokenStrips } from './tokenStrips';
 import { hideTooltip } from './tooltip';
+import { HeadGrid } from './headGrid';
+import { logitLensView } from './logitLens';
 
 export class DetailView {
   readonly element = el('section', { class: 'detail', 'aria-label': 'Details', hidden: true });
@@ -29,6 +31,7 @@ export class DetailView {
   private legend: HeatmapLegend | null = null;
   private mask: AttentionMaskView | null = null;
   private strips: TokenStrips | null = null;
+  private headGrid: HeadGrid | null = null;
 
   constructor(
     private readonly palette: () => Palette,
@@ -78,6 +81,8 @@ export class DetailView {
     this.heatmaps = heatmaps;
     this.legend = legend;
     this.mask = mask;
+    const headGrid = result.attentionHeads ? new HeadGrid(result, result.attentionHeads, this.palette) : null;
+    this.headGrid = headGrid;
 
     this.element.classList.toggle('stale', stale);
     this.element.hidden = false;
@@ -148,8 +153,12 @@ export class DetailView {
         card('Next token', 'next-token-card', nextTokenView(result.nextToken, model)),
         card('Control run', 'control-card', controlView(result.control, result.nonFinite !== null)),
       ),
+      // Asked for with `lens:` / `heads:` (report version 4).
+      ...(result.logitLens ? [card('Logit lens', 'lens-card', logitLensView(result, result.logitLens))] : []),
+      ...(headGrid ? [card('Attention, head by head', 'heads-card', headGrid.element)] : []),
     );
     mask.draw();
+    headGrid?.draw();
     legend.draw(this.palette());
     if (keepScroll) {
       for (const h of heatmaps) {
@@ -197,12 +206,14 @@ export class DetailView {
     for (const h of this.heatmaps) h.draw();
     this.legend?.draw(this.palette());
     this.mask?.draw();
+    this.headGrid?.draw();
   }
 
   private dispose(): void {
     for (const h of this.heatmaps) h.dispose();
     this.heatmaps = [];
     this.legend = null;
+    this.headGrid = null;
   }
 }
 

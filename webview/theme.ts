@@ -21,6 +21,10 @@ export interface Palette {
   maskKeep: string;
   maskDrop: string;
   heat: SequentialScale;
+  /** Signed differences (head maps): −1 … 0 (the background) … 1, two theme hues (blue below, red above). */
+  diverging: (t: number) => string;
+  /** Attention weights 0 … 1, background to foreground. */
+  weight: (t: number) => string;
   /** Whether the foreground is lighter than the background (dark themes). */
   dark: boolean;
 }
@@ -77,10 +81,20 @@ export function readPalette(): Palette {
     maskKeep: css(mix(background, role('--plab-mask-keep'), 0.85)),
     maskDrop: css(mix(background, foreground, 0.07)),
     heat: sequentialScale(background, foreground, hues),
+    diverging: divergingScale(background, role('--plab-frontier'), red),
+    weight: (t) => css(mix(background, foreground, Math.max(0, Math.min(1, t)))),
     dark,
   };
 }
 
 function luminance([r, g, b]: Rgb): number {
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/** A diverging scale through the background: `below` for −1, `above` for +1 (mixed in OKLab by `mix`). */
+function divergingScale(background: Rgb, below: Rgb, above: Rgb): (t: number) => string {
+  return (t) => {
+    const x = Math.max(-1, Math.min(1, t));
+    return css(mix(background, x < 0 ? below : above, Math.abs(x)));
+  };
 }

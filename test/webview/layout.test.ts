@@ -75,6 +75,9 @@ describe('the panel at real widths and in every theme', () => {
     ['long', DARK, 1200],
     ['article', LIGHT, 800, 'marian'],
     ['article', DARK, 480, 'tiny-gpt2'],
+    ['lens', LIGHT, 800, 'llama'],
+    ['lens', DARK, 480, 'tiny-bert'],
+    ['lens', DARK, 1200, 'marian'],
   ];
   for (const [name, theme, width, select] of others) {
     it(`${name}, ${theme.name}, ${width} px reads cleanly`, { timeout: TIMEOUT }, async () => {
