@@ -32,6 +32,8 @@ export class DetailView {
   private mask: AttentionMaskView | null = null;
   private strips: TokenStrips | null = null;
   private headGrid: HeadGrid | null = null;
+  /** Says what a heatmap click set off (computing a layer's heads, or why they did not come). */
+  private headsStatus: HTMLElement | null = null;
 
   constructor(
     private readonly palette: () => Palette,
@@ -69,7 +71,18 @@ export class DetailView {
     const noisy = !result.control.identical && result.evidence.noiseFloor > result.evidence.roundingFloor;
     if (noisy) sources.push(controlSource(result));
     const domain = heatDomain(result.evidence.roundingFloor, sources);
-    const heatmaps = sources.map((source) => new Heatmap(result, source, domain, this.palette, (pair) => hover(pair)));
+    // A click on a row asks the runner for the heads of the block that wrote that hidden state
+    // (hidden_states[l] comes out of attentions[l − 1]; the embeddings' row asks for the first block).
+    const pickLayer = (state: number) => {
+      const layer = Math.max(0, state - 1);
+      const { model, caseIndex, variantIndex } = result;
+      if (this.headsStatus) this.headsStatus.textContent = `Computing the heads of layer ${layer}…`;
+      this.post({ type: 'requestHeads', model, caseIndex, variantIndex, layer });
+    };
+    const heatmaps = sources.map(
+      (source, i) =>
+        new Heatmap(result, source, domain, this.palette, (pair) => hover(pair), i === 0 ? pickLayer : undefined),
+    );
     const hover = (pair: number | null) => {
       strips.highlight(pair);
       for (const h of heatmaps) h.highlightColumn(pair);
@@ -83,6 +96,12 @@ export class DetailView {
     this.mask = mask;
     const headGrid = result.attentionHeads ? new HeadGrid(result, result.attentionHeads, this.palette) : null;
     this.headGrid = headGrid;
+    const headsStatus = el(
+      'p',
+      { class: 'muted heads-status', role: 'status' },
+      headGrid ? '' : 'Click a row of the heatmap above to see that layer’s attention, head by head.',
+    );
+    this.headsStatus = headsStatus;
 
     this.element.classList.toggle('stale', stale);
     this.element.hidden = false;
@@ -155,7 +174,7 @@ export class DetailView {
       ),
       // Asked for with `lens:` / `heads:` (report version 4).
       ...(result.logitLens ? [card('Logit lens', 'lens-card', logitLensView(result, result.logitLens))] : []),
-      ...(headGrid ? [card('Attention, head by head', 'heads-card', headGrid.element)] : []),
+      card('Attention, head by head', 'heads-card', headsStatus, headGrid ? headGrid.element : null),
     );
     mask.draw();
     headGrid?.draw();
@@ -199,6 +218,12 @@ export class DetailView {
       ),
       card('Not applicable', 'diagnosis-card', el('p', { class: 'explanation' }, result.explanation)),
     );
+  }
+
+  /** The heads of `layer` could not be computed: said where they would be. */
+  headsUnavailable(layer: number, message: string): void {
+    if (this.headsStatus)
+      this.headsStatus.textContent = `The heads of layer ${layer} could not be computed: ${message}`;
   }
 
   /** After a theme change: the canvases read the new colours. */

@@ -86,6 +86,7 @@ export class FindingFixes implements vscode.Disposable, vscode.CodeActionProvide
       case 'outline':
       case 'progress':
       case 'runFailed':
+      case 'heads':
         return;
       default: {
         const never: never = m;

@@ -33,7 +33,7 @@ import {
   SEED_VERDICTS,
   seedRunMessages,
 } from './recordedMessages';
-import { heatmapCellPixel, hoverCell, tooltipText } from './panelProbes';
+import { heatmapCellPixel, heatmapGeometry, hoverCell, tooltipText } from './panelProbes';
 import type { MeasuredResult } from '../../extension/protocol/report';
 import { formatNumber } from '../../webview/format';
 
@@ -340,6 +340,62 @@ describe('results panel in Chromium', () => {
         // Marian's decoder layer: cross-attention maps beside the self-attention ones.
         await page.locator('tr[data-model="marian"] .result-cell').first().click();
         assert.equal(await page.locator('.head-map[data-kind="cross-variant"]').count(), 4);
+      } finally {
+        await panel.close();
+      }
+    },
+  );
+
+  it(
+    'a click on a heatmap row asks for that layer’s heads; the answer draws them, a failure says why',
+    { timeout: TIMEOUT },
+    async () => {
+      const panel = await openPanel(browser, server);
+      const { page } = panel;
+      try {
+        // The recorded run as a plain comparison (no heads in its report), then the runner's answer from the same run.
+        const recorded = recordedRun('lens');
+        const plain = recorded.map((m) =>
+          m.type === 'result' && m.result.kind === 'measured'
+            ? { ...m, result: { ...m.result, attentionHeads: undefined } }
+            : m,
+        );
+        await send(page, plain);
+        await page.locator('tr[data-model="llama"] .result-cell').first().click();
+        assert.equal(await page.locator('.head-row[data-head]').count(), 0);
+        assert.match(await text(page, '.heads-status'), /^Click a row of the heatmap/);
+        const g = await heatmapGeometry(page, 0);
+        await page
+          .locator('.heatmap-canvas')
+          .first()
+          .click({ position: { x: g.cellWidth / 2, y: g.axis + 2 * g.cellHeight + g.cellHeight / 2 } });
+        const ask = { type: 'requestHeads', model: 'llama', caseIndex: 0, variantIndex: 0, layer: 1 } as const;
+        await waitForPosted(page, ask);
+        assert.equal(await text(page, '.heads-status'), 'Computing the heads of layer 1…');
+        const heads = recorded.flatMap((m) =>
+          m.type === 'result' && m.result.kind === 'measured' && m.result.model === 'llama'
+            ? [m.result.attentionHeads!]
+            : [],
+        )[0];
+        const { type: _, ...ref } = ask;
+        await send(page, [{ type: 'heads', runId: 'lens-run', ...ref, heads }]);
+        assert.equal(await page.locator('.head-row[data-head]').count(), 4);
+        assert.match(await text(page, '.heads-caption'), /^Layer 1, every head/);
+        // Malformed maps are not drawn; a failure is said where the heads would be.
+        await page.evaluate((m) => window.postMessage(m, '*'), {
+          type: 'heads',
+          runId: 'lens-run',
+          ...ref,
+          heads: { layer: 'x' },
+        });
+        await send(page, [
+          { type: 'heads', runId: 'lens-run', ...ref, layer: 0, heads: null, message: 'the runner stopped' },
+        ]);
+        assert.equal(
+          await text(page, '.heads-status'),
+          'The heads of layer 0 could not be computed: the runner stopped',
+        );
+        assert.match(await text(page, '.heads-caption'), /^Layer 1, every head/);
       } finally {
         await panel.close();
       }
