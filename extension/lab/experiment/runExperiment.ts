@@ -25,6 +25,7 @@ import { TOOL_VERSION } from '../version';
 import { CancelledError } from '../cancel';
 import { checkScope } from './scope';
 import { checkHeadsLayer } from './readOutsWanted';
+import { LENS_MAX_POSITIONS } from '../../protocol/headsAndLens';
 
 export { CancelledError } from '../cancel';
 
@@ -163,7 +164,8 @@ function planCasePasses(
       length: inputs.reduce((n, e) => Math.max(n, e.ids.length), 0),
       train: plan.spec.mode === 'train',
       attentions: false,
-      logitRowsPerInput: 1,
+      // `lens:` runs the head on up to LENS_MAX_POSITIONS more rows per input (one layer's at a time).
+      logitRowsPerInput: 1 + (plan.spec.lens !== undefined ? LENS_MAX_POSITIONS : 0),
     });
     if (passSize === undefined || passSize >= passes.inputsPerPass) return passes;
     const inputsPerPass = Math.max(1, passSize);
