@@ -22,6 +22,8 @@ import type { Palette } from './theme';
 import { TokenStrips } from './tokenStrips';
 import { hideTooltip } from './tooltip';
 import { PatchingView } from './patchingView';
+import { HeadGrid } from './headGrid';
+import { logitLensView } from './logitLens';
 
 export class DetailView {
   readonly element = el('section', { class: 'detail', 'aria-label': 'Details', hidden: true });
@@ -32,6 +34,9 @@ export class DetailView {
   private strips: TokenStrips | null = null;
   private readonly patching: PatchingView;
   private patchingCard: HTMLElement | null = null;
+  private headGrid: HeadGrid | null = null;
+  /** Says what a heatmap click set off (computing a layer's heads, or why they did not come). */
+  private headsStatus: HTMLElement | null = null;
 
   constructor(
     private readonly palette: () => Palette,
@@ -80,7 +85,18 @@ export class DetailView {
     const noisy = !result.control.identical && result.evidence.noiseFloor > result.evidence.roundingFloor;
     if (noisy) sources.push(controlSource(result));
     const domain = heatDomain(result.evidence.roundingFloor, sources);
-    const heatmaps = sources.map((source) => new Heatmap(result, source, domain, this.palette, (pair) => hover(pair)));
+    // A click on a row asks the runner for the heads of the block that wrote that hidden state
+    // (hidden_states[l] comes out of attentions[l − 1]; the embeddings' row asks for the first block).
+    const pickLayer = (state: number) => {
+      const layer = Math.max(0, state - 1);
+      const { model, caseIndex, variantIndex } = result;
+      if (this.headsStatus) this.headsStatus.textContent = `Computing the heads of layer ${layer}…`;
+      this.post({ type: 'requestHeads', model, caseIndex, variantIndex, layer });
+    };
+    const heatmaps = sources.map(
+      (source, i) =>
+        new Heatmap(result, source, domain, this.palette, (pair) => hover(pair), i === 0 ? pickLayer : undefined),
+    );
     const hover = (pair: number | null) => {
       strips.highlight(pair);
       for (const h of heatmaps) h.highlightColumn(pair);
@@ -92,6 +108,14 @@ export class DetailView {
     this.heatmaps = heatmaps;
     this.legend = legend;
     this.mask = mask;
+    const headGrid = result.attentionHeads ? new HeadGrid(result, result.attentionHeads, this.palette) : null;
+    this.headGrid = headGrid;
+    const headsStatus = el(
+      'p',
+      { class: 'muted heads-status', role: 'status' },
+      headGrid ? '' : 'Click a row of the heatmap above to see that layer’s attention, head by head.',
+    );
+    this.headsStatus = headsStatus;
 
     this.element.classList.toggle('stale', stale);
     this.element.hidden = false;
@@ -163,10 +187,14 @@ export class DetailView {
         card('Next token', 'next-token-card', nextTokenView(result.nextToken, model)),
         card('Control run', 'control-card', controlView(result.control, result.nonFinite !== null)),
       ),
+      // Asked for with `lens:` / `heads:` (report version 4).
+      ...(result.logitLens ? [card('Logit lens', 'lens-card', logitLensView(result, result.logitLens))] : []),
+      card('Attention, head by head', 'heads-card', headsStatus, headGrid ? headGrid.element : null),
     );
     this.patching.update(result);
     this.patchingCard.hidden = result.patching === undefined;
     mask.draw();
+    headGrid?.draw();
     legend.draw(this.palette());
     if (keepScroll) {
       for (const h of heatmaps) {
@@ -209,18 +237,26 @@ export class DetailView {
     );
   }
 
+  /** The heads of `layer` could not be computed: said where they would be. */
+  headsUnavailable(layer: number, message: string): void {
+    if (this.headsStatus)
+      this.headsStatus.textContent = `The heads of layer ${layer} could not be computed: ${message}`;
+  }
+
   /** After a theme change: the canvases read the new colours. */
   redraw(): void {
     for (const h of this.heatmaps) h.draw();
     this.legend?.draw(this.palette());
     this.mask?.draw();
     this.patching.redraw();
+    this.headGrid?.draw();
   }
 
   private dispose(): void {
     for (const h of this.heatmaps) h.dispose();
     this.heatmaps = [];
     this.legend = null;
+    this.headGrid = null;
   }
 }
 

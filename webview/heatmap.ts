@@ -51,6 +51,8 @@ export class Heatmap {
     private readonly domain: HeatDomain,
     private readonly palette: () => Palette,
     private readonly onHoverColumn: (pairIndex: number | null) => void,
+    /** A click (or Enter) on a cell: the hidden-state layer of its row (asks for that layer's heads). */
+    private readonly onPickLayer?: (layer: number) => void,
   ) {
     const rows = source.layers.length;
     this.cellHeight = rows <= 16 ? 18 : rows <= 32 ? 12 : 8;
@@ -188,7 +190,15 @@ export class Heatmap {
     });
     this.canvas.addEventListener('pointerleave', () => this.leave());
     this.canvas.addEventListener('blur', () => this.leave());
+    this.canvas.addEventListener('click', (event) => {
+      const cell = this.cellAt(event.offsetX, event.offsetY);
+      if (cell) this.onPickLayer?.(this.source.layers[cell.row]);
+    });
     this.canvas.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && this.focused) {
+        this.onPickLayer?.(this.source.layers[this.focused.row]);
+        return;
+      }
       const moves: Record<string, [number, number]> = {
         ArrowLeft: [0, -1],
         ArrowRight: [0, 1],

@@ -5,6 +5,7 @@
  * protocol breaks this build until it is handled).
  */
 import type { ToWebview } from '../extension/protocol/webview';
+import { attentionHeadsShape } from '../extension/protocol/headsAndLens';
 import { Panel } from './panel';
 import { assertNever, reduce, restoreState, select } from './state';
 import { connectToHost } from './vscodeApi';
@@ -18,11 +19,18 @@ const TO_WEBVIEW_TYPES = {
   patching: true,
   runFinished: true,
   runFailed: true,
+  heads: true,
 } satisfies Record<ToWebview['type'], true>;
 
 function isToWebview(data: unknown): data is ToWebview {
   const type = typeof data === 'object' && data !== null ? (data as { type?: unknown }).type : undefined;
-  return typeof type === 'string' && Object.hasOwn(TO_WEBVIEW_TYPES, type);
+  if (typeof type !== 'string' || !Object.hasOwn(TO_WEBVIEW_TYPES, type)) return false;
+  // Heads arrive outside a run's stream of results: their maps are checked before the panel draws them.
+  if (type === 'heads') {
+    const heads = (data as { heads?: unknown }).heads;
+    return heads === null || attentionHeadsShape(heads, 'heads') === null;
+  }
+  return true;
 }
 
 const host = connectToHost();
@@ -52,6 +60,9 @@ function receive(message: ToWebview): void {
       break;
     case 'patching':
       panel.patching(state, message.ref);
+      break;
+    case 'heads':
+      panel.heads(state, message);
       break;
     default:
       assertNever(message);

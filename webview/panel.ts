@@ -3,7 +3,7 @@
  * the detail view only when the selected result changes, the canvases when the theme changes.
  */
 import type { VariantResult } from '../extension/protocol/report';
-import type { FromWebview } from '../extension/protocol/webview';
+import type { FromWebview, ToWebview } from '../extension/protocol/webview';
 import { AnswerView } from './answer';
 import { DetailView } from './detail';
 import { el } from './dom';
@@ -68,6 +68,13 @@ export class Panel {
   /** Rows of a patching grid arrived: the detail's patching card follows if that result is shown. */
   patching(state: ViewState, ref: CellKey): void {
     if (sameCell(state.selected, ref)) this.detail.updatePatching(findResult(state, state.selected));
+  }
+
+  /** The answer to a heatmap click: the layer's heads on the selected result, or why there are none. */
+  heads(state: ViewState, message: Extract<ToWebview, { type: 'heads' }>): void {
+    if (!sameCell(state.selected, message)) return;
+    if (message.heads === null) this.detail.headsUnavailable(message.layer, message.message ?? 'no heads came back');
+    else this.detail.show(findResult(state, state.selected), state.outline?.models ?? []);
   }
 
   selectionChanged(state: ViewState): void {

@@ -159,6 +159,15 @@ export function reduce(state: ViewState, message: ToWebview): ViewState {
       const failure = { kind: message.kind, message: message.message, details: message.details ?? [] };
       return { ...endRun(state), failure, status: { kind: 'failed', message: message.message } };
     }
+    case 'heads': {
+      // The on-demand heads of a result the panel shows: kept on that result (the layer last asked for).
+      if (!isCurrentRun(state, message.runId) || message.heads === null) return state;
+      const heads = message.heads;
+      const results = state.results.map((r) =>
+        sameCell(r, message) && r.kind === 'measured' ? { ...r, attentionHeads: heads } : r,
+      );
+      return { ...state, results };
+    }
     default:
       return assertNever(message);
   }

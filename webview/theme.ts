@@ -22,10 +22,12 @@ export interface Palette {
   maskDrop: string;
   heat: SequentialScale;
   /**
-   * A diverging scale for signed values in [-1, 1] (activation patching's fraction restored): 0 is the card's
-   * background, +1 the theme's red, -1 its blue, mixed perceptually.
+   * A diverging scale for signed values in [-1, 1] (activation patching's fraction restored, the head maps'
+   * differences): 0 is the card's background, +1 the theme's red, -1 its blue, mixed perceptually.
    */
   diverging: (t: number) => string;
+  /** Attention weights 0 … 1, background to foreground. */
+  weight: (t: number) => string;
   /** Whether the foreground is lighter than the background (dark themes). */
   dark: boolean;
 }
@@ -83,6 +85,7 @@ export function readPalette(): Palette {
     maskDrop: css(mix(background, foreground, 0.07)),
     heat: sequentialScale(background, foreground, hues),
     diverging: divergingScale(background, role('--plab-frontier'), red),
+    weight: (t) => css(mix(background, foreground, Math.max(0, Math.min(1, t)))),
     dark,
   };
 }

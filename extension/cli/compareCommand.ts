@@ -14,6 +14,7 @@ import { parseThreads } from './threads';
 import { takeLimits } from './limits';
 import { CliHub } from './hubCli';
 import { applyPatchOptions, parsePatchOptions } from './patchOptions';
+import { takeReadOuts } from './readOutOptions';
 
 export async function compareCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['json', 'help', 'yes']);
@@ -25,10 +26,14 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const threads = parseThreads(takeOption(args, 'threads'), (line) => process.stderr.write(line + '\n'));
   const limits = takeLimits(args);
   const patch = parsePatchOptions(takeOption(args, 'patch'), takeOption(args, 'patch-target'));
+  const readOuts = takeReadOuts(args);
   if (args.options.size > 0) throw new UsageError(`unknown option --${[...args.options.keys()][0]}`);
   if (args.positionals.length !== 1) throw new UsageError('give exactly one .prompt file');
   const hub = new CliHub(args.flags.has('yes'));
-  const { experiment, diagnostics } = await loadPromptFile(args.positionals[0], { hub: hub.planner });
+  const loaded = await loadPromptFile(args.positionals[0], { hub: hub.planner });
+  const { diagnostics } = loaded;
+  // --lens / --heads stand for the keys on every model (over the file's own).
+  const experiment = { ...loaded.experiment, models: loaded.experiment.models.map((m) => ({ ...m, ...readOuts })) };
   // Warnings do not stop a run, but they are said (a case without a variant, `~text` without the space).
   for (const d of diagnostics) process.stderr.write(terminalText(formatDiagnostic(d), { multiline: true }) + '\n');
   applyPatchOptions(experiment, patch);

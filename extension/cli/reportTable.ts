@@ -18,6 +18,7 @@ import { formatNumber } from '../protocol/numbers';
 import type { Style } from './style';
 import { terminalText } from './terminalText';
 import { patchingLines } from './patchingTable';
+import { readOutLines } from './readOutLines';
 
 /**
  * Every string that came from the user (prompt text, model names, paths, and the report prose that quotes
@@ -62,6 +63,7 @@ export function renderReport(report: ComparisonReport, s: Style, width = DEFAULT
           if (f.fix) prose('      ', '        ', fixLine(f.fix, s));
         }
         if (r.kind === 'measured' && r.patching) lines.push(...patchingLines(r, r.patching).map((l) => '    ' + l));
+        if (r.kind === 'measured') lines.push(...readOutLines(r, s));
       }
       lines.push('');
     }

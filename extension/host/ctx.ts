@@ -167,6 +167,9 @@ export class Ctx {
       case 'applyFix':
         void this.fixes.applyFix(m);
         return;
+      case 'requestHeads':
+        void this.runs.requestHeads(m);
+        return;
       default: {
         const never: never = m;
         return never;

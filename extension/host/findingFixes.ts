@@ -87,6 +87,7 @@ export class FindingFixes implements vscode.Disposable, vscode.CodeActionProvide
       case 'progress':
       case 'patching':
       case 'runFailed':
+      case 'heads':
         return;
       default: {
         const never: never = m;

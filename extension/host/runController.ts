@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import type { ComparisonReport } from '../protocol/report';
-import type { ToWebview } from '../protocol/webview';
+import type { HeadsRef, ToWebview } from '../protocol/webview';
 import type { RunScope } from '../protocol/run';
 import { panelMessageFor } from './panelMessages';
 import type { RunEvent, RunHandle, RunnerClient } from './runnerClient';
@@ -31,6 +31,8 @@ export class RunController {
   private active: RunHandle | null = null;
   private lastRun: { uri: vscode.Uri; only?: RunScope } | null = null;
   private report: ComparisonReport | null = null;
+  /** The run the panel shows (its results are what `requestHeads` refers to). */
+  private shownRunId: string | null = null;
 
   constructor(
     private readonly runner: RunnerClient,
@@ -126,6 +128,7 @@ export class RunController {
           post(panelMessageFor(runId, e, Date.now() - started));
         });
         runId = handle.requestId;
+        this.shownRunId = runId;
         // Active before anything is posted: whatever a panel message sets off (a cancel included, which VS Code
         // may run synchronously inside the post) must find this run.
         this.active = handle;
@@ -154,5 +157,46 @@ export class RunController {
         }
       },
     );
+  }
+
+  /**
+   * One layer's heads of a result the panel shows, computed on demand: the runner runs that model × variant of
+   * the file again with `heads:` set (its session is still open, so only three forward passes), and the panel
+   * gets the answer as a `heads` message. The comparison the panel shows is not touched.
+   */
+  async requestHeads(ref: HeadsRef): Promise<void> {
+    const runId = this.shownRunId;
+    const uri = this.lastRun?.uri;
+    if (!runId || !uri) return;
+    const answer = (heads: ToWebview & { type: 'heads' }) => this.panel.post(heads);
+    const refOf = { model: ref.model, caseIndex: ref.caseIndex, variantIndex: ref.variantIndex, layer: ref.layer };
+    let document: vscode.TextDocument;
+    try {
+      document = await vscode.workspace.openTextDocument(uri);
+    } catch (e) {
+      answer({ type: 'heads', runId, ...refOf, heads: null, message: (e as Error).message });
+      return;
+    }
+    const handle = this.runner.run(
+      {
+        file: uri.fsPath,
+        text: document.getText(),
+        only: { caseIndex: ref.caseIndex, variantIndex: ref.variantIndex },
+        readOuts: { model: ref.model, heads: ref.layer },
+      },
+      (e: RunEvent) => {
+        if (e.type === 'result' && e.result.kind === 'measured' && e.result.model === ref.model)
+          answer({ type: 'heads', runId, ...refOf, heads: e.result.attentionHeads ?? null });
+      },
+    );
+    const last = await handle.finished;
+    if (last.type === 'failed' || last.type === 'crashed')
+      answer({
+        type: 'heads',
+        runId,
+        ...refOf,
+        heads: null,
+        message: last.type === 'failed' ? last.error.message : `the runner stopped: ${last.reason}`,
+      });
   }
 }

@@ -51,6 +51,10 @@ export interface ModelSpec {
   addSpecialTokens: boolean;
   atol: number;
   rtol: number;
+  /** `lens:`: the logit lens's top k in the report; absent = no lens. */
+  lens?: number;
+  /** `heads:`: the layer whose heads the report carries; absent = none. */
+  heads?: number;
   /**
    * Activation patching after each comparison (`patch:`, `patch_target:`): absent when not asked for.
    * `target` is a token index as written (negative counts from the end).

@@ -28,9 +28,11 @@
  *
  * Version 4 (from 3):
  * - `MeasuredResult.patching` (only when `patch:` or `--patch` asks for it): activation patching, effect per block × position or block × head at a target position, with the fraction of the variant's logit change restored.
+ * - `MeasuredResult.logitLens` and `MeasuredResult.attentionHeads` (headsAndLens.ts), present only where asked for (`lens:`, `heads:`, `--lens`, `--heads`, or the panel's request for a layer's heads).
  */
 
 import type { VariantRef } from './run';
+import type { AttentionHeads, LogitLens } from './headsAndLens';
 
 export const REPORT_VERSION = 4 as const;
 
@@ -474,6 +476,11 @@ export interface MeasuredResult extends ResultOf, StackComparison {
   otherStacks: OtherStack[];
   /** Encoder-decoders only. */
   crossAttention: CrossAttentionMaps | null;
+  // Version 4, logit lens and heads (headsAndLens.ts): absent unless asked for, so a plain comparison does not grow.
+  /** The logit lens of the edited stream (`lens:`), models with an LM head. */
+  logitLens?: LogitLens;
+  /** One layer's heads of the edited stack (`heads:`). */
+  attentionHeads?: AttentionHeads;
   /** Activation patching, present only when asked for (`patch:`, `--patch`). */
   patching?: PatchingResult;
 }

@@ -53,6 +53,7 @@ import {
   type PatchedLogit,
 } from './report';
 import type { CaseOutline, RunOutlineData } from './run';
+import { attentionHeadsShape, logitLensShape } from './headsAndLens';
 import {
   anything,
   arrayOf,
@@ -237,6 +238,9 @@ const measuredResult = fields<MeasuredResult>({
     fields<CrossAttentionMaps>({ base: layeredMaps, variant: layeredMaps, keep: arrayOf(arrayOf(number)) }),
   ),
   patching: optional(patchingShape()),
+  // Version 4, logit lens and heads:
+  logitLens: optional(logitLensShape),
+  attentionHeads: optional(attentionHeadsShape),
 });
 
 const notApplicableResult = fields<NotApplicableResult>({

@@ -71,6 +71,17 @@ export interface RunRequest {
   /** The document's current text, unsaved edits included. */
   text: string;
   only?: RunScope;
+  /**
+   * An on-demand read-out (the panel asked for one layer's heads): run only this model, with these keys over
+   * its own (`heads:`, `lens:`); combined with `only`, one model × variant.
+   */
+  readOuts?: ReadOutRequest;
+}
+
+export interface ReadOutRequest {
+  model: string;
+  heads?: number;
+  lens?: number;
 }
 
 /** Host → runner. */
@@ -225,7 +236,13 @@ const HOST_CALL_GUARDS = {
   }),
   run: fields<Call<'run'>>({
     type: type('run'),
-    request: fields<RunRequest>({ requestId, file: string, text: string, only: optional(runScope) }),
+    request: fields<RunRequest>({
+      requestId,
+      file: string,
+      text: string,
+      only: optional(runScope),
+      readOuts: optional(fields<ReadOutRequest>({ model: string, heads: optional(index), lens: optional(index) })),
+    }),
   }),
   cancel: fields<Call<'cancel'>>({ type: type('cancel'), requestId }),
   answerDownload: fields<Call<'answerDownload'>>({

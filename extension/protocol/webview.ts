@@ -5,6 +5,7 @@
  * The host validates every FromWebview message before acting on it (isFromWebview).
  */
 import type { FindingCode, ModelSummary, PatchingRef, PatchingResult, VariantResult } from './report';
+import type { AttentionHeads } from './headsAndLens';
 import type { CaseOutline, DownloadProgress, ProgressStage, RunScope, VariantRef } from './run';
 
 /** What a run is about, known the moment it starts (before the runner has read the file). */
@@ -46,7 +47,18 @@ export type ToWebview =
   /** Activation patching of a result the panel has: its grid so far (rows stream in as passes complete). */
   | { type: 'patching'; runId: string; ref: PatchingRef; patching: PatchingResult }
   | { type: 'runFinished'; runId: string; elapsedMs: number }
-  | { type: 'runFailed'; runId: string; kind: RunFailureKind; message: string; details?: string[] };
+  | { type: 'runFailed'; runId: string; kind: RunFailureKind; message: string; details?: string[] }
+  /**
+   * The answer to `requestHeads`: one layer's heads of a result of run `runId` (null when they could not be
+   * computed; `message` says why).
+   */
+  | ({ type: 'heads'; runId: string; heads: AttentionHeads | null; message?: string } & HeadsRef);
+
+/** Which result and layer the panel asks heads for (the stack is the one the variant edits). */
+export interface HeadsRef extends VariantRef {
+  model: string;
+  layer: number;
+}
 
 /** Panel → host. */
 export type FromWebview =
@@ -56,7 +68,9 @@ export type FromWebview =
   | { type: 'exportJson' }
   | { type: 'revealModel'; model: string }
   /** FIX on a finding: the host writes the finding's own fix into the .prompt file and runs the comparison again. */
-  | { type: 'applyFix'; model: string; caseIndex: number; variantIndex: number; code: FindingCode };
+  | { type: 'applyFix'; model: string; caseIndex: number; variantIndex: number; code: FindingCode }
+  /** A heatmap row was clicked: that layer's heads of this result, computed by the runner on demand. */
+  | ({ type: 'requestHeads' } & HeadsRef);
 
 /** What the panel keeps with setState so a reloaded panel restores without asking the host. */
 export interface PanelState {
@@ -80,6 +94,14 @@ const FROM_WEBVIEW_GUARDS = {
     Number.isInteger(m.caseIndex) &&
     Number.isInteger(m.variantIndex) &&
     typeof m.code === 'string',
+  requestHeads: (m) =>
+    typeof m.model === 'string' &&
+    Number.isInteger(m.caseIndex) &&
+    Number.isInteger(m.variantIndex) &&
+    Number.isInteger(m.layer) &&
+    (m.caseIndex as number) >= 0 &&
+    (m.variantIndex as number) >= 0 &&
+    (m.layer as number) >= 0,
 } satisfies Record<FromWebview['type'], (m: Fields) => boolean>;
 
 /** Structural check of a message from the panel; anything else is ignored by the host. */

@@ -10,6 +10,7 @@ import { LabInputError, type Experiment, type LabDiagnostic } from '../lab/types
 import type { ModelStore } from '../lab/models/modelStore';
 import { untrustedPaths } from './trust';
 import { confirmThreshold, DownloadEvents, runnerHubSettings, type DownloadConfirmations } from './hub';
+import { withReadOuts } from './readOutRun';
 
 export async function executeRun(
   request: RunRequest,
@@ -48,7 +49,7 @@ export async function executeRun(
     });
     if (signal.aborted) throw new CancelledError();
     if (failOnErrors(loaded.diagnostics, request.file, fail) || !loaded.experiment) return;
-    const experiment: Experiment = loaded.experiment;
+    const experiment: Experiment = withReadOuts(loaded.experiment, request.readOuts, request.file);
     send({
       type: 'outline',
       requestId,

@@ -74,6 +74,22 @@ const webviewClick: BrowserCheck<{ selector: string; index?: number }, true> = a
   return true;
 };
 
+/** Clicks row `row` (0 = the embeddings) of the first heatmap in webview `index`, at its first column. */
+const webviewClickHeatmapRow: BrowserCheck<{ row: number; index?: number }, true> = async (
+  { webview },
+  { row, index },
+) => {
+  const canvas = webview(index).locator('.heatmap-canvas').first();
+  await canvas.waitFor({ timeout: 120_000 });
+  const g = await canvas.evaluate((c: HTMLCanvasElement) => ({
+    width: Number(c.dataset.cellWidth),
+    height: Number(c.dataset.cellHeight),
+    axis: Number(c.dataset.axisHeight),
+  }));
+  await canvas.click({ position: { x: g.width / 2, y: g.axis + row * g.height + g.height / 2 } });
+  return true;
+};
+
 /** Right-clicks `file` in the explorer and chooses the context-menu item `item`. */
 const explorerContextMenu: BrowserCheck<{ file: string; item: string }, true> = async ({ page }, { file, item }) => {
   const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: file }).first();
@@ -129,6 +145,7 @@ export const browserChecks = {
   webviewTexts,
   webviewWaitForText,
   webviewClick,
+  webviewClickHeatmapRow,
 };
 
 export type BrowserChecks = typeof browserChecks;

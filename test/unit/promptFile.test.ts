@@ -1213,6 +1213,8 @@ test('the known keys have docs for completion and hover', () => {
     'add_special_tokens',
     'atol',
     'rtol',
+    'lens',
+    'heads',
     'compare',
     'patch',
     'patch_target',

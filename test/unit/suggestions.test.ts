@@ -42,7 +42,7 @@ test('"Allowed:" lists only what works (`perturb` is not supported yet)', () => 
   const { diagnostics } = parsePromptFile(text, join(freshDir('plab-suggest-'), 't.prompt'));
   const allowed = diagnostics.filter((d) => d.code === 'unknown-key').map((d) => d.message.split('Allowed: ')[1]);
   assert.deepEqual(allowed, [
-    '`models`, `cases`, `seed`, `mode`, `dropout`, `add_special_tokens`, `atol`, `rtol`, `compare`, `patch` and `patch_target`',
+    '`models`, `cases`, `seed`, `mode`, `dropout`, `add_special_tokens`, `atol`, `rtol`, `compare`, `patch`, `patch_target`, `lens` and `heads`',
     '`base`, `encoder` and `variants`',
   ]);
 });

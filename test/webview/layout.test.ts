@@ -80,6 +80,9 @@ describe('the panel at real widths and in every theme', () => {
     ['patching', HIGH_CONTRAST, 1200, 'llama'],
     ['patching', LIGHT, 800, 'llama-heads'],
     ['patchingSeq2seq', DARK, 800, 'marian'],
+    ['lens', LIGHT, 800, 'llama'],
+    ['lens', DARK, 480, 'tiny-bert'],
+    ['lens', DARK, 1200, 'marian'],
   ];
   for (const [name, theme, width, select] of others) {
     it(`${name}, ${theme.name}, ${width} px reads cleanly`, { timeout: TIMEOUT }, async () => {

@@ -33,7 +33,9 @@ import {
   SEED_VERDICTS,
   seedRunMessages,
 } from './recordedMessages';
-import { heatmapCellPixel, hoverCell, tooltipText } from './panelProbes';
+import { heatmapCellPixel, heatmapGeometry, hoverCell, tooltipText } from './panelProbes';
+import type { MeasuredResult } from '../../extension/protocol/report';
+import { formatNumber } from '../../webview/format';
 
 const TIMEOUT = 60_000;
 let server: PanelServer;
@@ -283,6 +285,117 @@ describe('results panel in Chromium', () => {
           'the edit mark is on the new token',
         );
         assert.match(await text(page, '.answer'), /^gpt2 and bert-causal are causal .*; bert reads both ways/);
+      } finally {
+        await panel.close();
+      }
+    },
+  );
+
+  it(
+    'lens: and heads: — the logit-lens table and the head grid with its numbers on hover, tokens as text',
+    { timeout: TIMEOUT },
+    async () => {
+      const panel = await openPanel(browser, server);
+      const { page } = panel;
+      try {
+        const messages = recordedRun('lens');
+        await send(page, messages);
+        const reported = (model: string) =>
+          messages.flatMap((m) =>
+            m.type === 'result' && m.result.model === model ? [m.result] : [],
+          )[0] as MeasuredResult;
+        // Llama: the lens at the last position, one row per stream, the prediction's first top-1 layer marked.
+        await page.locator('tr[data-model="llama"] .result-cell').first().click();
+        const lens = reported('llama').logitLens!;
+        const last = lens.positions.at(-1)!;
+        assert.equal(await page.locator('.lens-table tbody tr').count(), lens.layers);
+        assert.equal(
+          await page.locator('.lens-table tr.lens-first').getAttribute('data-layer'),
+          String(last.firstLayer),
+        );
+        assert.deepEqual(
+          await texts(page, '.lens-table tbody tr:last-child td:last-child .candidate-token'),
+          last.variant.at(-1)!.map((t) => t.token),
+        );
+        // Another position: the table follows the list.
+        await page.locator('.lens-position').selectOption('0');
+        assert.equal(await page.locator('.lens-table').getAttribute('data-position'), '0');
+        // Heads: one row per head, base / variant / difference; causal Llama has no leak head.
+        assert.equal(await page.locator('.head-row[data-head]').count(), 4);
+        assert.equal(await page.locator('.head-map[data-kind="difference"]').count(), 4);
+        assert.match(await text(page, '.leak-none'), /^No head attends from an earlier position/);
+        const heads = reported('llama').attentionHeads!;
+        const map = page.locator('.head-row[data-head="2"] .head-map[data-kind="variant"]');
+        const cell = Number(await map.getAttribute('data-cell'));
+        await map.hover({ position: { x: cell * 0.5, y: cell * 3.5 } });
+        await page.locator('.tooltip').waitFor({ state: 'visible' });
+        const tip = await tooltipText(page);
+        assert.match(tip, /^head 2 · variant · query 3 → key 0/);
+        assert.ok(tip.includes(formatNumber(heads.variant[2][3][0])), tip);
+        // Tiny BERT: bidirectional, its leak heads listed with the tokens as text.
+        await page.locator('tr[data-model="tiny-bert"] .result-cell').first().click();
+        assert.equal(await page.locator('.lens-card').count(), 0, 'no LM head, no lens');
+        const leak = reported('tiny-bert').attentionHeads!.leaks[0];
+        assert.match(await text(page, '.leak-list li:first-child'), new RegExp(`^head ${leak.head} `));
+        // Marian's decoder layer: cross-attention maps beside the self-attention ones.
+        await page.locator('tr[data-model="marian"] .result-cell').first().click();
+        assert.equal(await page.locator('.head-map[data-kind="cross-variant"]').count(), 4);
+      } finally {
+        await panel.close();
+      }
+    },
+  );
+
+  it(
+    'a click on a heatmap row asks for that layer’s heads; the answer draws them, a failure says why',
+    { timeout: TIMEOUT },
+    async () => {
+      const panel = await openPanel(browser, server);
+      const { page } = panel;
+      try {
+        // The recorded run as a plain comparison (no heads in its report), then the runner's answer from the same run.
+        const recorded = recordedRun('lens');
+        const plain = recorded.map((m) =>
+          m.type === 'result' && m.result.kind === 'measured'
+            ? { ...m, result: { ...m.result, attentionHeads: undefined } }
+            : m,
+        );
+        await send(page, plain);
+        await page.locator('tr[data-model="llama"] .result-cell').first().click();
+        assert.equal(await page.locator('.head-row[data-head]').count(), 0);
+        assert.match(await text(page, '.heads-status'), /^Click a row of the heatmap/);
+        const g = await heatmapGeometry(page, 0);
+        await page
+          .locator('.heatmap-canvas')
+          .first()
+          .click({ position: { x: g.cellWidth / 2, y: g.axis + 2 * g.cellHeight + g.cellHeight / 2 } });
+        const ask = { type: 'requestHeads', model: 'llama', caseIndex: 0, variantIndex: 0, layer: 1 } as const;
+        await waitForPosted(page, ask);
+        assert.equal(await text(page, '.heads-status'), 'Computing the heads of layer 1…');
+        const heads = recorded.flatMap((m) =>
+          m.type === 'result' && m.result.kind === 'measured' && m.result.model === 'llama'
+            ? [m.result.attentionHeads!]
+            : [],
+        )[0];
+        const { type: _, ...ref } = ask;
+        await send(page, [{ type: 'heads', runId: 'lens-run', ...ref, heads }]);
+        assert.equal(await page.locator('.head-row[data-head]').count(), 4);
+        assert.match(await text(page, '.heads-caption'), /^Layer 1, every head/);
+        // Malformed maps are not drawn; a failure is said where the heads would be.
+        await page.evaluate((m) => window.postMessage(m, '*'), {
+          type: 'heads',
+          runId: 'lens-run',
+          ...ref,
+          heads: { layer: 'x' },
+        });
+        await send(page, [
+          { type: 'heads', runId: 'lens-run', ...ref, layer: 0, heads: null, message: 'the runner stopped' },
+        ]);
+        assert.equal(
+          await text(page, '.heads-status'),
+          'The heads of layer 0 could not be computed: the runner stopped',
+        );
+        assert.match(await text(page, '.heads-caption'), /^Layer 1, every head/);
       } finally {
         await panel.close();
       }

@@ -62,3 +62,6 @@ export async function heatmapCellPixel(
     });
   return { cell, unchangedSwatch };
 }
+
+/** The geometry of the `heatmap`-th heatmap's cells (for clicks at a given row). */
+export const heatmapGeometry = geometry;

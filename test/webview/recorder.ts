@@ -112,6 +112,21 @@ export const RECORDINGS = {
       cpSync(referenceFolder('marian'), join(dir, 'marian'), { recursive: true });
     },
   },
+  // Version 4 read-outs: the logit lens and one layer's heads, on Hugging Face's tiny Llama and MarianMT
+  // (their own tokenizers) and a tiny random bidirectional BERT (its leak heads).
+  lens: {
+    label: 'lens-and-heads.prompt',
+    fullSize: false,
+    text: () =>
+      '---\nmodels:\n  - name: llama\n    weights: llama\n  - name: marian\n    weights: marian\n' +
+      `  - name: tiny-bert\n    config: bert-base-uncased\n    ${TINY_BERT}\n` +
+      'mode: eval\nadd_special_tokens: false\nlens: 3\nheads: 1\n---\n' +
+      'encoder: I want to buy a car\n<pad> Ich will ein Auto\n~ <pad> Ich will das Auto\n',
+    setup: async (dir) => {
+      cpSync(referenceFolder('llama'), join(dir, 'llama'), { recursive: true });
+      cpSync(referenceFolder('marian'), join(dir, 'marian'), { recursive: true });
+    },
+  },
   inputError: {
     label: 'broken.prompt',
     fullSize: false,

@@ -11,7 +11,7 @@ import { DiagnosticList } from './diagnostics';
 import { MODEL_ENTRY_KEY_NAMES } from './entryKeys';
 import type { InspectedTokenizer, InspectedWeights } from './modelFiles';
 import type { EntryDraft, EntryField, EntryFiles, ResolveContext, Resolved } from './resolve';
-import { RUN_SETTING_DEFAULTS, RUN_SETTING_KEYS, type RunSettings } from './runSettings';
+import { LENS_DEFAULT_K, RUN_SETTING_DEFAULTS, RUN_SETTING_KEYS, type RunSettings } from './runSettings';
 import type { LoadedConfig, Sourced } from './sources';
 import { closestMatch } from './suggest';
 import { checkConfigKey, checkConsistency } from './validate';
@@ -130,6 +130,8 @@ export function finishModelEntry(draft: EntryDraft, files: EntryFiles): Resolved
     atol: settings.atol,
     rtol: settings.rtol,
     ...(settings.patch ? { patch: settings.patch } : {}),
+    ...(settings.lens !== undefined ? { lens: settings.lens } : {}),
+    ...(settings.heads !== undefined ? { heads: settings.heads } : {}),
     tokenizer,
     range: entry.range,
   };
@@ -266,6 +268,7 @@ function resolveRunSettings(
     atol: (get('atol') as number | undefined) ?? tolerances.atol ?? RUN_SETTING_DEFAULTS.atol,
     rtol: (get('rtol') as number | undefined) ?? tolerances.rtol ?? RUN_SETTING_DEFAULTS.rtol,
     patch: patchOf(get('patch'), get('patch_target')),
+    ...readOutSettings(get('lens') as boolean | number | undefined, get('heads') as number | undefined),
   };
 }
 
@@ -273,4 +276,13 @@ function resolveRunSettings(
 function patchOf(kind: unknown, target: unknown): ModelSpec['patch'] {
   if (kind !== 'residual' && kind !== 'heads') return undefined;
   return { kind, target: typeof target === 'number' ? target : RUN_SETTING_DEFAULTS.patch_target };
+}
+
+/** `lens:` (true = the default k, false = none) and `heads:` as the spec holds them; absent when not asked for. */
+function readOutSettings(
+  lens: boolean | number | undefined,
+  heads: number | undefined,
+): Pick<RunSettings, 'lens' | 'heads'> {
+  const k = lens === true ? LENS_DEFAULT_K : typeof lens === 'number' ? lens : undefined;
+  return { ...(k !== undefined ? { lens: k } : {}), ...(heads !== undefined ? { heads } : {}) };
 }

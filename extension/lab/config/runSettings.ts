@@ -4,6 +4,7 @@
  */
 import type { ModelSpec, Suggestion } from '../types';
 import { checkValue, isBoolean, isNonNegativeInt, isTolerance, oneOf, suggestValues, type ValueCheck } from './checks';
+import { LENS_MAX_K } from '../../protocol/headsAndLens';
 
 export interface RunSettingInfo {
   key: string;
@@ -26,6 +27,17 @@ const isPositionIndex: ValueCheck = {
   example: '`-1` (the last token)',
   ok: (v) => typeof v === 'number' && Number.isSafeInteger(v),
 };
+
+/** `lens: true` (the top 5) or `lens: K`. */
+const isLens: ValueCheck = {
+  allowed: `\`true\`, \`false\` or a whole number from 1 to ${LENS_MAX_K} (the top k)`,
+  example: '`5`',
+  ok: (v) => typeof v === 'boolean' || (Number.isSafeInteger(v) && (v as number) >= 1 && (v as number) <= LENS_MAX_K),
+  choices: ['true', '5', '10'],
+};
+
+/** The top k of `lens: true`. */
+export const LENS_DEFAULT_K = 5;
 
 export const RUN_SETTINGS: readonly RunSettingInfo[] = [
   {
@@ -73,6 +85,16 @@ export const RUN_SETTINGS: readonly RunSettingInfo[] = [
     doc: "The position t whose output `patch:` measures: a token index counted from 0 in the model's own tokens (special tokens such as `[CLS]` and `<s>` count), or from the end when negative (`-1`, the default, is the last token).",
     check: isPositionIndex,
   },
+  {
+    key: 'lens',
+    doc: `The logit lens in the report: the top k tokens (\`true\`: ${LENS_DEFAULT_K}) of the final norm and unembedding applied to every layer's stream, for base and variant, at the last positions; models with an LM head.`,
+    check: isLens,
+  },
+  {
+    key: 'heads',
+    doc: "One layer's attention head by head in the report (the layer, 0-based as Hugging Face's `attentions`): base, variant, their difference over aligned tokens, and the heads that attend from earlier positions to the perturbed one.",
+    check: isNonNegativeInt,
+  },
 ];
 
 export const RUN_SETTING_KEYS: ReadonlySet<string> = new Set(RUN_SETTINGS.map((s) => s.key));
@@ -82,7 +104,10 @@ export function runSettingInfo(key: string): RunSettingInfo | undefined {
 }
 
 /** The settings once defaults are applied; `mode` has no fixed default (it depends on `weights:`). */
-export type RunSettings = Pick<ModelSpec, 'seed' | 'mode' | 'dropout' | 'addSpecialTokens' | 'atol' | 'rtol' | 'patch'>;
+export type RunSettings = Pick<
+  ModelSpec,
+  'seed' | 'mode' | 'dropout' | 'addSpecialTokens' | 'atol' | 'rtol' | 'patch' | 'lens' | 'heads'
+>;
 
 export const RUN_SETTING_DEFAULTS = {
   seed: 0,

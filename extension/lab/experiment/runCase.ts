@@ -23,6 +23,8 @@ import type { ExperimentProgress } from './runExperiment';
 import type { TokenizedCase } from './caseInputs';
 import { patchVariant, type CasePatching } from './patchCase';
 import { singleStackSubject } from '../patching/subjects';
+import { afterDropout, headsRequest, lensRequest } from './readOutsWanted';
+import { attentionHeads, logitLens } from '../compare/headsAndLens';
 
 export interface CaseContext<Session> {
   session: Session;
@@ -74,19 +76,29 @@ export async function runCase(ctx: CaseContext<ModelSession>, onResult: (r: Vari
   let base: ModelRun | undefined;
   let control: ModelRun | undefined;
   let attentionMask: EffectiveAttentionMask | undefined;
+  let baseOut: ForwardOutput | undefined;
   for (let start = 0; start < runs.length; start += perPass) {
     ctx.checkCancelled();
     const end = Math.min(runs.length, start + perPass);
     progress(start, end);
+    const pass = runs.slice(start, end);
     const outputs = await session.forward(
-      runs
-        .slice(start, end)
-        .map((e, k) => ({ ids: e.ids, dropoutSeed: dropoutSeedFor(spec, c.caseIndex, runIndex(start + k)) })),
+      pass.map((e, k) => ({ ids: e.ids, dropoutSeed: dropoutSeedFor(spec, c.caseIndex, runIndex(start + k)) })),
       { causal, rates: ratesOf(summary), paddedLength: length },
+      {
+        lens: lensRequest(
+          spec,
+          session.plan.lmHeadVocab > 0,
+          pass.map((e) => e.ids.length),
+          start,
+        ),
+        heads: headsRequest(spec),
+      },
     );
     for (const [k, out] of outputs.entries()) {
       const i = start + k;
       if (i === 0) {
+        baseOut = out;
         base = modelRun(out, c.base);
         attentionMask = maskOf(out, causal, session);
         continue;
@@ -120,6 +132,19 @@ export async function runCase(ctx: CaseContext<ModelSession>, onResult: (r: Vari
         decode,
         nextToken: { base: base!.nextTokenLogits, variant: variant.nextTokenLogits },
       });
+      // Version 4 read-outs, only where asked for (`lens:`, `heads:`).
+      if (baseOut!.lens && out.lens)
+        result.logitLens = logitLens('model', baseOut!.lens, out.lens, result.alignment, decode);
+      if (baseOut!.heads && out.heads && spec.heads !== undefined)
+        result.attentionHeads = attentionHeads(
+          'model',
+          spec.heads,
+          session.plan.heads,
+          { base: baseOut!.heads, variant: out.heads, cross: null },
+          result.alignment,
+          { base: c.base.ids.length, variant: v.encoded.ids.length },
+          afterDropout(summary),
+        );
       onResult(result);
       // The comparison is out first; the grid follows, row by row, and completes the same result object.
       if (ctx.patching && result.kind === 'measured')

@@ -27,6 +27,8 @@ import { checkScope } from './scope';
 import type { LabDiagnostic } from '../../protocol/diagnostics';
 import { patchingProblems } from '../patching/prepare';
 import { patchingContext, type PatchingUpdate } from './patchCase';
+import { checkHeadsLayer } from './readOutsWanted';
+import { LENS_MAX_POSITIONS } from '../../protocol/headsAndLens';
 
 export { CancelledError } from '../cancel';
 
@@ -68,6 +70,7 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
   for (const plan of plans) {
     checkCancelled();
     const spec = plan.spec;
+    checkHeadsLayer(spec, summarizeModel(spec), experiment.file);
     options.onProgress?.({
       model: spec.name,
       stage: 'tokenizing',
@@ -183,7 +186,8 @@ function planCasePasses(
       length: inputs.reduce((n, e) => Math.max(n, e.ids.length), 0),
       train: plan.spec.mode === 'train',
       attentions: false,
-      logitRowsPerInput: 1,
+      // `lens:` runs the head on up to LENS_MAX_POSITIONS more rows per input (one layer's at a time).
+      logitRowsPerInput: 1 + (plan.spec.lens !== undefined ? LENS_MAX_POSITIONS : 0),
     });
     if (passSize === undefined || passSize >= passes.inputsPerPass) return passes;
     const inputsPerPass = Math.max(1, passSize);

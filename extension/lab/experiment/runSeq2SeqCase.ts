@@ -17,6 +17,8 @@ import type { TokenizedCase, TokenizedVariant } from './caseInputs';
 import { dropoutSeedFor } from './dropoutSeeds';
 import { decoderOf, passProgress, type CaseContext } from './runCase';
 import { ratesOf } from './summary';
+import { afterDropout, headsRequest, lensRequest } from './readOutsWanted';
+import { attentionHeads, logitLens } from '../compare/headsAndLens';
 
 interface Seq2SeqRunInput {
   source: EncodedText;
@@ -47,14 +49,24 @@ export async function runSeq2SeqCase(
     ctx.checkCancelled();
     const end = Math.min(runs.length, start + perPass);
     progress(start, end);
+    const pass = runs.slice(start, end);
     const outputs = await session.forward(
-      runs.slice(start, end).map((r, k) => ({
+      pass.map((r, k) => ({
         encoderIds: r.source.ids,
         decoderIds: r.decoder.ids,
         dropoutSeed: dropoutSeedFor(spec, c.caseIndex, runIndex(start + k)),
       })),
       { rates: ratesOf(summary), paddedLength },
-      { crossAttentions: true },
+      {
+        crossAttentions: true,
+        lens: lensRequest(
+          spec,
+          true,
+          pass.map((r) => r.decoder.ids.length),
+          start,
+        ),
+        heads: headsRequest(spec),
+      },
     );
     for (const [k, out] of outputs.entries()) {
       const i = start + k;
@@ -120,7 +132,7 @@ function compareOne(
   };
   const edited = v.edits === 'encoder' ? 'encoder' : 'decoder';
   const other = edited === 'encoder' ? 'decoder' : 'encoder';
-  return compareVariant({
+  const result = compareVariant({
     model: summary,
     caseIndex: c.caseIndex,
     variantIndex: v.variantIndex,
@@ -143,6 +155,39 @@ function compareOne(
     decode,
     nextToken: { base: baseOut.lastLogits, variant: variantOut.lastLogits },
   });
+  // Version 4 read-outs, only where asked for: the lens reads the decoder (the alignment of the decoder
+  // inputs, the identity for an encoder edit), the heads the edited stack.
+  if (baseOut.lens && variantOut.lens) {
+    const alignment = edited === 'decoder' ? result.alignment : result.otherStacks[0].alignment;
+    result.logitLens = logitLens('decoder', baseOut.lens, variantOut.lens, alignment, decode);
+  }
+  const layer = ctx.spec.heads;
+  if (baseOut.heads && variantOut.heads && layer !== undefined) {
+    const maps = (h: NonNullable<Seq2SeqOutput['heads']>) => (edited === 'encoder' ? h.encoder! : h.decoder!);
+    const sides = edited === 'encoder' ? [base.source, input.source] : [base.decoder, input.decoder];
+    result.attentionHeads = attentionHeads(
+      edited,
+      layer,
+      summary.stacks.find((s) => s.name === edited)!.numHeads,
+      {
+        base: maps(baseOut.heads),
+        variant: maps(variantOut.heads),
+        cross:
+          edited === 'decoder'
+            ? {
+                base: baseOut.heads.cross!,
+                variant: variantOut.heads.cross!,
+                baseSource: base.source.ids.length,
+                variantSource: input.source.ids.length,
+              }
+            : null,
+      },
+      result.alignment,
+      { base: sides[0].ids.length, variant: sides[1].ids.length },
+      afterDropout(summary),
+    );
+  }
+  return result;
 }
 
 /** Per layer, the mean over heads of a [heads, T, S] map: [T][S]. */

@@ -28,6 +28,17 @@ import {
 } from './batchFeeds';
 import { keepInputs } from './blocks/singleStack';
 import { patchFeeds, plainPatchFeeds, type PatchFeeds } from './patchFeeds';
+import { headsNames, isReadOut } from './blocks/lens';
+import {
+  headsFeeds,
+  lensFeeds,
+  lensOfUnique,
+  lensFetches,
+  readHeads,
+  readLens,
+  type LensReadout,
+  type LensRequest,
+} from './readOuts';
 import { moduleOf } from './registry';
 import type { Seq2SeqSession } from './bart/session';
 
@@ -62,6 +73,10 @@ export interface WantedOutputs {
   crossAttentions?: boolean;
   /** LM-head logits: at every position, at the last one only (default), or none. */
   logits?: 'all' | 'last' | 'none';
+  /** The logit lens at these positions of each input (models with an LM head; an encoder-decoder's decoder). */
+  lens?: LensRequest;
+  /** One layer's attention maps of every input (an encoder-decoder: of this stack; the decoder's with its cross-attention). */
+  heads?: { layer: number; stack?: 'encoder' | 'decoder' };
 }
 
 export interface ForwardOutput {
@@ -74,14 +89,18 @@ export interface ForwardOutput {
   logits: Float32Array | null;
   /** The V logits at the last position, for models with an LM head, unless asked for `none`. */
   lastLogits: Float32Array | null;
+  /** The logit lens when asked for. */
+  lens: LensReadout | null;
+  /** heads×T×T: the attention maps of the layer asked for in `wanted.heads`. */
+  heads: Float32Array | null;
   /** The effective keep mask of the full-attention layers: keep[i][j] = 1 if query i may attend to key j. */
   keep: number[][];
   /** The keep mask of the sliding-window layers (null when the model has none). */
   slidingKeep: number[][] | null;
 }
 
-/** Graph outputs a session without attentions keeps: the hidden states and the LM head's logits. */
-const isHiddenOutput = (name: string) => name.startsWith('hidden_states.') || name === 'logits';
+/** Graph outputs a session without attentions keeps: the hidden states, the LM head's logits, the read-outs (lens.ts). */
+const isHiddenOutput = (name: string) => name.startsWith('hidden_states.') || name === 'logits' || isReadOut(name);
 
 export class ModelSession {
   readonly kind = 'single-stack';
@@ -121,7 +140,8 @@ export class ModelSession {
     const drawsDropout = this.plan.dropout.some((site) => (settings.rates[site.rateKey] ?? 0) > 0);
     const seedOf = (x: ForwardInput) => (drawsDropout ? (x.dropoutSeed ?? null) : null);
     const { unique, source } = uniqueInputs(inputs, (x) => JSON.stringify([x.ids, x.attentionMask ?? null, seedOf(x)]));
-    const outputs = await this.run(unique, unique.map(seedOf), settings, wanted);
+    const lens = lensOfUnique(wanted.lens, source, unique.length);
+    const outputs = await this.run(unique, unique.map(seedOf), settings, { ...wanted, lens });
     // Identical inputs (the same ids, hence the same `ids`) share one output: callers read it, never write.
     return source.map((u) => outputs[u]);
   }
@@ -149,6 +169,9 @@ export class ModelSession {
     feeds[keepInputs.full] = keepTensor(1, T, T, full);
     if (this.plan.slidingWindow !== null) feeds[keepInputs.sliding] = keepTensor(1, T, T, sliding);
     Object.assign(feeds, patchFeeds(patch, this.plan.hiddenSize, T, this.plan.heads));
+    // The read-outs' inputs, asking for nothing (a patching pass reads neither the lens nor the heads).
+    if (this.plan.lmHeadVocab > 0) Object.assign(feeds, lensFeeds(undefined, T, this.plan.lmHeadVocab));
+    Object.assign(feeds, headsFeeds(this.plan.layers, undefined, 0));
     const fetches = [`hidden_states.${this.plan.layers}`];
     if (this.plan.lmHeadVocab > 0) {
       feeds.logits_rows = rowsTensor(lmHeadRows(patch.logitRows.length > 0 ? patch.logitRows : [0]));
@@ -216,10 +239,18 @@ export class ModelSession {
         ),
       );
 
+    const lens = plan.lmHeadVocab > 0 ? wanted.lens : undefined;
+    if (plan.lmHeadVocab > 0) Object.assign(feeds, lensFeeds(lens, T, plan.lmHeadVocab));
+    const headsLayer = wanted.heads?.layer;
+    Object.assign(feeds, headsFeeds(plan.layers, headsLayer, inputs.length));
+
     const fetches = Array.from({ length: plan.layers + 1 }, (_, l) => `hidden_states.${l}`);
     if (wanted.attentions) fetches.push(...Array.from({ length: plan.layers }, (_, l) => `attentions.${l}`));
     if (logitsWanted !== 'none') fetches.push('logits');
+    if (lens) fetches.push(...lensFetches);
+    if (headsLayer !== undefined) fetches.push(headsNames.output(headsLayer));
     const out = await this.session.run(feeds, fetches);
+    const lensOf = lens ? readLens(out, lens, plan.layers + 1) : null;
 
     const V = plan.lmHeadVocab;
     return inputs.map((input, b) => {
@@ -239,6 +270,8 @@ export class ModelSession {
           ),
           logits: rows && logitsWanted === 'all' ? rows.slice(first * V, (first + len) * V) : null,
           lastLogits: rows ? rows.slice(lastRow * V, (lastRow + 1) * V) : null,
+          lens: lensOf?.[b] ?? null,
+          heads: headsLayer === undefined ? null : readHeads(out[headsNames.output(headsLayer)], b, len, len),
         },
         len,
         (i, j) => full(b, i, j),

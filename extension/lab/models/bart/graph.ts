@@ -17,6 +17,7 @@ import { embeddingNames } from './parameters';
 import { sinusoidalPositions } from './positions';
 import { decoderLayer, encoderLayer, type StackContext } from './layers';
 import { hiddenMask, seq2seqInputs, type Stack } from './inputs';
+import { emitLens, emitPickedHeads, headsNames, pickInput } from '../blocks/lens';
 
 export function seq2seqGraph(d: Seq2SeqDims, weight: WeightRef): GraphBuilder {
   const b = new GraphBuilder();
@@ -94,6 +95,9 @@ export function seq2seqGraph(d: Seq2SeqDims, weight: WeightRef): GraphBuilder {
     x = enter('encoder', i, x);
     const layer = encoderLayer(enc, i, x);
     emit(`encoder_attentions.${i}`, layer.probs, ['batch', d.encoderHeads, 'encoder_seq', 'encoder_seq']);
+    const pick = pickInput(b, headsNames.pick(i, 'encoder_'));
+    const shape = ['picked', d.encoderHeads, 'encoder_seq', 'encoder_seq'];
+    emitPickedHeads(b, layer.probs, pick, headsNames.output(i, 'encoder_'), shape);
     x = layer.out;
   }
   emit(`encoder_hidden_states.${d.encoderLayers}`, b.op('Reshape', [x, enc.hiddenShape]), ['batch', 'encoder_seq', H]);
@@ -113,14 +117,27 @@ export function seq2seqGraph(d: Seq2SeqDims, weight: WeightRef): GraphBuilder {
     headSize: H / d.decoderHeads,
   };
   let y = embed('decoder', dec.ids, names.decoder);
+  const streams: string[] = [];
   for (let i = 0; i < d.decoderLayers; i++) {
+    streams.push(y);
     emit(`decoder_hidden_states.${i}`, b.op('Reshape', [y, dec.hiddenShape]), ['batch', 'decoder_seq', H]);
     y = enter('decoder', i, y);
     const layer = decoderLayer(dec, i, y, { encoderOut, encoderShapes, crossMask });
     emit(`decoder_attentions.${i}`, layer.probs, ['batch', d.decoderHeads, 'decoder_seq', 'decoder_seq']);
     emit(`cross_attentions.${i}`, layer.crossProbs, ['batch', d.decoderHeads, 'decoder_seq', 'encoder_seq']);
+    // One pick per decoder layer serves its self-attention and its cross-attention.
+    const pick = pickInput(b, headsNames.pick(i, 'decoder_'));
+    const heads = d.decoderHeads;
+    emitPickedHeads(b, layer.probs, pick, headsNames.output(i, 'decoder_'), [
+      'picked',
+      heads,
+      'decoder_seq',
+      'decoder_seq',
+    ]);
+    emitPickedHeads(b, layer.crossProbs, pick, headsNames.cross(i), ['picked', heads, 'decoder_seq', 'encoder_seq']);
     y = layer.out;
   }
+  streams.push(y);
   emit(`decoder_hidden_states.${d.decoderLayers}`, b.op('Reshape', [y, dec.hiddenShape]), ['batch', 'decoder_seq', H]);
 
   // LM head on the rows asked for (indices into the flattened batch × decoder_seq rows), then the bias.
@@ -128,5 +145,10 @@ export function seq2seqGraph(d: Seq2SeqDims, weight: WeightRef): GraphBuilder {
   const projected = b.op('Gemm', [b.op('Gather', [y, rows], { axis: 0 }), ctx.weight(names.head)], { transB: 1 });
   const logits = b.op('Add', [projected, ctx.weight('final_logits_bias')], {}, 'logits');
   emit('logits', logits, ['rows', d.decoderVocabSize]);
+  // The lens reads the decoder: these layers are post-LayerNorm and there is no final norm (BART's and
+  // Marian's decoders have no `layer_norm` after the last layer), so every stream gets the head and the bias only.
+  emitLens(b, streams, d.decoderVocabSize, (x) =>
+    b.op('Add', [b.op('Gemm', [x, ctx.weight(names.head)], { transB: 1 }), ctx.weight('final_logits_bias')]),
+  );
   return b;
 }

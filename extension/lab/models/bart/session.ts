@@ -23,6 +23,8 @@ import {
 } from '../batchFeeds';
 import type { Seq2SeqDims } from './dims';
 import { seq2seqInputs, type Stack } from './inputs';
+import { headsNames } from '../blocks/lens';
+import { headsFeeds, lensFeeds, lensOfUnique, lensFetches, readHeads, readLens, type LensReadout } from '../readOuts';
 
 export interface Seq2SeqInput {
   encoderIds: number[];
@@ -50,6 +52,13 @@ export interface Seq2SeqOutput {
   logits: Float32Array | null;
   /** The V logits at the last decoder position unless asked for `none`. */
   lastLogits: Float32Array | null;
+  /** The logit lens of the decoder when asked for. */
+  lens: LensReadout | null;
+  /**
+   * The attention maps of the layer asked for in `wanted.heads` (of both stacks unless it names one): the
+   * encoder's self-attention (heads×S×S), the decoder's (heads×T×T) and its cross-attention (heads×T×S).
+   */
+  heads: { encoder: Float32Array | null; decoder: Float32Array | null; cross: Float32Array | null } | null;
   /** Effective keep masks: encoder self-attention, decoder self-attention, cross-attention. */
   encoderKeep: number[][];
   decoderKeep: number[][];
@@ -73,6 +82,7 @@ export interface Seq2SeqSettings {
 
 /** Graph outputs a session without attention maps keeps (cross-attentions stay: the report reads them). */
 const withoutSelfAttentions = (name: string) => !/^(encoder|decoder)_attentions\./.test(name);
+// (The picked maps, `<stack>_attention_heads.<l>` and `cross_attention_heads.<l>`, stay: see blocks/lens.ts.)
 
 export class Seq2SeqSession {
   readonly kind = 'encoder-decoder';
@@ -107,7 +117,8 @@ export class Seq2SeqSession {
     const { unique, source } = uniqueInputs(inputs, (x) =>
       JSON.stringify([x.encoderIds, x.encoderMask ?? null, x.decoderIds, x.decoderMask ?? null, seedOf(x)]),
     );
-    const outputs = await this.run(unique, unique.map(seedOf), settings, wanted);
+    const lens = lensOfUnique(wanted.lens, source, unique.length);
+    const outputs = await this.run(unique, unique.map(seedOf), settings, { ...wanted, lens });
     return source.map((u) => outputs[u]);
   }
 
@@ -194,6 +205,10 @@ export class Seq2SeqSession {
       ...this.dropoutFeeds([null], S, T, {}),
       ...this.plainPatchFeeds(),
       logits_rows: rowsTensor(lmHeadRows(pass.logitRows.length > 0 ? pass.logitRows : [0])),
+      // The read-outs' inputs, asking for nothing (a patching pass reads neither the lens nor the heads).
+      ...lensFeeds(undefined, T, d.decoderVocabSize),
+      ...headsFeeds(d.encoderLayers, undefined, 0, 'encoder_'),
+      ...headsFeeds(d.decoderLayers, undefined, 0, 'decoder_'),
     };
     const entry = (s: Stack, l: number, rows: Float32Array) =>
       (feeds[seq2seqInputs.patchEntry(s, l)] = new ort.Tensor('float32', rows, [rows.length / d.dModel, d.dModel]));
@@ -247,6 +262,13 @@ export class Seq2SeqSession {
           ? inputs.map((x, b) => b * T + x.decoderIds.length - 1)
           : [0];
     feeds.logits_rows = rowsTensor(lmHeadRows(rows));
+    const lens = wanted.lens;
+    Object.assign(feeds, lensFeeds(lens, T, d.decoderVocabSize));
+    const heads = wanted.heads;
+    const reads = (s: Stack) => heads !== undefined && (heads.stack ?? s) === s;
+    const layerIn = (s: Stack) => (reads(s) ? heads!.layer : undefined);
+    Object.assign(feeds, headsFeeds(d.encoderLayers, layerIn('encoder'), B, 'encoder_'));
+    Object.assign(feeds, headsFeeds(d.decoderLayers, layerIn('decoder'), B, 'decoder_'));
 
     const fetches = [
       ...Array.from({ length: d.encoderLayers + 1 }, (_, l) => `encoder_hidden_states.${l}`),
@@ -260,7 +282,11 @@ export class Seq2SeqSession {
       if (cross) fetches.push(`cross_attentions.${l}`);
     }
     if (logitsWanted !== 'none') fetches.push('logits');
+    if (lens) fetches.push(...lensFetches);
+    if (reads('encoder')) fetches.push(headsNames.output(heads!.layer, 'encoder_'));
+    if (reads('decoder')) fetches.push(headsNames.output(heads!.layer, 'decoder_'), headsNames.cross(heads!.layer));
     const out = await this.session.run(feeds, fetches);
+    const lensOf = lens ? readLens(out, lens, d.decoderLayers + 1) : null;
     const data = (name: string) => out[name].data as Float32Array;
 
     const V = d.decoderVocabSize;
@@ -288,6 +314,19 @@ export class Seq2SeqSession {
         ),
         logits: logitRows && logitsWanted === 'all' ? logitRows.slice(first * V, (first + lt) * V) : null,
         lastLogits: logitRows ? logitRows.slice(lastRow * V, (lastRow + 1) * V) : null,
+        lens: lensOf?.[b] ?? null,
+        heads:
+          heads === undefined
+            ? null
+            : {
+                encoder: reads('encoder')
+                  ? readHeads(out[headsNames.output(heads.layer, 'encoder_')], b, ls, ls)
+                  : null,
+                decoder: reads('decoder')
+                  ? readHeads(out[headsNames.output(heads.layer, 'decoder_')], b, lt, lt)
+                  : null,
+                cross: reads('decoder') ? readHeads(out[headsNames.cross(heads.layer)], b, lt, ls) : null,
+              },
         encoderKeep: keepRows(ls, ls, (i, j) => encoderKeep(b, i, j)),
         decoderKeep: keepRows(lt, lt, (i, j) => decoderKeep(b, i, j)),
         crossKeep: keepRows(lt, ls, (i, j) => encoderKeep(b, i, j)),

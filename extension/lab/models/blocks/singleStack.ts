@@ -15,6 +15,7 @@
 import { GraphBuilder } from '../onnxGraph';
 import type { WeightRef } from '../architecture';
 import { additiveMask, type AttentionShapes, type GraphContext } from './layers';
+import { emitLens, emitPickedHeads, headsNames, pickInput } from './lens';
 
 /** Names of the dropout-mask inputs of layer i (and the embeddings'); each family uses the places it has. */
 export const dropoutInputs = {
@@ -62,9 +63,12 @@ export interface SingleStackGraph {
   enter(i: number, x: string): string;
   /** Block i's per-head context [B, heads, T, d] with the masked heads taken from the `patch.head_source` row. */
   patchHeads(i: number, context: string): string;
+  /** Layer i's attention probabilities: `attentions.i`, and the batch rows asked for in `heads_pick.i` (lens.ts). */
   emitAttention(i: number, probs: string, heads: number): void;
   /** The LM head on the rows asked for (`logits_rows`: indices into the flattened batch × seq rows). */
   emitLogits(x: string, matrix: string, vocab: number): void;
+  /** The logit lens over every stream emitted so far (lens.ts); `lens` maps layer l's rows to its logits. */
+  emitLens(vocab: number, lens: (x: string, layer: number) => string): void;
 }
 
 export function singleStackGraph(hiddenSize: number, weight: WeightRef): SingleStackGraph {
@@ -88,6 +92,7 @@ export function singleStackGraph(hiddenSize: number, weight: WeightRef): SingleS
   // Batch is -1 in every reshape: rows entering at a later block make the batch grow along the stack.
   const seqDim = b.op('Slice', [idsShape, b.int64s([1]), b.int64s([2])]);
   const hiddenShape = b.op('Concat', [b.int64s([-1]), seqDim, b.int64s([H])], { axis: 0 });
+  const streams: string[] = [];
   return {
     b,
     ctx,
@@ -108,11 +113,13 @@ export function singleStackGraph(hiddenSize: number, weight: WeightRef): SingleS
       }),
     probsMask: (name) =>
       b.input({ name, elemType: 'float', shape: ['mask_batch', 'mask_heads', 'mask_seq', 'mask_keys'] }),
-    emitHidden: (i, x) =>
+    emitHidden: (i, x) => {
+      streams[i] = x;
       b.output(
         { name: `hidden_states.${i}`, elemType: 'float', shape: ['batch', 'seq', H] },
         b.op('Reshape', [x, hiddenShape]),
-      ),
+      );
+    },
     enter: (i, x) => {
       const entry = b.input({ name: patchInputs.entry(i), elemType: 'float', shape: [`entry_rows_${i}`, H] });
       return b.op('Concat', [x, entry], { axis: 0 }, 'entered');
@@ -128,8 +135,12 @@ export function singleStackGraph(hiddenSize: number, weight: WeightRef): SingleS
       const values = b.op('Gather', [context, headSource], { axis: 0 }, 'head_source');
       return b.op('Where', [mask, values, context], {}, 'patched_heads');
     },
-    emitAttention: (i, probs, heads) =>
-      b.output({ name: `attentions.${i}`, elemType: 'float', shape: ['batch', heads, 'seq', 'seq'] }, probs),
+    emitAttention: (i, probs, heads) => {
+      const shape = ['picked', heads, 'seq', 'seq'];
+      b.output({ name: `attentions.${i}`, elemType: 'float', shape: ['batch', heads, 'seq', 'seq'] }, probs);
+      emitPickedHeads(b, probs, pickInput(b, headsNames.pick(i)), headsNames.output(i), shape);
+    },
+    emitLens: (vocab, lens) => emitLens(b, streams, vocab, lens),
     emitLogits: (x, matrix, vocab) => {
       // The next token needs one row per input, and [batch, seq, vocab] floats would cost hundreds of MB.
       const rows = b.input({ name: 'logits_rows', elemType: 'int64', shape: ['rows'] });

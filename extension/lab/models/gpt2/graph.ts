@@ -39,7 +39,12 @@ export function gpt2Graph(d: Gpt2Dims, weight: WeightRef): GraphBuilder {
   }
   const final = layerNorm(ctx, x, 'transformer.ln_f', d.layerNormEps);
   g.emitHidden(d.numLayers, final);
-  g.emitLogits(final, ctx.weight('transformer.wte.weight'), d.vocabSize);
+  const wte = ctx.weight('transformer.wte.weight');
+  g.emitLogits(final, wte, d.vocabSize);
+  // The lens: ln_f then the tied head on each earlier stream; the last stream is already after ln_f.
+  g.emitLens(d.vocabSize, (x, l) =>
+    b.op('Gemm', [l < d.numLayers ? layerNorm(ctx, x, 'transformer.ln_f', d.layerNormEps) : x, wte], { transB: 1 }),
+  );
   return b;
 }
 

@@ -62,7 +62,12 @@ export function llamaGraph(d: LlamaDims, weight: WeightRef): GraphBuilder {
   }
   const final = rmsNorm(ctx, x, 'model.norm', d.rmsNormEps);
   g.emitHidden(d.numLayers, final);
-  g.emitLogits(final, ctx.weight(d.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight'), d.vocabSize);
+  const head = ctx.weight(d.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight');
+  g.emitLogits(final, head, d.vocabSize);
+  // The lens: the final RMSNorm then the head on each earlier stream; the last stream is already after it.
+  g.emitLens(d.vocabSize, (x, l) =>
+    b.op('Gemm', [l < d.numLayers ? rmsNorm(ctx, x, 'model.norm', d.rmsNormEps) : x, head], { transB: 1 }),
+  );
   return b;
 }
 
