@@ -1213,11 +1213,11 @@ test('the known keys have docs for completion and hover', () => {
     'add_special_tokens',
     'atol',
     'rtol',
-    'lens',
-    'heads',
     'compare',
     'patch',
     'patch_target',
+    'lens',
+    'heads',
   ]);
   assert.deepEqual(
     KNOWN_KEYS.modelEntry.slice(0, 3).map((k) => k.key),
