@@ -9,6 +9,7 @@ import type { MeasuredResult, ModelSummary, NotApplicableResult, VariantResult }
 import type { FromWebview } from '../extension/protocol/webview';
 import { AttentionMaskView } from './attentionMask';
 import { controlView } from './controlRun';
+import { CrossAttentionView } from './crossAttention';
 import { diagnosisView, evidenceView } from './diagnosis';
 import { el, type Child } from './dom';
 import { modelMeta, variantLabel } from './format';
@@ -17,6 +18,7 @@ import { HeatmapLegend } from './heatmapLegend';
 import { heatDomain } from './heatmapScale';
 import { controlSource, variantSource } from './heatSource';
 import { nextTokenView } from './nextToken';
+import { editedStackWords, otherStackView } from './stacks';
 import { keyOf } from './state';
 import type { Palette } from './theme';
 import { TokenStrips } from './tokenStrips';
@@ -29,6 +31,8 @@ export class DetailView {
   private legend: HeatmapLegend | null = null;
   private mask: AttentionMaskView | null = null;
   private strips: TokenStrips | null = null;
+  private cross: CrossAttentionView | null = null;
+  private otherLegends: HeatmapLegend[] = [];
 
   constructor(
     private readonly palette: () => Palette,
@@ -74,8 +78,13 @@ export class DetailView {
     strips.onHover(hover);
     const legend = new HeatmapLegend(domain, result, sources);
     const mask = new AttentionMaskView(result, this.palette);
+    // An encoder-decoder: every other stack with its own heatmap, and the cross-attention between them.
+    const others = result.otherStacks.map((o) => otherStackView(result, o, this.palette));
+    const cross = result.crossAttention ? new CrossAttentionView(result, result.crossAttention, this.palette) : null;
     this.strips = strips;
-    this.heatmaps = heatmaps;
+    this.heatmaps = [...heatmaps, ...others.map((o) => o.heatmap)];
+    this.otherLegends = others.map((o) => o.legend);
+    this.cross = cross;
     this.legend = legend;
     this.mask = mask;
 
@@ -123,6 +132,7 @@ export class DetailView {
           ? 'Max |Δ| of the hidden state, by layer and position'
           : `Max |Δ| of the ${result.stack}'s hidden state, by layer and position`,
         'heatmap-card',
+        editedStackWords(result),
         heatmaps[0].element,
         noisy
           ? el(
@@ -140,7 +150,10 @@ export class DetailView {
           : null,
         legend.element,
       ),
-      ...(result.otherStacks.length > 0 ? [card('Other stacks', 'other-stacks-card', otherStacksView(result))] : []),
+      ...others.map((o) => o.element),
+      ...(cross
+        ? [card('Cross-attention: decoder × source, mean over heads', 'cross-attention-card', cross.element)]
+        : []),
       el(
         'div',
         { class: 'card-row' },
@@ -151,6 +164,8 @@ export class DetailView {
     );
     mask.draw();
     legend.draw(this.palette());
+    for (const l of this.otherLegends) l.draw(this.palette());
+    cross?.draw();
     if (keepScroll) {
       for (const h of heatmaps) {
         h.draw();
@@ -196,38 +211,19 @@ export class DetailView {
   redraw(): void {
     for (const h of this.heatmaps) h.draw();
     this.legend?.draw(this.palette());
+    for (const l of this.otherLegends) l.draw(this.palette());
     this.mask?.draw();
+    this.cross?.draw();
   }
 
   private dispose(): void {
     for (const h of this.heatmaps) h.dispose();
     this.heatmaps = [];
     this.legend = null;
+    this.cross?.dispose();
+    this.cross = null;
+    this.otherLegends = [];
   }
-}
-
-/** One line per other stack of an encoder-decoder: its verdict and what it means (the full view comes later). */
-function otherStacksView(result: MeasuredResult): HTMLElement {
-  return el(
-    'ul',
-    { class: 'other-stacks' },
-    ...result.otherStacks.map((o) =>
-      el(
-        'li',
-        { 'data-stack': o.stack },
-        el('span', { class: 'badge', 'data-verdict': o.verdict }, o.verdict),
-        ' ',
-        el('span', {}, o.explanation),
-      ),
-    ),
-    result.crossAttention
-      ? el(
-          'li',
-          { class: 'muted' },
-          `cross-attention: ${result.crossAttention.base.length} layers of ${result.crossAttention.base[0]?.length ?? 0} decoder × ${result.crossAttention.base[0]?.[0]?.length ?? 0} encoder positions (mean over heads) in the report`,
-        )
-      : null,
-  );
 }
 
 function card(title: string, className: string, ...content: Child[]): HTMLElement {
