@@ -57,7 +57,10 @@ class SideMap {
   readonly canvas = el('canvas', { class: 'cross-canvas', tabindex: 0, role: 'img' });
   private readonly columnLabels = el('div', { class: 'cross-columns', 'aria-hidden': 'true' });
   private readonly rowLabels = el('div', { class: 'cross-rows', 'aria-hidden': 'true' });
+  private readonly cursor = el('div', { class: 'heat-cursor', hidden: true });
   cell = MAX_CELL;
+  /** The cell the arrow keys stand on (null until the map has the focus). */
+  focused: { i: number; j: number } | null = null;
 
   constructor(
     readonly side: Side,
@@ -89,7 +92,7 @@ class SideMap {
           el('div', { class: 'cross-corner' }),
           this.columnLabels,
           this.rowLabels,
-          this.canvas,
+          el('div', { class: 'cross-canvas-wrap' }, this.canvas, this.cursor),
         ),
       ),
     );
@@ -128,6 +131,13 @@ class SideMap {
         context.fillStyle = masked ? (hatch ?? palette.maskDrop) : palette.heat.at(max > 0 ? value / max : 0);
         context.fillRect(j * cell, i * cell, cell - gap, cell - gap);
       }
+  }
+
+  /** Outlines a cell (or none), as the layer × position heatmap does. */
+  mark(at: { i: number; j: number } | null): void {
+    this.focused = at;
+    this.cursor.hidden = at === null;
+    if (at) place(this.cursor, { left: at.j * this.cell, top: at.i * this.cell, width: this.cell, height: this.cell });
   }
 
   cellAt(x: number, y: number): { i: number; j: number } | null {
@@ -242,8 +252,10 @@ export class CrossAttentionView {
       ? Math.min(MAX_CELL, sideBySide)
       : Math.max(MIN_CELL, Math.min(MAX_CELL, Math.floor((width - LABEL_WIDTH) / columns)));
     this.holder.classList.toggle('side-by-side', together);
-    this.maps.base.layout(cell);
-    this.maps.variant.layout(cell);
+    for (const map of Object.values(this.maps)) {
+      map.layout(cell);
+      map.mark(map.focused);
+    }
     this.paint();
   }
 
@@ -260,7 +272,7 @@ export class CrossAttentionView {
     for (const map of Object.values(this.maps))
       map.canvas.setAttribute(
         'aria-label',
-        `Cross-attention of the ${map.side}, layer ${this.layer + 1}: ${map.axes.decoder.length} decoder × ${map.axes.source.length} source positions, largest weight ${formatNumber(max)}`,
+        `Cross-attention of the ${map.side}, layer ${this.layer + 1}: ${map.axes.decoder.length} decoder × ${map.axes.source.length} source positions, largest weight ${formatNumber(max)}. Use the arrow keys to read cells.`,
       );
     const ratio = window.devicePixelRatio || 1;
     this.ramp.width = Math.round(120 * ratio);
@@ -282,7 +294,31 @@ export class CrossAttentionView {
       this.explain(map, at.i, at.j, event.clientX, event.clientY);
     });
     map.canvas.addEventListener('pointerleave', () => hideTooltip());
-    map.canvas.addEventListener('blur', () => hideTooltip());
+    map.canvas.addEventListener('blur', () => {
+      map.mark(null);
+      hideTooltip();
+    });
+    // The arrow keys walk the cells (from the top-left one), with the same tooltip as the pointer.
+    const moves: Record<string, [number, number]> = {
+      ArrowLeft: [0, -1],
+      ArrowRight: [0, 1],
+      ArrowUp: [-1, 0],
+      ArrowDown: [1, 0],
+    };
+    map.canvas.addEventListener('keydown', (event) => {
+      const move = Object.hasOwn(moves, event.key) ? moves[event.key] : undefined;
+      if (!move) return;
+      event.preventDefault();
+      const at = map.focused
+        ? {
+            i: Math.min(map.axes.decoder.length - 1, Math.max(0, map.focused.i + move[0])),
+            j: Math.min(map.axes.source.length - 1, Math.max(0, map.focused.j + move[1])),
+          }
+        : { i: 0, j: 0 };
+      map.mark(at);
+      const box = map.canvas.getBoundingClientRect();
+      this.explain(map, at.i, at.j, box.left + (at.j + 1) * map.cell, box.top + (at.i + 1) * map.cell);
+    });
   }
 
   private explain(map: SideMap, i: number, j: number, x: number, y: number): void {

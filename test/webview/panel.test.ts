@@ -406,6 +406,14 @@ describe('results panel in Chromium', () => {
         assert.match(tip, /^base · layer 1 · /);
         assert.ok(tip.includes(`weight${formatNumber(cross.base[0][2][5])}`), tip);
 
+        // The keyboard: the arrow keys walk the cells from the top-left one, with the same tooltip.
+        await card.locator('.cross-map[data-side="base"] canvas').focus();
+        for (const key of ['ArrowDown', 'ArrowDown', 'ArrowRight']) await page.keyboard.press(key);
+        tip = await tooltipText(page);
+        assert.match(tip, /^base · layer 1 · decoder 1 → source 1/);
+        assert.ok(tip.includes(`weight${formatNumber(cross.base[0][1][1])}`), tip);
+        assert.equal(await card.locator('.cross-map[data-side="base"] .heat-cursor').isVisible(), true);
+
         // The source edit: the encoder's heatmap with its rule, the decoder changed through cross-attention.
         await page.locator('tr[data-model="marian"] .result-cell').nth(1).click();
         assert.match(await text(page, '.heatmap-card h3'), /encoder's hidden state/);
