@@ -9,9 +9,9 @@
  * another entry has.
  */
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
-import { ARCHITECTURE_LABEL } from '../lab/config';
+import { ARCHITECTURE_LABEL, moduleOf } from '../lab/config';
 import { readsInput } from '../lab/experiment/inputReading';
-import type { EditedInput, PromptCase, PromptText, SourceRange } from '../lab/types';
+import type { EditedInput, ModelSpec, PromptCase, PromptText, SourceRange } from '../lab/types';
 import type { PromptAnalysis } from './documents';
 import { toLspRange } from './ranges';
 import { tokenizerGroups, type TokenCounter, type TokenizerGroup } from './tokenCounts';
@@ -55,6 +55,28 @@ function roleOf(group: TokenizerGroup, input: EditedInput): string {
   return input === 'encoder' ? ` · source, ${special}` : ' · decoder input, as written (no special tokens added)';
 }
 
+/**
+ * For an encoder-decoder's decoder input that does not begin with the token `generate` feeds first
+ * (`decoder_start_token_id`): what it should begin with (the run's `decoder-start-token` finding, before the run).
+ */
+function startTokenNote(
+  group: TokenizerGroup,
+  specs: ReadonlyMap<string, ModelSpec>,
+  first: number | undefined,
+  tokenText: (id: number) => string,
+): string | null {
+  if (!group.encoderDecoder || first === undefined) return null;
+  const notes = group.models.flatMap((name) => {
+    const spec = specs.get(name);
+    const start = spec ? moduleOf(spec.architecture).decoderStart(spec.config) : null;
+    if (!spec || start === null || start === first) return [];
+    return [
+      `${name}: ${ARCHITECTURE_LABEL[spec.architecture]}'s generate starts every decoder input with ${tokenText(start)} (id ${start}); this one starts with ${tokenText(first)}. Write ${tokenText(start)} first to see what the model sees when it generates.`,
+    ];
+  });
+  return notes.length > 0 ? notes.join(' ') : null;
+}
+
 /** A fence longer than any run of backticks in the text, so no token can end the block. */
 function fenced(text: string): string {
   const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((run) => run.length));
@@ -79,6 +101,7 @@ export async function provideHover(
   const replaced = hit.input === 'encoder' ? hit.promptCase.encoder : hit.promptCase.base;
   const replacedName = hit.input === 'encoder' ? 'the source' : 'the base';
 
+  const specs = new Map(models.map((m) => [m.name, m]));
   const sections = groups.map((group, i) => {
     const { tokens } = tokenizers[i].encode(hit.prompt.text, group.addSpecialTokens);
     const baseCount =
@@ -93,9 +116,13 @@ export async function provideHover(
     const models = group.models.join(', ');
     const strip = tokens.map((t) => t.text).join(' │ ');
     const role = roleOf(group, hit.input);
-    return markdown
+    const tokenText = (id: number) => tokenizers[i].tokenText(id);
+    const start = hit.input === 'text' ? startTokenNote(group, specs, tokens[0]?.id, tokenText) : null;
+    const section = markdown
       ? `**${group.label}**${role}: ${count} — ${escapeMarkdown(models)}\n\n${fenced(strip)}`
       : `${group.label}${role}: ${count} — ${models}\n  ${strip}`;
+    if (start === null) return section;
+    return markdown ? `${section}\n\n*${escapeMarkdown(start)}*` : `${section}\n  ${start}`;
   });
   // Notes in italics; only the user's names are escaped (the words around them are ours).
   const note = (before: string, names: string, after: string) =>

@@ -90,6 +90,24 @@ describe('encoder: lines in the editor', () => {
     );
   });
 
+  test('hover on a decoder input without the decoder start token says what generate feeds first', async () => {
+    const text =
+      `---\nmodels:\n  - name: marian\n    weights: ${referenceFolder('marian')}\n---\n` +
+      'encoder: I want to buy a car\nIch will ein\n~ Ich will das\n';
+    const uri = promptFile(dir, 'no-start.prompt', text);
+    await client.open(uri, text, 1);
+    await published(uri, 0);
+    const hover = ((await client.hover(uri, { line: 6, character: 2 }))?.contents as MarkupContent).value;
+    assert.ok(
+      hover.includes(
+        "*marian: MarianMT's generate starts every decoder input with \\<pad\\> \\(id 2\\); this one starts with ▁I\\. Write \\<pad\\> first",
+      ),
+      hover,
+    );
+    const withStart = ((await client.hover(uri, { line: 5, character: 2 }))?.contents as MarkupContent).value;
+    assert.doesNotMatch(withStart, /generate starts/, 'the source line is not a decoder input');
+  });
+
   test('with no encoder-decoder in the file, the encoder line and its variant are said to apply to no model', async () => {
     const text = `---\nmodels:\n  - name: gpt2\n    config: gpt2\n    n_layer: 2\n---\n${ARTICLE_BODY}`;
     const uri = promptFile(dir, 'no-encoder.prompt', text);
