@@ -23,6 +23,15 @@ const MAX_CELL = 22;
 const MIN_SIDE_BY_SIDE_CELL = 12;
 const MIN_CELL = 3;
 const GAP = 16;
+/** Chromium refuses canvases wider than 32767 device pixels; stay well under at 2× density. */
+const MAX_CANVAS_SIDE = 15000;
+/** Beyond this many cells a map is painted as one scaled image. */
+const RECTANGLE_LIMIT = 40_000;
+
+/** "rgb(r, g, b)" (as the palette writes colours) → bytes. */
+function rgbBytes(colour: string): number[] {
+  return (colour.match(/\d+/g) ?? ['128', '128', '128']).slice(0, 3).map(Number);
+}
 
 interface Axes {
   decoder: TokenView[];
@@ -122,15 +131,42 @@ class SideMap {
     context.setTransform(ratio, 0, 0, ratio, 0, 0);
     context.fillStyle = palette.background;
     context.fillRect(0, 0, width, height);
+    const colour = (i: number, j: number) => palette.heat.at(max > 0 ? (values[i]?.[j] ?? 0) / max : 0);
+    const masked = (i: number, j: number) => keep !== null && keep[i]?.[j] === 0;
+    if (rows * columns > RECTANGLE_LIMIT) return this.paintImage(context, rows, columns, colour, masked, palette);
     const hatch = hatchPattern(context, palette);
     const gap = cell >= 8 ? 1 : 0;
     for (let i = 0; i < rows; i++)
       for (let j = 0; j < columns; j++) {
-        const masked = keep !== null && keep[i]?.[j] === 0;
-        const value = values[i]?.[j] ?? 0;
-        context.fillStyle = masked ? (hatch ?? palette.maskDrop) : palette.heat.at(max > 0 ? value / max : 0);
+        context.fillStyle = masked(i, j) ? (hatch ?? palette.maskDrop) : colour(i, j);
         context.fillRect(j * cell, i * cell, cell - gap, cell - gap);
       }
+  }
+
+  /** A long input: one pixel per cell in an offscreen image, drawn scaled (one drawImage instead of a rectangle each). */
+  private paintImage(
+    context: CanvasRenderingContext2D,
+    rows: number,
+    columns: number,
+    colour: (i: number, j: number) => string,
+    masked: (i: number, j: number) => boolean,
+    palette: Palette,
+  ): void {
+    const image = document.createElement('canvas');
+    image.width = columns;
+    image.height = rows;
+    const pixels = image.getContext('2d');
+    if (!pixels) return;
+    const data = pixels.createImageData(columns, rows);
+    const drop = rgbBytes(palette.maskDrop);
+    for (let i = 0; i < rows; i++)
+      for (let j = 0; j < columns; j++) {
+        const [r, g, b] = masked(i, j) ? drop : rgbBytes(colour(i, j));
+        data.data.set([r, g, b, 255], (i * columns + j) * 4);
+      }
+    pixels.putImageData(data, 0, 0);
+    context.imageSmoothingEnabled = false;
+    context.drawImage(image, 0, 0, columns * this.cell, rows * this.cell);
   }
 
   /** Outlines a cell (or none), as the layer × position heatmap does. */
@@ -207,7 +243,8 @@ export class CrossAttentionView {
       el(
         'p',
         { class: 'muted cross-caption' },
-        'How much each decoder position attends to each source token, averaged over the heads (each row sums to 1). ' +
+        'How much each decoder position attends to each source token, averaged over the heads (each row sums to 1, ' +
+          'unless attention dropout is on). ' +
           'This is how a source edit reaches every decoder position.',
       ),
       this.holder,
@@ -237,20 +274,18 @@ export class CrossAttentionView {
     this.resize.disconnect();
   }
 
-  /** The layer shown (0-based: Hugging Face's `cross_attentions[layer]`). */
-  get shownLayer(): number {
-    return this.layer;
-  }
-
   draw(): void {
     this.lastWidth = this.holder.clientWidth;
     const width = this.lastWidth || 600;
     const columns = Math.max(this.maps.base.axes.source.length, this.maps.variant.axes.source.length, 1);
     const sideBySide = Math.floor(((width - GAP) / 2 - LABEL_WIDTH) / columns);
     const together = sideBySide >= MIN_SIDE_BY_SIDE_CELL;
-    const cell = together
+    let cell = together
       ? Math.min(MAX_CELL, sideBySide)
       : Math.max(MIN_CELL, Math.min(MAX_CELL, Math.floor((width - LABEL_WIDTH) / columns)));
+    // A very long input: cells shrink (below a pixel if need be) so no canvas side passes the browser's limit.
+    const longest = Math.max(columns, this.maps.base.axes.decoder.length, this.maps.variant.axes.decoder.length);
+    cell = Math.min(cell, MAX_CANVAS_SIDE / longest);
     this.holder.classList.toggle('side-by-side', together);
     for (const map of Object.values(this.maps)) {
       map.layout(cell);
