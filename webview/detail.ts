@@ -9,6 +9,7 @@ import type { MeasuredResult, ModelSummary, NotApplicableResult, VariantResult }
 import type { FromWebview } from '../extension/protocol/webview';
 import { AttentionMaskView } from './attentionMask';
 import { controlView } from './controlRun';
+import { CrossAttentionView } from './crossAttention';
 import { diagnosisView, evidenceView } from './diagnosis';
 import { el, type Child } from './dom';
 import { modelMeta, variantLabel } from './format';
@@ -17,6 +18,7 @@ import { HeatmapLegend } from './heatmapLegend';
 import { heatDomain } from './heatmapScale';
 import { controlSource, variantSource } from './heatSource';
 import { nextTokenView } from './nextToken';
+import { editedStackWords, otherStackView } from './stacks';
 import { keyOf } from './state';
 import type { Palette } from './theme';
 import { TokenStrips } from './tokenStrips';
@@ -37,6 +39,8 @@ export class DetailView {
   private headGrid: HeadGrid | null = null;
   /** Says what a heatmap click set off (computing a layer's heads, or why they did not come). */
   private headsStatus: HTMLElement | null = null;
+  private cross: CrossAttentionView | null = null;
+  private otherLegends: HeatmapLegend[] = [];
 
   constructor(
     private readonly palette: () => Palette,
@@ -104,8 +108,13 @@ export class DetailView {
     strips.onHover(hover);
     const legend = new HeatmapLegend(domain, result, sources);
     const mask = new AttentionMaskView(result, this.palette);
+    // An encoder-decoder: every other stack with its own heatmap, and the cross-attention between them.
+    const others = result.otherStacks.map((o) => otherStackView(result, o, this.palette));
+    const cross = result.crossAttention ? new CrossAttentionView(result, result.crossAttention, this.palette) : null;
     this.strips = strips;
-    this.heatmaps = heatmaps;
+    this.heatmaps = [...heatmaps, ...others.map((o) => o.heatmap)];
+    this.otherLegends = others.map((o) => o.legend);
+    this.cross = cross;
     this.legend = legend;
     this.mask = mask;
     const headGrid = result.attentionHeads ? new HeadGrid(result, result.attentionHeads, this.palette) : null;
@@ -161,6 +170,7 @@ export class DetailView {
           ? 'Max |Δ| of the hidden state, by layer and position'
           : `Max |Δ| of the ${result.stack}'s hidden state, by layer and position`,
         'heatmap-card',
+        editedStackWords(result),
         heatmaps[0].element,
         noisy
           ? el(
@@ -178,8 +188,11 @@ export class DetailView {
           : null,
         legend.element,
       ),
+      ...others.map((o) => o.element),
+      ...(cross
+        ? [card('Cross-attention: decoder × source, mean over heads', 'cross-attention-card', cross.element)]
+        : []),
       (this.patchingCard = card('Activation patching', 'patching-card', this.patching.element)),
-      ...(result.otherStacks.length > 0 ? [card('Other stacks', 'other-stacks-card', otherStacksView(result))] : []),
       el(
         'div',
         { class: 'card-row' },
@@ -196,6 +209,8 @@ export class DetailView {
     mask.draw();
     headGrid?.draw();
     legend.draw(this.palette());
+    for (const l of this.otherLegends) l.draw(this.palette());
+    cross?.draw();
     if (keepScroll) {
       for (const h of heatmaps) {
         h.draw();
@@ -247,9 +262,11 @@ export class DetailView {
   redraw(): void {
     for (const h of this.heatmaps) h.draw();
     this.legend?.draw(this.palette());
+    for (const l of this.otherLegends) l.draw(this.palette());
     this.mask?.draw();
     this.patching.redraw();
     this.headGrid?.draw();
+    this.cross?.draw();
   }
 
   private dispose(): void {
@@ -257,31 +274,10 @@ export class DetailView {
     this.heatmaps = [];
     this.legend = null;
     this.headGrid = null;
+    this.cross?.dispose();
+    this.cross = null;
+    this.otherLegends = [];
   }
-}
-
-/** One line per other stack of an encoder-decoder: its verdict and what it means (the full view comes later). */
-function otherStacksView(result: MeasuredResult): HTMLElement {
-  return el(
-    'ul',
-    { class: 'other-stacks' },
-    ...result.otherStacks.map((o) =>
-      el(
-        'li',
-        { 'data-stack': o.stack },
-        el('span', { class: 'badge', 'data-verdict': o.verdict }, o.verdict),
-        ' ',
-        el('span', {}, o.explanation),
-      ),
-    ),
-    result.crossAttention
-      ? el(
-          'li',
-          { class: 'muted' },
-          `cross-attention: ${result.crossAttention.base.length} layers of ${result.crossAttention.base[0]?.length ?? 0} decoder × ${result.crossAttention.base[0]?.[0]?.length ?? 0} encoder positions (mean over heads) in the report`,
-        )
-      : null,
-  );
 }
 
 function card(title: string, className: string, ...content: Child[]): HTMLElement {

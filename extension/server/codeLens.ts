@@ -11,7 +11,7 @@ import type { PromptAnalysis } from './documents';
 import { describeError, type Logger } from './guard';
 import { toLspRange } from './ranges';
 import type { ServerSettings } from './settings';
-import { formatCounts, tokenizerGroups, type TokenCounter } from './tokenCounts';
+import { formatCounts, tokenizerGroups, type TokenCounter, type TokenizerGroup } from './tokenCounts';
 
 export const LENS_TITLES = {
   compareAll: '▶ Compare all',
@@ -45,7 +45,11 @@ export function runLenses(analysis: PromptAnalysis): CodeLens[] {
   return lenses;
 }
 
-/** One lens per case with the token count of its base per tokenizer group; none when they cannot be computed. */
+/**
+ * One lens per case with the token count of its base per tokenizer group, and one on its `encoder:` line with
+ * the source's count for the encoder-decoders (each input counted as a run tokenizes it); none when they cannot
+ * be computed.
+ */
 export async function tokenCountLenses(
   analysis: PromptAnalysis,
   counter: TokenCounter,
@@ -55,21 +59,30 @@ export async function tokenCountLenses(
   // Per entry: a model whose entry has an error is left out, the others keep their counts.
   const models = await analysis.resolvedModels();
   if (models.length === 0) return [];
-  const groups = tokenizerGroups(models);
-  const tooltip = groups
-    .map((g) => `${g.label} (${g.description}, add_special_tokens: ${g.addSpecialTokens}): ${g.models.join(', ')}`)
-    .join('\n');
+  const groupsOf = { text: tokenizerGroups(models, 'text'), encoder: tokenizerGroups(models, 'encoder') };
+  const tooltipOf = (groups: readonly TokenizerGroup[]) =>
+    groups
+      .map((g) => `${g.label} (${g.description}, add_special_tokens: ${g.addSpecialTokens}): ${g.models.join(', ')}`)
+      .join('\n');
+  const tooltips = { text: tooltipOf(groupsOf.text), encoder: tooltipOf(groupsOf.encoder) };
   const lenses: CodeLens[] = [];
   for (const promptCase of analysis.cases) {
     if (token?.isCancellationRequested) return [];
-    try {
-      const counts = await counter.count(groups, promptCase.base.text);
-      if (!counts) return [];
-      // An empty command id makes VS Code draw the lens as plain text.
-      const command: Command = { title: formatCounts(counts), command: '', tooltip };
-      lenses.push({ range: toLspRange(promptCase.base.range), command });
-    } catch (error) {
-      log.error(`counting the tokens of ${JSON.stringify(promptCase.base.text)} failed: ${describeError(error)}`);
+    const lines = [
+      ...(promptCase.encoder ? [{ prompt: promptCase.encoder, input: 'encoder' as const }] : []),
+      { prompt: promptCase.base, input: 'text' as const },
+    ];
+    for (const { prompt, input } of lines) {
+      if (groupsOf[input].length === 0) continue;
+      try {
+        const counts = await counter.count(groupsOf[input], prompt.text);
+        if (!counts) return [];
+        // An empty command id makes VS Code draw the lens as plain text.
+        const command: Command = { title: formatCounts(counts), command: '', tooltip: tooltips[input] };
+        lenses.push({ range: toLspRange(prompt.range), command });
+      } catch (error) {
+        log.error(`counting the tokens of ${JSON.stringify(prompt.text)} failed: ${describeError(error)}`);
+      }
     }
   }
   return lenses;

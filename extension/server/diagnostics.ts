@@ -5,8 +5,9 @@
  * trusted workspace only), everything is published again once they are read.
  */
 import { DiagnosticSeverity, type Connection, type Diagnostic } from 'vscode-languageserver';
-import type { LabDiagnostic, Severity } from '../lab/types';
+import type { LabDiagnostic, ModelSpec, Severity } from '../lab/types';
 import type { PromptAnalysis, PromptDocuments } from './documents';
+import { encoderNotes } from './encoderNotes';
 import { describeError, type Logger } from './guard';
 import { toLspRange } from './ranges';
 
@@ -35,14 +36,24 @@ export function toLspDiagnostic(d: LabDiagnostic): Diagnostic {
 
 /** The diagnostics of one version; an engine bug becomes one visible diagnostic, not silence. */
 export function diagnosticsOf(analysis: PromptAnalysis, log: Logger): Diagnostic[] {
-  return guardedDiagnostics(analysis, log, () => analysis.parsed.diagnostics);
+  return guardedDiagnostics(analysis, log, () => withEncoderNotes(analysis, analysis.parsed));
+}
+
+/** The parser's diagnostics, and what the resolved models say about the file's `encoder:` lines. */
+function withEncoderNotes(
+  analysis: PromptAnalysis,
+  known: { experiment: { models: ModelSpec[] } | null; models: ModelSpec[]; diagnostics: LabDiagnostic[] },
+): LabDiagnostic[] {
+  const models = known.experiment?.models ?? known.models;
+  const entries = analysis.outline.models.length;
+  return [...known.diagnostics, ...encoderNotes(analysis.file, models, entries, analysis.cases)];
 }
 
 /** Both phases' diagnostics (the files the models name read, where the workspace is trusted). */
 export async function loadedDiagnosticsOf(analysis: PromptAnalysis, log: Logger): Promise<Diagnostic[]> {
   try {
     const loaded = await analysis.loaded();
-    return guardedDiagnostics(analysis, log, () => loaded.diagnostics);
+    return guardedDiagnostics(analysis, log, () => withEncoderNotes(analysis, loaded));
   } catch (error) {
     return guardedDiagnostics(analysis, log, () => {
       throw error;

@@ -19,6 +19,7 @@ import { TOOL_VERSION } from '../lab/version';
 import { HubCacheChangedNotification, ModelEntryRequest, SetModelKeyRequest } from '../protocol/lsp';
 import { CodeActionBuilder } from './codeActions';
 import { provideCodeLenses } from './codeLens';
+import { provideBodyCompletion } from './bodyCompletion';
 import { provideCompletion } from './completion';
 import { DiagnosticsPublisher } from './diagnostics';
 import { PromptDocuments } from './documents';
@@ -90,9 +91,11 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       }),
     ),
     connection.onCompletion((params) =>
-      guarded(log, 'completion', [], () => {
+      guarded(log, 'completion', [], async () => {
         const analysis = documents.analysisOf(params.textDocument.uri);
-        return analysis ? provideCompletion(analysis, params.position, params.context) : [];
+        if (!analysis) return [];
+        const inFrontMatter = provideCompletion(analysis, params.position, params.context);
+        return inFrontMatter.length > 0 ? inFrontMatter : provideBodyCompletion(analysis, params.position);
       }),
     ),
     connection.onCodeAction((params) =>

@@ -1,10 +1,12 @@
 /**
- * How many tokens each model's tokenizer makes of a prompt, for the CodeLens (and later hover).
- * Models that share a tokenizer family and `add_special_tokens` give the same tokens, so they
- * are counted once, as a group.
+ * How many tokens each model's tokenizer makes of a prompt, for the CodeLens and hover. Models that share a
+ * tokenizer and call it alike on the input (`inputReading.ts`: an encoder-decoder's decoder input is tokenized as
+ * written, its source and every other model's text with special tokens when `add_special_tokens`) give the same
+ * tokens, so they are counted once, as a group.
  */
+import { addsSpecialTokens, hasEncoder, readsInput } from '../lab/experiment/inputReading';
 import { loadTokenizer, tokenizerKey, tokenizerLabel, type LabTokenizer } from '../lab/tokenizers';
-import type { ModelSpec, TokenizerRef } from '../lab/types';
+import type { EditedInput, ModelSpec, TokenizerRef } from '../lab/types';
 import { describeError, type Logger } from './guard';
 
 export interface TokenizerGroup {
@@ -18,22 +20,31 @@ export interface TokenizerGroup {
   label: string;
   /** Names of the models in the group, in file order. */
   models: string[];
+  /** The group's models are encoder-decoders (the input is their source or their decoder input). */
+  encoderDecoder: boolean;
 }
 
 const MEMO_LIMIT = 5000;
 
-/** Groups of models that tokenize alike; a model without a tokenizer (its entry says so) is left out. */
-export function tokenizerGroups(models: readonly ModelSpec[]): TokenizerGroup[] {
+/**
+ * Groups of models that tokenize `input` alike (the base line and its variants: `text`; an `encoder:` line and
+ * its variants: `encoder`); a model that does not read the input (no encoder) or has no tokenizer (its entry
+ * says so) is left out.
+ */
+export function tokenizerGroups(models: readonly ModelSpec[], input: EditedInput = 'text'): TokenizerGroup[] {
   const groups = new Map<string, TokenizerGroup>();
   for (const model of models) {
-    if (model.tokenizer.kind === 'none') continue;
+    if (model.tokenizer.kind === 'none' || !readsInput(model, input)) continue;
     const tokenizer = tokenizerKey(model.tokenizer);
-    const key = `${tokenizer}|${model.addSpecialTokens}`;
+    const special = addsSpecialTokens(model, input);
+    const encoderDecoder = hasEncoder(model);
+    const key = `${tokenizer}|${special}|${encoderDecoder}`;
     const group = groups.get(key) ?? {
       tokenizer: model.tokenizer,
       key: tokenizer,
       description: model.tokenizer.kind === 'bundled' ? model.tokenizer.name : model.tokenizer.folder,
-      addSpecialTokens: model.addSpecialTokens,
+      addSpecialTokens: special,
+      encoderDecoder,
       // A `from:` model's own tokenizer is named by its repo, not by the snapshot's commit folder.
       label: model.hub && model.tokenizer.kind === 'folder' ? model.hub.repoId : tokenizerLabel(model.tokenizer),
       models: [],

@@ -150,6 +150,9 @@ test('findings: <pad> per tokenizer, the decoder start token, train mode without
   const start = bart.findings.find((f) => f.code === 'decoder-start-token')!;
   assert.equal(start.severity, 'warning');
   assert.match(start.message, /starts every decoder input with `<\/s>` \(id 2/);
+  // BART's own start token is the advice; the article's `<pad>` is Marian's, not a model to copy here.
+  assert.match(start.message, /Write `<\/s>` first\b/);
+  assert.doesNotMatch(start.message, /as the encoder-decoder article does/);
   assert.match(bart.findings.find((f) => f.code === 'pad-is-special-token')!.message, /BART's pad token \(id 1\)/);
   const gpt2 = measured(find(results, 'gpt2', 0));
   assert.ok(codes(gpt2).includes('pad-text-not-pad-token'), 'GPT-2 reads <pad> as ordinary text');

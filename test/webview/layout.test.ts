@@ -73,7 +73,6 @@ describe('the panel at real widths and in every theme', () => {
     ['hostile', DARK, 800],
     ['inputError', LIGHT, 480],
     ['long', DARK, 1200],
-    ['article', LIGHT, 800, 'marian'],
     ['article', DARK, 480, 'tiny-gpt2'],
     ['patching', LIGHT, 480, 'llama'],
     ['patching', DARK, 800, 'llama'],
@@ -98,6 +97,42 @@ describe('the panel at real widths and in every theme', () => {
         await panel.close();
       }
     });
+  }
+
+  // The encoder-decoder article: the decoder edit and the source edit, each with both stacks' heatmaps and the
+  // cross-attention maps (side by side when they fit, stacked when not), never wider than the panel.
+  const articleViews: [ThemeFixture, number][] = [
+    [LIGHT, 480],
+    [DARK, 800],
+    [LIGHT, 1200],
+  ];
+  for (const [theme, width] of articleViews) {
+    for (const [edit, nth] of [
+      ['decoder-edit', 0],
+      ['source-edit', 1],
+    ] as const) {
+      it(`article, marian's ${edit}, ${theme.name}, ${width} px reads cleanly`, { timeout: TIMEOUT }, async () => {
+        const panel = await openPanel(browser, server, { width, height: 900 });
+        const { page } = panel;
+        try {
+          await applyTheme(page, theme);
+          await send(page, recordedRun('article'));
+          await page.locator('tr[data-model="marian"] .result-cell').nth(nth).click();
+          await page.locator('.cross-attention-card canvas.cross-canvas').first().waitFor();
+          await shoot(page, `article-${width}-${theme.name}-marian-${edit}`);
+          // The cross-attention card alone, at its real size, for a person to read its labels.
+          await page
+            .locator('.cross-attention-card')
+            .screenshot({ path: join(artifacts(), `article-${width}-${theme.name}-marian-${edit}-cross.png`) });
+          assert.deepEqual(await layoutProblems(page), []);
+          const sideBySide = await page.locator('.cross-maps.side-by-side').count();
+          assert.equal(sideBySide, width >= 800 ? 1 : 0, `${width} px: the two maps side by side only when they fit`);
+          assert.deepEqual(panel.pageErrors, []);
+        } finally {
+          await panel.close();
+        }
+      });
+    }
   }
 
   it(

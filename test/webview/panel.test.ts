@@ -10,6 +10,8 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { panelHtml } from '../../extension/host/panelHtml';
+import { formatNumber } from '../../extension/protocol/numbers';
+import type { MeasuredResult } from '../../extension/protocol/report';
 import type { PanelState, ToWebview } from '../../extension/protocol/webview';
 import {
   CHROMIUM,
@@ -27,6 +29,7 @@ import {
   IMG_TOKEN,
   PAD_TOKEN,
   recordedRun,
+  resultsOf,
   runnerCrashed,
   SCRIPT_TEXT,
   SEED_BASE,
@@ -34,8 +37,6 @@ import {
   seedRunMessages,
 } from './recordedMessages';
 import { heatmapCellPixel, heatmapGeometry, hoverCell, tooltipText } from './panelProbes';
-import type { MeasuredResult } from '../../extension/protocol/report';
-import { formatNumber } from '../../webview/format';
 
 const TIMEOUT = 60_000;
 let server: PanelServer;
@@ -403,39 +404,160 @@ describe('results panel in Chromium', () => {
   );
 
   it(
-    'an encoder-decoder: the edited stack as any result, a line per other stack; a source variant not applicable elsewhere',
+    'an encoder-decoder: both stacks’ heatmaps with their rules in words, the cross-attention per layer with tokens as text; a source variant not applicable elsewhere',
     { timeout: TIMEOUT },
     async () => {
       const panel = await openPanel(browser, server);
       const { page } = panel;
       try {
-        await send(page, recordedRun('article'));
+        const messages = recordedRun('article');
+        const [decoderEdit, sourceEdit] = resultsOf(messages).filter(
+          (r): r is MeasuredResult => r.model === 'marian' && r.kind === 'measured',
+        );
+        await send(page, messages);
         assert.deepEqual(await texts(page, 'tr[data-model="marian"] .badge'), ['causal', 'bidirectional']);
         assert.deepEqual(await texts(page, 'tr[data-model="tiny-gpt2"] .badge'), ['causal', 'not-applicable']);
         assert.equal(
           await text(page, 'tr[data-model="marian"] .model-meta'),
           'MarianMT · weights: marian · encoder + causal decoder · eval mode · 2 layers',
         );
-        // The decoder edit: the decoder's heatmap, the encoder unchanged on a line of its own.
+
+        // The decoder edit: the decoder's heatmap with its rule, then the encoder's, unchanged, with its own.
         await page.locator('tr[data-model="marian"] .result-cell').first().click();
         assert.match(await text(page, '.heatmap-card h3'), /decoder's hidden state/);
-        assert.match(
-          await text(page, '.other-stacks li[data-stack="encoder"]'),
-          /^unchanged Encoder: unchanged — the encoder reads only the source/,
+        assert.equal(
+          await text(page, '.heatmap-card .stack-rule'),
+          'causal A decoder edit leaves the earlier decoder positions unchanged: the decoder’s self-attention is causal.',
+        );
+        const encoderCard = '.other-stack-card[data-stack="encoder"]';
+        assert.match(await text(page, `${encoderCard} h3`), /encoder's hidden state/);
+        assert.equal(
+          await text(page, `${encoderCard} .stack-rule`),
+          'unchanged A decoder edit cannot reach the encoder: the encoder reads only the source.',
         );
         assert.match(
-          await text(page, '.other-stacks li.muted'),
-          /^cross-attention: 2 layers of 11 decoder × 13 encoder/,
+          await text(page, `${encoderCard} .stack-explanation`),
+          /^Encoder: unchanged — the encoder reads only the source/,
         );
-        // The source edit: the encoder's heatmap, the decoder changed through cross-attention.
+        const encoderCanvas = page.locator(`${encoderCard} canvas.heatmap-canvas`);
+        assert.equal(await encoderCanvas.getAttribute('data-rows'), '3', 'embeddings and 2 encoder layers');
+        assert.equal(await encoderCanvas.getAttribute('data-columns'), '13', 'the 13 source tokens');
+        assert.match(
+          await text(page, `${encoderCard} .heatmap-legend`),
+          /No cell differs by more than float32 rounding/,
+        );
+
+        // The cross-attention: the last layer first, decoder tokens down, source tokens across, as text.
+        const cross = decoderEdit.crossAttention!;
+        const card = page.locator('.cross-attention-card');
+        assert.deepEqual(await card.locator('select.cross-layer option').allTextContents(), ['layer 1', 'layer 2']);
+        assert.equal(await card.locator('select.cross-layer').inputValue(), '1');
+        const labels = (side: string, axis: string) =>
+          card.locator(`.cross-map[data-side="${side}"] .cross-${axis} .cross-label`).allTextContents();
+        const encoderStack = decoderEdit.otherStacks[0];
+        assert.deepEqual(
+          await labels('base', 'rows'),
+          decoderEdit.baseTokens.map((t) => t.text),
+        );
+        assert.deepEqual(
+          await labels('variant', 'rows'),
+          decoderEdit.variantTokens.map((t) => t.text),
+        );
+        assert.deepEqual(
+          await labels('base', 'columns'),
+          encoderStack.baseTokens.map((t) => t.text),
+        );
+        assert.deepEqual(
+          await labels('variant', 'columns'),
+          encoderStack.variantTokens.map((t) => t.text),
+        );
+        assert.deepEqual(
+          await card.locator('.cross-map[data-side="variant"] .cross-rows .cross-label.edited').allTextContents(),
+          ['▁d', 'as'],
+          'the edited decoder tokens are marked',
+        );
+        assert.equal(await card.locator('.cross-columns .cross-label.edited').count(), 0, 'the source is not edited');
+        // `<pad>` and `</s>` are labels as text, never elements.
+        assert.equal(await card.locator('pad, s').count(), 0);
+        assert.equal(await card.locator('.cross-rows .cross-label').first().innerHTML(), '&lt;pad&gt;');
+        const baseCanvas = card.locator('.cross-map[data-side="base"] canvas');
+        assert.equal(await baseCanvas.getAttribute('data-rows'), String(cross.base[1].length));
+        assert.equal(await baseCanvas.getAttribute('data-columns'), String(cross.base[1][0].length));
+        assert.equal(
+          await card.locator('.cross-map[data-side="variant"] canvas').getAttribute('data-rows'),
+          String(cross.variant[1].length),
+        );
+        // Hover: the cell's weight, and the other run's at the same tokens.
+        const hoverCross = async (side: string, i: number, j: number) => {
+          const canvas = card.locator(`.cross-map[data-side="${side}"] canvas`);
+          const cell =
+            Number((await canvas.evaluate((c: HTMLCanvasElement) => parseFloat(c.style.width))) ?? 0) /
+            Number(await canvas.getAttribute('data-columns'));
+          await canvas.hover({ position: { x: j * cell + cell / 2, y: i * cell + cell / 2 } });
+          await page.locator('.tooltip').waitFor({ state: 'visible' });
+          return tooltipText(page);
+        };
+        let tip = await hoverCross('base', 2, 5);
+        assert.match(tip, /^base · layer 2 · decoder 2 → source 5/);
+        assert.ok(tip.includes(`weight${formatNumber(cross.base[1][2][5])}`), tip);
+        const delta = cross.variant[1][2][5] - cross.base[1][2][5];
+        assert.ok(
+          tip.includes(
+            `variant${formatNumber(cross.variant[1][2][5])} (variant − base ${delta >= 0 ? '+' : '−'}${formatNumber(Math.abs(delta))})`,
+          ),
+          tip,
+        );
+        tip = await hoverCross('variant', 9, 0);
+        assert.match(tip, /decoder 9 → source 0.*no counterpart/, 'the edited token `as` has no base counterpart');
+        // Another layer: the maps and the tooltip read it.
+        await card.locator('select.cross-layer').selectOption('0');
+        assert.equal(await card.getAttribute('data-layer'), null);
+        assert.equal(await card.locator('.cross-attention').getAttribute('data-layer'), '0');
+        tip = await hoverCross('base', 2, 5);
+        assert.match(tip, /^base · layer 1 · /);
+        assert.ok(tip.includes(`weight${formatNumber(cross.base[0][2][5])}`), tip);
+
+        // The keyboard: the arrow keys walk the cells from the top-left one, with the same tooltip.
+        await card.locator('.cross-map[data-side="base"] canvas').focus();
+        for (const key of ['ArrowDown', 'ArrowDown', 'ArrowRight']) await page.keyboard.press(key);
+        tip = await tooltipText(page);
+        assert.match(tip, /^base · layer 1 · decoder 1 → source 1/);
+        assert.ok(tip.includes(`weight${formatNumber(cross.base[0][1][1])}`), tip);
+        assert.equal(await card.locator('.cross-map[data-side="base"] .heat-cursor').isVisible(), true);
+
+        // The source edit: the encoder's heatmap with its rule, the decoder changed through cross-attention.
         await page.locator('tr[data-model="marian"] .result-cell').nth(1).click();
         assert.match(await text(page, '.heatmap-card h3'), /encoder's hidden state/);
+        assert.equal(
+          await text(page, '.heatmap-card .stack-rule'),
+          'bidirectional A source edit may change every encoder position: the encoder is bidirectional.',
+        );
         assert.deepEqual(await texts(page, '.prompt-texts dt'), ['source', 'source variant']);
-        assert.match(await text(page, '.other-stacks li[data-stack="decoder"]'), /^changed Decoder: changed at all 11/);
+        const decoderCard = '.other-stack-card[data-stack="decoder"]';
+        assert.equal(
+          await text(page, `${decoderCard} .stack-rule`),
+          'changed A source edit may change every decoder position: each one reads the whole source through cross-attention.',
+        );
+        assert.match(
+          await text(page, `${decoderCard} .stack-explanation`),
+          /^Decoder: changed at all 11 decoder positions/,
+        );
+        assert.equal(await page.locator(`${decoderCard} canvas.heatmap-canvas`).getAttribute('data-columns'), '11');
+        assert.deepEqual(
+          await card.locator('.cross-map[data-side="variant"] .cross-columns .cross-label').allTextContents(),
+          sourceEdit.variantTokens.map((t) => t.text),
+        );
+        assert.deepEqual(
+          await card.locator('.cross-map[data-side="base"] .cross-columns .cross-label.edited').allTextContents(),
+          ['▁c', 'ar'],
+        );
+
         // Not applicable: said, nothing drawn.
         await page.locator('tr[data-model="tiny-gpt2"] .result-cell').nth(1).click();
         assert.match(await text(page, '.detail .explanation'), /^Not applicable: tiny-gpt2 \(GPT-2\) has no encoder/);
         assert.equal(await page.locator('.detail .heatmap-canvas').count(), 0);
+        assert.equal(await page.locator('.detail .cross-canvas').count(), 0);
+        assert.deepEqual(panel.pageErrors, []);
       } finally {
         await panel.close();
       }

@@ -41,7 +41,10 @@ function decoderStartFindings(input: DiagnoseInput): Finding[] {
       message:
         `${input.model.label}'s \`generate\` starts every decoder input with \`${startText}\` (id ${start}, its ` +
         `\`decoder_start_token_id\`); this decoder input starts with ${quoteToken(first)} instead, so it is not what the ` +
-        `model sees when it generates. Write \`${startText}\` first, as the encoder-decoder article does with \`<pad> Ich will ein\`.`,
+        `model sees when it generates. Write \`${startText}\` first${
+          // The article's `<pad> Ich will ein` is MarianMT's start token: an example only where it is the same.
+          startText === '<pad>' ? ', as the encoder-decoder article does with `<pad> Ich will ein`' : ''
+        }.`,
     },
   ];
 }

@@ -7,10 +7,11 @@
  * to write (`<pad> Ich will ein`), as `decoder_input_ids` are given to a forward call.
  */
 import type { RunScope } from '../../protocol/run';
-import { LabInputError, type Experiment, type ModelSpec, type PromptCase, type PromptText } from '../types';
+import { LabInputError, type Experiment, type ModelSpec, type PromptText } from '../types';
 import type { EncodedText, LabTokenizer } from '../tokenizers';
 import { moduleOf, shapeOf } from '../models/registry';
 import { notApplicable, type TokenizedCase } from './caseInputs';
+import { addsSpecialTokens, hasEncoder, missingSource, readsInput } from './inputReading';
 
 export function tokenizeCases(
   experiment: Experiment,
@@ -19,7 +20,7 @@ export function tokenizeCases(
   only: RunScope | undefined,
 ): Omit<TokenizedCase, 'passes'>[] {
   const module = moduleOf(spec.architecture);
-  const twoStacks = module.runner.kind === 'encoder-decoder';
+  const twoStacks = hasEncoder(spec);
   const encode = (prompt: PromptText, special: boolean) => encodeChecked(experiment, spec, tokenizer, prompt, special);
   return experiment.cases
     .map((c, caseIndex) => ({ c, caseIndex }))
@@ -28,14 +29,14 @@ export function tokenizeCases(
       const picked = c.variants
         .map((v, variantIndex) => ({ v, variantIndex }))
         .filter(({ variantIndex }) => only?.variantIndex === undefined || only.variantIndex === variantIndex);
-      if (twoStacks && !c.encoder) throw noSource(experiment, spec, module.label, c);
+      if (twoStacks && !c.encoder) throw new LabInputError([missingSource(experiment.file, spec, c)]);
       const source = twoStacks
-        ? { text: c.encoder!.text, encoded: encode(c.encoder!, spec.addSpecialTokens) }
+        ? { text: c.encoder!.text, encoded: encode(c.encoder!, addsSpecialTokens(spec, 'encoder')) }
         : undefined;
-      const readable = picked.filter(({ v }) => twoStacks || v.edits === 'text');
+      const readable = picked.filter(({ v }) => readsInput(spec, v.edits));
       return {
         caseIndex,
-        base: encode(c.base, twoStacks ? false : spec.addSpecialTokens),
+        base: encode(c.base, addsSpecialTokens(spec, 'text')),
         baseText: c.base.text,
         baseRange: c.base.range,
         ...(source ? { source } : {}),
@@ -43,10 +44,10 @@ export function tokenizeCases(
           variantIndex,
           edits: v.edits,
           text: v.text,
-          encoded: encode(v, v.edits === 'encoder' ? spec.addSpecialTokens : twoStacks ? false : spec.addSpecialTokens),
+          encoded: encode(v, addsSpecialTokens(spec, v.edits)),
         })),
         notApplicable: picked
-          .filter(({ v }) => !twoStacks && v.edits === 'encoder')
+          .filter(({ v }) => !readsInput(spec, v.edits))
           .map(({ v, variantIndex }) =>
             notApplicable(
               { name: spec.name, label: module.label },
@@ -59,18 +60,6 @@ export function tokenizeCases(
       };
     })
     .filter((c) => c.variants.length + c.notApplicable.length > 0);
-}
-
-function noSource(experiment: Experiment, spec: ModelSpec, label: string, c: PromptCase): LabInputError {
-  return new LabInputError([
-    {
-      severity: 'error',
-      message: `${spec.name} is an encoder-decoder (${label}): this case needs its source on an \`encoder:\` line above the base, which is the decoder input (for example \`encoder: I want to buy a car\` above \`<pad> Ich will ein\`)`,
-      file: experiment.file,
-      range: c.base.range,
-      code: 'no-encoder-input',
-    },
-  ]);
 }
 
 /** Tokenizes one prompt and checks it fits the model: every id in the vocabulary, not too long. */

@@ -1,0 +1,381 @@
+/**
+ * An encoder-decoder's cross-attention (`MeasuredResult.crossAttention`): for one layer at a time (the chooser),
+ * the base's and the variant's map of decoder positions (rows, queries) × source positions (columns, keys),
+ * each the mean over the decoder's heads, on one linear scale from 0 to the layer's largest weight so the two
+ * compare. Source positions the padding mask hides are hatched. The tokens label the axes as text elements (never
+ * drawn into the canvas, never parsed); the edited tokens are marked. Hover names the cell and gives its weight
+ * and, where both tokens have a counterpart on the other side, the other run's weight there.
+ */
+import type { Alignment, CrossAttentionMaps, MeasuredResult, TokenView } from '../extension/protocol/report';
+import { el, place } from './dom';
+import { formatNumber } from './format';
+import { hatchPattern } from './heatmapPaint';
+import { asStackResult } from './stacks';
+import type { Palette } from './theme';
+import { visibleText } from './tokenStrips';
+import { hideTooltip, showTooltip } from './tooltip';
+
+type Side = 'base' | 'variant';
+
+const LABEL_WIDTH = 96;
+const MAX_CELL = 22;
+/** Below this a cell is too small to point at: the two maps stack instead of sitting side by side. */
+const MIN_SIDE_BY_SIDE_CELL = 12;
+const MIN_CELL = 3;
+const GAP = 16;
+/** Chromium refuses canvases wider than 32767 device pixels; stay well under at 2× density. */
+const MAX_CANVAS_SIDE = 15000;
+/** Beyond this many cells a map is painted as one scaled image. */
+const RECTANGLE_LIMIT = 40_000;
+
+/** "rgb(r, g, b)" (as the palette writes colours) → bytes. */
+function rgbBytes(colour: string): number[] {
+  return (colour.match(/\d+/g) ?? ['128', '128', '128']).slice(0, 3).map(Number);
+}
+
+interface Axes {
+  decoder: TokenView[];
+  source: TokenView[];
+  /** Positions whose token the edit changed (or added) on this side. */
+  editedDecoder: Set<number>;
+  editedSource: Set<number>;
+}
+
+/** Per side, the index on the other side of the same token (null when it has none). */
+function counterparts(alignment: Alignment, from: Side): Map<number, number | null> {
+  const map = new Map<number, number | null>();
+  for (const pair of alignment.pairs) {
+    const here = from === 'base' ? pair.base : pair.variant;
+    const there = from === 'base' ? pair.variant : pair.base;
+    if (here !== null) map.set(here, pair.kind === 'same' ? there : null);
+  }
+  return map;
+}
+
+function edited(alignment: Alignment, side: Side): Set<number> {
+  const out = new Set<number>();
+  for (const pair of alignment.pairs) {
+    const here = side === 'base' ? pair.base : pair.variant;
+    if (here !== null && pair.kind !== 'same') out.add(here);
+  }
+  return out;
+}
+
+class SideMap {
+  readonly element: HTMLElement;
+  readonly canvas = el('canvas', { class: 'cross-canvas', tabindex: 0, role: 'img' });
+  private readonly columnLabels = el('div', { class: 'cross-columns', 'aria-hidden': 'true' });
+  private readonly rowLabels = el('div', { class: 'cross-rows', 'aria-hidden': 'true' });
+  private readonly cursor = el('div', { class: 'heat-cursor', hidden: true });
+  cell = MAX_CELL;
+  /** The cell the arrow keys stand on (null until the map has the focus). */
+  focused: { i: number; j: number } | null = null;
+
+  constructor(
+    readonly side: Side,
+    readonly axes: Axes,
+  ) {
+    const label = (token: TokenView, position: number, edit: boolean, axis: 'decoder' | 'source') =>
+      el(
+        'div',
+        {
+          class: `cross-label${edit ? ' edited' : ''}${token.special ? ' special' : ''}`,
+          title: `${axis} position ${position} · id ${token.id}${edit ? ' · edited' : ''}`,
+        },
+        ...visibleText(token.text),
+      );
+    this.columnLabels.append(...axes.source.map((t, j) => label(t, j, axes.editedSource.has(j), 'source')));
+    this.rowLabels.append(...axes.decoder.map((t, i) => label(t, i, axes.editedDecoder.has(i), 'decoder')));
+    this.canvas.dataset.rows = String(axes.decoder.length);
+    this.canvas.dataset.columns = String(axes.source.length);
+    this.element = el(
+      'figure',
+      { class: 'cross-map', 'data-side': side },
+      el('figcaption', {}, side === 'base' ? 'base' : 'variant'),
+      el(
+        'div',
+        { class: 'cross-scroll' },
+        el(
+          'div',
+          { class: 'cross-grid' },
+          el('div', { class: 'cross-corner' }),
+          this.columnLabels,
+          this.rowLabels,
+          el('div', { class: 'cross-canvas-wrap' }, this.canvas, this.cursor),
+        ),
+      ),
+    );
+  }
+
+  /** Cell size and the labels' geometry follow it. */
+  layout(cell: number): void {
+    this.cell = cell;
+    for (const label of Array.from(this.columnLabels.children)) place(label as HTMLElement, { width: cell });
+    for (const label of Array.from(this.rowLabels.children)) place(label as HTMLElement, { height: cell });
+    this.columnLabels.classList.toggle('hidden-text', cell < 10);
+    this.rowLabels.classList.toggle('small', cell < 12);
+  }
+
+  paint(values: number[][], keep: number[][] | null, max: number, palette: Palette): void {
+    const { cell } = this;
+    const rows = this.axes.decoder.length;
+    const columns = this.axes.source.length;
+    const width = columns * cell;
+    const height = rows * cell;
+    const ratio = window.devicePixelRatio || 1;
+    this.canvas.width = Math.max(1, Math.round(width * ratio));
+    this.canvas.height = Math.max(1, Math.round(height * ratio));
+    place(this.canvas, { width, height });
+    const context = this.canvas.getContext('2d');
+    if (!context) return;
+    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    context.fillStyle = palette.background;
+    context.fillRect(0, 0, width, height);
+    const colour = (i: number, j: number) => palette.heat.at(max > 0 ? (values[i]?.[j] ?? 0) / max : 0);
+    const masked = (i: number, j: number) => keep !== null && keep[i]?.[j] === 0;
+    if (rows * columns > RECTANGLE_LIMIT) return this.paintImage(context, rows, columns, colour, masked, palette);
+    const hatch = hatchPattern(context, palette);
+    const gap = cell >= 8 ? 1 : 0;
+    for (let i = 0; i < rows; i++)
+      for (let j = 0; j < columns; j++) {
+        context.fillStyle = masked(i, j) ? (hatch ?? palette.maskDrop) : colour(i, j);
+        context.fillRect(j * cell, i * cell, cell - gap, cell - gap);
+      }
+  }
+
+  /** A long input: one pixel per cell in an offscreen image, drawn scaled (one drawImage instead of a rectangle each). */
+  private paintImage(
+    context: CanvasRenderingContext2D,
+    rows: number,
+    columns: number,
+    colour: (i: number, j: number) => string,
+    masked: (i: number, j: number) => boolean,
+    palette: Palette,
+  ): void {
+    const image = document.createElement('canvas');
+    image.width = columns;
+    image.height = rows;
+    const pixels = image.getContext('2d');
+    if (!pixels) return;
+    const data = pixels.createImageData(columns, rows);
+    const drop = rgbBytes(palette.maskDrop);
+    for (let i = 0; i < rows; i++)
+      for (let j = 0; j < columns; j++) {
+        const [r, g, b] = masked(i, j) ? drop : rgbBytes(colour(i, j));
+        data.data.set([r, g, b, 255], (i * columns + j) * 4);
+      }
+    pixels.putImageData(data, 0, 0);
+    context.imageSmoothingEnabled = false;
+    context.drawImage(image, 0, 0, columns * this.cell, rows * this.cell);
+  }
+
+  /** Outlines a cell (or none), as the layer × position heatmap does. */
+  mark(at: { i: number; j: number } | null): void {
+    this.focused = at;
+    this.cursor.hidden = at === null;
+    if (at) place(this.cursor, { left: at.j * this.cell, top: at.i * this.cell, width: this.cell, height: this.cell });
+  }
+
+  cellAt(x: number, y: number): { i: number; j: number } | null {
+    const i = Math.floor(y / this.cell);
+    const j = Math.floor(x / this.cell);
+    if (i < 0 || j < 0 || i >= this.axes.decoder.length || j >= this.axes.source.length) return null;
+    return { i, j };
+  }
+}
+
+export class CrossAttentionView {
+  readonly element: HTMLElement;
+  private readonly maps: Record<Side, SideMap>;
+  private readonly holder = el('div', { class: 'cross-maps' });
+  private readonly chooser: HTMLSelectElement;
+  private readonly ramp = el('canvas', { class: 'legend-ramp', 'aria-hidden': 'true' });
+  private readonly maxLabel = el('span', { class: 'legend-label num' });
+  private readonly resize: ResizeObserver;
+  private layer: number;
+  private lastWidth = -1;
+  private readonly decoderAlignment: Alignment;
+  private readonly sourceAlignment: Alignment;
+
+  constructor(
+    result: MeasuredResult,
+    private readonly cross: CrossAttentionMaps,
+    private readonly palette: () => Palette,
+  ) {
+    const stacks = [result, ...result.otherStacks.map((o) => asStackResult(result, o))];
+    const decoder = stacks.find((s) => s.stack === 'decoder') ?? result;
+    const encoder = stacks.find((s) => s.stack === 'encoder') ?? result;
+    this.decoderAlignment = decoder.alignment;
+    this.sourceAlignment = encoder.alignment;
+    const axes = (side: Side): Axes => ({
+      decoder: side === 'base' ? decoder.baseTokens : decoder.variantTokens,
+      source: side === 'base' ? encoder.baseTokens : encoder.variantTokens,
+      editedDecoder: edited(decoder.alignment, side),
+      editedSource: edited(encoder.alignment, side),
+    });
+    this.maps = { base: new SideMap('base', axes('base')), variant: new SideMap('variant', axes('variant')) };
+    this.holder.append(this.maps.base.element, this.maps.variant.element);
+    const layers = cross.base.length;
+    this.layer = layers - 1;
+    this.chooser = el(
+      'select',
+      { class: 'cross-layer', 'aria-label': 'Cross-attention layer' },
+      ...cross.base.map((_, l) => el('option', { value: l, selected: l === this.layer }, `layer ${l + 1}`)),
+    );
+    this.chooser.addEventListener('change', () => {
+      this.layer = Number(this.chooser.value);
+      this.paint();
+    });
+    const anyMasked = cross.keep.some((row) => row.some((k) => k === 0));
+    this.element = el(
+      'div',
+      { class: 'cross-attention' },
+      el(
+        'div',
+        { class: 'cross-controls' },
+        el('label', {}, 'Layer ', this.chooser),
+        el(
+          'span',
+          { class: 'muted' },
+          `of ${layers} · rows: decoder positions (queries) · columns: source positions (keys)`,
+        ),
+      ),
+      el(
+        'p',
+        { class: 'muted cross-caption' },
+        'How much each decoder position attends to each source token, averaged over the heads (each row sums to 1, ' +
+          'unless attention dropout is on). ' +
+          'This is how a source edit reaches every decoder position.',
+      ),
+      this.holder,
+      el(
+        'div',
+        { class: 'heatmap-legend cross-legend' },
+        el(
+          'span',
+          { class: 'legend-item' },
+          'weight:',
+          el('span', { class: 'legend-label num' }, '0'),
+          this.ramp,
+          this.maxLabel,
+        ),
+        el('span', { class: 'legend-item' }, el('span', { class: 'cross-edited-key' }, 'tok'), 'edited token'),
+        anyMasked ? el('span', { class: 'legend-item' }, 'hatched: source padding (masked)') : null,
+      ),
+    );
+    for (const map of Object.values(this.maps)) this.listen(map);
+    this.resize = new ResizeObserver(() => {
+      if (this.holder.clientWidth !== this.lastWidth) this.draw();
+    });
+    this.resize.observe(this.holder);
+  }
+
+  dispose(): void {
+    this.resize.disconnect();
+  }
+
+  draw(): void {
+    this.lastWidth = this.holder.clientWidth;
+    const width = this.lastWidth || 600;
+    const columns = Math.max(this.maps.base.axes.source.length, this.maps.variant.axes.source.length, 1);
+    const sideBySide = Math.floor(((width - GAP) / 2 - LABEL_WIDTH) / columns);
+    const together = sideBySide >= MIN_SIDE_BY_SIDE_CELL;
+    let cell = together
+      ? Math.min(MAX_CELL, sideBySide)
+      : Math.max(MIN_CELL, Math.min(MAX_CELL, Math.floor((width - LABEL_WIDTH) / columns)));
+    // A very long input: cells shrink (below a pixel if need be) so no canvas side passes the browser's limit.
+    const longest = Math.max(columns, this.maps.base.axes.decoder.length, this.maps.variant.axes.decoder.length);
+    cell = Math.min(cell, MAX_CANVAS_SIDE / longest);
+    this.holder.classList.toggle('side-by-side', together);
+    for (const map of Object.values(this.maps)) {
+      map.layout(cell);
+      map.mark(map.focused);
+    }
+    this.paint();
+  }
+
+  private paint(): void {
+    const palette = this.palette();
+    const base = this.cross.base[this.layer] ?? [];
+    const variant = this.cross.variant[this.layer] ?? [];
+    let max = 0;
+    for (const rows of [base, variant]) for (const row of rows) for (const v of row) if (v > max) max = v;
+    this.maps.base.paint(base, this.cross.keep, max, palette);
+    this.maps.variant.paint(variant, null, max, palette);
+    this.maxLabel.textContent = formatNumber(max);
+    this.element.dataset.layer = String(this.layer);
+    for (const map of Object.values(this.maps))
+      map.canvas.setAttribute(
+        'aria-label',
+        `Cross-attention of the ${map.side}, layer ${this.layer + 1}: ${map.axes.decoder.length} decoder × ${map.axes.source.length} source positions, largest weight ${formatNumber(max)}. Use the arrow keys to read cells.`,
+      );
+    const ratio = window.devicePixelRatio || 1;
+    this.ramp.width = Math.round(120 * ratio);
+    this.ramp.height = Math.round(10 * ratio);
+    place(this.ramp, { width: 120, height: 10 });
+    const c = this.ramp.getContext('2d');
+    if (!c) return;
+    c.setTransform(ratio, 0, 0, ratio, 0, 0);
+    for (let x = 0; x < 120; x++) {
+      c.fillStyle = palette.heat.at(x / 119);
+      c.fillRect(x, 0, 1, 10);
+    }
+  }
+
+  private listen(map: SideMap): void {
+    map.canvas.addEventListener('pointermove', (event) => {
+      const at = map.cellAt(event.offsetX, event.offsetY);
+      if (!at) return hideTooltip();
+      this.explain(map, at.i, at.j, event.clientX, event.clientY);
+    });
+    map.canvas.addEventListener('pointerleave', () => hideTooltip());
+    map.canvas.addEventListener('blur', () => {
+      map.mark(null);
+      hideTooltip();
+    });
+    // The arrow keys walk the cells (from the top-left one), with the same tooltip as the pointer.
+    const moves: Record<string, [number, number]> = {
+      ArrowLeft: [0, -1],
+      ArrowRight: [0, 1],
+      ArrowUp: [-1, 0],
+      ArrowDown: [1, 0],
+    };
+    map.canvas.addEventListener('keydown', (event) => {
+      const move = Object.hasOwn(moves, event.key) ? moves[event.key] : undefined;
+      if (!move) return;
+      event.preventDefault();
+      const at = map.focused
+        ? {
+            i: Math.min(map.axes.decoder.length - 1, Math.max(0, map.focused.i + move[0])),
+            j: Math.min(map.axes.source.length - 1, Math.max(0, map.focused.j + move[1])),
+          }
+        : { i: 0, j: 0 };
+      map.mark(at);
+      const box = map.canvas.getBoundingClientRect();
+      this.explain(map, at.i, at.j, box.left + (at.j + 1) * map.cell, box.top + (at.i + 1) * map.cell);
+    });
+  }
+
+  private explain(map: SideMap, i: number, j: number, x: number, y: number): void {
+    const values = (side: Side) => (side === 'base' ? this.cross.base : this.cross.variant)[this.layer];
+    const value = values(map.side)?.[i]?.[j];
+    const token = (t: TokenView | undefined) => el('code', { class: 'tip-token' }, ...visibleText(t?.text ?? ''));
+    const masked = map.side === 'base' && this.cross.keep[i]?.[j] === 0;
+    const rows: [string, HTMLElement | string][] = [
+      ['decoder', token(map.axes.decoder[i])],
+      ['source', token(map.axes.source[j])],
+      ['weight', masked ? 'masked (source padding)' : formatNumber(value)],
+    ];
+    const other: Side = map.side === 'base' ? 'variant' : 'base';
+    const oi = counterparts(this.decoderAlignment, map.side).get(i) ?? null;
+    const oj = counterparts(this.sourceAlignment, map.side).get(j) ?? null;
+    const there = oi === null || oj === null ? undefined : values(other)?.[oi]?.[oj];
+    if (there !== undefined && value !== undefined) {
+      // Always variant − base, whichever map the pointer is on.
+      const delta = map.side === 'variant' ? value - there : there - value;
+      const sign = delta >= 0 ? '+' : '−';
+      rows.push([other, `${formatNumber(there)} (variant − base ${sign}${formatNumber(Math.abs(delta))})`]);
+    } else rows.push([other, 'no counterpart (an edited token on either axis)']);
+    showTooltip(x, y, `${map.side} · layer ${this.layer + 1} · decoder ${i} → source ${j}`, rows);
+  }
+}
