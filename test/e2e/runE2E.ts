@@ -86,6 +86,9 @@ async function runMode(mode: HarnessMode, extension: ExtensionUnderTest): Promis
     console.error(`e2e ${mode} failed: ${(error as Error).message} (artifacts: ${artifactsDir})`);
     return false;
   } finally {
+    // The extension host's logs (every output channel's: the lab's run log among them) outlive the run.
+    const logs = join(scratch, 'user-data', 'logs');
+    if (existsSync(logs)) cpSync(logs, join(artifactsDir, 'server-logs'), { recursive: true });
     rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -9,7 +9,7 @@
  * - Serve mode (no `--extensionTestsPath`): prints the URL to open and runs until Ctrl-C.
  * Either way code-server's process group is killed at the end, on timeout and on signals.
  */
-import { closeSync, cpSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HarnessEnv } from '../harnessEnv';
@@ -63,9 +63,6 @@ async function main(): Promise<number> {
     await bridge?.close();
     await server?.stop();
     if (logFd !== undefined) closeSync(logFd);
-    // VS Code's own logs (the extension host's, every output channel's: the lab's run log) outlive the run.
-    const logs = join(stateDir, 'user-data', 'logs');
-    if (existsSync(logs)) cpSync(logs, join(artifactsDir, 'user-data-logs'), { recursive: true });
     rmSync(stateDir, { recursive: true, force: true });
   };
   const stopped = new Promise<number>((resolveStop) => {
