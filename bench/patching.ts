@@ -17,29 +17,15 @@ import { patchGrid } from '../extension/lab/patching/grid';
 import { singleStackSubject } from '../extension/lab/patching/subjects';
 import { planModel, planPasses, readMachineMemory, resolveLimits } from '../extension/lab/resources';
 import type { ModelSpec } from '../extension/lab/types';
+import { benchSpec } from './benchSpec';
 
 const PYTHON = { 'bert-base-uncased': 20.3, gpt2: 23.2 } as const;
 type Model = keyof typeof PYTHON;
 const T = 16;
 const EDIT = 8;
-const zero = { line: 0, column: 0 };
 
 function specOf(model: Model): ModelSpec {
-  const config = withClassDefaults(PRESETS[model]);
-  return {
-    name: model,
-    architecture: config.model_type,
-    config,
-    configSource: model,
-    seed: 0,
-    mode: 'eval',
-    dropout: 'independent',
-    addSpecialTokens: false,
-    atol: 1e-8,
-    rtol: 1e-5,
-    tokenizer: { kind: 'none', reason: 'benchmark: ids only' },
-    range: { start: zero, end: zero },
-  };
+  return benchSpec(withClassDefaults(PRESETS[model]), { name: model, configSource: model });
 }
 
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
