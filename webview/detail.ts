@@ -129,20 +129,7 @@ export class DetailView {
     this.element.classList.toggle('stale', stale);
     this.element.hidden = false;
     this.element.replaceChildren(
-      el(
-        'div',
-        { class: 'detail-head' },
-        el(
-          'h2',
-          {},
-          el('span', { class: 'detail-model' }, result.model),
-          el('span', { class: 'detail-variant' }, variantLabel(result.caseIndex, result.variantIndex)),
-        ),
-        model ? el('div', { class: 'detail-meta model-meta' }, modelMeta(model).join(' · ')) : null,
-        stale
-          ? el('span', { class: 'stale-note' }, 'from the previous run of this file — waiting for the new result')
-          : null,
-      ),
+      detailHead(result, model, stale),
       el(
         'dl',
         { class: 'prompt-texts' },
@@ -231,17 +218,7 @@ export class DetailView {
     this.element.classList.remove('stale');
     this.element.hidden = false;
     this.element.replaceChildren(
-      el(
-        'div',
-        { class: 'detail-head' },
-        el(
-          'h2',
-          {},
-          el('span', { class: 'detail-model' }, result.model),
-          el('span', { class: 'detail-variant' }, variantLabel(result.caseIndex, result.variantIndex)),
-        ),
-        model ? el('div', { class: 'detail-meta model-meta' }, modelMeta(model).join(' · ')) : null,
-      ),
+      detailHead(result, model, false),
       el(
         'dl',
         { class: 'prompt-texts' },
@@ -278,6 +255,24 @@ export class DetailView {
     this.cross = null;
     this.otherLegends = [];
   }
+}
+
+/** The model and the variant a detail is about, the model as it ran, and whether it is from the previous run. */
+function detailHead(result: VariantResult, model: ModelSummary | undefined, stale: boolean): HTMLElement {
+  return el(
+    'div',
+    { class: 'detail-head' },
+    el(
+      'h2',
+      {},
+      el('span', { class: 'detail-model' }, result.model),
+      el('span', { class: 'detail-variant' }, variantLabel(result.caseIndex, result.variantIndex)),
+    ),
+    model ? el('div', { class: 'detail-meta model-meta' }, modelMeta(model).join(' · ')) : null,
+    stale
+      ? el('span', { class: 'stale-note' }, 'from the previous run of this file — waiting for the new result')
+      : null,
+  );
 }
 
 function card(title: string, className: string, ...content: Child[]): HTMLElement {
