@@ -196,17 +196,13 @@ describe('Models from the Hugging Face Hub (from:)', function () {
     const asked = vscode.commands.executeCommand(COMMANDS.setHfToken);
     await browserCheck('fillQuickInput', { text: TOKEN });
     await asked;
+    // The download question is the pretrained test's subject; here it would only stand between the token and the
+    // Hub (and a toast queued behind earlier ones in the headless workbench has hung this test): no question.
+    await config().update('hub.confirmDownloadAbove', '10GB', vscode.ConfigurationTarget.Global);
     server.requests.length = 0;
     const run = recordRun(api);
     try {
-      // The gated error of the first run stays as a toast (errors do not time out): cleared, so the question is not
-      // queued behind it on a slow machine.
-      await vscode.commands.executeCommand('notifications.clearAll');
-      void vscode.commands.executeCommand(COMMANDS.compare, uri);
-      const asked = browserCheck('answerNotification', { message: 'from the Hugging Face Hub?', button: 'Download' });
-      // A run that ends without asking fails here with its end, not after the browser's wait.
-      const first = await Promise.race([asked.then(() => null), run.ended]);
-      assert.equal(first, null, `the run ended before asking: ${JSON.stringify(first)}`);
+      await vscode.commands.executeCommand(COMMANDS.compare, uri);
       const end = await run.ended;
       assert.equal(end.type, 'runFinished', JSON.stringify(end));
     } finally {
