@@ -14,6 +14,7 @@ import { formatNumber } from '../../extension/protocol/numbers';
 import type { MeasuredResult } from '../../extension/protocol/report';
 import type { PanelState, ToWebview } from '../../extension/protocol/webview';
 import {
+  assertNoPageProblems,
   CHROMIUM,
   launchChromium,
   openPanel,
@@ -152,11 +153,7 @@ describe('results panel in Chromium', () => {
           /^Random weights \(seed 0\): these candidates mean nothing as language/,
         );
         assert.equal(await page.locator('[data-action="export"]').isDisabled(), false);
-        assert.deepEqual(panel.pageErrors, []);
-        assert.deepEqual(
-          await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations),
-          [],
-        );
+        await assertNoPageProblems(panel);
       } finally {
         await panel.close();
       }
@@ -621,11 +618,7 @@ describe('results panel in Chromium', () => {
         // The heads grid of the second entry: a column per head.
         await page.locator('tr[data-model="llama-heads"] .result-cell').first().click();
         assert.deepEqual(await texts(page, '.patching-grid thead .patch-col'), ['h0', 'h1', 'h2', 'h3']);
-        assert.deepEqual(panel.pageErrors, []);
-        assert.deepEqual(
-          await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations),
-          [],
-        );
+        await assertNoPageProblems(panel);
       } finally {
         await panel.close();
       }

@@ -3,6 +3,7 @@
  * 127.0.0.1 and opens it in Debian's headless Chromium with a stand-in for VS Code's
  * `acquireVsCodeApi` (posted messages recorded, state kept in sessionStorage so it survives a reload).
  */
+import * as assert from 'node:assert/strict';
 import type * as PlaywrightCore from 'playwright-core';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -156,6 +157,15 @@ export async function openPanel(
   await page.goto(server.origin + '/');
   await waitForPosted(page, { type: 'ready' });
   return { context, page, dialogs, pageErrors, close: () => context.close() };
+}
+
+/** The panel ran clean: no script error on the page and no Content-Security-Policy violation. */
+export async function assertNoPageProblems(panel: OpenPanel): Promise<void> {
+  assert.deepEqual(panel.pageErrors, []);
+  assert.deepEqual(
+    await panel.page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations),
+    [],
+  );
 }
 
 export async function posted(page: Page): Promise<FromWebview[]> {
