@@ -5,6 +5,7 @@
  * loopback Hub, they let the seed's real setup (`examples/pretrained.prompt`) run end to end without the
  * network: the structure is the real tokenizers', only the vocabularies are small.
  */
+import { bertPostProcessor } from '../../extension/lab/tokenizers/convert';
 import { folderFiles } from './hubServer';
 import { referenceFolder } from './hfReference';
 
@@ -107,25 +108,7 @@ export function tinyBertTokenizer(): Map<string, Buffer> {
       lowercase: true,
     },
     pre_tokenizer: { type: 'BertPreTokenizer' },
-    post_processor: {
-      type: 'TemplateProcessing',
-      single: [
-        { SpecialToken: { id: '[CLS]', type_id: 0 } },
-        { Sequence: { id: 'A', type_id: 0 } },
-        { SpecialToken: { id: '[SEP]', type_id: 0 } },
-      ],
-      pair: [
-        { SpecialToken: { id: '[CLS]', type_id: 0 } },
-        { Sequence: { id: 'A', type_id: 0 } },
-        { SpecialToken: { id: '[SEP]', type_id: 0 } },
-        { Sequence: { id: 'B', type_id: 1 } },
-        { SpecialToken: { id: '[SEP]', type_id: 1 } },
-      ],
-      special_tokens: {
-        '[CLS]': { id: '[CLS]', ids: [2], tokens: ['[CLS]'] },
-        '[SEP]': { id: '[SEP]', ids: [3], tokens: ['[SEP]'] },
-      },
-    },
+    post_processor: bertPostProcessor(vocab['[CLS]'], vocab['[SEP]']),
     decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
     model: {
       type: 'WordPiece',

@@ -143,25 +143,7 @@ function bert(): TokenizerFiles {
           { type: 'BertPreTokenizer' },
         ],
       },
-      post_processor: {
-        type: 'TemplateProcessing',
-        single: [
-          { SpecialToken: { id: '[CLS]', type_id: 0 } },
-          { Sequence: { id: 'A', type_id: 0 } },
-          { SpecialToken: { id: '[SEP]', type_id: 0 } },
-        ],
-        pair: [
-          { SpecialToken: { id: '[CLS]', type_id: 0 } },
-          { Sequence: { id: 'A', type_id: 0 } },
-          { SpecialToken: { id: '[SEP]', type_id: 0 } },
-          { Sequence: { id: 'B', type_id: 1 } },
-          { SpecialToken: { id: '[SEP]', type_id: 1 } },
-        ],
-        special_tokens: {
-          '[CLS]': { id: '[CLS]', ids: [id('[CLS]')], tokens: ['[CLS]'] },
-          '[SEP]': { id: '[SEP]', ids: [id('[SEP]')], tokens: ['[SEP]'] },
-        },
-      },
+      post_processor: bertPostProcessor(id('[CLS]'), id('[SEP]')),
       // cleanup: false for the same reason as GPT-2's clean_up_tokenization_spaces below.
       decoder: { type: 'WordPiece', prefix: '##', cleanup: false },
       model: {
@@ -195,4 +177,27 @@ export function convertTokenizer(family: BundledTokenizer): TokenizerFiles {
     case 'bert-uncased':
       return bert();
   }
+}
+
+/** BERT's `[CLS] A [SEP]` / `[CLS] A [SEP] B [SEP]` template (what `BertTokenizerFast` saves), with the two ids. */
+export function bertPostProcessor(clsId: number, sepId: number): Record<string, unknown> {
+  return {
+    type: 'TemplateProcessing',
+    single: [
+      { SpecialToken: { id: '[CLS]', type_id: 0 } },
+      { Sequence: { id: 'A', type_id: 0 } },
+      { SpecialToken: { id: '[SEP]', type_id: 0 } },
+    ],
+    pair: [
+      { SpecialToken: { id: '[CLS]', type_id: 0 } },
+      { Sequence: { id: 'A', type_id: 0 } },
+      { SpecialToken: { id: '[SEP]', type_id: 0 } },
+      { Sequence: { id: 'B', type_id: 1 } },
+      { SpecialToken: { id: '[SEP]', type_id: 1 } },
+    ],
+    special_tokens: {
+      '[CLS]': { id: '[CLS]', ids: [clsId], tokens: ['[CLS]'] },
+      '[SEP]': { id: '[SEP]', ids: [sepId], tokens: ['[SEP]'] },
+    },
+  };
 }
