@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { repoRoot } from '../helpers/paths';
 import { layoutProblems } from './layoutProbes';
-import { applyTheme, launchChromium, openPanel, send, servePanel, type PanelServer } from './panelHarness';
+import { applyTheme, launchChromium, openPanel, send, servePanel, settled, type PanelServer } from './panelHarness';
 import { recordedRun, seedRunMessages } from './recordedMessages';
 import { DARK, HIGH_CONTRAST, LIGHT, rgb, type ThemeFixture } from './themes';
 
@@ -26,6 +26,7 @@ async function shoot(page: Page, name: string, fullPage = true): Promise<Buffer>
   mkdirSync(artifacts(), { recursive: true });
   // The caret and hover state must not differ between two takes.
   await page.mouse.move(0, 0);
+  await settled(page);
   return page.screenshot({ path: join(artifacts(), `${name}.png`), fullPage, animations: 'disabled', caret: 'hide' });
 }
 
@@ -208,23 +209,29 @@ describe('the panel at real widths and in every theme', () => {
     "takes the README's picture of the panel answering the seed question, and keeps media/panel-seed.png equal to it",
     { timeout: TIMEOUT },
     async () => {
-      const take = async () => {
+      const take = async (model = 'bert-causal') => {
         const panel = await openPanel(browser, server, { width: 800, height: 1000 });
         try {
           await applyTheme(panel.page, LIGHT);
           await send(panel.page, seedRunMessages());
-          await panel.page.locator('tr[data-model="bert-causal"] .result-cell').click();
-          return await shoot(panel.page, 'readme-panel-seed', false);
+          await panel.page.locator(`tr[data-model="${model}"] .result-cell`).click();
+          return await shoot(
+            panel.page,
+            model === 'bert-causal' ? 'readme-panel-seed' : `readme-panel-${model}`,
+            false,
+          );
         } finally {
           await panel.close();
         }
       };
       const first = await take();
       const second = await take();
-      assert.ok(
-        await samePixels(browser, first, second),
-        'the picture is deterministic: two takes are pixel-identical',
-      );
+      // Both takes are kept, so a difference can be looked at.
+      writeFileSync(join(artifacts(), 'readme-panel-seed-first.png'), first);
+      writeFileSync(join(artifacts(), 'readme-panel-seed-second.png'), second);
+      assert.ok(await samePixels(browser, first, second), 'the picture is deterministic: two takes are the same');
+      // The comparison sees a real difference: another row selected is another picture.
+      assert.ok(!(await samePixels(browser, first, await take('bert-causal-eval'))));
       const target = join(repoRoot(), 'media', 'panel-seed.png');
       // The picture is rewritten only when the panel draws it differently (not when PNG bytes differ), so it can't go stale.
       if (!existsSync(target) || !(await samePixels(browser, first, readFileSync(target)))) {
@@ -236,7 +243,12 @@ describe('the panel at real widths and in every theme', () => {
   );
 });
 
-/** Decodes two PNGs in the browser and compares every pixel. */
+/**
+ * Decodes two PNGs in the browser and compares every pixel. Chromium's software rasteriser anti-aliases the edge of a
+ * rounded box one colour level differently now and then (seen: 24 values off by 1 along one border in 800×1000), so
+ * the pictures count as the same when no channel differs by more than 2 levels; any real change (a glyph, a colour,
+ * a moved box) differs by far more.
+ */
 async function samePixels(b: Browser, one: Buffer, two: Buffer): Promise<boolean> {
   const page = await b.newPage();
   try {
@@ -255,7 +267,7 @@ async function samePixels(b: Browser, one: Buffer, two: Buffer): Promise<boolean
         };
         const [a, c] = [await pixels(x), await pixels(y)];
         if (a.w !== c.w || a.h !== c.h) return false;
-        for (let k = 0; k < a.data.length; k++) if (a.data[k] !== c.data[k]) return false;
+        for (let k = 0; k < a.data.length; k++) if (Math.abs(a.data[k] - c.data[k]) > 2) return false;
         return true;
       },
       [one.toString('base64'), two.toString('base64')],

@@ -203,5 +203,17 @@ export async function applyTheme(page: Page, theme: ThemeFixture): Promise<void>
     document.body.classList.add(bodyClass);
   }, theme);
   // The panel redraws its canvases from a MutationObserver callback; one frame later they show the new colours.
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  await settled(page);
+}
+
+/**
+ * Waits until what the page shows is final: every font it asked for loaded (the icon font is `font-display: block`,
+ * so until it arrives the icons are blank) and two frames drawn (ResizeObserver and MutationObserver callbacks redraw
+ * the canvases in the frame after a layout change).
+ */
+export async function settled(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    await document.fonts.ready;
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  });
 }
