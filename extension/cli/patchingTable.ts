@@ -13,7 +13,9 @@ const TOP_CELLS = 5;
 export function patchingLines(r: MeasuredResult, patching: PatchingResult): string[] {
   const token = (p: number) => terminalText(JSON.stringify(r.baseTokens[p]?.text ?? ''));
   const what =
-    patching.kind === 'residual' ? 'the stream entering each block, one position at a time' : "each head's output";
+    patching.kind === 'residual'
+      ? `the stream entering each ${patching.stack === 'model' ? '' : `${patching.stack} `}block, one position at a time`
+      : `each ${patching.stack === 'model' ? "head's" : `${patching.stack} self-attention head's`} output`;
   const lines = [
     `patching (${patching.kind}: ${what}), measured at ${patching.stack === 'encoder' ? "the decoder's " : ''}position ${patching.target} ${terminalText(JSON.stringify(patching.targetText))}:`,
   ];

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freshDir, repoRoot } from '../helpers/paths';
 import { referenceFolder } from '../helpers/hfReference';
@@ -162,8 +162,31 @@ test('an encoder-decoder: a decoder edit patches the decoder, a source edit the 
   const table = compare(file);
   assert.equal(table.status, 0, table.stderr);
   assert.match(table.stdout, /measured at the decoder's position \d+/);
-  // Heads patching is not built for encoder-decoders: said at the entry, nothing run.
-  const heads = compare(file, ['--patch', 'heads']);
-  assert.equal(heads.status, 2);
-  assert.match(heads.stderr, /marian\.prompt:3:5: error: marian: `patch: heads` is not built yet for encoder-decoders/);
+  // Heads patching: the self-attention heads of the stack each variant edits, block × head, measured at the decoder.
+  const heads = compare(file, ['--patch', 'heads', '--json']);
+  assert.equal(heads.status, 0, heads.stderr);
+  const [decoderHeads, sourceHeads] = (JSON.parse(heads.stdout) as ComparisonReport).results.map(
+    (x) => measured(x).patching!,
+  );
+  const config = JSON.parse(readFileSync(join(referenceFolder('marian'), 'config.json'), 'utf8')) as Record<
+    string,
+    number
+  >;
+  for (const [grid, stack] of [
+    [decoderHeads, 'decoder'],
+    [sourceHeads, 'encoder'],
+  ] as const) {
+    assert.equal(grid.kind, 'heads');
+    assert.equal(grid.stack, stack);
+    assert.equal(grid.layers, config[`${stack}_layers`]);
+    assert.equal(grid.columns, config[`${stack}_attention_heads`]);
+    assert.equal(grid.target, decoderGrid.target, 'measured at the decoder');
+    assert.equal(grid.skipped, 0);
+    // Every head of every block carries some of the edit to the last decoder position (all attend to it).
+    assert.ok(grid.rows.every((row) => row.effect.every((x) => x !== null && x > 0)));
+  }
+  const headsTable = compare(file, ['--patch', 'heads']);
+  assert.equal(headsTable.status, 0, headsTable.stderr);
+  assert.match(headsTable.stdout, /each decoder self-attention head's output/);
+  assert.match(headsTable.stdout, /each encoder self-attention head's output/);
 });

@@ -5,7 +5,10 @@
  * computed another way: the edited token patched at block 0 reproduces the variant's run (its effect is the
  * variant's own change at t, computed by a plain forward; it restores the whole logit change); the cells equal to
  * the base, run anyway, give 0 within rounding; in the causal decoder, positions after t have no effect; a variant
- * equal to its base changes nothing.
+ * equal to its base changes nothing. Heads patching (the self-attention heads of the edited stack) is checked the same
+ * way: a one-block, one-head decoder patched at its head is the variant's run at every position after the edit
+ * (everything after self-attention is position by position there), so its one cell is the variant's own change and
+ * restores the logit change fully; before the edit nothing moves; a variant equal to its base gives 0 in every cell.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,15 +17,19 @@ import { openSession } from '../../extension/lab/models/session';
 import type { Seq2SeqSession } from '../../extension/lab/models/bart/session';
 import { patchGrid, type PatchRequest } from '../../extension/lab/patching/grid';
 import { seq2seqSubject } from '../../extension/lab/patching/subjects';
-import { configSpec, seq2seqConfig } from '../helpers/familyModels';
+import { configSpec, seq2seqConfig, type WeightsFrom } from '../helpers/familyModels';
 import { loadFamilyReference, type Seq2SeqRun } from '../helpers/familyReference';
 import { referenceFolder } from '../helpers/hfReference';
 import { freshDir } from '../helpers/paths';
 
 const cacheDir = freshDir();
 
-async function open(model: 'bart' | 'marian'): Promise<Seq2SeqSession> {
-  const spec = configSpec(seq2seqConfig(model), { checkpoint: referenceFolder(model) });
+async function open(
+  model: 'bart' | 'marian',
+  overrides: Record<string, unknown> = {},
+  from: WeightsFrom = { checkpoint: referenceFolder(model) },
+): Promise<Seq2SeqSession> {
+  const spec = configSpec(seq2seqConfig(model, overrides), from);
   const built = await ensureModel(spec, cacheDir);
   const session = await openSession(built.onnxPath, built.dims, { attentions: false });
   if (session.kind !== 'encoder-decoder') throw new Error('not an encoder-decoder');
@@ -93,6 +100,92 @@ for (const model of ['bart', 'marian'] as const) {
         }
         const same = await patchGrid(seq2seqSubject(session, { source, decoder }, edited, edits), request(t));
         assert.equal(same.skipped, same.layers * same.columns);
+      } finally {
+        await session.release();
+      }
+    });
+  }
+}
+
+/** The variant's own change at decoder position t (max |Δ| of the last hidden state) and the logits, by plain forwards. */
+async function ownChange(session: Seq2SeqSession, pair: { encoderIds: number[]; decoderIds: number[] }[], t: number) {
+  const [b, v] = await session.forward(pair, { rates: {} }, { logits: 'last' });
+  const H = session.dims.dModel;
+  const last = (o: typeof b) => o.decoderHiddenStates[session.dims.decoderLayers].subarray(t * H, (t + 1) * H);
+  return maxAbs(last(v), last(b));
+}
+
+for (const model of ['bart', 'marian'] as const) {
+  test(`${model}: heads patching of a one-block, one-head decoder is the variant's run after the edit`, async () => {
+    const runs = loadFamilyReference<Seq2SeqRun>(model).runs;
+    const source = runs.base.input_ids[0];
+    const decoder = runs.base.decoder_input_ids[0];
+    const edit = 1;
+    const changed = decoder.map((id, i) => (i === edit ? id + 1 : id));
+    // Random weights (seeded) of the fixture's sizes with one decoder block of one head.
+    const session = await open(model, { decoder_layers: 1, decoder_attention_heads: 1 }, { seed: 3 });
+    try {
+      const subject = seq2seqSubject(session, { source, decoder }, changed, 'text');
+      const pair = [
+        { encoderIds: source, decoderIds: decoder },
+        { encoderIds: source, decoderIds: changed },
+      ];
+      for (let t = edit + 1; t < decoder.length; t++) {
+        const grid = await patchGrid(subject, request(t, { kind: 'heads' }));
+        assert.equal(grid.stack, 'decoder');
+        assert.deepEqual([grid.layers, grid.columns, grid.skipped], [1, 1, 0]);
+        const full = await ownChange(session, pair, t);
+        assert.ok(full > 0, 'the edit reaches the target');
+        const effect = grid.rows[0].effect[0]!;
+        assert.ok(
+          Math.abs(effect - full) <= 1e-5 * Math.max(1, full),
+          `t ${t}: ${effect} vs the variant's own ${full}`,
+        );
+        if (grid.logit && grid.logit.variant !== grid.logit.base)
+          assert.ok(Math.abs(grid.rows[0].fraction![0]! - 1) <= 1e-4, `t ${t}: restores ${grid.rows[0].fraction![0]}`);
+      }
+    } finally {
+      await session.release();
+    }
+  });
+
+  for (const edits of ['text', 'encoder'] as const) {
+    test(`${model}: heads patching of the ${edits === 'text' ? 'decoder' : 'encoder'} for a ${edits === 'text' ? 'decoder' : 'source'} edit`, async () => {
+      const runs = loadFamilyReference<Seq2SeqRun>(model).runs;
+      const source = runs.base.input_ids[0];
+      const decoder = runs.base.decoder_input_ids[0];
+      const edited = edits === 'text' ? decoder : source;
+      const edit = edits === 'text' ? decoder.length - 2 : 2;
+      const changed = edited.map((id, i) => (i === edit ? id + 1 : id));
+      const session = await open(model);
+      try {
+        const d = session.dims;
+        const t = decoder.length - 1;
+        const grid = await patchGrid(seq2seqSubject(session, { source, decoder }, changed, edits), {
+          ...request(t),
+          kind: 'heads',
+        });
+        assert.equal(grid.stack, edits === 'text' ? 'decoder' : 'encoder');
+        assert.equal(grid.layers, edits === 'text' ? d.decoderLayers : d.encoderLayers);
+        assert.equal(grid.columns, edits === 'text' ? d.decoderHeads : d.encoderHeads);
+        assert.equal(grid.rows.length, grid.layers);
+        // Every head's context differs at the positions t reads: each cell moves the output at t.
+        for (const row of grid.rows) for (const x of row.effect) assert.ok(x !== null && x > 0, `block ${row.layer}`);
+        assert.ok(grid.logit !== null);
+        // A variant equal to its base: every head's context is the base's, every cell exactly 0.
+        const same = await patchGrid(seq2seqSubject(session, { source, decoder }, edited, edits), {
+          ...request(t),
+          kind: 'heads',
+        });
+        assert.ok(same.rows.every((row) => row.effect.every((x) => x === 0)));
+        if (edits === 'text') {
+          // The decoder is causal: at a target before the edit no head's context changed.
+          const early = await patchGrid(seq2seqSubject(session, { source, decoder }, changed, edits), {
+            ...request(edit - 1),
+            kind: 'heads',
+          });
+          assert.ok(early.rows.every((row) => row.effect.every((x) => x === 0)));
+        }
       } finally {
         await session.release();
       }

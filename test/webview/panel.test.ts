@@ -650,6 +650,18 @@ describe('results panel in Chromium', () => {
         await page.locator('tr[data-model="marian"] .result-cell').first().click();
         assert.equal(await page.locator('.patching-grid thead .patch-target').count(), 1);
         assert.match(await text(page, '.patching-caption'), /the decoder’s block l/);
+        // Heads patching of each stack: a column per self-attention head of the stack the variant edits.
+        for (const [nth, stack] of [
+          [0, 'decoder'],
+          [1, 'encoder'],
+        ] as const) {
+          await page.locator('tr[data-model="marian-heads"] .result-cell').nth(nth).click();
+          assert.deepEqual(await texts(page, '.patching-grid thead .patch-col'), ['h0', 'h1', 'h2', 'h3']);
+          assert.match(
+            await text(page, '.patching-caption'),
+            new RegExp(`one head’s self-attention output in the ${stack}’s block l`),
+          );
+        }
         assert.deepEqual(panel.pageErrors, []);
       } finally {
         await panel.close();

@@ -105,9 +105,10 @@ export const RECORDINGS = {
     label: 'patching-marian.prompt',
     fullSize: false,
     text: () =>
-      '---\nmodels:\n  - name: marian\n    weights: marian\n    patch: residual\n---\n' +
+      '---\nmodels:\n  - name: marian\n    weights: marian\n    patch: residual\n' +
+      '  - name: marian-heads\n    weights: marian\n    patch: heads\n---\n' +
       'encoder: I want to buy a car\n<pad> Ich will ein\n~ <pad> Du will ein\n~ encoder: I want to buy a cat\n',
-    // Hugging Face's tiny MarianMT: a decoder edit patches the decoder, a source edit the encoder.
+    // Hugging Face's tiny MarianMT: a decoder edit patches the decoder, a source edit the encoder (streams or heads).
     setup: async (dir) => {
       cpSync(referenceFolder('marian'), join(dir, 'marian'), { recursive: true });
     },

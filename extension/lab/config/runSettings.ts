@@ -77,7 +77,7 @@ export const RUN_SETTINGS: readonly RunSettingInfo[] = [
   },
   {
     key: 'patch',
-    doc: "Activation patching after each comparison: `residual` (for each block l and position p, the base run with the stream entering block l at p — Hugging Face's `hidden_states[l][p]` — replaced by the variant's) or `heads` (each head's attention output in each block replaced by the variant's). Reports, at the position `patch_target`, how far each patch moves the last hidden state and, with an LM head, the fraction of the variant's logit change it restores. Needs `mode: eval` and a variant with as many tokens as the base. Off when absent.",
+    doc: "Activation patching after each comparison: `residual` (for each block l and position p, the base run with the stream entering block l at p — Hugging Face's `hidden_states[l][p]` — replaced by the variant's) or `heads` (each head's attention output in each block replaced by the variant's). An encoder-decoder patches the stack the variant edits (the decoder's or the encoder's streams or self-attention heads), measured at the decoder. Reports, at the position `patch_target`, how far each patch moves the last hidden state and, with an LM head, the fraction of the variant's logit change it restores. Needs `mode: eval` and a variant with as many tokens as the base. Off when absent.",
     check: oneOf(['residual', 'heads']),
   },
   {

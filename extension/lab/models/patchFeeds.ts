@@ -2,7 +2,8 @@
  * The activation-patching inputs of a single-stack graph (`blocks/singleStack.ts` `patchInputs`): per block
  * the rows entering there (`patch.entry.l`) and the per-head mask (`patch.head_mask.l`), and the row whose
  * head contexts masked heads take (`patch.head_source`). A plain run feeds no entry rows and a broadcast
- * `false` mask, which leaves every number as it was without the inputs.
+ * `false` mask, which leaves every number as it was without the inputs. (An encoder-decoder feeds its own inputs
+ * in `bart/session.ts`, with these head masks.)
  */
 import * as ort from 'onnxruntime-node';
 import { patchInputs } from './blocks/singleStack';
@@ -21,7 +22,12 @@ export interface PatchFeeds {
   logitRows: number[];
 }
 
-const noHeads = () => new ort.Tensor('bool', new Uint8Array(1), [1, 1, 1, 1]);
+/** A head mask that patches nothing: a broadcast `false`, which selects every context untouched, bit for bit. */
+export const noHeads = () => new ort.Tensor('bool', new Uint8Array(1), [1, 1, 1, 1]);
+
+/** A head mask of rows × heads (1 = patch that row's head), shaped to broadcast over [rows, heads, T, d]. */
+export const headMaskTensor = (mask: Uint8Array, heads: number) =>
+  new ort.Tensor('bool', mask, [mask.length / heads, heads, 1, 1]);
 
 /** What a plain run feeds: nothing enters, no head is patched. */
 export function plainPatchFeeds(layers: number, hiddenSize: number): Record<string, ort.Tensor> {
@@ -48,8 +54,7 @@ export function patchFeeds(
     if (rows.length % (T * hiddenSize) !== 0) throw new Error(`internal: entry rows of block ${l} are not whole`);
     feeds[patchInputs.entry(l)] = new ort.Tensor('float32', rows, [rows.length / hiddenSize, hiddenSize]);
     const mask = patch.headMasks?.[l] ?? null;
-    feeds[patchInputs.headMask(l)] =
-      mask === null ? noHeads() : new ort.Tensor('bool', mask, [mask.length / heads, heads, 1, 1]);
+    feeds[patchInputs.headMask(l)] = mask === null ? noHeads() : headMaskTensor(mask, heads);
   });
   return feeds;
 }

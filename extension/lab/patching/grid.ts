@@ -46,11 +46,10 @@ export async function patchGrid(subject: PatchSubject, req: PatchRequest): Promi
   const H = subject.hiddenSize;
   const Tm = subject.measuredLength;
   const t = req.target;
-  if (req.kind === 'heads' && !subject.heads) throw new Error('internal: heads patching asked of a subject without it');
   const streams = await subject.streams();
   const base = { hiddenStates: streams.base };
   const variant = { hiddenStates: streams.variant };
-  const columns = req.kind === 'residual' ? subject.patchedLength : (subject.heads ?? 0);
+  const columns = req.kind === 'residual' ? subject.patchedLength : subject.heads;
   // Null: not a finite number (a NaN or ±Inf in the patched output, or in the logits at t); JSON has no NaN.
   const effect = Array.from({ length: L }, () => new Array<number | null>(columns).fill(0));
   const hasLm = subject.lmHeadVocab > 0;
@@ -156,7 +155,7 @@ async function runPass(
   variantStates: Float32Array[],
 ): Promise<{ last: Float32Array; logits: Float32Array | null; rowOf: number[] }> {
   const { layers: L, hiddenSize: H } = subject;
-  const heads = subject.heads ?? 0;
+  const heads = subject.heads;
   const T = subject.patchedLength;
   const byLayer = Array.from({ length: L }, () => [] as number[]);
   cells.forEach((cell, k) => byLayer[cell.layer].push(k));

@@ -1,7 +1,6 @@
 /**
  * What a model asked to patch (`patch:`, `--patch`) must satisfy before anything runs, checked once every case
  * is tokenized, with each problem at its place in the `.prompt` file:
- * - `heads` on a single-stack model (encoder-decoders patch `residual` only, for now);
  * - deterministic runs: in train mode with dropout every patched run draws its own masks, so an effect would
  *   mix the patch with fresh noise. Patching is refused there, with `mode: eval` as the fix — the answer a
  *   user of TransformerLens or forward hooks expects (they patch in eval mode). Train mode without any dropout
@@ -14,7 +13,7 @@ import type { LabDiagnostic } from '../../protocol/diagnostics';
 import type { Experiment, HfConfig, ModelSpec } from '../types';
 import type { Mode, PatchKind } from '../../protocol/report';
 import type { EncodedText } from '../tokenizers';
-import { dropoutRates, moduleOf } from '../models/registry';
+import { dropoutRates } from '../models/registry';
 import type { TokenizedCase } from '../experiment/caseInputs';
 
 /**
@@ -47,14 +46,6 @@ export function patchingProblems(
     range,
     code,
   });
-  if (patch.kind === 'heads' && moduleOf(spec.architecture).runner.kind !== 'single-stack')
-    return [
-      at(
-        spec.range,
-        'patching-not-supported',
-        `\`patch: heads\` is not built yet for encoder-decoders (${spec.architecture}); \`patch: residual\` patches the stack a variant edits`,
-      ),
-    ];
   const random = patchingInTrainMode(spec.config, spec.mode, patch.kind);
   if (random) return [at(spec.range, 'patching-needs-eval', random)];
   const problems: LabDiagnostic[] = [];

@@ -1,8 +1,9 @@
 /**
  * What a patching grid runs on: the stack whose streams are patched and the stack whose output is measured, in
  * a model's one open session. Single-stack models patch and measure their one stack; an encoder-decoder patches
- * the stack the variant edits (the decoder for a decoder edit, the encoder for a source edit) and measures the
- * decoder's last hidden state and logits at the target (a decoder position) either way.
+ * the stack the variant edits (the decoder for a decoder edit, the encoder for a source edit: its streams, or the heads
+ * of its self-attention) and measures the decoder's last hidden state and logits at the target (a decoder position)
+ * either way.
  */
 import type { StackName } from '../../protocol/report';
 import type { ForwardSettings, ModelSession } from '../models/session';
@@ -13,8 +14,8 @@ export interface PatchSubject {
   /** Blocks of the patched stack. */
   layers: number;
   hiddenSize: number;
-  /** Heads per block of the patched stack, or null when heads patching is not built for it. */
-  heads: number | null;
+  /** Heads per block of the patched stack (its self-attention's, for an encoder-decoder). */
+  heads: number;
   lmHeadVocab: number;
   /** Positions of the patched stack (the columns of a residual grid). */
   patchedLength: number;
@@ -88,7 +89,7 @@ export function seq2seqSubject(
     stack: decoderEdit ? 'decoder' : 'encoder',
     layers: decoderEdit ? d.decoderLayers : d.encoderLayers,
     hiddenSize: d.dModel,
-    heads: null,
+    heads: decoderEdit ? d.decoderHeads : d.encoderHeads,
     lmHeadVocab: d.decoderVocabSize,
     patchedLength: base.length,
     measuredLength: input.decoder.length,
@@ -98,21 +99,28 @@ export function seq2seqSubject(
         ? { base: b.decoderHiddenStates, variant: v.decoderHiddenStates }
         : { base: b.encoderHiddenStates, variant: v.encoderHiddenStates };
     },
-    pass: async (entries, _headMasks, rows, logitRows) =>
-      session.patchedPass(
+    pass: async (entries, headMasks, rows, logitRows) => {
+      // Masked heads take the variant's context: row 1 of the patched stack (its second plain input).
+      const heads = headMasks
+        ? { stack: decoderEdit ? ('decoder' as const) : ('encoder' as const), masks: headMasks, source: 1 }
+        : undefined;
+      return session.patchedPass(
         decoderEdit
           ? {
               encoderIds: [input.source],
               decoderIds: [input.decoder, variant],
               entries: { encoder: [], decoder: entries },
+              heads,
               logitRows,
             }
           : {
               encoderIds: [input.source, variant],
               decoderIds: Array.from({ length: rows }, () => input.decoder),
               entries: { encoder: entries, decoder: [] },
+              heads,
               logitRows,
             },
-      ),
+      );
+    },
   };
 }

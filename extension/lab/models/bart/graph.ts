@@ -6,7 +6,8 @@
  * hidden state. LM head (the decoder embedding, or `lm_head`) + `final_logits_bias` on the rows asked for.
  * Every Hugging Face dropout place is a mask input (see `seq2seqInputs`).
  * Activation patching: each block of each stack appends the rows entering there (`patch.<stack>.entry.l`, see
- * `blocks/singleStack.ts`), so every reshape takes the batch as -1. Cross-attention reads the encoder's output with
+ * `blocks/singleStack.ts`), so every reshape takes the batch as -1, and each self-attention's per-head context goes
+ * through `patch.<stack>.head_mask.l` (heads patching; a broadcast `false` in a plain run). Cross-attention reads the encoder's output with
  * its own batch: the same as the decoder's, or 1 (one source for every decoder row, broadcast).
  */
 import { GraphBuilder } from '../onnxGraph';
@@ -18,6 +19,7 @@ import { sinusoidalPositions } from './positions';
 import { decoderLayer, encoderLayer, type StackContext } from './layers';
 import { hiddenMask, seq2seqInputs, type Stack } from './inputs';
 import { emitLens, emitPickedHeads, headsNames, pickInput } from '../blocks/lens';
+import { patchedHeads } from '../blocks/singleStack';
 
 export function seq2seqGraph(d: Seq2SeqDims, weight: WeightRef): GraphBuilder {
   const b = new GraphBuilder();
@@ -50,7 +52,12 @@ export function seq2seqGraph(d: Seq2SeqDims, weight: WeightRef): GraphBuilder {
     const keepShape = ['batch', 1, `${s}_seq`, `${s}_seq`];
     const mask = additiveMask(b, b.input({ name: seq2seqInputs.keep(s), elemType: 'float', shape: keepShape }));
     const hiddenShape = b.op('Concat', [b.int64s([-1]), seqDim, b.int64s([H])], { axis: 0 });
-    return { ctx, d, stack: s, shapes, mask, ids, seqDim, hiddenShape };
+    let headSource: string | undefined;
+    const patchHeads = (i: number, context: string) => {
+      headSource ??= b.input({ name: seq2seqInputs.patchHeadSource(s), elemType: 'int64', shape: [1] });
+      return patchedHeads(b, context, headSource, seq2seqInputs.patchHeadMask(s, i));
+    };
+    return { ctx, d, stack: s, shapes, mask, patchHeads, ids, seqDim, hiddenShape };
   };
 
   /** A stack's block input with the rows entering block i appended. */

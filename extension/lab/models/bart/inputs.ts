@@ -18,6 +18,10 @@ export const seq2seqInputs = {
   ffnOutput: (s: Stack, i: number) => `${s}.dropout.${i}.ffn_output`,
   /** Activation patching: rows entering block i of a stack ([rows·seq, H]; none in a plain run). */
   patchEntry: (s: Stack, i: number) => `patch.${s}.entry.${i}`,
+  /** Heads patching: per row present at block i, the self-attention heads that take the source row's context. */
+  patchHeadMask: (s: Stack, i: number) => `patch.${s}.head_mask.${i}`,
+  /** The batch row of a stack whose per-head contexts the masked heads take (the variant's). */
+  patchHeadSource: (s: Stack) => `patch.${s}.head_source`,
 };
 
 /** A [batch, seq, width] dropout mask input, flattened to [batch·seq, width] (a broadcast 1 in eval mode). */

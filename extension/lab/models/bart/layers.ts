@@ -24,6 +24,8 @@ export interface StackContext {
   shapes: AttentionShapes;
   /** Additive self-attention mask (padding; the decoder's also causal). */
   mask: string;
+  /** Block i's self-attention context [B, heads, T, d] with the heads patching masks put in (graph.ts). */
+  patchHeads(i: number, context: string): string;
 }
 
 interface AttentionPlaces {
@@ -33,6 +35,8 @@ interface AttentionPlaces {
   mask: string;
   probsMask: string;
   outputMask: string;
+  /** What becomes of the per-head context before the heads merge (self-attention: heads patching). */
+  patchHeads?: (context: string) => string;
 }
 
 /** q from x, k and v from `keysFrom` (x itself, or the encoder's output), output projection, dropout. */
@@ -48,7 +52,8 @@ function attend(sc: StackContext, x: string, at: AttentionPlaces): { out: string
     shape: ['mask_batch', 'mask_heads', 'mask_seq', 'mask_keys'],
   });
   const att = attention(b, q, k, v, at.mask, probsDropout, sc.shapes.headSize, 'multiply');
-  const projected = dense(ctx, mergeHeads(b, att.context, sc.shapes), `${at.prefix}.out_proj`, 'linear');
+  const context = at.patchHeads ? at.patchHeads(att.context) : att.context;
+  const projected = dense(ctx, mergeHeads(b, context, sc.shapes), `${at.prefix}.out_proj`, 'linear');
   return { out: b.op('Mul', [projected, hiddenMask(b, at.outputMask)]), probs: att.probs };
 }
 
@@ -76,6 +81,7 @@ export function encoderLayer(sc: StackContext, i: number, x: string): { out: str
     mask: sc.mask,
     probsMask: seq2seqInputs.selfProbs('encoder', i),
     outputMask: seq2seqInputs.selfOutput('encoder', i),
+    patchHeads: (context) => sc.patchHeads(i, context),
   });
   const b = sc.ctx.b;
   const h = layerNorm(sc.ctx, b.op('Add', [x, self.out]), `${prefix}.self_attn_layer_norm`, sc.d.layerNormEps);
@@ -107,6 +113,7 @@ export function decoderLayer(
     mask: sc.mask,
     probsMask: seq2seqInputs.selfProbs('decoder', i),
     outputMask: seq2seqInputs.selfOutput('decoder', i),
+    patchHeads: (context) => sc.patchHeads(i, context),
   });
   const h = layerNorm(sc.ctx, b.op('Add', [y, self.out]), `${prefix}.self_attn_layer_norm`, eps);
   const crossed = attend(sc, h, {

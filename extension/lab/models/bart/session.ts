@@ -24,6 +24,7 @@ import {
 import type { Seq2SeqDims } from './dims';
 import { seq2seqInputs, type Stack } from './inputs';
 import { headsNames } from '../blocks/lens';
+import { headMaskTensor, noHeads } from '../patchFeeds';
 import { headsFeeds, lensFeeds, lensOfUnique, lensFetches, readHeads, readLens, type LensReadout } from '../readOuts';
 
 export interface Seq2SeqInput {
@@ -70,6 +71,11 @@ export interface Seq2SeqPatchPass {
   encoderIds: number[][];
   decoderIds: number[][];
   entries: { encoder: Float32Array[]; decoder: Float32Array[] };
+  /**
+   * Heads patching of one stack: per block, the self-attention heads to patch of every row present there ([rows at
+   * l] × heads, 1 = take row `source`'s context), or null at a block without any; see `PatchFeeds.headMasks`.
+   */
+  heads?: { stack: Stack; masks: (Uint8Array | null)[]; source: number };
   logitRows: number[];
 }
 
@@ -167,13 +173,21 @@ export class Seq2SeqSession {
     return masks;
   }
 
-  /** What a plain run feeds the patching inputs: no rows enter any block. */
+  /** What a plain run feeds the patching inputs: no rows enter any block, no head is patched. */
   private plainPatchFeeds(): Record<string, ort.Tensor> {
     const d = this.dims;
     const feeds: Record<string, ort.Tensor> = {};
     const none = () => new ort.Tensor('float32', new Float32Array(0), [0, d.dModel]);
-    for (let l = 0; l < d.encoderLayers; l++) feeds[seq2seqInputs.patchEntry('encoder', l)] = none();
-    for (let l = 0; l < d.decoderLayers; l++) feeds[seq2seqInputs.patchEntry('decoder', l)] = none();
+    for (const [s, layers] of [
+      ['encoder', d.encoderLayers],
+      ['decoder', d.decoderLayers],
+    ] as const) {
+      feeds[seq2seqInputs.patchHeadSource(s)] = new ort.Tensor('int64', new BigInt64Array(1), [1]);
+      for (let l = 0; l < layers; l++) {
+        feeds[seq2seqInputs.patchEntry(s, l)] = none();
+        feeds[seq2seqInputs.patchHeadMask(s, l)] = noHeads();
+      }
+    }
     return feeds;
   }
 
@@ -214,6 +228,14 @@ export class Seq2SeqSession {
       (feeds[seq2seqInputs.patchEntry(s, l)] = new ort.Tensor('float32', rows, [rows.length / d.dModel, d.dModel]));
     pass.entries.encoder.forEach((rows, l) => entry('encoder', l, rows));
     pass.entries.decoder.forEach((rows, l) => entry('decoder', l, rows));
+    if (pass.heads) {
+      const { stack, masks, source } = pass.heads;
+      const heads = stack === 'encoder' ? d.encoderHeads : d.decoderHeads;
+      feeds[seq2seqInputs.patchHeadSource(stack)] = new ort.Tensor('int64', BigInt64Array.of(BigInt(source)), [1]);
+      masks.forEach((mask, l) => {
+        if (mask) feeds[seq2seqInputs.patchHeadMask(stack, l)] = headMaskTensor(mask, heads);
+      });
+    }
     const last = `decoder_hidden_states.${d.decoderLayers}`;
     const out = await this.session.run(feeds, [last, 'logits']);
     return { last: out[last].data as Float32Array, logits: out.logits.data as Float32Array };

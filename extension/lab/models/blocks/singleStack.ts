@@ -43,6 +43,17 @@ export const patchInputs = {
   headSource: 'patch.head_source',
 };
 
+/**
+ * A per-head context [B, heads, T, d] with the heads a bool mask input `maskName` ([rows, heads, 1, 1], or a
+ * broadcast [1, 1, 1, 1] `false`) sets taken from the batch row `source` ([1] int64): heads patching.
+ */
+export function patchedHeads(b: GraphBuilder, context: string, source: string, maskName: string): string {
+  const mask = b.input({ name: maskName, elemType: 'bool', shape: [`${maskName}.rows`, `${maskName}.heads`, 1, 1] });
+  // The source row's context of every head ([1, heads, T, d]), put where the mask says.
+  const values = b.op('Gather', [context, source], { axis: 0 }, 'head_source');
+  return b.op('Where', [mask, values, context], {}, 'patched_heads');
+}
+
 export interface SingleStackGraph {
   b: GraphBuilder;
   ctx: GraphContext;
@@ -126,14 +137,7 @@ export function singleStackGraph(hiddenSize: number, weight: WeightRef): SingleS
     },
     patchHeads: (i, context) => {
       headSource ??= b.input({ name: patchInputs.headSource, elemType: 'int64', shape: [1] });
-      const mask = b.input({
-        name: patchInputs.headMask(i),
-        elemType: 'bool',
-        shape: [`head_mask_rows_${i}`, `head_mask_heads_${i}`, 1, 1],
-      });
-      // The source row's context of every head ([1, heads, T, d]), put where the mask says.
-      const values = b.op('Gather', [context, headSource], { axis: 0 }, 'head_source');
-      return b.op('Where', [mask, values, context], {}, 'patched_heads');
+      return patchedHeads(b, context, headSource, patchInputs.headMask(i));
     },
     emitAttention: (i, probs, heads) => {
       const shape = ['picked', heads, 'seq', 'seq'];
