@@ -140,9 +140,11 @@ function caption(result: MeasuredResult, grid: PatchingResult): HTMLElement {
   const what =
     grid.kind === 'residual'
       ? `the stream entering ${grid.stack === 'model' ? '' : `the ${grid.stack}’s `}block l (Hugging Face’s hidden_states[l]) at one position`
-      : grid.stack === 'model'
-        ? 'one head’s attention output in block l'
-        : `one head’s self-attention output in the ${grid.stack}’s block l`;
+      : grid.kind === 'cross_heads'
+        ? 'one head’s cross-attention output in the decoder’s block l'
+        : grid.stack === 'model'
+          ? 'one head’s attention output in block l'
+          : `one head’s self-attention output in the ${grid.stack}’s block l`;
   const done = grid.rows.length < grid.layers ? ` · ${grid.rows.length} of ${grid.layers} blocks computed` : '';
   return el(
     'div',

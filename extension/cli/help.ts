@@ -3,7 +3,7 @@ import { PRESET_NAMES } from '../lab/models/registry';
 export const MAIN_HELP = `perturbation-lab — see what a perturbation of a prompt changes inside a transformer
 
 Usage:
-  perturbation-lab compare FILE.prompt [--json] [--patch residual|heads] [--patch-target N] [--lens K] [--heads LAYER] [--yes] [--cache DIR] [--threads N] [--memory-limit SIZE] [--cache-limit SIZE]
+  perturbation-lab compare FILE.prompt [--json] [--patch residual|heads|cross_heads] [--patch-target N] [--lens K] [--heads LAYER] [--yes] [--cache DIR] [--threads N] [--memory-limit SIZE] [--cache-limit SIZE]
   perturbation-lab states (--config NAME|PATH | --from ID) [--KEY VALUE ...] (--text "..." | --ids 1,2,3) [--encoder-text "..."] [--out FILE.json]
   perturbation-lab export (--config NAME|PATH | --from ID) [--KEY VALUE ...] --out DIR [--force]
   perturbation-lab COMMAND --help
@@ -18,16 +18,18 @@ HF_ENDPOINT, HF_HUB_OFFLINE=1 (no request at all), HF_TOKEN (or the token file o
 HF_HUB_CACHE / HF_HOME. A download above 2GB ($PERTURBATION_LAB_CONFIRM_DOWNLOAD_ABOVE) needs --yes.
 `;
 
-export const COMPARE_HELP = `perturbation-lab compare FILE.prompt [--json] [--patch residual|heads] [--patch-target N] [--lens K] [--heads LAYER] [--yes] [--cache DIR] [--threads N] [--memory-limit SIZE] [--cache-limit SIZE]
+export const COMPARE_HELP = `perturbation-lab compare FILE.prompt [--json] [--patch residual|heads|cross_heads] [--patch-target N] [--lens K] [--heads LAYER] [--yes] [--cache DIR] [--threads N] [--memory-limit SIZE] [--cache-limit SIZE]
 
 Runs every model of FILE.prompt on each case's base prompt, the base again (the control) and each
 variant, and says for every model × variant whether earlier positions kept their hidden states
 (causal), changed (bidirectional), or whether the model is not even deterministic.
 
   --json        print one ComparisonReport (version 4) instead of the table
-  --patch residual|heads   activation patching for every model (as \`patch:\` in the file): for each block
-                and position (residual) or head (heads), the base run with that piece replaced by the
-                variant's, measured at the target position; needs eval mode and aligned tokens
+  --patch residual|heads|cross_heads
+                activation patching for every model (as \`patch:\` in the file): for each block
+                and position (residual), head (heads) or, in an encoder-decoder, cross-attention head
+                (cross_heads), the base run with that piece replaced by the variant's, measured at the
+                target position; needs eval mode and aligned tokens
   --patch-target N         the position measured: a token index from 0, negative from the end (default -1,
                 the last token), as \`patch_target:\`
   --lens K      the logit lens, top K tokens per layer, for every model with an LM head (the key lens:)

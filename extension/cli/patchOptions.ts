@@ -1,9 +1,9 @@
 /**
- * `compare --patch residual|heads` and `--patch-target N`: activation patching for every model of the file,
+ * `compare --patch residual|heads|cross_heads` and `--patch-target N`: activation patching for every model of the file,
  * as `patch:` / `patch_target:` written at the top of its front matter would ask (the command line wins).
  * `--patch-target` alone changes the target of the models whose entries already ask to patch.
  */
-import type { PatchKind } from '../protocol/report';
+import { PATCH_KINDS, type PatchKind } from '../protocol/report';
 import type { Experiment } from '../lab/types';
 import { UsageError } from './args';
 
@@ -13,12 +13,15 @@ export interface PatchOptions {
 }
 
 export function parsePatchOptions(patch: string | undefined, target: string | undefined): PatchOptions {
-  if (patch !== undefined && patch !== 'residual' && patch !== 'heads')
-    throw new UsageError(`--patch takes residual or heads, not "${patch}"`);
+  const kind = PATCH_KINDS.find((k) => k === patch);
+  if (patch !== undefined && !kind)
+    throw new UsageError(
+      `--patch takes ${PATCH_KINDS.slice(0, -1).join(', ')} or ${PATCH_KINDS.at(-1)}, not "${patch}"`,
+    );
   if (target !== undefined && !/^-?\d+$/.test(target.trim()))
     throw new UsageError(`--patch-target takes a token index (0 is the first token, -1 the last), not "${target}"`);
   return {
-    ...(patch !== undefined ? { kind: patch } : {}),
+    ...(kind ? { kind } : {}),
     ...(target !== undefined ? { target: Number(target.trim()) } : {}),
   };
 }

@@ -15,7 +15,9 @@ export function patchingLines(r: MeasuredResult, patching: PatchingResult): stri
   const what =
     patching.kind === 'residual'
       ? `the stream entering each ${patching.stack === 'model' ? '' : `${patching.stack} `}block, one position at a time`
-      : `each ${patching.stack === 'model' ? "head's" : `${patching.stack} self-attention head's`} output`;
+      : patching.kind === 'cross_heads'
+        ? "each decoder cross-attention head's output"
+        : `each ${patching.stack === 'model' ? "head's" : `${patching.stack} self-attention head's`} output`;
   const lines = [
     `patching (${patching.kind}: ${what}), measured at ${patching.stack === 'encoder' ? "the decoder's " : ''}position ${patching.target} ${terminalText(JSON.stringify(patching.targetText))}:`,
   ];

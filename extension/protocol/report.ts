@@ -489,9 +489,12 @@ export interface MeasuredResult extends ResultOf, StackComparison {
 
 /**
  * `residual`: the stream entering each block (Hugging Face's `hidden_states[l]`) at one position; `heads`: one
- * head's attention output (its context before the output projection, every position) in one block.
+ * head's attention output (its context before the output projection, every position) in one block — an
+ * encoder-decoder's: a self-attention head of the stack the variant edits; `cross_heads` (encoder-decoders only): one
+ * head's cross-attention output in one decoder block, the way a source edit reaches the decoder.
  */
-export type PatchKind = 'residual' | 'heads';
+export const PATCH_KINDS = ['residual', 'heads', 'cross_heads'] as const;
+export type PatchKind = (typeof PATCH_KINDS)[number];
 
 /**
  * The base run with one piece replaced by the variant's, for every block × position (`residual`) or block ×
@@ -500,7 +503,10 @@ export type PatchKind = 'residual' | 'heads';
  */
 export interface PatchingResult {
   kind: PatchKind;
-  /** The stack patched (`model` for single-stack models; an encoder-decoder's edited stack); measured: the decoder. */
+  /**
+   * The stack patched (`model` for single-stack models; an encoder-decoder's edited stack, or the decoder for
+   * `cross_heads`); measured: the decoder.
+   */
   stack: StackName;
   /**
    * The position t measured (0-based, in the base's tokens of the measured stack: the model's one stack, an
@@ -512,7 +518,7 @@ export interface PatchingResult {
   targetText: string;
   /** Rows of the grid: the model's blocks. */
   layers: number;
-  /** Columns: the positions (`residual`, the base's token count) or the heads (`heads`). */
+  /** Columns: the positions (`residual`, the base's token count) or the heads (`heads`, `cross_heads`). */
   columns: number;
   /** The rows computed, in block order: all of them in a result; fewer while they stream in. */
   rows: PatchingRow[];

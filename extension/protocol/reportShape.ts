@@ -346,7 +346,7 @@ export const diagnosticShape: Check = fields<LabDiagnostic>({
 /** A function so that the tables can stand below the result's (function declarations are hoisted). */
 function patchingShape(): Check {
   return fields<PatchingResult>({
-    kind: oneOf(keysOf<PatchKind>({ residual: true, heads: true })),
+    kind: oneOf(keysOf<PatchKind>({ residual: true, heads: true, cross_heads: true })),
     stack: oneOf(STACK_NAMES),
     target: index,
     targetText: string,

@@ -38,15 +38,19 @@ describe('patch: and patch_target: in the editor', () => {
     );
     assert.deepEqual(
       diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error).map(messageOf),
-      ['`patch` has no value; write `residual` or `heads`'],
+      ['`patch` has no value; write `residual`, `heads` or `cross_heads`'],
       'only the value being typed is missing',
     );
-    assert.deepEqual(labels(await client.completion(uri, { line: 5, character: 11 })), ['residual', 'heads']);
+    assert.deepEqual(labels(await client.completion(uri, { line: 5, character: 11 })), [
+      'residual',
+      'heads',
+      'cross_heads',
+    ]);
     const hover = await client.hover(uri, { line: 5, character: 6 });
     const text = (hover?.contents as MarkupContent).value;
     assert.match(text, /^\*\*patch\*\* · run setting — here in an entry: this model only/);
     assert.match(text, /Activation patching after each comparison: `residual`/);
-    assert.match(text, /Allowed: `residual` or `heads`/);
+    assert.match(text, /Allowed: `residual`, `heads` or `cross_heads`/);
     const target = (await client.hover(uri, { line: 6, character: 3 }))?.contents as MarkupContent;
     assert.match(target.value, /^\*\*patch_target\*\* · run setting — here at the top/);
     assert.match(target.value, /counted from 0 in the model's own tokens/);
@@ -57,7 +61,7 @@ describe('patch: and patch_target: in the editor', () => {
     const { diagnostics } = await open('models:\n  - name: g\n    config: gpt2\nmode: eval\npatch: everything\n');
     const d = diagnostics.find((x) => x.code === 'bad-value');
     assert.ok(d, JSON.stringify(diagnostics));
-    assert.match(messageOf(d), /`patch` must be `residual` or `heads`/);
+    assert.match(messageOf(d), /`patch` must be `residual`, `heads` or `cross_heads`/);
     assert.deepEqual(d.range.start, { line: 5, character: 7 });
     const bad = await open('models:\n  - name: g\n    config: gpt2\nmode: eval\npatch: residual\npatch_target: last\n');
     assert.match(
@@ -90,5 +94,18 @@ describe('patch: and patch_target: in the editor', () => {
     // Without `mode:` in the entry (train by default from a config), the problem stands at its `patch:`.
     const implicit = await open('models:\n  - name: g\n    config: gpt2\npatch: heads\n');
     assert.ok(implicit.diagnostics.some((x) => x.code === 'patching-needs-eval'));
+  });
+
+  test('cross_heads on a model without cross-attention: refused at its value, with `heads` named', async () => {
+    const { diagnostics } = await open(
+      'models:\n  - name: g\n    config: gpt2\n    mode: eval\n    patch: cross_heads\n',
+    );
+    const d = diagnostics.find((x) => x.code === 'patching-not-supported');
+    assert.ok(d, JSON.stringify(diagnostics));
+    assert.match(
+      messageOf(d),
+      /`patch: cross_heads` patches the cross-attention of an encoder-decoder .* GPT-2 has none: use `patch: heads`/,
+    );
+    assert.deepEqual(d.range, { start: { line: 5, character: 11 }, end: { line: 5, character: 22 } });
   });
 });

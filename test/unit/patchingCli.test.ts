@@ -84,6 +84,13 @@ test('compare --json: patch: residual gives a grid per variant; a plain comparis
   assert.equal(headsGrid.kind, 'heads');
   assert.equal(headsGrid.target, 2);
   assert.equal(headsGrid.columns, report.models[0].numHeads);
+  // Cross-attention heads: Llama has no cross-attention, said at the entry, nothing run.
+  const cross = compare(plainFile, ['--patch', 'cross_heads']);
+  assert.equal(cross.status, 2);
+  assert.match(
+    cross.stderr,
+    /plain\.prompt:3:5: error: llama: `patch: cross_heads` patches the cross-attention of an encoder-decoder/,
+  );
 });
 
 test('patching refuses a variant whose tokens do not align, at the variant, saying which tokens differ', () => {
@@ -115,7 +122,7 @@ test('patching refuses train mode with dropout and names the fix; a bad --patch 
   );
   const bad = compare(file, ['--patch', 'everything']);
   assert.equal(bad.status, 2);
-  assert.match(bad.stderr, /--patch takes residual or heads, not "everything"/);
+  assert.match(bad.stderr, /--patch takes residual, heads or cross_heads, not "everything"/);
 });
 
 test('NaN weights: every patched cell is no number (null in --json, said in the table), never an effect of 0', async () => {
@@ -189,4 +196,18 @@ test('an encoder-decoder: a decoder edit patches the decoder, a source edit the 
   assert.equal(headsTable.status, 0, headsTable.stderr);
   assert.match(headsTable.stdout, /each decoder self-attention head's output/);
   assert.match(headsTable.stdout, /each encoder self-attention head's output/);
+  // Cross-attention heads: the decoder's blocks × heads for both edits, measured at the decoder.
+  const cross = compare(file, ['--patch', 'cross_heads', '--json']);
+  assert.equal(cross.status, 0, cross.stderr);
+  const crossGrids = (JSON.parse(cross.stdout) as ComparisonReport).results.map((x) => measured(x).patching!);
+  for (const grid of crossGrids)
+    assert.deepEqual(
+      [grid.kind, grid.stack, grid.layers, grid.columns, grid.target],
+      ['cross_heads', 'decoder', config.decoder_layers, config.decoder_attention_heads, decoderGrid.target],
+    );
+  // The source edit reaches the decoder only through cross-attention: every cross head carries some of it.
+  assert.ok(crossGrids[1].rows.every((row) => row.effect.every((x) => x !== null && x > 0)));
+  const crossTable = compare(file, ['--patch', 'cross_heads']);
+  assert.equal(crossTable.status, 0, crossTable.stderr);
+  assert.match(crossTable.stdout, /patching \(cross_heads: each decoder cross-attention head's output\)/);
 });

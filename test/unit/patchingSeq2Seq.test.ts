@@ -5,10 +5,13 @@
  * computed another way: the edited token patched at block 0 reproduces the variant's run (its effect is the
  * variant's own change at t, computed by a plain forward; it restores the whole logit change); the cells equal to
  * the base, run anyway, give 0 within rounding; in the causal decoder, positions after t have no effect; a variant
- * equal to its base changes nothing. Heads patching (the self-attention heads of the edited stack) is checked the same
- * way: a one-block, one-head decoder patched at its head is the variant's run at every position after the edit
- * (everything after self-attention is position by position there), so its one cell is the variant's own change and
- * restores the logit change fully; before the edit nothing moves; a variant equal to its base gives 0 in every cell.
+ * equal to its base changes nothing. Heads patching (`heads`: the self-attention heads of the edited stack;
+ * `cross_heads`: the decoder's cross-attention heads) is checked the same way. In a one-block, one-head decoder,
+ * patching its self-attention head after a decoder edit gives the variant's run at every position after the edit,
+ * and patching its cross-attention head after a source edit gives it at every position (everything else in the block
+ * is position by position and reads what the base and the variant share), so the one cell is the variant's own
+ * change and restores the logit change fully; before a decoder edit nothing moves; a variant equal to its base gives 0
+ * in every cell.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -65,7 +68,7 @@ for (const model of ['bart', 'marian'] as const) {
       const session = await open(model);
       try {
         const t = decoder.length - 1;
-        const subject = seq2seqSubject(session, { source, decoder }, changed, edits);
+        const subject = seq2seqSubject(session, { source, decoder }, changed, edits, 'residual');
         const grid = await patchGrid(subject, request(t));
         const layers = edits === 'text' ? session.dims.decoderLayers : session.dims.encoderLayers;
         assert.equal(grid.stack, edits === 'text' ? 'decoder' : 'encoder');
@@ -98,7 +101,10 @@ for (const model of ['bart', 'marian'] as const) {
           const early = await patchGrid(subject, request(t - 1, { runSkipped: true }));
           for (const row of early.rows) assert.equal(row.effect[t], 0, `block ${row.layer}`);
         }
-        const same = await patchGrid(seq2seqSubject(session, { source, decoder }, edited, edits), request(t));
+        const same = await patchGrid(
+          seq2seqSubject(session, { source, decoder }, edited, edits, 'residual'),
+          request(t),
+        );
         assert.equal(same.skipped, same.layers * same.columns);
       } finally {
         await session.release();
@@ -115,80 +121,94 @@ async function ownChange(session: Seq2SeqSession, pair: { encoderIds: number[]; 
   return maxAbs(last(v), last(b));
 }
 
-for (const model of ['bart', 'marian'] as const) {
-  test(`${model}: heads patching of a one-block, one-head decoder is the variant's run after the edit`, async () => {
-    const runs = loadFamilyReference<Seq2SeqRun>(model).runs;
-    const source = runs.base.input_ids[0];
-    const decoder = runs.base.decoder_input_ids[0];
-    const edit = 1;
-    const changed = decoder.map((id, i) => (i === edit ? id + 1 : id));
-    // Random weights (seeded) of the fixture's sizes with one decoder block of one head.
-    const session = await open(model, { decoder_layers: 1, decoder_attention_heads: 1 }, { seed: 3 });
-    try {
-      const subject = seq2seqSubject(session, { source, decoder }, changed, 'text');
-      const pair = [
-        { encoderIds: source, decoderIds: decoder },
-        { encoderIds: source, decoderIds: changed },
-      ];
-      for (let t = edit + 1; t < decoder.length; t++) {
-        const grid = await patchGrid(subject, request(t, { kind: 'heads' }));
-        assert.equal(grid.stack, 'decoder');
-        assert.deepEqual([grid.layers, grid.columns, grid.skipped], [1, 1, 0]);
-        const full = await ownChange(session, pair, t);
-        assert.ok(full > 0, 'the edit reaches the target');
-        const effect = grid.rows[0].effect[0]!;
-        assert.ok(
-          Math.abs(effect - full) <= 1e-5 * Math.max(1, full),
-          `t ${t}: ${effect} vs the variant's own ${full}`,
-        );
-        if (grid.logit && grid.logit.variant !== grid.logit.base)
-          assert.ok(Math.abs(grid.rows[0].fraction![0]! - 1) <= 1e-4, `t ${t}: restores ${grid.rows[0].fraction![0]}`);
-      }
-    } finally {
-      await session.release();
-    }
-  });
+/** A one-block decoder of one head: the exact cases (see the top of this file). */
+const exactCases = [
+  { kind: 'heads', edits: 'text', why: 'a decoder self-attention head, after a decoder edit' },
+  { kind: 'cross_heads', edits: 'encoder', why: 'a cross-attention head, after a source edit' },
+] as const;
 
-  for (const edits of ['text', 'encoder'] as const) {
-    test(`${model}: heads patching of the ${edits === 'text' ? 'decoder' : 'encoder'} for a ${edits === 'text' ? 'decoder' : 'source'} edit`, async () => {
+for (const model of ['bart', 'marian'] as const) {
+  for (const { kind, edits, why } of exactCases) {
+    test(`${model}: patching ${why}, in a one-block, one-head decoder, is the variant's run`, async () => {
       const runs = loadFamilyReference<Seq2SeqRun>(model).runs;
       const source = runs.base.input_ids[0];
       const decoder = runs.base.decoder_input_ids[0];
+      const edit = 1;
       const edited = edits === 'text' ? decoder : source;
-      const edit = edits === 'text' ? decoder.length - 2 : 2;
       const changed = edited.map((id, i) => (i === edit ? id + 1 : id));
-      const session = await open(model);
+      // Random weights (seeded) of the fixture's sizes with one decoder block of one head.
+      const session = await open(model, { decoder_layers: 1, decoder_attention_heads: 1 }, { seed: 3 });
       try {
-        const d = session.dims;
-        const t = decoder.length - 1;
-        const grid = await patchGrid(seq2seqSubject(session, { source, decoder }, changed, edits), {
-          ...request(t),
-          kind: 'heads',
-        });
-        assert.equal(grid.stack, edits === 'text' ? 'decoder' : 'encoder');
-        assert.equal(grid.layers, edits === 'text' ? d.decoderLayers : d.encoderLayers);
-        assert.equal(grid.columns, edits === 'text' ? d.decoderHeads : d.encoderHeads);
-        assert.equal(grid.rows.length, grid.layers);
-        // Every head's context differs at the positions t reads: each cell moves the output at t.
-        for (const row of grid.rows) for (const x of row.effect) assert.ok(x !== null && x > 0, `block ${row.layer}`);
-        assert.ok(grid.logit !== null);
-        // A variant equal to its base: every head's context is the base's, every cell exactly 0.
-        const same = await patchGrid(seq2seqSubject(session, { source, decoder }, edited, edits), {
-          ...request(t),
-          kind: 'heads',
-        });
-        assert.ok(same.rows.every((row) => row.effect.every((x) => x === 0)));
-        if (edits === 'text') {
-          // The decoder is causal: at a target before the edit no head's context changed.
-          const early = await patchGrid(seq2seqSubject(session, { source, decoder }, changed, edits), {
-            ...request(edit - 1),
-            kind: 'heads',
-          });
-          assert.ok(early.rows.every((row) => row.effect.every((x) => x === 0)));
+        const subject = seq2seqSubject(session, { source, decoder }, changed, edits, kind);
+        const pair = [
+          { encoderIds: source, decoderIds: decoder },
+          edits === 'text' ? { encoderIds: source, decoderIds: changed } : { encoderIds: changed, decoderIds: decoder },
+        ];
+        // After a decoder edit, the positions after it (the edited one keeps the base's stream); after a source edit, every one.
+        for (let t = edits === 'text' ? edit + 1 : 0; t < decoder.length; t++) {
+          const grid = await patchGrid(subject, request(t, { kind }));
+          assert.equal(grid.stack, 'decoder');
+          assert.deepEqual([grid.layers, grid.columns, grid.skipped], [1, 1, 0]);
+          const full = await ownChange(session, pair, t);
+          assert.ok(full > 0, 'the edit reaches the target');
+          const effect = grid.rows[0].effect[0]!;
+          assert.ok(
+            Math.abs(effect - full) <= 1e-5 * Math.max(1, full),
+            `t ${t}: ${effect} vs the variant's own ${full}`,
+          );
+          if (grid.logit && grid.logit.variant !== grid.logit.base)
+            assert.ok(
+              Math.abs(grid.rows[0].fraction![0]! - 1) <= 1e-4,
+              `t ${t}: restores ${grid.rows[0].fraction![0]}`,
+            );
         }
       } finally {
         await session.release();
       }
     });
   }
+
+  for (const kind of ['heads', 'cross_heads'] as const)
+    for (const edits of ['text', 'encoder'] as const) {
+      const stack = kind === 'cross_heads' || edits === 'text' ? 'decoder' : 'encoder';
+      const attention = kind === 'cross_heads' ? 'cross-attention' : 'self-attention';
+      test(`${model}: patching the ${stack}'s ${attention} heads for a ${edits === 'text' ? 'decoder' : 'source'} edit`, async () => {
+        const runs = loadFamilyReference<Seq2SeqRun>(model).runs;
+        const source = runs.base.input_ids[0];
+        const decoder = runs.base.decoder_input_ids[0];
+        const edited = edits === 'text' ? decoder : source;
+        const edit = edits === 'text' ? decoder.length - 2 : 2;
+        const changed = edited.map((id, i) => (i === edit ? id + 1 : id));
+        const session = await open(model);
+        const grid = (variant: number[], t: number) =>
+          patchGrid(seq2seqSubject(session, { source, decoder }, variant, edits, kind), request(t, { kind }));
+        try {
+          const d = session.dims;
+          const t = decoder.length - 1;
+          const patched = await grid(changed, t);
+          assert.equal(patched.stack, stack);
+          assert.equal(patched.layers, stack === 'decoder' ? d.decoderLayers : d.encoderLayers);
+          assert.equal(patched.columns, stack === 'decoder' ? d.decoderHeads : d.encoderHeads);
+          assert.equal(patched.rows.length, patched.layers);
+          // Every head's context differs at the positions t reads: each cell moves the output at t. Not so for the
+          // cross-attention after a decoder edit: only its queries differ, and the tiny fixture's cross-attention is
+          // nearly uniform (every weight ≈ 1/13), so its contexts hardly move (~1e-7, float rounding): finite, ≥ 0.
+          const decoderQueriesOnly = kind === 'cross_heads' && edits === 'text';
+          for (const row of patched.rows)
+            for (const x of row.effect)
+              assert.ok(x !== null && (decoderQueriesOnly ? x >= 0 : x > 0), `block ${row.layer}: ${x}`);
+          assert.ok(patched.logit !== null);
+          // A variant equal to its base: every head's context is the base's, every cell exactly 0.
+          const same = await grid(edited, t);
+          assert.ok(same.rows.every((row) => row.effect.every((x) => x === 0)));
+          if (edits === 'text') {
+            // The decoder is causal: at a target before the edit no head's context changed.
+            const early = await grid(changed, edit - 1);
+            assert.ok(early.rows.every((row) => row.effect.every((x) => x === 0)));
+          }
+        } finally {
+          await session.release();
+        }
+      });
+    }
 }

@@ -81,6 +81,7 @@ describe('the panel at real widths and in every theme', () => {
     ['patching', LIGHT, 800, 'llama-heads'],
     ['patchingSeq2seq', DARK, 800, 'marian'],
     ['patchingSeq2seq', LIGHT, 480, 'marian-heads'],
+    ['patchingSeq2seq', HIGH_CONTRAST, 1200, 'marian-cross'],
     ['lens', LIGHT, 800, 'llama'],
     ['lens', DARK, 480, 'tiny-bert'],
     ['lens', DARK, 1200, 'marian'],

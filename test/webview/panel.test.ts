@@ -662,6 +662,13 @@ describe('results panel in Chromium', () => {
             new RegExp(`one head’s self-attention output in the ${stack}’s block l`),
           );
         }
+        // Cross-attention heads: the decoder's, for the source edit too.
+        await page.locator('tr[data-model="marian-cross"] .result-cell').nth(1).click();
+        assert.deepEqual(await texts(page, '.patching-grid thead .patch-col'), ['h0', 'h1', 'h2', 'h3']);
+        assert.match(
+          await text(page, '.patching-caption'),
+          /one head’s cross-attention output in the decoder’s block l .* at position \d+/,
+        );
         assert.deepEqual(panel.pageErrors, []);
       } finally {
         await panel.close();

@@ -106,9 +106,11 @@ export const RECORDINGS = {
     fullSize: false,
     text: () =>
       '---\nmodels:\n  - name: marian\n    weights: marian\n    patch: residual\n' +
-      '  - name: marian-heads\n    weights: marian\n    patch: heads\n---\n' +
+      '  - name: marian-heads\n    weights: marian\n    patch: heads\n' +
+      '  - name: marian-cross\n    weights: marian\n    patch: cross_heads\n---\n' +
       'encoder: I want to buy a car\n<pad> Ich will ein\n~ <pad> Du will ein\n~ encoder: I want to buy a cat\n',
-    // Hugging Face's tiny MarianMT: a decoder edit patches the decoder, a source edit the encoder (streams or heads).
+    // Hugging Face's tiny MarianMT: a decoder edit patches the decoder, a source edit the encoder (streams or heads);
+    // cross_heads patches the decoder's cross-attention heads for both.
     setup: async (dir) => {
       cpSync(referenceFolder('marian'), join(dir, 'marian'), { recursive: true });
     },

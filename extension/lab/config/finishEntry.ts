@@ -15,7 +15,8 @@ import { LENS_DEFAULT_K, RUN_SETTING_DEFAULTS, RUN_SETTING_KEYS, type RunSetting
 import type { LoadedConfig, Sourced } from './sources';
 import { closestMatch } from './suggest';
 import { checkConfigKey, checkConsistency } from './validate';
-import { patchingInTrainMode } from '../patching/prepare';
+import { patchingInTrainMode, patchKindProblem } from '../patching/prepare';
+import { PATCH_KINDS } from '../../protocol/report';
 
 /** Keys of the whole file, which users sometimes indent into an entry by mistake. */
 const FILE_LEVEL_KEYS = new Set(['models', 'cases', 'perturb']);
@@ -104,6 +105,11 @@ export function finishModelEntry(draft: EntryDraft, files: EntryFiles): Resolved
     const at = modeField?.valueRange ?? draft.fields.get('patch')?.keyRange ?? entryStart;
     const fix = modeField ? { target: 'value' as const, key: 'mode', texts: ['eval'], closeMatch: true } : undefined;
     out.error('patching-needs-eval', random, at, fix);
+    return { spec: null, diagnostics: out.items };
+  }
+  const unfit = settings.patch && patchKindProblem(architecture, settings.patch.kind);
+  if (unfit) {
+    out.error('patching-not-supported', unfit, draft.fields.get('patch')?.valueRange ?? entryStart);
     return { spec: null, diagnostics: out.items };
   }
   const spec: ModelSpec = {
@@ -274,8 +280,9 @@ function resolveRunSettings(
 
 /** `patch:` and `patch_target:` (values already checked); no patching without `patch:`. */
 function patchOf(kind: unknown, target: unknown): ModelSpec['patch'] {
-  if (kind !== 'residual' && kind !== 'heads') return undefined;
-  return { kind, target: typeof target === 'number' ? target : RUN_SETTING_DEFAULTS.patch_target };
+  const known = PATCH_KINDS.find((k) => k === kind);
+  if (!known) return undefined;
+  return { kind: known, target: typeof target === 'number' ? target : RUN_SETTING_DEFAULTS.patch_target };
 }
 
 /** `lens:` (true = the default k, false = none) and `heads:` as the spec holds them; absent when not asked for. */

@@ -2,6 +2,7 @@
  * Run settings: how a model is run and judged rather than what it is. They can be written
  * at the top of the front matter (a default for every model) or in a model entry (an override).
  */
+import { PATCH_KINDS } from '../../protocol/report';
 import type { ModelSpec, Suggestion } from '../types';
 import { checkValue, isBoolean, isNonNegativeInt, isTolerance, oneOf, suggestValues, type ValueCheck } from './checks';
 import { LENS_MAX_K } from '../../protocol/headsAndLens';
@@ -77,8 +78,8 @@ export const RUN_SETTINGS: readonly RunSettingInfo[] = [
   },
   {
     key: 'patch',
-    doc: "Activation patching after each comparison: `residual` (for each block l and position p, the base run with the stream entering block l at p — Hugging Face's `hidden_states[l][p]` — replaced by the variant's) or `heads` (each head's attention output in each block replaced by the variant's). An encoder-decoder patches the stack the variant edits (the decoder's or the encoder's streams or self-attention heads), measured at the decoder. Reports, at the position `patch_target`, how far each patch moves the last hidden state and, with an LM head, the fraction of the variant's logit change it restores. Needs `mode: eval` and a variant with as many tokens as the base. Off when absent.",
-    check: oneOf(['residual', 'heads']),
+    doc: "Activation patching after each comparison: `residual` (for each block l and position p, the base run with the stream entering block l at p — Hugging Face's `hidden_states[l][p]` — replaced by the variant's) or `heads` (each head's attention output in each block replaced by the variant's). An encoder-decoder patches the stack the variant edits (the decoder's or the encoder's streams or self-attention heads), measured at the decoder; `cross_heads` (encoder-decoders only) patches each cross-attention head of each decoder block, the way a source edit reaches the decoder. Reports, at the position `patch_target`, how far each patch moves the last hidden state and, with an LM head, the fraction of the variant's logit change it restores. Needs `mode: eval` and a variant with as many tokens as the base. Off when absent.",
+    check: oneOf([...PATCH_KINDS]),
   },
   {
     key: 'patch_target',

@@ -77,7 +77,7 @@ export async function runSeq2SeqCase(
         const v = c.variants[i - 2];
         const result = compareOne(ctx, v, runs[i], base, baseOut!, controlOut!, out, decode);
         onResult(result);
-        // Patching (`patch:`) the stack the variant edits, measured at the decoder's target.
+        // Patching (`patch:`) the stack the variant edits (or the decoder's cross-attention), measured at the decoder.
         if (ctx.patching && result.kind === 'measured')
           await patchVariant(
             ctx,
@@ -88,6 +88,7 @@ export async function runSeq2SeqCase(
               { source: source.ids, decoder: c.base.ids },
               v.edits === 'encoder' ? runs[i].source.ids : runs[i].decoder.ids,
               v.edits,
+              ctx.patching.kind,
             ),
           );
       }

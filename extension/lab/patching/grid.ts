@@ -3,7 +3,8 @@
  * single-stack model, or the stack an encoder-decoder's variant edits, measured at its decoder).
  *
  * A cell is the base run with one piece replaced by the variant's: the stream entering block l at position
- * p (`residual`, Hugging Face's `hidden_states[l][p]`), or head h's attention context in block l (`heads`).
+ * p (`residual`, Hugging Face's `hidden_states[l][p]`), or head h's attention context in block l (`heads`; an encoder-decoder's
+ * decoder cross-attention: `cross_heads`).
  * A cell's row enters the graph at block l (`patch.entry.l`, see `blocks/singleStack.ts`) with the base's
  * `hidden_states[l]` (row p the variant's, for `residual`), so it runs only blocks l..L−1: the blocks before
  * l would compute exactly the base's stream again. Every pass also runs the base and the variant as its
@@ -176,7 +177,7 @@ async function runPass(
     });
     rows += entering.length;
     entries.push(block);
-    if (req.kind === 'heads' && entering.length > 0) {
+    if (req.kind !== 'residual' && entering.length > 0) {
       // Rows present at block l: the plain ones and every row entered so far; only those entering here patch a head.
       const mask = new Uint8Array(rows * heads);
       entering.forEach((k, i) => (mask[(rows - entering.length + i) * heads + cells[k].column] = 1));
@@ -185,7 +186,7 @@ async function runPass(
   }
   const Tm = subject.measuredLength;
   const logitRows = Array.from({ length: rows }, (_, r) => r * Tm + req.target);
-  const out = await subject.pass(entries, req.kind === 'heads' ? headMasks : null, rows, logitRows);
+  const out = await subject.pass(entries, req.kind !== 'residual' ? headMasks : null, rows, logitRows);
   return { ...out, rowOf };
 }
 

@@ -1,6 +1,7 @@
 /**
  * What a model asked to patch (`patch:`, `--patch`) must satisfy before anything runs, checked once every case
  * is tokenized, with each problem at its place in the `.prompt` file:
+ * - `cross_heads` only on a model with cross-attention (an encoder-decoder);
  * - deterministic runs: in train mode with dropout every patched run draws its own masks, so an effect would
  *   mix the patch with fresh noise. Patching is refused there, with `mode: eval` as the fix — the answer a
  *   user of TransformerLens or forward hooks expects (they patch in eval mode). Train mode without any dropout
@@ -10,10 +11,10 @@
  * - a target position inside the case.
  */
 import type { LabDiagnostic } from '../../protocol/diagnostics';
-import type { Experiment, HfConfig, ModelSpec } from '../types';
+import type { Architecture, Experiment, HfConfig, ModelSpec } from '../types';
 import type { Mode, PatchKind } from '../../protocol/report';
 import type { EncodedText } from '../tokenizers';
-import { dropoutRates } from '../models/registry';
+import { dropoutRates, moduleOf } from '../models/registry';
 import type { TokenizedCase } from '../experiment/caseInputs';
 
 /**
@@ -24,6 +25,12 @@ export function patchingInTrainMode(config: HfConfig, mode: Mode, kind: PatchKin
   const dropping = Object.entries(dropoutRates(config, mode)).filter(([, rate]) => rate > 0);
   if (mode !== 'train' || dropping.length === 0) return null;
   return `\`patch: ${kind}\` needs deterministic runs, but this model is in train mode with dropout (${dropping.map(([k, r]) => `${k} ${r}`).join(', ')}): every patched run would draw its own dropout masks, so an effect would be the patch plus fresh noise. Set \`mode: eval\` to patch it (dropout off, as Hugging Face's \`.eval()\`)`;
+}
+
+/** Why a model cannot be patched this way (`cross_heads` on a model without cross-attention), or null. */
+export function patchKindProblem(architecture: Architecture, kind: PatchKind): string | null {
+  if (kind !== 'cross_heads' || moduleOf(architecture).runner.kind === 'encoder-decoder') return null;
+  return `\`patch: cross_heads\` patches the cross-attention of an encoder-decoder (BART, Marian), and ${moduleOf(architecture).label} has none: use \`patch: heads\` for its attention heads`;
 }
 
 /** The 0-based position `patch_target` names in an input of `length` tokens, or null when outside it. */
@@ -46,6 +53,8 @@ export function patchingProblems(
     range,
     code,
   });
+  const unfit = patchKindProblem(spec.architecture, patch.kind);
+  if (unfit) return [at(spec.range, 'patching-not-supported', unfit)];
   const random = patchingInTrainMode(spec.config, spec.mode, patch.kind);
   if (random) return [at(spec.range, 'patching-needs-eval', random)];
   const problems: LabDiagnostic[] = [];

@@ -5,9 +5,10 @@
  * of its self-attention) and measures the decoder's last hidden state and logits at the target (a decoder position)
  * either way.
  */
-import type { StackName } from '../../protocol/report';
+import type { PatchKind, StackName } from '../../protocol/report';
 import type { ForwardSettings, ModelSession } from '../models/session';
 import type { Seq2SeqSession } from '../models/bart/session';
+import type { PatchedAttention, Stack } from '../models/bart/inputs';
 
 export interface PatchSubject {
   stack: StackName;
@@ -63,19 +64,24 @@ export function singleStackSubject(
 }
 
 /**
- * An encoder-decoder: a decoder edit (`text`) patches the decoder's streams, every row reading the one source; a
- * source edit (`encoder`) patches the encoder's streams and runs the base's decoder input once per row.
+ * An encoder-decoder. A decoder edit (`text`) patches the decoder (its streams, self-attention heads or
+ * cross-attention heads), every row reading the one source. A source edit (`encoder`) patches the encoder's streams
+ * or self-attention heads, running the base's decoder input once per row; or the decoder's cross-attention heads
+ * (`cross_heads`), where every row is a whole run of the base (its source and decoder input) and the masked heads take
+ * the row of the variant's source: a cell's row cannot enter the decoder late, since its cross-attention needs the
+ * base's encoder output beside the variant's.
  */
 export function seq2seqSubject(
   session: Seq2SeqSession,
   input: { source: number[]; decoder: number[] },
   variant: number[],
   edits: 'text' | 'encoder',
+  kind: PatchKind,
 ): PatchSubject {
   const d = session.dims;
   const decoderEdit = edits === 'text';
-  const base = decoderEdit ? input.decoder : input.source;
-  if (variant.length !== base.length) throw new Error('internal: patching needs base and variant of one length');
+  const edited = decoderEdit ? input.decoder : input.source;
+  if (variant.length !== edited.length) throw new Error('internal: patching needs base and variant of one length');
   const pair = decoderEdit
     ? [
         { encoderIds: input.source, decoderIds: input.decoder },
@@ -85,25 +91,38 @@ export function seq2seqSubject(
         { encoderIds: input.source, decoderIds: input.decoder },
         { encoderIds: variant, decoderIds: input.decoder },
       ];
+  const stack: Stack = decoderEdit || kind === 'cross_heads' ? 'decoder' : 'encoder';
+  const attention: PatchedAttention = kind === 'cross_heads' ? 'cross' : stack;
+  const wholeRows = !decoderEdit && kind === 'cross_heads';
   return {
-    stack: decoderEdit ? 'decoder' : 'encoder',
-    layers: decoderEdit ? d.decoderLayers : d.encoderLayers,
+    stack,
+    layers: stack === 'decoder' ? d.decoderLayers : d.encoderLayers,
     hiddenSize: d.dModel,
-    heads: decoderEdit ? d.decoderHeads : d.encoderHeads,
+    heads: stack === 'decoder' ? d.decoderHeads : d.encoderHeads,
     lmHeadVocab: d.decoderVocabSize,
-    patchedLength: base.length,
+    patchedLength: stack === 'decoder' ? input.decoder.length : input.source.length,
     measuredLength: input.decoder.length,
     streams: async () => {
       const [b, v] = await session.forward(pair, { rates: {} }, { logits: 'none' });
-      return decoderEdit
+      return stack === 'decoder'
         ? { base: b.decoderHiddenStates, variant: v.decoderHiddenStates }
         : { base: b.encoderHiddenStates, variant: v.encoderHiddenStates };
     },
     pass: async (entries, headMasks, rows, logitRows) => {
-      // Masked heads take the variant's context: row 1 of the patched stack (its second plain input).
-      const heads = headMasks
-        ? { stack: decoderEdit ? ('decoder' as const) : ('encoder' as const), masks: headMasks, source: 1 }
-        : undefined;
+      // Masked heads take the variant's context: row 1 (the variant, the pass's second plain input).
+      const heads = headMasks ? { attention, masks: headMasks, source: 1 } : undefined;
+      if (wholeRows) {
+        // Every row from block 0: rows the grid enters at block l are the base's own run up to l, so each block's
+        // mask covers all rows (those entering later patch nothing there).
+        const padded = headMasks?.map((m) => (m ? grown(m, rows * d.decoderHeads) : null)) ?? [];
+        return session.patchedPass({
+          encoderIds: Array.from({ length: rows }, (_, r) => (r === 1 ? variant : input.source)),
+          decoderIds: Array.from({ length: rows }, () => input.decoder),
+          entries: { encoder: [], decoder: [] },
+          heads: { attention, masks: padded, source: 1 },
+          logitRows,
+        });
+      }
       return session.patchedPass(
         decoderEdit
           ? {
@@ -123,4 +142,11 @@ export function seq2seqSubject(
       );
     },
   };
+}
+
+/** A copy of `mask` with zeros after it up to `length`. */
+function grown(mask: Uint8Array, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  out.set(mask);
+  return out;
 }

@@ -7,7 +7,8 @@
  * Every Hugging Face dropout place is a mask input (see `seq2seqInputs`).
  * Activation patching: each block of each stack appends the rows entering there (`patch.<stack>.entry.l`, see
  * `blocks/singleStack.ts`), so every reshape takes the batch as -1, and each self-attention's per-head context goes
- * through `patch.<stack>.head_mask.l` (heads patching; a broadcast `false` in a plain run). Cross-attention reads the encoder's output with
+ * through `patch.<stack>.head_mask.l`, each cross-attention's through `patch.cross.head_mask.l` (heads patching; a
+ * broadcast `false` in a plain run). Cross-attention reads the encoder's output with
  * its own batch: the same as the decoder's, or 1 (one source for every decoder row, broadcast).
  */
 import { GraphBuilder } from '../onnxGraph';
@@ -17,7 +18,7 @@ import { LEARNED_POSITION_OFFSET, type Seq2SeqDims } from './dims';
 import { embeddingNames } from './parameters';
 import { sinusoidalPositions } from './positions';
 import { decoderLayer, encoderLayer, type StackContext } from './layers';
-import { hiddenMask, seq2seqInputs, type Stack } from './inputs';
+import { hiddenMask, seq2seqInputs, type PatchedAttention, type Stack } from './inputs';
 import { emitLens, emitPickedHeads, headsNames, pickInput } from '../blocks/lens';
 import { patchedHeads } from '../blocks/singleStack';
 
@@ -52,12 +53,16 @@ export function seq2seqGraph(d: Seq2SeqDims, weight: WeightRef): GraphBuilder {
     const keepShape = ['batch', 1, `${s}_seq`, `${s}_seq`];
     const mask = additiveMask(b, b.input({ name: seq2seqInputs.keep(s), elemType: 'float', shape: keepShape }));
     const hiddenShape = b.op('Concat', [b.int64s([-1]), seqDim, b.int64s([H])], { axis: 0 });
+    return { ctx, d, stack: s, shapes, mask, patchHeads: headsPatcher(s), ids, seqDim, hiddenShape };
+  };
+
+  /** Puts an attention's heads patching inputs (`patch.<attention>.head_mask.i`, `….head_source`) into its context. */
+  const headsPatcher = (a: PatchedAttention) => {
     let headSource: string | undefined;
-    const patchHeads = (i: number, context: string) => {
-      headSource ??= b.input({ name: seq2seqInputs.patchHeadSource(s), elemType: 'int64', shape: [1] });
-      return patchedHeads(b, context, headSource, seq2seqInputs.patchHeadMask(s, i));
+    return (i: number, context: string) => {
+      headSource ??= b.input({ name: seq2seqInputs.patchHeadSource(a), elemType: 'int64', shape: [1] });
+      return patchedHeads(b, context, headSource, seq2seqInputs.patchHeadMask(a, i));
     };
-    return { ctx, d, stack: s, shapes, mask, patchHeads, ids, seqDim, hiddenShape };
   };
 
   /** A stack's block input with the rows entering block i appended. */
@@ -123,13 +128,14 @@ export function seq2seqGraph(d: Seq2SeqDims, weight: WeightRef): GraphBuilder {
     flatShape: flat,
     headSize: H / d.decoderHeads,
   };
+  const patchCross = headsPatcher('cross');
   let y = embed('decoder', dec.ids, names.decoder);
   const streams: string[] = [];
   for (let i = 0; i < d.decoderLayers; i++) {
     streams.push(y);
     emit(`decoder_hidden_states.${i}`, b.op('Reshape', [y, dec.hiddenShape]), ['batch', 'decoder_seq', H]);
     y = enter('decoder', i, y);
-    const layer = decoderLayer(dec, i, y, { encoderOut, encoderShapes, crossMask });
+    const layer = decoderLayer(dec, i, y, { encoderOut, encoderShapes, crossMask, patchHeads: patchCross });
     emit(`decoder_attentions.${i}`, layer.probs, ['batch', d.decoderHeads, 'decoder_seq', 'decoder_seq']);
     emit(`cross_attentions.${i}`, layer.crossProbs, ['batch', d.decoderHeads, 'decoder_seq', 'encoder_seq']);
     // One pick per decoder layer serves its self-attention and its cross-attention.

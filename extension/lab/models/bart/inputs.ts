@@ -3,6 +3,9 @@ import type { GraphBuilder } from '../onnxGraph';
 
 export type Stack = 'encoder' | 'decoder';
 
+/** An attention whose heads can be patched: a stack's self-attention, or the decoder's cross-attention. */
+export type PatchedAttention = Stack | 'cross';
+
 /** Graph input names; every dropout mask is [batch, seq, width] or [batch, heads, seq, keys] (1 in eval mode). */
 export const seq2seqInputs = {
   ids: (s: Stack) => (s === 'encoder' ? 'input_ids' : 'decoder_input_ids'),
@@ -18,10 +21,10 @@ export const seq2seqInputs = {
   ffnOutput: (s: Stack, i: number) => `${s}.dropout.${i}.ffn_output`,
   /** Activation patching: rows entering block i of a stack ([rows·seq, H]; none in a plain run). */
   patchEntry: (s: Stack, i: number) => `patch.${s}.entry.${i}`,
-  /** Heads patching: per row present at block i, the self-attention heads that take the source row's context. */
-  patchHeadMask: (s: Stack, i: number) => `patch.${s}.head_mask.${i}`,
-  /** The batch row of a stack whose per-head contexts the masked heads take (the variant's). */
-  patchHeadSource: (s: Stack) => `patch.${s}.head_source`,
+  /** Heads patching: per row present at block i, the heads of that attention that take the source row's context. */
+  patchHeadMask: (a: PatchedAttention, i: number) => `patch.${a}.head_mask.${i}`,
+  /** The batch row whose per-head contexts of that attention the masked heads take (the variant's). */
+  patchHeadSource: (a: PatchedAttention) => `patch.${a}.head_source`,
 };
 
 /** A [batch, seq, width] dropout mask input, flattened to [batch·seq, width] (a broadcast 1 in eval mode). */

@@ -95,6 +95,8 @@ export interface CrossSource {
   encoderShapes: AttentionShapes;
   /** Additive mask [B, 1, T, S]: the source's padding. */
   crossMask: string;
+  /** Block i's cross-attention context [B, heads, T, d] with the heads patching masks put in (graph.ts). */
+  patchHeads(i: number, context: string): string;
 }
 
 export function decoderLayer(
@@ -123,6 +125,7 @@ export function decoderLayer(
     mask: cross.crossMask,
     probsMask: seq2seqInputs.crossProbs(i),
     outputMask: seq2seqInputs.crossOutput(i),
+    patchHeads: (context) => cross.patchHeads(i, context),
   });
   const g = layerNorm(sc.ctx, b.op('Add', [h, crossed.out]), `${prefix}.encoder_attn_layer_norm`, eps);
   return { out: feedForward(sc, i, g, prefix), probs: self.probs, crossProbs: crossed.probs };

@@ -22,7 +22,7 @@ import {
   uniqueInputs,
 } from '../batchFeeds';
 import type { Seq2SeqDims } from './dims';
-import { seq2seqInputs, type Stack } from './inputs';
+import { seq2seqInputs, type PatchedAttention, type Stack } from './inputs';
 import { headsNames } from '../blocks/lens';
 import { headMaskTensor, noHeads } from '../patchFeeds';
 import { headsFeeds, lensFeeds, lensOfUnique, lensFetches, readHeads, readLens, type LensReadout } from '../readOuts';
@@ -72,10 +72,11 @@ export interface Seq2SeqPatchPass {
   decoderIds: number[][];
   entries: { encoder: Float32Array[]; decoder: Float32Array[] };
   /**
-   * Heads patching of one stack: per block, the self-attention heads to patch of every row present there ([rows at
-   * l] × heads, 1 = take row `source`'s context), or null at a block without any; see `PatchFeeds.headMasks`.
+   * Heads patching of one attention (a stack's self-attention, or the decoder's cross-attention): per block, the
+   * heads to patch of every row present there ([rows at l] × heads, 1 = take row `source`'s context), or null at a
+   * block without any; see `PatchFeeds.headMasks`.
    */
-  heads?: { stack: Stack; masks: (Uint8Array | null)[]; source: number };
+  heads?: { attention: PatchedAttention; masks: (Uint8Array | null)[]; source: number };
   logitRows: number[];
 }
 
@@ -178,14 +179,11 @@ export class Seq2SeqSession {
     const d = this.dims;
     const feeds: Record<string, ort.Tensor> = {};
     const none = () => new ort.Tensor('float32', new Float32Array(0), [0, d.dModel]);
-    for (const [s, layers] of [
-      ['encoder', d.encoderLayers],
-      ['decoder', d.decoderLayers],
-    ] as const) {
-      feeds[seq2seqInputs.patchHeadSource(s)] = new ort.Tensor('int64', new BigInt64Array(1), [1]);
-      for (let l = 0; l < layers; l++) {
-        feeds[seq2seqInputs.patchEntry(s, l)] = none();
-        feeds[seq2seqInputs.patchHeadMask(s, l)] = noHeads();
+    for (const a of ['encoder', 'decoder', 'cross'] as const) {
+      feeds[seq2seqInputs.patchHeadSource(a)] = new ort.Tensor('int64', new BigInt64Array(1), [1]);
+      for (let l = 0; l < (a === 'encoder' ? d.encoderLayers : d.decoderLayers); l++) {
+        if (a !== 'cross') feeds[seq2seqInputs.patchEntry(a, l)] = none();
+        feeds[seq2seqInputs.patchHeadMask(a, l)] = noHeads();
       }
     }
     return feeds;
@@ -229,11 +227,11 @@ export class Seq2SeqSession {
     pass.entries.encoder.forEach((rows, l) => entry('encoder', l, rows));
     pass.entries.decoder.forEach((rows, l) => entry('decoder', l, rows));
     if (pass.heads) {
-      const { stack, masks, source } = pass.heads;
-      const heads = stack === 'encoder' ? d.encoderHeads : d.decoderHeads;
-      feeds[seq2seqInputs.patchHeadSource(stack)] = new ort.Tensor('int64', BigInt64Array.of(BigInt(source)), [1]);
+      const { attention, masks, source } = pass.heads;
+      const heads = attention === 'encoder' ? d.encoderHeads : d.decoderHeads;
+      feeds[seq2seqInputs.patchHeadSource(attention)] = new ort.Tensor('int64', BigInt64Array.of(BigInt(source)), [1]);
       masks.forEach((mask, l) => {
-        if (mask) feeds[seq2seqInputs.patchHeadMask(stack, l)] = headMaskTensor(mask, heads);
+        if (mask) feeds[seq2seqInputs.patchHeadMask(attention, l)] = headMaskTensor(mask, heads);
       });
     }
     const last = `decoder_hidden_states.${d.decoderLayers}`;
