@@ -3,8 +3,8 @@
  * single-stack model, or the stack an encoder-decoder's variant edits, measured at its decoder).
  *
  * A cell is the base run with one piece replaced by the variant's: the stream entering block l at position
- * p (`residual`, Hugging Face's `hidden_states[l][p]`), or head h's attention context in block l (`heads`; an encoder-decoder's
- * decoder cross-attention: `cross_heads`).
+ * p (`residual`, Hugging Face's `hidden_states[l][p]`), or head h's attention context in block l (`heads`; an
+ * encoder-decoder's decoder cross-attention: `cross_heads`).
  * A cell's row enters the graph at block l (`patch.entry.l`, see `blocks/singleStack.ts`) with the base's
  * `hidden_states[l]` (row p the variant's, for `residual`), so it runs only blocks l..L−1: the blocks before
  * l would compute exactly the base's stream again. Every pass also runs the base and the variant as its
