@@ -35,8 +35,8 @@ export async function compareCommand(argv: string[]): Promise<number> {
   // --lens / --heads stand for the keys on every model (over the file's own).
   const experiment = { ...loaded.experiment, models: loaded.experiment.models.map((m) => ({ ...m, ...readOuts })) };
   // Warnings do not stop a run, but they are said (a case without a variant, `~text` without the space).
-  for (const d of diagnostics) process.stderr.write(terminalText(formatDiagnostic(d), { multiline: true }) + '\n');
-  applyPatchOptions(experiment, patch);
+  for (const d of [...diagnostics, ...applyPatchOptions(experiment, patch)])
+    process.stderr.write(terminalText(formatDiagnostic(d), { multiline: true }) + '\n');
   // A comparison reads hidden states and logits only: its sessions are opened without the attention outputs.
   const store = new ModelStore(cacheDir, { intraOpThreads: threads, attentions: false, limits });
   const progress = stderrProgress();

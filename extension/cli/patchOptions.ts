@@ -4,7 +4,9 @@
  * `--patch-target` alone changes the target of the models whose entries already ask to patch.
  */
 import { PATCH_KINDS, type PatchKind } from '../protocol/report';
-import type { Experiment } from '../lab/types';
+import type { Experiment, ModelSpec } from '../lab/types';
+import type { LabDiagnostic } from '../protocol/diagnostics';
+import { patchKindProblem, patchKindSkipped } from '../lab/patching/prepare';
 import { UsageError } from './args';
 
 export interface PatchOptions {
@@ -26,10 +28,32 @@ export function parsePatchOptions(patch: string | undefined, target: string | un
   };
 }
 
-export function applyPatchOptions(experiment: Experiment, options: PatchOptions): void {
+/**
+ * Sets every model's patching. `cross_heads` leaves a model without cross-attention unpatched, with a warning at its
+ * entry, when another model of the file has cross-attention; when none has, each is refused at its entry by the
+ * engine (`patchingProblems`), so the run says why instead of patching nothing.
+ */
+export function applyPatchOptions(experiment: Experiment, options: PatchOptions): LabDiagnostic[] {
+  const { kind: asked } = options;
+  const skips = (spec: ModelSpec) => (asked === undefined ? null : patchKindProblem(spec.architecture, asked));
+  const someFit = experiment.models.some((spec) => !skips(spec));
+  const warnings: LabDiagnostic[] = [];
   for (const spec of experiment.models) {
-    const kind = options.kind ?? spec.patch?.kind;
+    const kind = asked ?? spec.patch?.kind;
     if (kind === undefined) continue;
+    const reason = skips(spec);
+    if (reason && someFit) {
+      warnings.push({
+        severity: 'warning',
+        message: patchKindSkipped(spec.name, reason, 'from --patch'),
+        file: experiment.file,
+        range: spec.range,
+        code: 'patching-not-applicable',
+      });
+      delete spec.patch;
+      continue;
+    }
     spec.patch = { kind, target: options.target ?? spec.patch?.target ?? -1 };
   }
+  return warnings;
 }

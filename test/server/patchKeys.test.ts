@@ -96,7 +96,7 @@ describe('patch: and patch_target: in the editor', () => {
     assert.ok(implicit.diagnostics.some((x) => x.code === 'patching-needs-eval'));
   });
 
-  test('cross_heads on a model without cross-attention: refused at its value, with `heads` named', async () => {
+  test('cross_heads on a model without cross-attention: refused at its own value; from the top, left out with a warning', async () => {
     const { diagnostics } = await open(
       'models:\n  - name: g\n    config: gpt2\n    mode: eval\n    patch: cross_heads\n',
     );
@@ -104,8 +104,22 @@ describe('patch: and patch_target: in the editor', () => {
     assert.ok(d, JSON.stringify(diagnostics));
     assert.match(
       messageOf(d),
-      /`patch: cross_heads` patches the cross-attention of an encoder-decoder .* GPT-2 has none: use `patch: heads`/,
+      /`patch: cross_heads` patches cross-attention heads, but GPT-2 has no cross-attention .*: use `patch: heads`/,
     );
     assert.deepEqual(d.range, { start: { line: 5, character: 11 }, end: { line: 5, character: 22 } });
+    // At the top it asks every model: GPT-2 is left out (said at its entry), nothing is an error.
+    const top = await open('models:\n  - name: g\n    config: gpt2\nmode: eval\npatch: cross_heads\n');
+    assert.deepEqual(
+      top.diagnostics.filter((x) => x.severity === DiagnosticSeverity.Error),
+      [],
+    );
+    const skipped = top.diagnostics.find((x) => x.code === 'patching-not-applicable');
+    assert.ok(skipped, JSON.stringify(top.diagnostics));
+    assert.equal(skipped.severity, DiagnosticSeverity.Warning);
+    assert.match(
+      messageOf(skipped),
+      /^g is not patched: GPT-2 has no cross-attention .*, so `cross_heads` at the top of the file leaves it out/,
+    );
+    assert.equal(skipped.range.start.line, 2);
   });
 });

@@ -89,7 +89,7 @@ test('compare --json: patch: residual gives a grid per variant; a plain comparis
   assert.equal(cross.status, 2);
   assert.match(
     cross.stderr,
-    /plain\.prompt:3:5: error: llama: `patch: cross_heads` patches the cross-attention of an encoder-decoder/,
+    /plain\.prompt:3:5: error: llama: `patch: cross_heads` patches cross-attention heads, but Llama has no cross-attention/,
   );
 });
 
@@ -210,4 +210,19 @@ test('an encoder-decoder: a decoder edit patches the decoder, a source edit the 
   const crossTable = compare(file, ['--patch', 'cross_heads']);
   assert.equal(crossTable.status, 0, crossTable.stderr);
   assert.match(crossTable.stdout, /patching \(cross_heads: each decoder cross-attention head's output\)/);
+
+  // Beside a decoder-only model: the encoder-decoder is patched, the other left out with a warning at its entry.
+  const mixed = promptFile('mixed.prompt', `${marian}\n${llama.replace('models:\n', '')}`, body);
+  const both = compare(mixed, ['--patch', 'cross_heads', '--json']);
+  assert.equal(both.status, 0, both.stderr);
+  assert.match(
+    both.stderr,
+    /mixed\.prompt:5:5: warning: llama is not patched: Llama has no cross-attention .*from --patch/,
+  );
+  const results = (JSON.parse(both.stdout) as ComparisonReport).results.filter((x) => x.kind === 'measured');
+  assert.deepEqual([...new Set(results.filter((x) => measured(x).patching).map((x) => x.model))], ['marian']);
+  assert.ok(
+    results.some((x) => x.model === 'llama'),
+    'llama still compared',
+  );
 });

@@ -15,7 +15,7 @@ import { LENS_DEFAULT_K, RUN_SETTING_DEFAULTS, RUN_SETTING_KEYS, type RunSetting
 import type { LoadedConfig, Sourced } from './sources';
 import { closestMatch } from './suggest';
 import { checkConfigKey, checkConsistency } from './validate';
-import { patchingInTrainMode, patchKindProblem } from '../patching/prepare';
+import { patchingInTrainMode, patchKindProblem, patchKindRefused, patchKindSkipped } from '../patching/prepare';
 import { PATCH_KINDS } from '../../protocol/report';
 
 /** Keys of the whole file, which users sometimes indent into an entry by mistake. */
@@ -108,9 +108,15 @@ export function finishModelEntry(draft: EntryDraft, files: EntryFiles): Resolved
     return { spec: null, diagnostics: out.items };
   }
   const unfit = settings.patch && patchKindProblem(architecture, settings.patch.kind);
-  if (unfit) {
-    out.error('patching-not-supported', unfit, draft.fields.get('patch')?.valueRange ?? entryStart);
+  const ownPatch = draft.fields.get('patch');
+  if (unfit && ownPatch) {
+    out.error('patching-not-supported', patchKindRefused(unfit), ownPatch.valueRange);
     return { spec: null, diagnostics: out.items };
+  }
+  if (unfit) {
+    // Asked at the top of the file for every model: the ones with cross-attention are patched, this one is not.
+    out.warning('patching-not-applicable', patchKindSkipped(name, unfit, 'at the top of the file'), entryStart);
+    delete settings.patch;
   }
   const spec: ModelSpec = {
     name,

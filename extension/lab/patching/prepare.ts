@@ -30,8 +30,19 @@ export function patchingInTrainMode(config: HfConfig, mode: Mode, kind: PatchKin
 /** Why a model cannot be patched this way (`cross_heads` on a model without cross-attention), or null. */
 export function patchKindProblem(architecture: Architecture, kind: PatchKind): string | null {
   if (kind !== 'cross_heads' || moduleOf(architecture).runner.kind === 'encoder-decoder') return null;
-  return `\`patch: cross_heads\` patches the cross-attention of an encoder-decoder (BART, Marian), and ${moduleOf(architecture).label} has none: use \`patch: heads\` for its attention heads`;
+  return `${moduleOf(architecture).label} has no cross-attention (encoder-decoders such as BART and Marian have it)`;
 }
+
+/** A model asked in its own entry for a patching it cannot have: an error there. */
+export const patchKindRefused = (reason: string) =>
+  `\`patch: cross_heads\` patches cross-attention heads, but ${reason}: use \`patch: heads\` for its attention heads`;
+
+/**
+ * A model left out of a patching asked for every model (the top of the file, `--patch`): a warning at its entry, the
+ * others are patched.
+ */
+export const patchKindSkipped = (name: string, reason: string, from: string) =>
+  `${name} is not patched: ${reason}, so \`cross_heads\` ${from} leaves it out`;
 
 /** The 0-based position `patch_target` names in an input of `length` tokens, or null when outside it. */
 export function resolveTarget(target: number, length: number): number | null {
@@ -54,7 +65,7 @@ export function patchingProblems(
     code,
   });
   const unfit = patchKindProblem(spec.architecture, patch.kind);
-  if (unfit) return [at(spec.range, 'patching-not-supported', unfit)];
+  if (unfit) return [at(spec.range, 'patching-not-supported', patchKindRefused(unfit))];
   const random = patchingInTrainMode(spec.config, spec.mode, patch.kind);
   if (random) return [at(spec.range, 'patching-needs-eval', random)];
   const problems: LabDiagnostic[] = [];
