@@ -14,6 +14,7 @@ import { parseThreads } from './threads';
 import { takeLimits } from './limits';
 import { CliHub } from './hubCli';
 import { applyPatchOptions, parsePatchOptions } from './patchOptions';
+import { PATCH_SKIPPED } from '../lab/patching/prepare';
 import { takeReadOuts } from './readOutOptions';
 
 export async function compareCommand(argv: string[]): Promise<number> {
@@ -35,7 +36,10 @@ export async function compareCommand(argv: string[]): Promise<number> {
   // --lens / --heads stand for the keys on every model (over the file's own).
   const experiment = { ...loaded.experiment, models: loaded.experiment.models.map((m) => ({ ...m, ...readOuts })) };
   // Warnings do not stop a run, but they are said (a case without a variant, `~text` without the space).
-  for (const d of [...diagnostics, ...applyPatchOptions(experiment, patch)])
+  // A model `--patch` leaves out that the file's own `patch:` already left out is said once.
+  const skipped = new Set(diagnostics.filter((d) => d.code === PATCH_SKIPPED).map((d) => d.range.start.line));
+  const patchNotes = applyPatchOptions(experiment, patch).filter((d) => !skipped.has(d.range.start.line));
+  for (const d of [...diagnostics, ...patchNotes])
     process.stderr.write(terminalText(formatDiagnostic(d), { multiline: true }) + '\n');
   // A comparison reads hidden states and logits only: its sessions are opened without the attention outputs.
   const store = new ModelStore(cacheDir, { intraOpThreads: threads, attentions: false, limits });

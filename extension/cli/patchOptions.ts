@@ -6,7 +6,7 @@
 import { PATCH_KINDS, type PatchKind } from '../protocol/report';
 import type { Experiment, ModelSpec } from '../lab/types';
 import type { LabDiagnostic } from '../protocol/diagnostics';
-import { patchKindProblem, patchKindSkipped } from '../lab/patching/prepare';
+import { PATCH_SKIPPED, patchKindProblem, patchKindSkipped } from '../lab/patching/prepare';
 import { UsageError } from './args';
 
 export interface PatchOptions {
@@ -48,7 +48,7 @@ export function applyPatchOptions(experiment: Experiment, options: PatchOptions)
         message: patchKindSkipped(spec.name, reason, 'from --patch'),
         file: experiment.file,
         range: spec.range,
-        code: 'patching-not-applicable',
+        code: PATCH_SKIPPED,
       });
       delete spec.patch;
       continue;

@@ -225,4 +225,12 @@ test('an encoder-decoder: a decoder edit patches the decoder, a source edit the 
     results.some((x) => x.model === 'llama'),
     'llama still compared',
   );
+  // Asked at the top of the file, and again with --patch: llama's warning is said once.
+  const top = promptFile('top.prompt', `${marian}\n${llama.replace('models:\n', '')}\npatch: cross_heads`, body);
+  for (const extra of [[], ['--patch', 'cross_heads']]) {
+    const run = compare(top, ['--json', ...extra]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stderr.match(/llama is not patched/g)?.length, 1, run.stderr);
+    assert.match(run.stderr, /top\.prompt:5:5: warning: llama is not patched: .* at the top of the file leaves it out/);
+  }
 });

@@ -15,7 +15,13 @@ import { LENS_DEFAULT_K, RUN_SETTING_DEFAULTS, RUN_SETTING_KEYS, type RunSetting
 import type { LoadedConfig, Sourced } from './sources';
 import { closestMatch } from './suggest';
 import { checkConfigKey, checkConsistency } from './validate';
-import { patchingInTrainMode, patchKindProblem, patchKindRefused, patchKindSkipped } from '../patching/prepare';
+import {
+  PATCH_SKIPPED,
+  patchingInTrainMode,
+  patchKindProblem,
+  patchKindRefused,
+  patchKindSkipped,
+} from '../patching/prepare';
 import { PATCH_KINDS } from '../../protocol/report';
 
 /** Keys of the whole file, which users sometimes indent into an entry by mistake. */
@@ -98,15 +104,7 @@ export function finishModelEntry(draft: EntryDraft, files: EntryFiles): Resolved
   if (out.hasErrors || name === undefined) return { spec: null, diagnostics: out.items };
 
   const settings = resolveRunSettings(draft.fields, ctx.defaults, weights !== undefined, ctx.toleranceDefaults);
-  const random = settings.patch && patchingInTrainMode(config, settings.mode, settings.patch.kind);
-  if (random) {
-    // Said at `mode: train` when the entry writes it (the quick fix changes it), else at its `patch:`, else the entry.
-    const modeField = draft.fields.get('mode');
-    const at = modeField?.valueRange ?? draft.fields.get('patch')?.keyRange ?? entryStart;
-    const fix = modeField ? { target: 'value' as const, key: 'mode', texts: ['eval'], closeMatch: true } : undefined;
-    out.error('patching-needs-eval', random, at, fix);
-    return { spec: null, diagnostics: out.items };
-  }
+  // Whether the model can be patched this way at all comes first: its mode matters only if it is patched.
   const unfit = settings.patch && patchKindProblem(architecture, settings.patch.kind);
   const ownPatch = draft.fields.get('patch');
   if (unfit && ownPatch) {
@@ -115,8 +113,17 @@ export function finishModelEntry(draft: EntryDraft, files: EntryFiles): Resolved
   }
   if (unfit) {
     // Asked at the top of the file for every model: the ones with cross-attention are patched, this one is not.
-    out.warning('patching-not-applicable', patchKindSkipped(name, unfit, 'at the top of the file'), entryStart);
+    out.warning(PATCH_SKIPPED, patchKindSkipped(name, unfit, 'at the top of the file'), entryStart);
     delete settings.patch;
+  }
+  const random = settings.patch && patchingInTrainMode(config, settings.mode, settings.patch.kind);
+  if (random) {
+    // Said at `mode: train` when the entry writes it (the quick fix changes it), else at its `patch:`, else the entry.
+    const modeField = draft.fields.get('mode');
+    const at = modeField?.valueRange ?? draft.fields.get('patch')?.keyRange ?? entryStart;
+    const fix = modeField ? { target: 'value' as const, key: 'mode', texts: ['eval'], closeMatch: true } : undefined;
+    out.error('patching-needs-eval', random, at, fix);
+    return { spec: null, diagnostics: out.items };
   }
   const spec: ModelSpec = {
     name,

@@ -37,6 +37,9 @@ export function patchKindProblem(architecture: Architecture, kind: PatchKind): s
 export const patchKindRefused = (reason: string) =>
   `\`patch: cross_heads\` patches cross-attention heads, but ${reason}: use \`patch: heads\` for its attention heads`;
 
+/** The code of the warning `patchKindSkipped` gives (the editor's and the CLI's). */
+export const PATCH_SKIPPED = 'patching-not-applicable';
+
 /**
  * A model left out of a patching asked for every model (the top of the file, `--patch`): a warning at its entry, the
  * others are patched.
