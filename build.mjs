@@ -85,6 +85,7 @@ await esbuild.build({
     'bench/runner': 'bench/runner.ts',
     'bench/families': 'bench/families.ts',
     'bench/patching': 'bench/patching.ts',
+    'bench/readOuts': 'bench/readOuts.ts',
     'bench/lifecycle': 'bench/lifecycle.ts',
     'bench/memoryProbe': 'bench/memoryProbe.ts',
     'bench/graphProbe': 'bench/graphProbe.ts',

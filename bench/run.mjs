@@ -88,6 +88,12 @@ try {
   });
   if (patching.status !== 0) throw new Error(patching.stderr);
   for (const line of patching.stdout.trim().split('\n')) rows.push(JSON.parse(line));
+  // What the logit lens and one layer's heads add to a comparison (gpt2, Qwen2.5-0.5B).
+  const readOuts = spawnSync(process.execPath, [join(root, 'out', 'bench', 'readOuts.js'), '--rows'], {
+    encoding: 'utf8',
+  });
+  if (readOuts.status !== 0) throw new Error(readOuts.stderr);
+  for (const line of readOuts.stdout.trim().split('\n')) rows.push(JSON.parse(line));
   rows.push([`Python, ${PYTHON.note}`, `${PYTHON.seconds} s`, `${(PYTHON.gb * 1024).toFixed(0)} MB`, 'reference']);
   rows.push([
     "Python, the seed's two distinct models (gpt2 + causal BERT) from_config",

@@ -36,7 +36,7 @@ import {
 import { sha256OfFile } from './fileHash';
 
 /** Bump when a graph or the weight layout changes: old cache entries are then never reused. */
-export const BUILDER_VERSION = 9; // 7: patching and lens; 9: heads and cross-attention heads patching of encoder-decoders
+export const BUILDER_VERSION = 10; // 7: patching and lens; 9: seq2seq heads and cross_heads patching; 10: the lens layer by layer
 
 export interface BuiltModel {
   key: string;
