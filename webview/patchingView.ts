@@ -79,13 +79,20 @@ export class PatchingView {
           if (row) {
             const fraction = row.fraction?.[c];
             const effect = row.effect[c];
-            // NaN or ±Inf (null): off the scale, as the main heatmap draws a non-finite state.
+            const rounding = effect !== null && effect <= grid.roundingFloor;
+            if (rounding) cell.classList.add('patch-rounding');
+            // NaN or ±Inf (null): off the scale, as the main heatmap draws a non-finite state. Within rounding: no
+            // effect (its fraction is noise).
             const colour =
               effect === null || fraction === null
                 ? palette.nonFinite
-                : fraction !== undefined
-                  ? palette.diverging(fraction)
-                  : palette.heat.at(maxEffect > 0 ? effect / maxEffect : 0);
+                : rounding
+                  ? fraction !== undefined
+                    ? palette.diverging(0)
+                    : palette.heat.at(0)
+                  : fraction !== undefined
+                    ? palette.diverging(fraction)
+                    : palette.heat.at(maxEffect > 0 ? effect / maxEffect : 0);
             // The CSSOM is allowed by the panel's CSP (a style attribute is not).
             cell.style.setProperty('background-color', colour);
           }
@@ -120,6 +127,8 @@ export class PatchingView {
     }
     const effect = row.effect[c];
     const rows: [string, string][] = [['effect at t', effect === null ? 'NaN or ±Inf' : formatNumber(effect)]];
+    if (effect !== null && effect <= grid.roundingFloor)
+      rows.push(['', `within float32 rounding (≤ ${formatNumber(grid.roundingFloor)}): no effect`]);
     const fraction = row.fraction?.[c];
     if (fraction !== undefined && grid.logit)
       rows.push(
@@ -159,7 +168,7 @@ function caption(result: MeasuredResult, grid: PatchingResult): HTMLElement {
           'p',
           { class: 'muted' },
           `Colour: the fraction of the variant’s change to the logit of its top next token “${grid.logit.text}” that the patch restores ` +
-            `(base ${formatNumber(grid.logit.base)}, variant ${formatNumber(grid.logit.variant)}; the base’s top is “${grid.logit.baseTopText}”).${done}`,
+            `(base ${formatNumber(grid.logit.base)}, variant ${formatNumber(grid.logit.variant)}, a change of ${formatNumber(grid.logit.variant - grid.logit.base)}; the base’s top is “${grid.logit.baseTopText}”).${done}`,
         )
       : el(
           'p',
@@ -174,11 +183,17 @@ function legend(grid: PatchingResult): HTMLElement {
     grid.nonFinite > 0 ? ` ${grid.nonFinite} cells give NaN or ±Inf at the target: drawn as no number.` : '';
   const skipped =
     grid.skipped > 0 ? ` ${grid.skipped} cells equal the base bit for bit and were not run (exactly 0).` : '';
+  const run = grid.rows.flatMap((r) => r.effect).filter((x): x is number => x !== null && x > 0);
+  const within = run.filter((x) => x <= grid.roundingFloor).length;
+  const rounding =
+    within === 0
+      ? ''
+      : ` ${within === run.length ? 'Every cell that moved' : `${within} of the ${run.length} cells that moved`} the output did so within float32 rounding (≤ ${formatNumber(grid.roundingFloor)}): drawn as no effect.`;
   return el(
     'p',
     { class: 'patching-legend muted' },
     grid.logit
-      ? `Red restores the variant’s logit (1 = all of it), blue pushes it the other way, background = no effect.${skipped}${nonFinite}`
-      : `Darker = a larger effect.${skipped}${nonFinite}`,
+      ? `Red restores the variant’s logit (1 = all of it), blue pushes it the other way, background = no effect.${skipped}${rounding}${nonFinite}`
+      : `Darker = a larger effect.${skipped}${rounding}${nonFinite}`,
   );
 }

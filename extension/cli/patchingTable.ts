@@ -1,7 +1,7 @@
 /**
  * The compare command's lines for an activation-patching grid (`patch:`): what was patched and measured, and
- * the cells with the largest effect, each with its block, position (and token) or head, the effect and, with
- * an LM head, the fraction of the variant's logit change it restores. The whole grid is in `--json`.
+ * the cells with the largest effect above float32 rounding, each with its block, position (and token) or head, the
+ * effect and, with an LM head, the fraction of the variant's logit change it restores. The whole grid is in `--json`.
  */
 import type { MeasuredResult, PatchingResult } from '../protocol/report';
 import { formatNumber } from '../protocol/numbers';
@@ -23,7 +23,7 @@ export function patchingLines(r: MeasuredResult, patching: PatchingResult): stri
   ];
   if (patching.logit)
     lines.push(
-      `  logit of the variant's top next token ${terminalText(JSON.stringify(patching.logit.text))}: base ${formatNumber(patching.logit.base)}, variant ${formatNumber(patching.logit.variant)}`,
+      `  logit of the variant's top next token ${terminalText(JSON.stringify(patching.logit.text))}: base ${formatNumber(patching.logit.base)}, variant ${formatNumber(patching.logit.variant)} (change ${formatNumber(patching.logit.variant - patching.logit.base)})`,
     );
   const cells = patching.rows.flatMap((row) =>
     row.effect.flatMap((effect, column) =>
@@ -31,7 +31,9 @@ export function patchingLines(r: MeasuredResult, patching: PatchingResult): stri
     ),
   );
   cells.sort((a, b) => b.effect - a.effect);
-  for (const cell of cells.slice(0, TOP_CELLS).filter((c) => c.effect > 0)) {
+  // At or below the rounding floor a cell moves nothing two runs of one input would not (its fraction is noise).
+  const moving = cells.filter((c) => c.effect > patching.roundingFloor);
+  for (const cell of moving.slice(0, TOP_CELLS)) {
     const where =
       patching.kind === 'residual' ? `position ${cell.column} ${token(cell.column)}` : `head ${cell.column}`;
     const restored =
@@ -41,6 +43,14 @@ export function patchingLines(r: MeasuredResult, patching: PatchingResult): stri
     lines.push(`  block ${cell.layer}, ${where}: effect ${formatNumber(cell.effect)}${restored}`);
   }
   if (cells.every((c) => c.effect === 0)) lines.push('  no patch moves the output at the target');
+  else if (moving.length === 0)
+    lines.push(
+      `  no patch moves the output at the target beyond float32 rounding (≤ ${formatNumber(patching.roundingFloor)})`,
+    );
+  else if (moving.length < cells.length)
+    lines.push(
+      `  ${cells.length - moving.length} more cells move it within float32 rounding (≤ ${formatNumber(patching.roundingFloor)}): no effect`,
+    );
   if (patching.nonFinite > 0)
     lines.push(`  ${patching.nonFinite} cells give NaN or ±Inf at the target: no number (see --json, null)`);
   return lines;

@@ -534,6 +534,13 @@ export interface PatchingResult {
   skipped: number;
   /** Cells whose patched output at t holds NaN or ±Inf: their `effect` and `fraction` are null (no number). */
   nonFinite: number;
+  /**
+   * Float32 rounding of the measured output, as the comparison's floor is computed: 64 · 2^-23 · the largest |value|
+   * of the base's last hidden state. A cell whose effect is at or below it moves nothing beyond rounding (two runs of
+   * one input in batches of other shapes differ by that much): the panel draws it as no effect, the CLI leaves it
+   * out, and its fraction is noise.
+   */
+  roundingFloor: number;
 }
 
 export interface PatchingRow {

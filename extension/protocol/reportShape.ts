@@ -371,6 +371,7 @@ function patchingShape(): Check {
     ),
     skipped: index,
     nonFinite: index,
+    roundingFloor: number,
   });
 }
 

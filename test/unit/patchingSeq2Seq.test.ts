@@ -85,6 +85,9 @@ for (const model of ['bart', 'marian'] as const) {
         const last = (o: typeof b) => o.decoderHiddenStates[session.dims.decoderLayers].subarray(t * H, (t + 1) * H);
         const full = maxAbs(last(v), last(b));
         assert.ok(full > 0, 'the edit reaches the target');
+        // The rounding floor is the comparison's: 64 ulps of the base's largest |value| in its last hidden state.
+        const top = b.decoderHiddenStates[session.dims.decoderLayers].reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+        assert.equal(grid.roundingFloor, 64 * 2 ** -23 * top);
         const atEdit = grid.rows[0].effect[edit]!;
         assert.ok(Math.abs(atEdit - full) <= 1e-6, `block 0 at the edit: ${atEdit} vs the variant's own ${full}`);
         assert.ok(Math.abs(grid.rows[0].fraction![edit]! - 1) <= 1e-4, `restores ${grid.rows[0].fraction![edit]}`);

@@ -662,6 +662,14 @@ describe('results panel in Chromium', () => {
             new RegExp(`one head’s self-attention output in the ${stack}’s block l`),
           );
         }
+        // Cross-attention heads after the decoder edit: every cell within float32 rounding, drawn and said as such.
+        await page.locator('tr[data-model="marian-cross"] .result-cell').first().click();
+        assert.equal(await page.locator('.patching-grid .patch-rounding').count(), 8);
+        assert.match(await text(page, '.patching-caption'), /base [\d.]+, variant [\d.]+, a change of [\d.e-]+;/);
+        assert.match(
+          await text(page, '.patching-legend'),
+          /Every cell that moved the output did so within float32 rounding \(≤ [\d.e-]+\): drawn as no effect/,
+        );
         // Cross-attention heads: the decoder's, for the source edit too.
         await page.locator('tr[data-model="marian-cross"] .result-cell').nth(1).click();
         assert.deepEqual(await texts(page, '.patching-grid thead .patch-col'), ['h0', 'h1', 'h2', 'h3']);

@@ -18,6 +18,7 @@
  */
 import type { PatchedLogit, PatchingResult, PatchingRow, PatchKind } from '../../protocol/report';
 import type { PatchSubject } from './subjects';
+import { FLOAT32_EPSILON, ROUNDING_ULPS } from '../compare/noiseFloor';
 
 export interface PatchRequest {
   kind: PatchKind;
@@ -83,9 +84,11 @@ export async function patchGrid(subject: PatchSubject, req: PatchRequest): Promi
     logit,
     skipped,
     nonFinite: baseNonFinite ? L * columns : nonFinite,
+    roundingFloor,
   });
   // The base's own output at t holds NaN or ±Inf: no cell has a difference to it, skipped ones included.
   let baseNonFinite = false;
+  let roundingFloor = 0;
   const rowOf = (l: number): PatchingRow => ({
     layer: l,
     effect: baseNonFinite ? effect[l].map(() => null) : effect[l],
@@ -99,7 +102,11 @@ export async function patchGrid(subject: PatchSubject, req: PatchRequest): Promi
     const passCells = cells.slice(start, start + per);
     const out = await runPass(subject, req, passCells, base.hiddenStates, variant.hiddenStates);
     const row = (r: number) => out.last.subarray((r * Tm + t) * H, (r * Tm + t + 1) * H);
-    if (start === 0) baseNonFinite = !allFinite(row(0));
+    if (start === 0) {
+      baseNonFinite = !allFinite(row(0));
+      // Row 0 is the base: its whole last hidden state (every position) sets the scale of rounding.
+      roundingFloor = ROUNDING_ULPS * FLOAT32_EPSILON * maxFiniteMagnitude(out.last.subarray(0, Tm * H));
+    }
     if (logit === null && out.logits) {
       const V = subject.lmHeadVocab;
       const baseLogits = out.logits.subarray(0, V);
@@ -203,6 +210,12 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
     if (!Number.isFinite(a[i]) || !Number.isFinite(b[i])) return NaN;
     m = Math.max(m, Math.abs(a[i] - b[i]));
   }
+  return m;
+}
+
+function maxFiniteMagnitude(x: Float32Array): number {
+  let m = 0;
+  for (const v of x) if (Number.isFinite(v)) m = Math.max(m, Math.abs(v));
   return m;
 }
 
