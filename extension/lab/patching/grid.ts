@@ -48,7 +48,8 @@ export async function patchGrid(subject: PatchSubject, req: PatchRequest): Promi
   const H = subject.hiddenSize;
   const Tm = subject.measuredLength;
   const t = req.target;
-  const streams = await subject.streams();
+  // Head cells of a subject whose rows all start at block 0 need no streams: no entry rows, nothing to skip.
+  const streams = req.kind === 'residual' || subject.entersRows ? await subject.streams() : { base: [], variant: [] };
   const base = { hiddenStates: streams.base };
   const variant = { hiddenStates: streams.variant };
   const columns = req.kind === 'residual' ? subject.patchedLength : subject.heads;
@@ -173,9 +174,9 @@ async function runPass(
   let rows = 2;
   for (let l = 0; l < L; l++) {
     const entering = byLayer[l];
-    const block = new Float32Array(entering.length * T * H);
+    const block = new Float32Array(subject.entersRows ? entering.length * T * H : 0);
     entering.forEach((k, i) => {
-      block.set(baseStates[l], i * T * H);
+      if (subject.entersRows) block.set(baseStates[l], i * T * H);
       if (req.kind === 'residual') {
         const p = cells[k].column;
         block.set(variantStates[l].subarray(p * H, (p + 1) * H), (i * T + p) * H);

@@ -22,6 +22,11 @@ export interface PatchSubject {
   patchedLength: number;
   /** Positions of the measured stack (each row of `pass`'s `last` holds that many). */
   measuredLength: number;
+  /**
+   * Whether a cell's row enters at its block from the base's stream (`entries`); false: every row runs from block 0
+   * (an encoder-decoder's cross-attention heads after a source edit), so the grid builds no entry rows.
+   */
+  entersRows: boolean;
   /** The patched stack's hidden_states (L+1 arrays of length × H) for the base and the variant. */
   streams(): Promise<{ base: Float32Array[]; variant: Float32Array[] }>;
   /**
@@ -51,6 +56,7 @@ export function singleStackSubject(
     layers: plan.layers,
     hiddenSize: plan.hiddenSize,
     heads: plan.heads,
+    entersRows: true,
     lmHeadVocab: plan.lmHeadVocab,
     patchedLength: base.length,
     measuredLength: base.length,
@@ -99,6 +105,7 @@ export function seq2seqSubject(
     layers: stack === 'decoder' ? d.decoderLayers : d.encoderLayers,
     hiddenSize: d.dModel,
     heads: stack === 'decoder' ? d.decoderHeads : d.encoderHeads,
+    entersRows: !wholeRows,
     lmHeadVocab: d.decoderVocabSize,
     patchedLength: stack === 'decoder' ? input.decoder.length : input.source.length,
     measuredLength: input.decoder.length,
