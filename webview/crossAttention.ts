@@ -63,7 +63,7 @@ export class CrossAttentionView {
     this.chooser = el(
       'select',
       { class: 'cross-layer', 'aria-label': 'Cross-attention layer' },
-      ...cross.base.map((_, l) => el('option', { value: l, selected: l === this.layer }, `layer ${l + 1}`)),
+      ...cross.base.map((_, l) => el('option', { value: l, selected: l === this.layer }, `block ${l}`)),
     );
     this.chooser.addEventListener('change', () => {
       this.layer = Number(this.chooser.value);
@@ -76,11 +76,11 @@ export class CrossAttentionView {
       el(
         'div',
         { class: 'cross-controls' },
-        el('label', {}, 'Layer ', this.chooser),
+        el('label', {}, 'Block ', this.chooser),
         el(
           'span',
           { class: 'muted' },
-          `of ${layers} · rows: decoder positions (queries) · columns: source positions (keys)`,
+          `of 0–${layers - 1}, as Hugging Face’s cross_attentions · rows: decoder positions (queries) · columns: source positions (keys)`,
         ),
       ),
       el(
@@ -150,7 +150,7 @@ export class CrossAttentionView {
     for (const map of Object.values(this.maps))
       map.canvas.setAttribute(
         'aria-label',
-        `Cross-attention of the ${map.side}, layer ${this.layer + 1}: ${map.axes.decoder.length} decoder × ${map.axes.source.length} source positions, largest weight ${formatNumber(max)}. Use the arrow keys to read cells.`,
+        `Cross-attention of the ${map.side}, block ${this.layer}: ${map.axes.decoder.length} decoder × ${map.axes.source.length} source positions, largest weight ${formatNumber(max)}. Use the arrow keys to read cells.`,
       );
     const ratio = window.devicePixelRatio || 1;
     this.ramp.width = Math.round(120 * ratio);
@@ -219,6 +219,6 @@ export class CrossAttentionView {
       const sign = delta >= 0 ? '+' : '−';
       rows.push([other, `${formatNumber(there)} (variant − base ${sign}${formatNumber(Math.abs(delta))})`]);
     } else rows.push([other, 'no counterpart (an edited token on either axis)']);
-    showTooltip(x, y, `${map.side} · layer ${this.layer + 1} · decoder ${i} → source ${j}`, rows);
+    showTooltip(x, y, `${map.side} · block ${this.layer} · decoder ${i} → source ${j}`, rows);
   }
 }

@@ -94,7 +94,7 @@ export class DetailView {
     const pickLayer = (state: number) => {
       const layer = Math.max(0, state - 1);
       const { model, caseIndex, variantIndex } = result;
-      if (this.headsStatus) this.headsStatus.textContent = `Computing the heads of layer ${layer}…`;
+      if (this.headsStatus) this.headsStatus.textContent = `Computing the heads of block ${layer}…`;
       this.post({ type: 'requestHeads', model, caseIndex, variantIndex, layer });
     };
     const heatmaps = sources.map(
@@ -232,7 +232,7 @@ export class DetailView {
   /** The heads of `layer` could not be computed: said where they would be. */
   headsUnavailable(layer: number, message: string): void {
     if (this.headsStatus)
-      this.headsStatus.textContent = `The heads of layer ${layer} could not be computed: ${message}`;
+      this.headsStatus.textContent = `The heads of block ${layer} could not be computed: ${message}`;
   }
 
   /** After a theme change: the canvases read the new colours. */

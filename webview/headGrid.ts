@@ -33,6 +33,8 @@ export class HeadGrid {
   private readonly scale: number;
   /** The largest weight of the layer's maps (base and variant share it, so their colours compare). */
   private readonly top: number;
+  /** The largest cross-attention weight of the block (its maps have a scale of their own, said in the caption). */
+  private readonly crossTop: number;
 
   constructor(
     result: MeasuredResult,
@@ -50,6 +52,8 @@ export class HeadGrid {
     // The difference's largest magnitude of the layer sets its colour scale (shown in the caption).
     this.scale = Math.max(1e-12, ...heads.difference.flat(2).map(Math.abs));
     this.top = Math.max(1e-12, ...heads.base.flat(2), ...heads.variant.flat(2));
+    const cross = heads.cross;
+    this.crossTop = cross ? Math.max(1e-12, ...cross.base.flat(2), ...cross.variant.flat(2)) : 1;
     const rows: HTMLElement[] = [];
     for (let h = 0; h < heads.heads; h++) {
       const specs: MapSpec[] = [
@@ -110,8 +114,8 @@ export class HeadGrid {
       el(
         'p',
         { class: 'muted heads-caption' },
-        `Layer ${heads.layer}${heads.stack === 'model' ? '' : ` of the ${heads.stack}`}, every head: rows are queries, columns keys. `,
-        `Weights: full colour at ${formatNumber(this.top)}, the layer's largest. `,
+        `Block ${heads.layer}${heads.stack === 'model' ? '' : ` of the ${heads.stack}`} (Hugging Face’s attentions[${heads.layer}]; it writes hidden_states[${heads.layer + 1}]), every head: rows are queries, columns keys. `,
+        `Weights: full colour at ${formatNumber(this.top)}, the block's largest${cross && source ? `; the cross-attention maps' own: full colour at ${formatNumber(this.crossTop)}` : ''}. `,
         `The difference is over the tokens both sides have (largest |Δ| ${formatNumber(this.scale)}: full colour).`,
         heads.afterDropout
           ? el('strong', { class: 'after-dropout' }, ' Train mode: these weights are after attention dropout.')
@@ -135,8 +139,7 @@ export class HeadGrid {
   draw(): void {
     const palette = this.palette();
     const ratio = window.devicePixelRatio || 1;
-    const cross = this.heads.cross;
-    const crossTop = cross ? Math.max(1e-12, ...cross.base.flat(2), ...cross.variant.flat(2)) : 1;
+    const crossTop = this.crossTop;
     for (const { canvas, spec } of this.canvases) {
       const n = spec.values.length;
       const m = spec.values[0]?.length ?? 0;

@@ -33,7 +33,7 @@ export function logitLensView(result: MeasuredResult, lens: LogitLens): HTMLElem
     el(
       'p',
       { class: 'muted lens-caption' },
-      `The model’s final norm and unembedding applied to ${stack}: what it would predict after each layer `,
+      `The model’s own read-out (its final norm where it has one, then the unembedding and any output bias) applied to ${stack}: what it would predict after each layer `,
       `(top ${lens.k}; layer 0 is the embeddings, the last layer is the model’s own output).`,
     ),
     el('label', { class: 'lens-position-label' }, 'Prediction after ', select),

@@ -9,6 +9,7 @@
 import type { MeasuredResult, PatchingResult } from '../extension/protocol/report';
 import { el } from './dom';
 import { formatNumber } from './format';
+import { formatPair } from '../extension/protocol/numbers';
 import type { Palette } from './theme';
 import { hideTooltip, showTooltip } from './tooltip';
 
@@ -43,6 +44,9 @@ export class PatchingView {
     // The target is one of the columns when the measured stack is the one patched (not for a source edit).
     const marksTarget = grid.kind === 'residual' && grid.stack !== 'encoder';
     const maxEffect = grid.rows.reduce((m, r) => r.effect.reduce<number>((n, x) => Math.max(n, x ?? 0), m), 0);
+    // The columns of the edited tokens, marked as the token strip marks them (a residual grid of the edited stack).
+    const edited = (c: number) =>
+      grid.kind === 'residual' && grid.stack === result.stack && result.alignment.pairs[c]?.kind === 'changed';
     const head = el(
       'tr',
       {},
@@ -56,9 +60,23 @@ export class PatchingView {
           'th',
           {
             scope: 'col',
-            class: marksTarget && c === grid.target ? 'patch-col patch-target' : 'patch-col',
+            class: [
+              'patch-col',
+              marksTarget && c === grid.target ? 'patch-target' : '',
+              edited(c) ? 'patch-edited' : '',
+            ]
+              .filter(Boolean)
+              .join(' '),
             'data-column': c,
-            title: marksTarget && c === grid.target ? 'the target position t' : undefined,
+            title:
+              [
+                marksTarget && c === grid.target ? 'the target position t' : '',
+                edited(c)
+                  ? `edited: “${result.baseTokens[c]?.text ?? ''}” → “${result.variantTokens[c]?.text ?? ''}”`
+                  : '',
+              ]
+                .filter(Boolean)
+                .join('; ') || undefined,
           },
           grid.kind === 'residual' ? (result.baseTokens[c]?.text ?? '') : `h${c}`,
         ),
@@ -81,6 +99,9 @@ export class PatchingView {
             const effect = row.effect[c];
             const rounding = effect !== null && effect <= grid.roundingFloor;
             if (rounding) cell.classList.add('patch-rounding');
+            // The colour stops at ±1: a patch that overshoots the variant's change is outlined.
+            if (!rounding && typeof fraction === 'number' && Math.abs(fraction) > 1)
+              cell.classList.add('patch-overshoot');
             // NaN or ±Inf (null): off the scale, as the main heatmap draws a non-finite state. Within rounding: no
             // effect (its fraction is noise).
             const colour =
@@ -155,6 +176,7 @@ function caption(result: MeasuredResult, grid: PatchingResult): HTMLElement {
           ? 'one head’s attention output in block l'
           : `one head’s self-attention output in the ${grid.stack}’s block l`;
   const done = grid.rows.length < grid.layers ? ` · ${grid.rows.length} of ${grid.layers} blocks computed` : '';
+  const logits = grid.logit ? formatPair(grid.logit.base, grid.logit.variant) : ['', ''];
   return el(
     'div',
     { class: 'patching-caption' },
@@ -168,7 +190,7 @@ function caption(result: MeasuredResult, grid: PatchingResult): HTMLElement {
           'p',
           { class: 'muted' },
           `Colour: the fraction of the variant’s change to the logit of its top next token “${grid.logit.text}” that the patch restores ` +
-            `(base ${formatNumber(grid.logit.base)}, variant ${formatNumber(grid.logit.variant)}, a change of ${formatNumber(grid.logit.variant - grid.logit.base)}; the base’s top is “${grid.logit.baseTopText}”).${done}`,
+            `(base ${logits[0]}, variant ${logits[1]}, a change of ${formatNumber(grid.logit.variant - grid.logit.base)}; the base’s top is “${grid.logit.baseTopText}”).${done}`,
         )
       : el(
           'p',
@@ -185,6 +207,20 @@ function legend(grid: PatchingResult): HTMLElement {
     grid.skipped > 0 ? ` ${grid.skipped} cells equal the base bit for bit and were not run (exactly 0).` : '';
   const run = grid.rows.flatMap((r) => r.effect).filter((x): x is number => x !== null && x > 0);
   const within = run.filter((x) => x <= grid.roundingFloor).length;
+  const overshoots = grid.logit
+    ? grid.rows.reduce(
+        (n, r) =>
+          n +
+          (r.fraction ?? []).filter(
+            (f, c) => typeof f === 'number' && Math.abs(f) > 1 && (r.effect[c] ?? 0) > grid.roundingFloor,
+          ).length,
+        0,
+      )
+    : 0;
+  const overshoot =
+    overshoots > 0
+      ? ` Outlined: ${overshoots} cell${overshoots === 1 ? '' : 's'} beyond ±1 (the patch overshoots the variant’s change; the colour stops at ±1).`
+      : '';
   const rounding =
     within === 0
       ? ''
@@ -193,7 +229,7 @@ function legend(grid: PatchingResult): HTMLElement {
     'p',
     { class: 'patching-legend muted' },
     grid.logit
-      ? `Red restores the variant’s logit (1 = all of it), blue pushes it the other way, background = no effect.${skipped}${rounding}${nonFinite}`
+      ? `Red restores the variant’s logit (1 = all of it), blue pushes it the other way, background = no effect.${overshoot}${skipped}${rounding}${nonFinite}`
       : `Darker = a larger effect.${skipped}${rounding}${nonFinite}`,
   );
 }

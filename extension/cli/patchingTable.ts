@@ -4,7 +4,7 @@
  * effect and, with an LM head, the fraction of the variant's logit change it restores. The whole grid is in `--json`.
  */
 import type { MeasuredResult, PatchingResult } from '../protocol/report';
-import { formatNumber } from '../protocol/numbers';
+import { formatNumber, formatPair } from '../protocol/numbers';
 import { terminalText } from './terminalText';
 
 /** How many cells the table lists. */
@@ -21,9 +21,10 @@ export function patchingLines(r: MeasuredResult, patching: PatchingResult): stri
   const lines = [
     `patching (${patching.kind}: ${what}), measured at ${patching.stack === 'encoder' ? "the decoder's " : ''}position ${patching.target} ${terminalText(JSON.stringify(patching.targetText))}:`,
   ];
-  if (patching.logit)
+  const logits = patching.logit ? formatPair(patching.logit.base, patching.logit.variant) : null;
+  if (patching.logit && logits)
     lines.push(
-      `  logit of the variant's top next token ${terminalText(JSON.stringify(patching.logit.text))}: base ${formatNumber(patching.logit.base)}, variant ${formatNumber(patching.logit.variant)} (change ${formatNumber(patching.logit.variant - patching.logit.base)})`,
+      `  logit of the variant's top next token ${terminalText(JSON.stringify(patching.logit.text))}: base ${logits[0]}, variant ${logits[1]} (change ${formatNumber(patching.logit.variant - patching.logit.base)})`,
     );
   const cells = patching.rows.flatMap((row) =>
     row.effect.flatMap((effect, column) =>

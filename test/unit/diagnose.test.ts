@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { compareVariant, type ModelRun } from '../../extension/lab/compare';
 import { formatNumber } from '../../extension/lab/diagnose';
+import { formatPair } from '../../extension/protocol/numbers';
 import type { FindingCode, MeasuredResult, TokenView } from '../../extension/protocol/report';
 import { loadReference, referenceConfig } from '../helpers/hfReference';
 import { causalRun, compareInput, summary, withDelta, withNoise } from './compareFakes';
@@ -338,6 +339,15 @@ describe('formatNumber', () => {
       '1e6',
       'NaN',
     ]);
+  });
+
+  it('writes a pair with the decimals its difference needs', () => {
+    assert.deepEqual(formatPair(0.2955, 0.2912), ['0.2955', '0.2912']);
+    assert.deepEqual(formatPair(0.376002, 0.376025), ['0.376002', '0.376025']);
+    assert.deepEqual(formatPair(12.3, 12.5), ['12.30', '12.50']);
+    assert.deepEqual(formatPair(-0.0084, 0.5), ['-0.0084', '0.5000']);
+    assert.deepEqual(formatPair(0.41, 0.41), ['0.41', '0.41']);
+    assert.deepEqual(formatPair(1, 1 + 1e-12), ['1', '1']);
   });
 });
 

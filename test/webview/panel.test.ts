@@ -369,7 +369,7 @@ describe('results panel in Chromium', () => {
           .click({ position: { x: g.cellWidth / 2, y: g.axis + 2 * g.cellHeight + g.cellHeight / 2 } });
         const ask = { type: 'requestHeads', model: 'llama', caseIndex: 0, variantIndex: 0, layer: 1 } as const;
         await waitForPosted(page, ask);
-        assert.equal(await text(page, '.heads-status'), 'Computing the heads of layer 1…');
+        assert.equal(await text(page, '.heads-status'), 'Computing the heads of block 1…');
         const heads = recorded.flatMap((m) =>
           m.type === 'result' && m.result.kind === 'measured' && m.result.model === 'llama'
             ? [m.result.attentionHeads!]
@@ -378,7 +378,10 @@ describe('results panel in Chromium', () => {
         const { type: _, ...ref } = ask;
         await send(page, [{ type: 'heads', runId: 'lens-run', ...ref, heads }]);
         assert.equal(await page.locator('.head-row[data-head]').count(), 4);
-        assert.match(await text(page, '.heads-caption'), /^Layer 1, every head/);
+        assert.match(
+          await text(page, '.heads-caption'),
+          /^Block 1 \(Hugging Face’s attentions\[1\]; it writes hidden_states\[2\]\), every head/,
+        );
         // Malformed maps are not drawn; a failure is said where the heads would be.
         await page.evaluate((m) => window.postMessage(m, '*'), {
           type: 'heads',
@@ -391,9 +394,12 @@ describe('results panel in Chromium', () => {
         ]);
         assert.equal(
           await text(page, '.heads-status'),
-          'The heads of layer 0 could not be computed: the runner stopped',
+          'The heads of block 0 could not be computed: the runner stopped',
         );
-        assert.match(await text(page, '.heads-caption'), /^Layer 1, every head/);
+        assert.match(
+          await text(page, '.heads-caption'),
+          /^Block 1 \(Hugging Face’s attentions\[1\]; it writes hidden_states\[2\]\), every head/,
+        );
       } finally {
         await panel.close();
       }
@@ -447,7 +453,7 @@ describe('results panel in Chromium', () => {
         // The cross-attention: the last layer first, decoder tokens down, source tokens across, as text.
         const cross = decoderEdit.crossAttention!;
         const card = page.locator('.cross-attention-card');
-        assert.deepEqual(await card.locator('select.cross-layer option').allTextContents(), ['layer 1', 'layer 2']);
+        assert.deepEqual(await card.locator('select.cross-layer option').allTextContents(), ['block 0', 'block 1']);
         assert.equal(await card.locator('select.cross-layer').inputValue(), '1');
         const labels = (side: string, axis: string) =>
           card.locator(`.cross-map[data-side="${side}"] .cross-${axis} .cross-label`).allTextContents();
@@ -495,7 +501,7 @@ describe('results panel in Chromium', () => {
           return tooltipText(page);
         };
         let tip = await hoverCross('base', 2, 5);
-        assert.match(tip, /^base · layer 2 · decoder 2 → source 5/);
+        assert.match(tip, /^base · block 1 · decoder 2 → source 5/);
         assert.ok(tip.includes(`weight${formatNumber(cross.base[1][2][5])}`), tip);
         const delta = cross.variant[1][2][5] - cross.base[1][2][5];
         assert.ok(
@@ -511,14 +517,14 @@ describe('results panel in Chromium', () => {
         assert.equal(await card.getAttribute('data-layer'), null);
         assert.equal(await card.locator('.cross-attention').getAttribute('data-layer'), '0');
         tip = await hoverCross('base', 2, 5);
-        assert.match(tip, /^base · layer 1 · /);
+        assert.match(tip, /^base · block 0 · /);
         assert.ok(tip.includes(`weight${formatNumber(cross.base[0][2][5])}`), tip);
 
         // The keyboard: the arrow keys walk the cells from the top-left one, with the same tooltip.
         await card.locator('.cross-map[data-side="base"] canvas').focus();
         for (const key of ['ArrowDown', 'ArrowDown', 'ArrowRight']) await page.keyboard.press(key);
         tip = await tooltipText(page);
-        assert.match(tip, /^base · layer 1 · decoder 1 → source 1/);
+        assert.match(tip, /^base · block 0 · decoder 1 → source 1/);
         assert.ok(tip.includes(`weight${formatNumber(cross.base[0][1][1])}`), tip);
         assert.equal(await card.locator('.cross-map[data-side="base"] .heat-cursor').isVisible(), true);
 
@@ -599,6 +605,20 @@ describe('results panel in Chromium', () => {
           await page.locator('.patching-grid thead .patch-target').getAttribute('data-column'),
           String(grid.target),
         );
+        // The edited tokens' columns are marked, as the token strip marks them.
+        assert.deepEqual(
+          await texts(page, '.patching-grid thead .patch-edited'),
+          result.alignment.pairs.filter((p) => p.kind === 'changed').map((p) => result.baseTokens[p.base!].text),
+        );
+        // Fractions beyond ±1 (the colour stops there) are outlined and counted, those within rounding excepted.
+        const last = (messages.filter((m) => m.type === 'patching' && m.ref.model === 'llama').at(-1) as typeof full)
+          .patching;
+        const overshooting = last.rows
+          .flatMap((r) => r.effect.map((e, c) => ({ e, f: r.fraction?.[c] })))
+          .filter(({ e, f }) => typeof f === 'number' && Math.abs(f) > 1 && (e ?? 0) > last.roundingFloor).length;
+        assert.ok(overshooting > 0, 'the recording has an overshooting cell');
+        assert.equal(await page.locator('.patching-grid .patch-overshoot').count(), overshooting);
+        assert.match(await text(page, '.patching-legend'), new RegExp(`Outlined: ${overshooting} cells? beyond ±1`));
         assert.equal(await page.locator('.patching-grid tbody tr').first().locator('.patch-target').count(), 1);
         // The edited position at block 0 restores all of the variant's logit change: red, and said on hover.
         const edit = result.frontier.firstPerturbed!;
