@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openFolderTokenizer, TokenizerFolderError } from '../../extension/lab/tokenizers/folder';
+import { decoderOf } from '../../extension/lab/experiment/decodeToken';
 import { freshDir } from '../helpers/paths';
 import { referenceFolder } from '../helpers/hfReference';
 import { DECODER_FIXTURES, fixtureConfig, loadFamilyReference, SEQ2SEQ_FIXTURES } from '../helpers/familyReference';
@@ -66,4 +67,20 @@ test('a folder without tokenizer.json, or with a FIFO in its place, is refused w
   const noConfig = freshDir();
   writeFileSync(join(noConfig, 'tokenizer.json'), '{}');
   await assert.rejects(openFolderTokenizer(noConfig, cacheDir), /has no tokenizer_config\.json/);
+});
+
+test('the report names a byte token by its surface (decoded alone it is U+FFFD, the same for every byte)', async () => {
+  const tokenizer = await openFolderTokenizer(referenceFolder('llama'), cacheDir);
+  const decode = decoderOf(tokenizer);
+  // Every id whose text alone is an incomplete character reads as its own `<0x..>` surface, and no two alike.
+  const bytes = Array.from({ length: tokenizer.vocabSize }, (_, id) => id).filter((id) =>
+    tokenizer.decode([id]).includes('\uFFFD'),
+  );
+  assert.ok(bytes.length > 0, 'the tiny Llama has byte tokens');
+  for (const id of bytes) assert.match(decode(id), /^<0x[0-9A-F]{2}>$/, `id ${id}`);
+  assert.equal(new Set(bytes.map(decode)).size, bytes.length);
+  // A whole token reads as its decoded text; an id past the tokenizer's vocabulary says so.
+  const word = tokenizer.encode('Auto', false).ids[0];
+  assert.equal(decode(word), tokenizer.decode([word]));
+  assert.equal(decode(tokenizer.vocabSize + 3), `<id ${tokenizer.vocabSize + 3}>`);
 });

@@ -13,6 +13,7 @@ import { patchGrid, type PatchSubject } from '../patching/grid';
 import { resolveTarget } from '../patching/prepare';
 import type { TokenizedCase } from './caseInputs';
 import type { CaseContext } from './runCase';
+import { decoderOf } from './decodeToken';
 
 /** A grid so far, for the variant it belongs to. */
 export interface PatchingUpdate {
@@ -86,8 +87,8 @@ export async function patchVariant(
     // c.base is the measured stack's input: the model's text, an encoder-decoder's decoder input.
     targetText: c.base.tokens[patching.target]?.text ?? '',
     cellsPerPass: patching.cellsPerPass,
-    // The token's own surface (`<0xC3>` for a byte), as the token strips show it; decoding one byte gives U+FFFD.
-    decode: ctx.special.tokenText,
+    // As the next-token candidates and the lens name it (a byte token by its surface, `<0xC3>`).
+    decode: decoderOf(ctx.tokenizer),
     checkCancelled: ctx.checkCancelled,
     onRows: update,
   });

@@ -14,6 +14,7 @@
 import type { EffectiveAttentionMask, ModelSummary, VariantResult } from '../../protocol/report';
 import type { ModelSpec } from '../types';
 import type { EncodedText, LabTokenizer } from '../tokenizers';
+import { decoderOf } from './decodeToken';
 import { compareVariant } from '../compare';
 import type { ModelRun, SpecialTokens } from '../compare/types';
 import type { ForwardOutput, ModelSession } from '../models/session';
@@ -57,11 +58,6 @@ export function passProgress(ctx: CaseContext<unknown>, runs: number): (start: n
         : `running case ${c.caseIndex + 1}: inputs ${start + 1}–${end} of ${runs} (${perPass} per pass)`,
     );
   };
-}
-
-/** Decoded text of one id; a model's vocabulary can be larger than its tokenizer's (padded embeddings). */
-export function decoderOf(tokenizer: LabTokenizer): (id: number) => string {
-  return (id) => (id < tokenizer.vocabSize ? tokenizer.decode([id]) : `<id ${id}>`);
 }
 
 export async function runCase(ctx: CaseContext<ModelSession>, onResult: (r: VariantResult) => void): Promise<void> {
