@@ -41,6 +41,13 @@ export function logitLensView(result: MeasuredResult, lens: LogitLens): HTMLElem
   );
 }
 
+/** When a prediction is top 1: from one layer on, or first at one layer and for good from a later one. */
+function whenTop(first: number, settled: number): string {
+  return first === settled
+    ? `top 1 from ${layerName(first)} on`
+    : `first top 1 at ${layerName(first)}, for good from ${layerName(settled)}`;
+}
+
 function lensTable(lens: LogitLens, p: LensPosition): HTMLElement {
   const prediction = p.prediction;
   return el(
@@ -51,9 +58,15 @@ function lensTable(lens: LogitLens, p: LensPosition): HTMLElement {
       { class: 'lens-summary' },
       'Variant’s prediction ',
       token(prediction),
-      ` first top 1 at ${layerName(p.firstLayer)}`,
-      p.basePrediction && p.baseFirstLayer !== null
-        ? el('span', { class: 'muted' }, ' · base’s ', token(p.basePrediction), ` at ${layerName(p.baseFirstLayer)}`)
+      ` ${whenTop(p.firstLayer, p.settledLayer)}`,
+      p.basePrediction && p.baseFirstLayer !== null && p.baseSettledLayer !== null
+        ? el(
+            'span',
+            { class: 'muted' },
+            ' · base’s ',
+            token(p.basePrediction),
+            ` ${whenTop(p.baseFirstLayer, p.baseSettledLayer)}`,
+          )
         : el('span', { class: 'muted' }, ' · no base token here (inserted by the edit)'),
     ),
     el('thead', {}, el('tr', {}, el('th', {}, 'layer'), el('th', {}, 'base'), el('th', {}, 'variant'))),

@@ -28,9 +28,15 @@ export interface LensPosition {
   prediction: LensToken;
   /** The first layer whose top-1 is that prediction (L when only the output has it). */
   firstLayer: number;
-  /** The base's prediction at `basePosition` and its first layer; null when `basePosition` is null. */
+  /**
+   * The layer from which the top-1 stays that prediction through the output (≥ `firstLayer`; later when it is top 1
+   * early, drops out and comes back).
+   */
+  settledLayer: number;
+  /** The base's prediction at `basePosition` and its first and settled layers; null when `basePosition` is null. */
   basePrediction: LensToken | null;
   baseFirstLayer: number | null;
+  baseSettledLayer: number | null;
 }
 
 /**
@@ -99,8 +105,10 @@ export const logitLensShape: Check = fields<LogitLens>({
       base: arrayOf(arrayOf(lensToken)),
       prediction: lensToken,
       firstLayer: index,
+      settledLayer: index,
       basePrediction: nullable(lensToken),
       baseFirstLayer: nullable(index),
+      baseSettledLayer: nullable(index),
     }),
   ),
 });

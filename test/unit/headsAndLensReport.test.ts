@@ -70,6 +70,10 @@ test('lens: 3 and heads: 1 on Llama, Marian and BERT', async () => {
     assert.deepEqual(p.prediction, p.variant[2][0]);
     assert.equal(p.variant[p.firstLayer][0].id, p.prediction.id);
     for (let l = 0; l < p.firstLayer; l++) assert.notEqual(p.variant[l][0].id, p.prediction.id);
+    // Settled: top 1 from there through the output, and not at the layer before it.
+    assert.ok(p.settledLayer >= p.firstLayer);
+    for (let l = p.settledLayer; l < 3; l++) assert.equal(p.variant[l][0].id, p.prediction.id);
+    if (p.settledLayer > 0) assert.notEqual(p.variant[p.settledLayer - 1][0].id, p.prediction.id);
     const pair = llama.alignment.pairs.find((q) => q.variant === p.variantPosition)!;
     assert.equal(p.basePosition, pair.base);
     for (const row of p.variant) for (let r = 1; r < row.length; r++) assert.ok(row[r - 1].logit >= row[r].logit);

@@ -315,9 +315,17 @@ describe('results panel in Chromium', () => {
           await texts(page, '.lens-table tbody tr:last-child td:last-child .candidate-token'),
           last.variant.at(-1)!.map((t) => t.token),
         );
-        // Another position: the table follows the list.
+        // Another position: the table follows the list. Where the prediction is top 1 early, drops out and comes
+        // back, the caption names both layers.
         await page.locator('.lens-position').selectOption('0');
         assert.equal(await page.locator('.lens-table').getAttribute('data-position'), '0');
+        const unsettled = lens.positions.findIndex((p) => p.firstLayer !== p.settledLayer);
+        assert.ok(unsettled >= 0, 'the recording has a prediction that drops out and comes back');
+        await page.locator('.lens-position').selectOption(String(unsettled));
+        assert.match(
+          await text(page, '.lens-summary'),
+          /first top 1 at (embeddings|layer \d+), for good from layer \d+/,
+        );
         // Heads: one row per head, base / variant / difference; causal Llama has no leak head.
         assert.equal(await page.locator('.head-row[data-head]').count(), 4);
         assert.equal(await page.locator('.head-map[data-kind="difference"]').count(), 4);

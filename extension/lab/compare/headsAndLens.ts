@@ -34,6 +34,14 @@ function firstLayerOf(rows: LensToken[][]): number {
   return rows.findIndex((row) => row[0].id === prediction);
 }
 
+/** The layer from which every top-1 through the last layer is the last layer's. */
+function settledLayerOf(rows: LensToken[][]): number {
+  const prediction = rows[rows.length - 1][0].id;
+  let l = rows.length - 1;
+  while (l > 0 && rows[l - 1][0].id === prediction) l--;
+  return l;
+}
+
 export function logitLens(
   stack: StackName,
   base: LensReadout,
@@ -56,8 +64,10 @@ export function logitLens(
       base: baseRows,
       prediction: rows[rows.length - 1][0],
       firstLayer: firstLayerOf(rows),
+      settledLayer: settledLayerOf(rows),
       basePrediction: b < 0 ? null : baseRows[baseRows.length - 1][0],
       baseFirstLayer: b < 0 ? null : firstLayerOf(baseRows),
+      baseSettledLayer: b < 0 ? null : settledLayerOf(baseRows),
     };
   });
   return { stack, k: variant.k, layers: variant.layers, positions };
