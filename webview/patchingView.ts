@@ -94,6 +94,7 @@ export class PatchingView {
             'data-layer': l,
             'data-column': c,
           });
+          if (row?.notRun.includes(c)) cell.classList.add('patch-not-run');
           if (row) {
             const fraction = row.fraction?.[c];
             const effect = row.effect[c];
@@ -144,6 +145,13 @@ export class PatchingView {
     const rect = target.getBoundingClientRect();
     if (!row) {
       showTooltip(rect.right, rect.bottom, `block ${l}, ${where}`, [['status', 'not computed yet']]);
+      return;
+    }
+    if (row.notRun.includes(c)) {
+      showTooltip(rect.right, rect.bottom, `block ${l}, ${where}`, [
+        ['not run', 'the variant’s input here is the base’s bit for bit'],
+        ['effect at t', '0 (exactly)'],
+      ]);
       return;
     }
     const effect = row.effect[c];
@@ -204,7 +212,7 @@ function legend(grid: PatchingResult): HTMLElement {
   const nonFinite =
     grid.nonFinite > 0 ? ` ${grid.nonFinite} cells give NaN or ±Inf at the target: drawn as no number.` : '';
   const skipped =
-    grid.skipped > 0 ? ` ${grid.skipped} cells equal the base bit for bit and were not run (exactly 0).` : '';
+    grid.skipped > 0 ? ` Dotted: ${grid.skipped} cells equal the base bit for bit and were not run (exactly 0).` : '';
   const run = grid.rows.flatMap((r) => r.effect).filter((x): x is number => x !== null && x > 0);
   const within = run.filter((x) => x <= grid.roundingFloor).length;
   const overshoots = grid.logit

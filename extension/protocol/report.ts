@@ -554,6 +554,8 @@ export interface PatchingRow {
    * cell: not a finite number (see `nonFinite`).
    */
   fraction: (number | null)[] | null;
+  /** The columns of this row not run because their patched input is the base's bit for bit (see `skipped`). */
+  notRun: number[];
 }
 
 /** The result a streamed grid belongs to (runner and panel messages). */

@@ -357,6 +357,7 @@ function patchingShape(): Check {
         layer: index,
         effect: arrayOf(nullable(number)),
         fraction: nullable(arrayOf(nullable(number))),
+        notRun: arrayOf(index),
       }),
     ),
     logit: nullable(

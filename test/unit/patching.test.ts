@@ -148,6 +148,13 @@ for (const model of ['bert-causal', 'gpt2', 'llama']) {
       const skipping = await grid(session, f, settings);
       const running = await grid(session, f, settings, { runSkipped: true });
       assert.ok(skipping.skipped > 0);
+      // Each row names the columns it did not run: as many as were skipped, each exactly 0; a full run names none.
+      assert.equal(
+        skipping.rows.reduce((n, r) => n + r.notRun.length, 0),
+        skipping.skipped,
+      );
+      for (const r of skipping.rows) for (const c of r.notRun) assert.equal(r.effect[c], 0);
+      assert.ok(running.rows.every((r) => r.notRun.length === 0));
       const diff = Math.max(
         ...running.rows.map((r, l) => maxAbsDiff(finite(r.effect), finite(skipping.rows[l].effect))),
       );

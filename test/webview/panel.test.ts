@@ -625,6 +625,9 @@ describe('results panel in Chromium', () => {
           .flatMap((r) => r.effect.map((e, c) => ({ e, f: r.fraction?.[c] })))
           .filter(({ e, f }) => typeof f === 'number' && Math.abs(f) > 1 && (e ?? 0) > last.roundingFloor).length;
         assert.ok(overshooting > 0, 'the recording has an overshooting cell');
+        // The cells not run (the base's own input) are dotted, told apart from small effects.
+        assert.equal(await page.locator('.patching-grid .patch-not-run').count(), last.skipped);
+        assert.ok(last.skipped > 0);
         assert.equal(await page.locator('.patching-grid .patch-overshoot').count(), overshooting);
         assert.match(await text(page, '.patching-legend'), new RegExp(`Outlined: ${overshooting} cells? beyond ±1`));
         assert.equal(await page.locator('.patching-grid tbody tr').first().locator('.patch-target').count(), 1);

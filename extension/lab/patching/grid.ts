@@ -61,10 +61,12 @@ export async function patchGrid(subject: PatchSubject, req: PatchRequest): Promi
   const pendingInRow = new Array<number>(L).fill(0);
   const cells: Cell[] = [];
   let skipped = 0;
+  const notRun = Array.from({ length: L }, () => [] as number[]);
   for (let l = 0; l < L; l++)
     for (let c = 0; c < columns; c++) {
       if (req.kind === 'residual' && !req.runSkipped && sameRow(base.hiddenStates[l], variant.hiddenStates[l], c, H)) {
         skipped++;
+        notRun[l].push(c);
         continue;
       }
       cells.push({ layer: l, column: c });
@@ -95,6 +97,7 @@ export async function patchGrid(subject: PatchSubject, req: PatchRequest): Promi
     effect: baseNonFinite ? effect[l].map(() => null) : effect[l],
     fraction:
       fraction && logit && logitDelta !== 0 ? (baseNonFinite ? fraction[l].map(() => null) : fraction[l]) : null,
+    notRun: notRun[l],
   });
 
   const per = Math.max(1, req.cellsPerPass);
