@@ -18,6 +18,7 @@ import { parameterCount } from '../extension/lab/models/blocks/parameters';
 import { moduleOf } from '../extension/lab/models/registry';
 import type { ModelSpec } from '../extension/lab/types';
 import { benchSpec } from './benchSpec';
+import { cpuSeconds, median, seconds } from './harness';
 
 const PRESETS = {
   'Qwen/Qwen2.5-0.5B': { build: 7.9, warm: 2.07, peakGb: 2.73 },
@@ -29,13 +30,6 @@ type Preset = keyof typeof PRESETS;
 function specOf(preset: Preset): ModelSpec {
   return benchSpec(withClassDefaults(ALL_PRESETS[preset]), { name: preset, configSource: preset });
 }
-
-const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
-const cpuSeconds = (since: NodeJS.CpuUsage) => {
-  const used = process.cpuUsage(since);
-  return (used.user + used.system) / 1e6;
-};
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function phase(name: string, preset: Preset, dir: string): Promise<Record<string, number>> {
   const spec = specOf(preset);

@@ -6,10 +6,7 @@
 // sized by the resource plan, cells equal to the base not run), the same with every one of the 192 cells run, and one
 // pass per cell (what a hook loop does: a forward per cell, still in the one session). Python's figures are
 // `bench/python/patching_hooks.py` on this machine kind (python-figures.md: PyTorch does not install here).
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { ensureModel } from '../extension/lab/models/modelCache';
 import { PRESETS, withClassDefaults } from '../extension/lab/models/registry';
 import { ModelSession } from '../extension/lab/models/session';
@@ -18,6 +15,7 @@ import { singleStackSubject } from '../extension/lab/patching/subjects';
 import { planModel, planPasses, readMachineMemory, resolveLimits } from '../extension/lab/resources';
 import type { ModelSpec } from '../extension/lab/types';
 import { benchSpec } from './benchSpec';
+import { benchMain, childRows, peakMb, warmMedian } from './harness';
 
 const PYTHON = { 'bert-base-uncased': 20.3, gpt2: 23.2 } as const;
 type Model = keyof typeof PYTHON;
@@ -27,9 +25,6 @@ const EDIT = 8;
 function specOf(model: Model): ModelSpec {
   return benchSpec(withClassDefaults(PRESETS[model]), { name: model, configSource: model });
 }
-
-const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** One model in this process: prints one JSON line per way of running the grid. */
 async function measure(model: Model, cacheDir: string): Promise<void> {
@@ -61,59 +56,28 @@ async function measure(model: Model, cacheDir: string): Promise<void> {
     ['one pass per cell (a hook loop’s shape)', 1, true],
   ];
   for (const [name, cellsPerPass, runSkipped] of ways) {
-    const warmup = await run(cellsPerPass, runSkipped);
-    const times: number[] = [];
-    const cpu: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const c = process.cpuUsage();
-      const start = process.hrtime.bigint();
-      await run(cellsPerPass, runSkipped);
-      times.push(seconds(start));
-      const used = process.cpuUsage(c);
-      cpu.push((used.user + used.system) / 1e6);
-    }
-    const cells = 12 * T - warmup.skipped;
-    console.log(
-      JSON.stringify({
-        model,
-        way: name,
-        cells,
-        seconds: median(times),
-        cpu: median(cpu),
-        peakMb: process.resourceUsage().maxRSS / 1024,
-      }),
-    );
+    const timed = await warmMedian(() => run(cellsPerPass, runSkipped), 3);
+    const cells = 12 * T - timed.first.skipped;
+    console.log(JSON.stringify({ model, way: name, cells, seconds: timed.seconds, cpu: timed.cpu, peakMb: peakMb() }));
   }
   await session.release();
 }
 
 function rows(): string[][] {
-  const cache = mkdtempSync(join(tmpdir(), 'plab-bench-patching-'));
-  const out: string[][] = [];
-  try {
-    for (const model of Object.keys(PYTHON) as Model[]) {
-      const r = spawnSync(process.execPath, [__filename, '--model', model, cache], { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(r.stderr);
-      for (const line of r.stdout.trim().split('\n')) {
-        const m = JSON.parse(line) as { way: string; cells: number; seconds: number; cpu: number; peakMb: number };
-        out.push([
-          `residual patching, ${model}, 12 blocks × ${T} positions, warm: ${m.way}; ${m.cells} cells run, CPU ${m.cpu.toFixed(1)} s (load ${loadavg()[0].toFixed(1)})`,
-          `${m.seconds.toFixed(2)} s`,
-          `${m.peakMb.toFixed(0)} MB`,
-          `${(m.seconds / PYTHON[model]).toFixed(3)}× Python hooks ${PYTHON[model]} s (target ≤ 0.2×)`,
-        ]);
-      }
-    }
-  } finally {
-    rmSync(cache, { recursive: true, force: true });
-  }
-  return out;
+  return childRows(
+    __filename,
+    Object.keys(PYTHON),
+    'plab-bench-patching-',
+    (name, m: { way: string; cells: number; seconds: number; cpu: number; peakMb: number }) => {
+      const model = name as Model;
+      return [
+        `residual patching, ${model}, 12 blocks × ${T} positions, warm: ${m.way}; ${m.cells} cells run, CPU ${m.cpu.toFixed(1)} s (load ${loadavg()[0].toFixed(1)})`,
+        `${m.seconds.toFixed(2)} s`,
+        `${m.peakMb.toFixed(0)} MB`,
+        `${(m.seconds / PYTHON[model]).toFixed(3)}× Python hooks ${PYTHON[model]} s (target ≤ 0.2×)`,
+      ];
+    },
+  );
 }
 
-const args = process.argv.slice(2);
-if (args[0] === '--model') void measure(args[1] as Model, args[2]);
-else if (args[0] === '--rows') for (const r of rows()) console.log(JSON.stringify(r));
-else {
-  console.log('| measurement | time | peak memory | versus |\n|---|---|---|---|');
-  for (const r of rows()) console.log(`| ${r.join(' | ')} |`);
-}
+benchMain((model, cacheDir) => measure(model as Model, cacheDir), rows);

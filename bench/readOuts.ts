@@ -6,15 +6,13 @@
 // (all threads) and the peak resident memory of the process, each model in its own process. The lens multiplies
 // every layer's stream at the read positions by the unembedding (layers × positions × hidden × vocab): Qwen's
 // 151 936-token vocabulary is where it costs.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { ensureModel } from '../extension/lab/models/modelCache';
 import { PRESETS, withClassDefaults } from '../extension/lab/models/registry';
 import { ModelSession, type WantedOutputs } from '../extension/lab/models/session';
 import { lensRequest } from '../extension/lab/experiment/readOutsWanted';
 import { benchSpec } from './benchSpec';
+import { benchMain, childRows, peakMb, warmMedian } from './harness';
 
 const MODELS = ['gpt2', 'Qwen/Qwen2.5-0.5B'] as const;
 type Model = (typeof MODELS)[number];
@@ -25,9 +23,6 @@ const BEFORE_CHAIN: Record<Model, string> = {
   gpt2: '',
   'Qwen/Qwen2.5-0.5B': '; before, every layer’s logits at once: 7.4 GB and 13.2 s for one such call',
 };
-
-const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** One model in this process: prints one JSON line per read-out asked for. */
 async function measure(model: Model, cacheDir: string): Promise<void> {
@@ -62,74 +57,48 @@ async function measure(model: Model, cacheDir: string): Promise<void> {
     session.forward(inputs, { causal, rates: {} }, { logits: 'last', ...wanted });
   let plain = 0;
   for (const [way, wanted, inputs] of ways) {
-    await run(wanted, inputs);
-    const times: number[] = [];
-    const cpu: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const c = process.cpuUsage();
-      const start = process.hrtime.bigint();
-      await run(wanted, inputs);
-      times.push(seconds(start));
-      const used = process.cpuUsage(c);
-      cpu.push((used.user + used.system) / 1e6);
-    }
-    const s = median(times);
-    if (way === ways[0][0]) plain = s;
+    const timed = await warmMedian(() => run(wanted, inputs), 5);
+    if (way === ways[0][0]) plain = timed.seconds;
     const rows = (wanted.lens?.positions ?? []).reduce((n, ps) => n + ps.length, 0);
     console.log(
       JSON.stringify({
         model,
         way,
-        seconds: s,
-        cpu: median(cpu),
-        ratio: s / plain,
+        seconds: timed.seconds,
+        cpu: timed.cpu,
+        ratio: timed.seconds / plain,
         lensRows: wanted.lens ? rows : 0,
-        peakMb: process.resourceUsage().maxRSS / 1024,
+        peakMb: peakMb(),
       }),
     );
   }
   await session.release();
 }
 
-function rows(): string[][] {
-  const cache = mkdtempSync(join(tmpdir(), 'plab-bench-readouts-'));
-  const out: string[][] = [];
-  try {
-    for (const model of MODELS) {
-      const r = spawnSync(process.execPath, [__filename, '--model', model, cache], { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(r.stderr);
-      for (const line of r.stdout.trim().split('\n')) {
-        const m = JSON.parse(line) as {
-          way: string;
-          seconds: number;
-          cpu: number;
-          ratio: number;
-          lensRows: number;
-          peakMb: number;
-        };
-        const rowsNote = m.lensRows ? `, lens on ${m.lensRows} stream rows per layer` : '';
-        out.push([
-          `${model}, 16-token comparison (base, control, variant), warm median of 5: ${m.way}${rowsNote}; CPU ${m.cpu.toFixed(2)} s (load ${loadavg()[0].toFixed(1)})`,
-          `${(m.seconds * 1000).toFixed(0)} ms`,
-          `${m.peakMb.toFixed(0)} MB`,
-          m.way === 'plain comparison'
-            ? 'reference'
-            : m.way.startsWith('20 variants')
-              ? `the lens one layer at a time${BEFORE_CHAIN[model]}`
-              : `${m.ratio.toFixed(2)}× the plain comparison`,
-        ]);
-      }
-    }
-  } finally {
-    rmSync(cache, { recursive: true, force: true });
-  }
-  return out;
+interface ReadOutLine {
+  way: string;
+  seconds: number;
+  cpu: number;
+  ratio: number;
+  lensRows: number;
+  peakMb: number;
 }
 
-const args = process.argv.slice(2);
-if (args[0] === '--model') void measure(args[1] as Model, args[2]);
-else if (args[0] === '--rows') for (const r of rows()) console.log(JSON.stringify(r));
-else {
-  console.log('| measurement | time | peak memory | versus |\n|---|---|---|---|');
-  for (const r of rows()) console.log(`| ${r.join(' | ')} |`);
+function rows(): string[][] {
+  return childRows(__filename, MODELS, 'plab-bench-readouts-', (name, m: ReadOutLine) => {
+    const model = name as Model;
+    const rowsNote = m.lensRows ? `, lens on ${m.lensRows} stream rows per layer` : '';
+    return [
+      `${model}, 16-token comparison (base, control, variant), warm median of 5: ${m.way}${rowsNote}; CPU ${m.cpu.toFixed(2)} s (load ${loadavg()[0].toFixed(1)})`,
+      `${(m.seconds * 1000).toFixed(0)} ms`,
+      `${m.peakMb.toFixed(0)} MB`,
+      m.way === 'plain comparison'
+        ? 'reference'
+        : m.way.startsWith('20 variants')
+          ? `the lens one layer at a time${BEFORE_CHAIN[model]}`
+          : `${m.ratio.toFixed(2)}× the plain comparison`,
+    ];
+  });
 }
+
+benchMain((model, cacheDir) => measure(model as Model, cacheDir), rows);
