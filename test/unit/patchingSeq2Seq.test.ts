@@ -55,16 +55,24 @@ function maxAbs(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
+/**
+ * The fixture's base run with one token replaced: a decoder token (before the last, by default) for a decoder edit
+ * (`text`), a source token (2 by default) for a source edit, as patching.json's Llama run does.
+ */
+function oneTokenEdit(model: 'bart' | 'marian', edits: 'text' | 'encoder', at?: number) {
+  const runs = loadFamilyReference<Seq2SeqRun>(model).runs;
+  const source = runs.base.input_ids[0];
+  const decoder = runs.base.decoder_input_ids[0];
+  const edited = edits === 'text' ? decoder : source;
+  const edit = at ?? (edits === 'text' ? decoder.length - 2 : 2);
+  const changed = edited.map((id, i) => (i === edit ? id + 1 : id));
+  return { source, decoder, edited, edit, changed };
+}
+
 for (const model of ['bart', 'marian'] as const) {
   for (const edits of ['text', 'encoder'] as const) {
     test(`${model}: a ${edits === 'text' ? 'decoder' : 'source'} edit patched into the ${edits === 'text' ? 'decoder' : 'encoder'}`, async () => {
-      const runs = loadFamilyReference<Seq2SeqRun>(model).runs;
-      const source = runs.base.input_ids[0];
-      const decoder = runs.base.decoder_input_ids[0];
-      const edited = edits === 'text' ? decoder : source;
-      // One token replaced (as patching.json's Llama run does): a decoder token before the last, a source token.
-      const edit = edits === 'text' ? decoder.length - 2 : 2;
-      const changed = edited.map((id, i) => (i === edit ? id + 1 : id));
+      const { source, decoder, edited, edit, changed } = oneTokenEdit(model, edits);
       const session = await open(model);
       try {
         const t = decoder.length - 1;
@@ -133,12 +141,7 @@ const exactCases = [
 for (const model of ['bart', 'marian'] as const) {
   for (const { kind, edits, why } of exactCases) {
     test(`${model}: patching ${why}, in a one-block, one-head decoder, is the variant's run`, async () => {
-      const runs = loadFamilyReference<Seq2SeqRun>(model).runs;
-      const source = runs.base.input_ids[0];
-      const decoder = runs.base.decoder_input_ids[0];
-      const edit = 1;
-      const edited = edits === 'text' ? decoder : source;
-      const changed = edited.map((id, i) => (i === edit ? id + 1 : id));
+      const { source, decoder, edit, changed } = oneTokenEdit(model, edits, 1);
       // Random weights (seeded) of the fixture's sizes with one decoder block of one head.
       const session = await open(model, { decoder_layers: 1, decoder_attention_heads: 1 }, { seed: 3 });
       try {
@@ -176,12 +179,7 @@ for (const model of ['bart', 'marian'] as const) {
       const stack = kind === 'cross_heads' || edits === 'text' ? 'decoder' : 'encoder';
       const attention = kind === 'cross_heads' ? 'cross-attention' : 'self-attention';
       test(`${model}: patching the ${stack}'s ${attention} heads for a ${edits === 'text' ? 'decoder' : 'source'} edit`, async () => {
-        const runs = loadFamilyReference<Seq2SeqRun>(model).runs;
-        const source = runs.base.input_ids[0];
-        const decoder = runs.base.decoder_input_ids[0];
-        const edited = edits === 'text' ? decoder : source;
-        const edit = edits === 'text' ? decoder.length - 2 : 2;
-        const changed = edited.map((id, i) => (i === edit ? id + 1 : id));
+        const { source, decoder, edited, edit, changed } = oneTokenEdit(model, edits);
         const session = await open(model);
         const grid = (variant: number[], t: number) =>
           patchGrid(seq2seqSubject(session, { source, decoder }, variant, edits, kind), request(t, { kind }));
