@@ -7,3 +7,9 @@ export const TINY_BERT_KEYS = `    config: bert-base-uncased
     num_hidden_layers: 2
     num_attention_heads: 4
     intermediate_size: 37`;
+
+/** The same for a tiny GPT-2 (2 layers, width 32, 4 heads). */
+export const TINY_GPT2_KEYS = `    config: gpt2
+    n_layer: 2
+    n_embd: 32
+    n_head: 4`;

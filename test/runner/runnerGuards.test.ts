@@ -19,15 +19,12 @@ import {
 } from '../../extension/protocol/runner';
 import { freshDir } from '../helpers/paths';
 import { measured } from '../helpers/results';
-import { TINY_BERT_KEYS } from '../helpers/tinyPrompts';
+import { TINY_BERT_KEYS, TINY_GPT2_KEYS } from '../helpers/tinyPrompts';
 
 const TEXT = `---
 models:
   - name: tiny-gpt2
-    config: gpt2
-    n_layer: 2
-    n_embd: 32
-    n_head: 4
+${TINY_GPT2_KEYS}
     mode: eval
   - name: tiny-bert
 ${TINY_BERT_KEYS}

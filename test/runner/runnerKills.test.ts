@@ -14,7 +14,7 @@ import { RunnerClient, type RunEvent } from '../../extension/host/runnerClient';
 import type { VariantResult } from '../../extension/protocol/report';
 import { damageOf } from '../../extension/lab/models/cacheEntry';
 import { freshDir, repoRoot } from '../helpers/paths';
-import { TINY_BERT_KEYS } from '../helpers/tinyPrompts';
+import { TINY_BERT_KEYS, TINY_GPT2_KEYS } from '../helpers/tinyPrompts';
 
 const runnerPath = join(repoRoot(), 'dist', 'runner.js');
 const file = join(freshDir(), 'kills.prompt');
@@ -26,10 +26,7 @@ models:
   - name: tiny
 ${TINY_BERT_KEYS}
   - name: tiny-gpt2
-    config: gpt2
-    n_layer: 2
-    n_embd: 32
-    n_head: 4
+${TINY_GPT2_KEYS}
 mode: eval
 add_special_tokens: false
 ---

@@ -20,6 +20,7 @@ import { measured } from '../helpers/results';
 import { fixtureConfig } from '../helpers/familyReference';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TINY_GPT2_KEYS } from '../helpers/tinyPrompts';
 
 const ARTICLE = `---
 models:
@@ -31,10 +32,7 @@ models:
     weights: ${referenceFolder('llama')}
     mode: train
   - name: gpt2
-    config: gpt2
-    n_layer: 2
-    n_embd: 32
-    n_head: 4
+${TINY_GPT2_KEYS}
     mode: eval
 ---
 encoder: I want to buy a car

@@ -14,16 +14,13 @@ import { ModelStore } from '../../extension/lab/models/modelStore';
 import type { Experiment } from '../../extension/lab/types';
 import { freshDir } from '../helpers/paths';
 import { measured } from '../helpers/results';
+import { TINY_GPT2_KEYS } from '../helpers/tinyPrompts';
 
 const TINY_BERT = `    config: bert-base-uncased
     hidden_size: 32
     num_hidden_layers: 2
     num_attention_heads: 4
     intermediate_size: 37`;
-const TINY_GPT2 = `    config: gpt2
-    n_layer: 2
-    n_embd: 32
-    n_head: 4`;
 
 const text = `---
 models:
@@ -37,9 +34,9 @@ ${TINY_BERT}
 ${TINY_BERT}
     mode: eval
   - name: gpt2-train
-${TINY_GPT2}
+${TINY_GPT2_KEYS}
   - name: gpt2-eval
-${TINY_GPT2}
+${TINY_GPT2_KEYS}
     mode: eval
 seed: 3
 ---
@@ -109,7 +106,7 @@ test(
     const count = 1000;
     const variants = Array.from({ length: count }, (_, i) => `~ the cat number ${i} sat on the mat`).join('\n');
     const experiment = experimentOf(
-      `---\nmodels:\n  - name: gpt2-eval\n${TINY_GPT2}\n    mode: eval\n---\nthe cat sat on the mat\n${variants}\n`,
+      `---\nmodels:\n  - name: gpt2-eval\n${TINY_GPT2_KEYS}\n    mode: eval\n---\nthe cat sat on the mat\n${variants}\n`,
     );
     const store = new ModelStore(cacheDir, { attentions: false });
     const passes: string[] = [];

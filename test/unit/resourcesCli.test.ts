@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { ComparisonReport } from '../../extension/protocol/report';
 import { scanCache } from '../../extension/lab/models/cacheEviction';
 import { freshDir, repoRoot } from '../helpers/paths';
+import { TINY_GPT2_KEYS } from '../helpers/tinyPrompts';
 
 const work = freshDir();
 
@@ -94,10 +95,8 @@ test('states refuses an output larger than one JSON text can hold, before buildi
   assert.ok(!existsSync(join(cache, 'models')), 'no model built');
 });
 
-const TINY = '    config: gpt2\n    n_layer: 2\n    n_embd: 32\n    n_head: 4';
-
 test('--threads beyond the cores is clamped with a note, and the run works', () => {
-  const r = cli(['compare', promptFile('tiny.prompt', TINY), '--threads', '100000', '--json'], freshDir());
+  const r = cli(['compare', promptFile('tiny.prompt', TINY_GPT2_KEYS), '--threads', '100000', '--json'], freshDir());
   assert.equal(r.code, 0, r.stderr);
   assert.match(
     r.stderr,
@@ -109,7 +108,7 @@ test('--threads beyond the cores is clamped with a note, and the run works', () 
 });
 
 test('limits that are not sizes are usage errors; a limit the model exceeds names it', () => {
-  const file = promptFile('tiny.prompt', TINY);
+  const file = promptFile('tiny.prompt', TINY_GPT2_KEYS);
   const bad = cli(['compare', file, '--memory-limit', '18 parsecs'], freshDir());
   assert.equal(bad.code, 2);
   assert.match(
@@ -132,7 +131,9 @@ test(
   { timeout: 120_000 },
   () => {
     const cache = freshDir();
-    const entries = Array.from({ length: 8 }, (_, i) => `  - name: m${i}\n${TINY}\n    seed: ${i}`).join('\n');
+    const entries = Array.from({ length: 8 }, (_, i) => `  - name: m${i}\n${TINY_GPT2_KEYS}\n    seed: ${i}`).join(
+      '\n',
+    );
     const file = join(work, 'seeds.prompt');
     writeFileSync(file, `---\nmodels:\n${entries}\nmode: eval\n---\nhello world\n~ hello there\n`);
     // One entry (GPT-2's full vocabulary × 32) is about 6.7 MB: room for two.

@@ -11,7 +11,7 @@ import { COMMANDS, LANGUAGE_ID } from '../../../extension/protocol/commands';
 import type { PerturbationLabApi } from '../../../extension/host/ctx';
 import { HarnessEnv } from '../harnessEnv';
 import { browserCheck } from './browser';
-import { labApi, recordRun, waitForCodeLenses } from './panelMessages';
+import { compareToEnd, labApi, recordRun, waitForCodeLenses } from './panelMessages';
 
 const SEED_VERDICTS = {
   gpt2: 'causal',
@@ -75,29 +75,22 @@ describe('Perturbation Lab in VS Code', function () {
   });
 
   it("the compare command streams the seed's four outcomes into the panel beside the editor", async () => {
-    const run = recordRun(api);
-    try {
-      await vscode.commands.executeCommand(COMMANDS.compare, seed);
-      const end = await run.ended;
-      assert.equal(end.type, 'runFinished', JSON.stringify(end));
-      const types = run.messages.map((m) => m.type);
-      assert.equal(types[0], 'runStarted');
-      assert.ok(types.indexOf('progress') < types.indexOf('result'), 'progress before results');
-      assert.deepEqual(Object.fromEntries(run.results.map((r) => [r.model, r.verdict])), SEED_VERDICTS);
-      const train = run.results.find((r) => r.model === 'bert-causal')!;
-      assert.ok(train.kind === 'measured');
-      assert.ok(train.findings.some((f) => f.code === 'train-mode-dropout' && f.fix?.key === 'mode'));
-      assert.equal(api.lastReport()?.results.length, 4);
-      const panelTab = vscode.window.tabGroups.all
-        .flatMap((g) => g.tabs.map((t) => ({ t, column: g.viewColumn })))
-        .find(({ t }) => t.label === 'Perturbation Lab');
-      assert.ok(panelTab, 'the results panel is open');
-      assert.notEqual(panelTab.column, vscode.ViewColumn.One, 'beside the editor');
-      assert.ok(api.runnerPid(), 'models live in the runner process');
-      assert.notEqual(api.runnerPid(), process.pid);
-    } finally {
-      run.dispose();
-    }
+    const run = await compareToEnd(api, seed);
+    const types = run.messages.map((m) => m.type);
+    assert.equal(types[0], 'runStarted');
+    assert.ok(types.indexOf('progress') < types.indexOf('result'), 'progress before results');
+    assert.deepEqual(Object.fromEntries(run.results.map((r) => [r.model, r.verdict])), SEED_VERDICTS);
+    const train = run.results.find((r) => r.model === 'bert-causal')!;
+    assert.ok(train.kind === 'measured');
+    assert.ok(train.findings.some((f) => f.code === 'train-mode-dropout' && f.fix?.key === 'mode'));
+    assert.equal(api.lastReport()?.results.length, 4);
+    const panelTab = vscode.window.tabGroups.all
+      .flatMap((g) => g.tabs.map((t) => ({ t, column: g.viewColumn })))
+      .find(({ t }) => t.label === 'Perturbation Lab');
+    assert.ok(panelTab, 'the results panel is open');
+    assert.notEqual(panelTab.column, vscode.ViewColumn.One, 'beside the editor');
+    assert.ok(api.runnerPid(), 'models live in the runner process');
+    assert.notEqual(api.runnerPid(), process.pid);
   });
 
   it('clicking the CodeLens in the browser runs it, and the webview shows the verdicts', async () => {
@@ -150,13 +143,7 @@ describe('Perturbation Lab in VS Code', function () {
     );
     await vscode.window.showTextDocument(other, vscode.ViewColumn.One);
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(seed), vscode.ViewColumn.Two);
-    const run = recordRun(api);
-    try {
-      await vscode.commands.executeCommand(COMMANDS.compare, seed);
-      assert.equal((await run.ended).type, 'runFinished');
-    } finally {
-      run.dispose();
-    }
+    await compareToEnd(api, seed);
     try {
       await tabGroupsWhen((groups) => groups.some((g) => g.tabs.some((t) => t.label === 'Perturbation Lab')));
       assert.equal(vscode.window.tabGroups.all.length, 2, 'two groups, as before the run');
@@ -211,21 +198,15 @@ describe('Perturbation Lab in VS Code', function () {
       assert.equal(end.type === 'runFailed' && end.kind, 'runner-crashed');
       assert.match(end.type === 'runFailed' ? end.message : '', /runner process was killed by SIGKILL/);
       await new Promise<void>((resolve) => setImmediate(resolve));
-      const again = recordRun(api);
-      try {
-        await vscode.commands.executeCommand(COMMANDS.compare, seed);
-        assert.equal((await again.ended).type, 'runFinished');
-        assert.equal(again.results.length, 4);
-        assert.notEqual(api.runnerPid(), firstPid, 'a new runner');
-        const verdicts = await browserCheck('webviewTexts', { selector: 'tr[data-model] .badge', atLeast: 4 });
-        assert.deepEqual(
-          verdicts.map((v) => v.trim()),
-          Object.values(SEED_VERDICTS),
-          'the panel shows the new run',
-        );
-      } finally {
-        again.dispose();
-      }
+      const again = await compareToEnd(api, seed);
+      assert.equal(again.results.length, 4);
+      assert.notEqual(api.runnerPid(), firstPid, 'a new runner');
+      const verdicts = await browserCheck('webviewTexts', { selector: 'tr[data-model] .badge', atLeast: 4 });
+      assert.deepEqual(
+        verdicts.map((v) => v.trim()),
+        Object.values(SEED_VERDICTS),
+        'the panel shows the new run',
+      );
     } finally {
       run.dispose();
     }

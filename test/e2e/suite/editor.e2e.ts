@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { PerturbationLabApi } from '../../../extension/host/ctx';
-import { COMMANDS, LANGUAGE_ID } from '../../../extension/protocol/commands';
+import { LANGUAGE_ID } from '../../../extension/protocol/commands';
 import { RUN_FINDING_SOURCE } from '../../../extension/protocol/lsp';
 import { HarnessEnv } from '../harnessEnv';
 import { browserCheck } from './browser';
-import { labApi, recordRun } from './panelMessages';
+import { compareToEnd, labApi, recordRun } from './panelMessages';
 
 /** Resolves with the document's diagnostics once `match` holds for them (now or after a change). */
 function diagnosticsWhen(uri: vscode.Uri, match: (ds: vscode.Diagnostic[]) => boolean): Promise<vscode.Diagnostic[]> {
@@ -145,13 +145,7 @@ describe('the editor helps', function () {
     copyFileSync(join(workspace, 'encoder-vs-decoder.prompt'), uri.fsPath);
     const document = await vscode.workspace.openTextDocument(uri);
     const editor = await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
-    const first = recordRun(api);
-    try {
-      await vscode.commands.executeCommand(COMMANDS.compare, uri);
-      assert.equal((await first.ended).type, 'runFinished');
-    } finally {
-      first.dispose();
-    }
+    await compareToEnd(api, uri);
 
     // The findings that carry a fix are diagnostics on the model's name, with the fix as a quick fix.
     const findings = await diagnosticsWhen(uri, (ds) => ds.some((d) => d.source === RUN_FINDING_SOURCE));

@@ -8,12 +8,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, before } from 'mocha';
 import * as vscode from 'vscode';
-import { COMMANDS } from '../../../extension/protocol/commands';
 import type { PerturbationLabApi } from '../../../extension/host/ctx';
 import type { ToWebview } from '../../../extension/protocol/webview';
 import { HarnessEnv } from '../harnessEnv';
 import { browserCheck } from './browser';
-import { labApi, recordRun } from './panelMessages';
+import { compareToEnd, labApi } from './panelMessages';
 
 const PROMPT = `---
 models:
@@ -42,13 +41,7 @@ describe('Attention heads on demand', function () {
     const uri = vscode.Uri.file(join(process.env[HarnessEnv.workspace]!, 'heads-on-demand.prompt'));
     writeFileSync(uri.fsPath, PROMPT);
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), vscode.ViewColumn.One);
-    const run = recordRun(api);
-    try {
-      await vscode.commands.executeCommand(COMMANDS.compare, uri);
-      assert.equal((await run.ended).type, 'runFinished');
-    } finally {
-      run.dispose();
-    }
+    await compareToEnd(api, uri);
     assert.equal(
       api.lastReport()?.results[0].kind === 'measured' && 'attentionHeads' in api.lastReport()!.results[0],
       false,

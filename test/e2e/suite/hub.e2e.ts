@@ -17,7 +17,7 @@ import { HubServer, repoOf } from '../../helpers/hubServer';
 import { tinyRepoFiles } from '../../helpers/tinyTokenizers';
 import { HarnessEnv } from '../harnessEnv';
 import { browserCheck } from './browser';
-import { labApi, recordRun } from './panelMessages';
+import { compareToEnd, labApi, recordRun } from './panelMessages';
 
 const TOKEN = 'hf_e2e_secret_token_ZXCVBN';
 const SEED_VERDICTS = {
@@ -148,14 +148,8 @@ describe('Models from the Hugging Face Hub (from:)', function () {
     }
     // A second run asks nothing: the Hugging Face cache has both models.
     server.requests.length = 0;
-    const again = recordRun(api);
-    try {
-      await vscode.commands.executeCommand(COMMANDS.compare, uri);
-      assert.equal((await again.ended).type, 'runFinished');
-      assert.equal(server.requests.length, 0);
-    } finally {
-      again.dispose();
-    }
+    await compareToEnd(api, uri);
+    assert.equal(server.requests.length, 0);
   });
 
   it('Cancel in the notification downloads nothing, and the panel says so', async () => {

@@ -1,5 +1,7 @@
 /** Helpers for the extension's suites: its API, and waiting on what the panel receives (events, not time). */
+import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { COMMANDS } from '../../../extension/protocol/commands';
 import type { PerturbationLabApi } from '../../../extension/host/ctx';
 import type { ToWebview } from '../../../extension/protocol/webview';
 import type { VariantResult } from '../../../extension/protocol/report';
@@ -39,6 +41,22 @@ export function recordRun(
     if (m.type === 'runFinished' || m.type === 'runFailed') end(m);
   });
   return rec;
+}
+
+/**
+ * Runs the Compare command on `uri` and waits until its run ends, which must be `runFinished`: what the panel
+ * received (recorded from before the command; recording stops at the end).
+ */
+export async function compareToEnd(api: PerturbationLabApi, uri: vscode.Uri): Promise<RunRecording> {
+  const run = recordRun(api);
+  try {
+    await vscode.commands.executeCommand(COMMANDS.compare, uri);
+    const end = await run.ended;
+    assert.equal(end.type, 'runFinished', JSON.stringify(end));
+    return run;
+  } finally {
+    run.dispose();
+  }
 }
 
 /** Asks the CodeLens provider until the lenses appear: the language server answers once it has parsed the file. */

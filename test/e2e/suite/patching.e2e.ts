@@ -8,20 +8,17 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, before } from 'mocha';
 import * as vscode from 'vscode';
-import { COMMANDS } from '../../../extension/protocol/commands';
 import type { PerturbationLabApi } from '../../../extension/host/ctx';
 import type { ToWebview } from '../../../extension/protocol/webview';
 import { HarnessEnv } from '../harnessEnv';
 import { browserCheck } from './browser';
-import { labApi, recordRun } from './panelMessages';
+import { compareToEnd, labApi } from './panelMessages';
+import { TINY_GPT2_KEYS } from '../../helpers/tinyPrompts';
 
 const PROMPT = `---
 models:
   - name: tiny-gpt2
-    config: gpt2
-    n_layer: 2
-    n_embd: 32
-    n_head: 4
+${TINY_GPT2_KEYS}
 mode: eval
 add_special_tokens: false
 patch: residual
@@ -42,18 +39,8 @@ describe('Activation patching in the panel', function () {
     const uri = vscode.Uri.file(join(process.env[HarnessEnv.workspace]!, 'patching.prompt'));
     writeFileSync(uri.fsPath, PROMPT);
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), vscode.ViewColumn.One);
-    const grids: Extract<ToWebview, { type: 'patching' }>[] = [];
-    const subscription = api.onDidPostToPanel((m) => {
-      if (m.type === 'patching') grids.push(m);
-    });
-    const run = recordRun(api);
-    try {
-      await vscode.commands.executeCommand(COMMANDS.compare, uri);
-      assert.equal((await run.ended).type, 'runFinished');
-    } finally {
-      run.dispose();
-      subscription.dispose();
-    }
+    const run = await compareToEnd(api, uri);
+    const grids = run.messages.filter((m): m is Extract<ToWebview, { type: 'patching' }> => m.type === 'patching');
     // The panel got the grid as it grew, the last message whole: one row per block.
     assert.ok(grids.length >= 1, 'the grid reached the panel');
     const last = grids[grids.length - 1].patching;
