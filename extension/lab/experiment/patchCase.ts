@@ -5,7 +5,7 @@
  * the result's `patching`. Preconditions (eval mode, aligned tokens, the target inside) are checked before
  * anything runs (`patching/prepare.ts`).
  */
-import type { MeasuredResult, PatchKind, PatchingResult } from '../../protocol/report';
+import type { MeasuredResult, PatchKind, PatchingResult, VariantResult } from '../../protocol/report';
 import type { Experiment } from '../types';
 import { planPasses, type ModelPlan } from '../resources';
 import { moduleOf } from '../models/registry';
@@ -68,10 +68,13 @@ export function patchingContext(
  */
 export async function patchVariant(
   ctx: CaseContext<unknown>,
-  patching: CasePatching,
-  result: MeasuredResult,
-  subject: PatchSubject,
+  result: VariantResult,
+  /** The subject of the grid, for the kind of patching asked for (made only when there is one to run). */
+  subject: (kind: PatchKind) => PatchSubject,
 ): Promise<void> {
+  const patching = ctx.patching;
+  // Only a model asked to patch, and only a measured result (a variant it cannot read has nothing to patch).
+  if (!patching || result.kind !== 'measured') return;
   const { c, summary } = ctx;
   ctx.progress('running', `patching case ${c.caseIndex + 1}, variant ${result.variantIndex + 1} (${patching.kind})`);
   const update = (grid: PatchingResult) =>
@@ -81,7 +84,7 @@ export async function patchVariant(
       variantIndex: result.variantIndex,
       patching: grid,
     });
-  const grid = await patchGrid(subject, {
+  const grid = await patchGrid(subject(patching.kind), {
     kind: patching.kind,
     target: patching.target,
     // c.base is the measured stack's input: the model's text, an encoder-decoder's decoder input.

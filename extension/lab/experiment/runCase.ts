@@ -143,13 +143,9 @@ export async function runCase(ctx: CaseContext<ModelSession>, onResult: (r: Vari
         );
       onResult(result);
       // The comparison is out first; the grid follows, row by row, and completes the same result object.
-      if (ctx.patching && result.kind === 'measured')
-        await patchVariant(
-          ctx,
-          ctx.patching,
-          result,
-          singleStackSubject(session, c.base.ids, v.encoded.ids, { causal, rates: ratesOf(summary) }),
-        );
+      await patchVariant(ctx, result, () =>
+        singleStackSubject(session, c.base.ids, v.encoded.ids, { causal, rates: ratesOf(summary) }),
+      );
     }
   }
 }

@@ -79,19 +79,15 @@ export async function runSeq2SeqCase(
         const result = compareOne(ctx, v, runs[i], base, baseOut!, controlOut!, out, decode);
         onResult(result);
         // Patching (`patch:`) the stack the variant edits (or the decoder's cross-attention), measured at the decoder.
-        if (ctx.patching && result.kind === 'measured')
-          await patchVariant(
-            ctx,
-            ctx.patching,
-            result,
-            seq2seqSubject(
-              session,
-              { source: source.ids, decoder: c.base.ids },
-              v.edits === 'encoder' ? runs[i].source.ids : runs[i].decoder.ids,
-              v.edits,
-              ctx.patching.kind,
-            ),
-          );
+        await patchVariant(ctx, result, (kind) =>
+          seq2seqSubject(
+            session,
+            { source: source.ids, decoder: c.base.ids },
+            v.edits === 'encoder' ? runs[i].source.ids : runs[i].decoder.ids,
+            v.edits,
+            kind,
+          ),
+        );
       }
     }
   }

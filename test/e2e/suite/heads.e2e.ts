@@ -4,15 +4,11 @@
  * and the panel draws one row per head with the leak heads of a bidirectional BERT listed.
  */
 import * as assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it, before } from 'mocha';
-import * as vscode from 'vscode';
 import type { PerturbationLabApi } from '../../../extension/host/ctx';
 import type { ToWebview } from '../../../extension/protocol/webview';
-import { HarnessEnv } from '../harnessEnv';
 import { browserCheck } from './browser';
-import { compareToEnd, labApi } from './panelMessages';
+import { compareToEnd, labApi, openWorkspacePrompt } from './panelMessages';
 
 const PROMPT = `---
 models:
@@ -38,9 +34,7 @@ describe('Attention heads on demand', function () {
   });
 
   it('a click on a heatmap row brings that layer’s heads into the panel', async () => {
-    const uri = vscode.Uri.file(join(process.env[HarnessEnv.workspace]!, 'heads-on-demand.prompt'));
-    writeFileSync(uri.fsPath, PROMPT);
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), vscode.ViewColumn.One);
+    const uri = await openWorkspacePrompt('heads-on-demand.prompt', PROMPT);
     await compareToEnd(api, uri);
     assert.equal(
       api.lastReport()?.results[0].kind === 'measured' && 'attentionHeads' in api.lastReport()!.results[0],

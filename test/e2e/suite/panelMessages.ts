@@ -1,5 +1,7 @@
 /** Helpers for the extension's suites: its API, and waiting on what the panel receives (events, not time). */
 import * as assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { COMMANDS } from '../../../extension/protocol/commands';
 import type { PerturbationLabApi } from '../../../extension/host/ctx';
@@ -41,6 +43,14 @@ export function recordRun(
     if (m.type === 'runFinished' || m.type === 'runFailed') end(m);
   });
   return rec;
+}
+
+/** Writes a `.prompt` file into the test workspace and opens it in the first editor column. */
+export async function openWorkspacePrompt(name: string, text: string): Promise<vscode.Uri> {
+  const uri = vscode.Uri.file(join(process.env[HarnessEnv.workspace]!, name));
+  writeFileSync(uri.fsPath, text);
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), vscode.ViewColumn.One);
+  return uri;
 }
 
 /**

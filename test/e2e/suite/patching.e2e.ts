@@ -4,15 +4,11 @@
  * the grid (none left pending) with the target marked, beside the comparison.
  */
 import * as assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it, before } from 'mocha';
-import * as vscode from 'vscode';
 import type { PerturbationLabApi } from '../../../extension/host/ctx';
 import type { ToWebview } from '../../../extension/protocol/webview';
-import { HarnessEnv } from '../harnessEnv';
 import { browserCheck } from './browser';
-import { compareToEnd, labApi } from './panelMessages';
+import { compareToEnd, labApi, openWorkspacePrompt } from './panelMessages';
 import { TINY_GPT2_KEYS } from '../../helpers/tinyPrompts';
 
 const PROMPT = `---
@@ -36,9 +32,7 @@ describe('Activation patching in the panel', function () {
   });
 
   it('streams the grid into the panel and draws every block', async () => {
-    const uri = vscode.Uri.file(join(process.env[HarnessEnv.workspace]!, 'patching.prompt'));
-    writeFileSync(uri.fsPath, PROMPT);
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), vscode.ViewColumn.One);
+    const uri = await openWorkspacePrompt('patching.prompt', PROMPT);
     const run = await compareToEnd(api, uri);
     const grids = run.messages.filter((m): m is Extract<ToWebview, { type: 'patching' }> => m.type === 'patching');
     // The panel got the grid as it grew, the last message whole: one row per block.
